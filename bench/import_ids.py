@@ -1,0 +1,117 @@
+"""Import the full UNODC IDS zip and time it against a raw load of the same CSV; then time stats.
+
+Prints figures; asserts nothing. Each measured step runs in its own process so that peak memory
+(max RSS) belongs to that step alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IDS_ZIP = ROOT.parent / "shared" / "data" / "unodc_ids" / "drug-trafficking-unodc.zip"
+ASTARA = [sys.executable, "-m", "astara"]
+
+
+def raw_load(db: Path) -> tuple[float, int]:
+    """The reference: the CSV straight into one SQLite table, no parsing beyond splitting."""
+    start = time.perf_counter()
+    with zipfile.ZipFile(IDS_ZIP) as z:
+        name = z.namelist()[0]
+        with z.open(name) as raw:
+            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8"), delimiter=";")
+            header = next(reader)
+            conn = sqlite3.connect(db)
+            cols = ", ".join(f'"{h}" TEXT' for h in header)
+            conn.execute(f"CREATE TABLE ids ({cols})")
+            conn.executemany(f"INSERT INTO ids VALUES ({', '.join('?' * len(header))})", reader)
+            conn.commit()
+            n = conn.execute("SELECT count(*) FROM ids").fetchone()[0]
+            conn.close()
+    return time.perf_counter() - start, n
+
+
+def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a command; return seconds, its peak RSS in MB, and its stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        print(proc.stdout, proc.stderr, file=sys.stderr)
+        raise SystemExit(f"{' '.join(args)} failed with {proc.returncode}")
+    return seconds, max(peak, before) / 1024, proc.stdout
+
+
+QUESTIONS = [
+    (["departure_country"], ["country=AZ", "year=2016"]),
+    (["drug"], []),
+    (["country", "year"], []),
+    (["month"], ["drug=heroin"]),
+]
+STATS_IN_LIBRARY = """
+import json, sys, time
+from astara.analysis.service import stats
+from astara.runtime import Runtime
+from astara.settings import Settings
+by, where = json.loads(sys.argv[1])
+rt = Runtime(Settings())
+with rt.unit() as (session, scope):
+    start = time.perf_counter()
+    stats(session, scope, by, where)
+    print(time.perf_counter() - start)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", help="store to import into (default: a fresh SQLite file)")
+    args = parser.parse_args()
+    if not IDS_ZIP.exists():
+        print(f"skipped: {IDS_ZIP} is not present")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        reference, rows = raw_load(tmpdir / "raw.sqlite3")
+        print(f"reference raw load into SQLite: {rows:,} rows in {reference:.2f} s")
+        env = {**os.environ, "ASTARA_DATA_DIR": str(tmpdir), "ASTARA_AGENCY": "BENCH"}
+        if args.database_url:
+            env["ASTARA_DATABASE_URL"] = args.database_url
+        run_child([*ASTARA, "init"], env)
+        seconds, peak_mb, out = run_child(
+            [*ASTARA, "import", str(IDS_ZIP), "--mapping", "unodc_ids", "--keep-valid",
+             "--rejects", str(tmpdir / "rejects.csv"), "--format", "json"], env,
+        )  # fmt: skip
+        report = json.loads(out)
+        print(
+            f"astara import: {report['rows_read']:,} rows -> {report['events_created']:,} events, "
+            f"{report['exact_duplicate_rows']:,} exact duplicate rows merged, {report['near_duplicates']:,} near "
+            f"duplicates flagged, {report['rejected_rows']:,} rejected; {seconds:.2f} s wall "
+            f"({seconds / reference:.1f} x the reference), peak memory {peak_mb:.0f} MB"
+        )
+        reasons: dict[str, int] = {}
+        for e in report["errors"]:
+            key = e["column"] + ": " + e["reason"].split("'")[0].strip()
+            reasons[key] = reasons.get(key, 0) + 1
+        print("  rejects by reason:", json.dumps(reasons, ensure_ascii=False))
+        for by, where in QUESTIONS:
+            words = [w for b in by for w in ("--by", b)] + [w for c in where for w in ("--where", c)]
+            seconds, _, _ = run_child([*ASTARA, "stats", *words, "--format", "json"], env)
+            _, _, inner = run_child([sys.executable, "-c", STATS_IN_LIBRARY, json.dumps([by, where])], env)
+            print(f"astara stats {' '.join(words)}: {float(inner):.3f} s in the library, {seconds:.2f} s as a command")
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m astara`` runs the command line."""
+
+from astara.cli import main
+
+main()

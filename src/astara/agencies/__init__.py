@@ -1,0 +1,1 @@
+"""Agencies, users and the one place that scopes every query by agency."""

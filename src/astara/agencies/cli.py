@@ -1,0 +1,53 @@
+"""``astara init`` and ``astara agency ...``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from astara.agencies import repository, service
+from astara.cli import emit, runtime
+from astara.db.engine import transaction
+from astara.db.migrate import upgrade
+
+
+def init(
+    name: Annotated[str, typer.Option(help="Name of the agency, when it is created.")] = "",
+    country: Annotated[str | None, typer.Option(help="Country of the agency (any form).")] = None,
+) -> None:
+    """Create or upgrade the database schema and make sure the acting agency exists."""
+    rt = runtime()
+    upgrade(rt.engine)
+    code = rt.agency or rt.settings.agency
+    with transaction(rt.engine) as session:
+        scope = service.ensure_agency(session, code, name, country)
+    typer.echo(f"database ready at {rt.engine.url.render_as_string()}; agency {scope.agency_code}")
+
+
+agency_app = typer.Typer(help="Agencies on this instance.", no_args_is_help=True)
+
+
+@agency_app.command("add")
+def add(
+    code: Annotated[str, typer.Argument(help="Short code, e.g. AZ-SCS.")],
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+    country: Annotated[str | None, typer.Option(help="Country (any form).")] = None,
+) -> None:
+    """Add an agency with its first administrator."""
+    with transaction(runtime().engine) as session:
+        scope = service.create_agency(session, code, name or code, country)
+    typer.echo(f"agency {scope.agency_code} created")
+
+
+@agency_app.command("list")
+def list_(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
+    """List the agencies."""
+    with transaction(runtime().engine) as session:
+        rows = [{"code": a.code, "name": a.name, "country": a.country} for a in repository.list_agencies(session)]
+    emit(rows, fmt, "\n".join(f"{r['code']:<16} {r['country'] or '':<3} {r['name']}" for r in rows))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(agency_app, name="agency")

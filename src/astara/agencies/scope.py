@@ -1,0 +1,29 @@
+"""Agency tenancy, enforced in exactly one place.
+
+Every repository query on a table with an ``agency_id`` column passes through :func:`scoped`;
+a test walks every such model and checks that agency A never sees agency B's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is acting: the agency whose data may be read or written, and the user."""
+
+    agency_id: int
+    agency_code: str
+    user_id: int | None = None
+    role: str = "analyst"
+
+
+def scoped(stmt: Select[T], model: Any, scope: Scope) -> Select[T]:
+    """Restrict ``stmt`` to rows of ``model`` owned by the scope's agency."""
+    return stmt.where(model.agency_id == scope.agency_id)

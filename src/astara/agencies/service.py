@@ -1,0 +1,57 @@
+"""Creating agencies and users, and turning an (agency, user) pair into a :class:`Scope`."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from astara.agencies import repository
+from astara.agencies.scope import Scope
+from astara.errors import Conflict, InvalidInput, NotFound
+from astara.kit.countries import resolve_country
+
+ROLES = ("analyst", "liaison", "supervisor", "administrator")
+_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
+
+
+def create_agency(session: Session, code: str, name: str, country: str | None = None) -> Scope:
+    """Create an agency with its first user, ``admin@CODE``; return a scope acting as that user."""
+    code = code.strip().upper()
+    if not _CODE.match(code):
+        raise InvalidInput(f"agency code {code!r} must be 2-32 letters, digits, '-' or '_'")
+    if repository.get_agency_by_code(session, code):
+        raise Conflict(f"agency {code} already exists")
+    agency = repository.add_agency(session, code, name.strip() or code, resolve_country(country) if country else None)
+    user = repository.add_user(session, agency, f"admin@{code.lower()}", "administrator", f"{code} administrator")
+    return Scope(agency_id=agency.id, agency_code=agency.code, user_id=user.id, role=user.role)
+
+
+def ensure_agency(session: Session, code: str, name: str = "", country: str | None = None) -> Scope:
+    """Return the scope of agency ``code``'s administrator, creating the agency when missing."""
+    agency = repository.get_agency_by_code(session, code.strip().upper())
+    if agency is None:
+        return create_agency(session, code, name or code, country)
+    return scope_for(session, agency.code, None)
+
+
+def scope_for(session: Session, agency_code: str, username: str | None) -> Scope:
+    """Resolve who is acting. Without a user name the agency's first administrator acts."""
+    agency = repository.get_agency_by_code(session, agency_code.strip().upper())
+    if agency is None:
+        raise NotFound(f"agency {agency_code!r} does not exist: create it with `astara agency add`")
+    user = repository.get_user(session, username) if username else None
+    if username and user is None:
+        user = repository.get_user(session, f"{username}@{agency.code.lower()}")
+    if username and user is None:
+        raise NotFound(f"user {username!r} does not exist in agency {agency.code}")
+    if user is None:
+        user = repository.get_user(session, f"admin@{agency.code.lower()}")
+    if user is not None and user.agency_id != agency.id:
+        raise NotFound(f"user {username!r} does not belong to agency {agency.code}")
+    return Scope(
+        agency_id=agency.id,
+        agency_code=agency.code,
+        user_id=user.id if user else None,
+        role=user.role if user else "analyst",
+    )

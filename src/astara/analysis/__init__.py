@@ -1,0 +1,1 @@
+"""Questions asked of the records: counts, quantities and shares by any dimension."""

@@ -1,0 +1,85 @@
+"""The ``astara`` command: a thin shell over the services; each command calls one service function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from astara.errors import AstaraError
+from astara.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Astara: seizure intelligence.")
+_state: dict[str, Any] = {}
+
+
+def runtime() -> Any:
+    """The Runtime for this invocation (built once, from the environment and global options)."""
+    from astara.runtime import Runtime
+
+    if "runtime" not in _state:
+        _state["runtime"] = Runtime(Settings(), agency=_state.get("agency"))
+    return _state["runtime"]
+
+
+def emit(data: Any, fmt: str, table: str) -> None:
+    if fmt == "json":
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        typer.echo(table)
+
+
+@app.callback()
+def _global(agency: Annotated[str | None, typer.Option(help="Act for this agency (default ASTARA_AGENCY).")] = None) -> None:
+    _state.clear()
+    if agency:
+        _state["agency"] = agency
+
+
+def _register() -> None:
+    from astara.agencies import cli as agencies_cli
+    from astara.analysis import cli as analysis_cli
+    from astara.demo import cli as demo_cli
+    from astara.exports import cli as exports_cli
+    from astara.imports import cli as imports_cli
+    from astara.seizures import cli as seizures_cli
+    from astara.web import cli as web_cli
+
+    for module in (agencies_cli, imports_cli, exports_cli, seizures_cli, analysis_cli, web_cli, demo_cli):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: AstaraError becomes a message on stderr and its exit code."""
+    try:
+        app(standalone_mode=False)
+    except AstaraError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        for detail in exc.details[:50]:
+            typer.echo("  " + ", ".join(f"{k} {v}" for k, v in detail.items()), err=True)
+        if len(exc.details) > 50:
+            typer.echo(f"  ... and {len(exc.details) - 50} more", err=True)
+        sys.exit(exc.exit_code)
+    except (typer.Exit, SystemExit) as exc:
+        code = getattr(exc, "exit_code", getattr(exc, "code", 0))
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+def path_arg(help_text: str) -> Any:
+    return typer.Argument(..., help=help_text, exists=False, dir_okay=False, path_type=Path)

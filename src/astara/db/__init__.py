@@ -1,0 +1,1 @@
+"""Storage: ORM models (one place), engine and the one-transaction-per-job boundary, migrations."""

@@ -1,0 +1,71 @@
+"""Engine creation and the transaction boundary: one transaction per request, command or import job.
+
+Services never commit; :func:`transaction` does, when the block ends without an exception, and
+rolls everything back otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from astara.errors import StoreError
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a parent folder that exists."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+@cache
+def _factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """Yield a session; commit when the block ends, roll back on any exception."""
+    session = _factory(engine)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def require_schema(engine: Engine) -> None:
+    """Raise a clear error when the store has not been initialised with ``astara init``."""
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except Exception as exc:  # the driver's own errors vary; all mean "cannot reach the store"
+        raise StoreError(f"cannot open the database at {engine.url.render_as_string()}: {exc}") from exc
+    if "seizure_events" not in tables:
+        raise StoreError(
+            f"the database at {engine.url.render_as_string()} is not initialised: run `astara init`"
+        )

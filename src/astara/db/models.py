@@ -1,0 +1,252 @@
+"""Every ORM model of Astara, in one place.
+
+Two tiers: non-nominal seizure facts (``SeizureEvent``, ``SeizureItem``) and nominal entities
+(persons, organizations, vehicles, phones, documents) linked to events by role. Every record
+row carries ``agency_id``: the owner agency. Queries reach these tables only through
+repositories, which scope by agency with :func:`astara.agencies.scope.scoped`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))  # analyst | liaison | supervisor | administrator
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ImportJob(Base):
+    """One spreadsheet import: what was read, what was written, and the full problem report."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    mapping: Mapped[str] = mapped_column(String(100))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20))  # completed | partial
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    events_created: Mapped[int] = mapped_column(Integer, default=0)
+    events_already_present: Mapped[int] = mapped_column(Integer, default=0)
+    exact_duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    near_duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SeizureEvent(Base):
+    """One seizure: when, where, which route, how it was carried and found, who says so."""
+
+    __tablename__ = "seizure_events"
+    __table_args__ = (
+        Index("ix_events_agency_date", "agency_id", "date"),
+        Index("ix_events_agency_country", "agency_id", "country"),
+        Index("ix_events_agency_import", "agency_id", "import_job_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    # When: a partial date is stored as its first day plus a precision (day | month | year).
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str | None] = mapped_column(String(5))
+    time: Mapped[str | None] = mapped_column(String(8))
+    date_text: Mapped[str | None] = mapped_column(String(100))
+    # Where: the free text is always kept beside what it resolved to.
+    place_text: Mapped[str | None] = mapped_column(String(500))
+    place_id: Mapped[str | None] = mapped_column(String(100))
+    place_type: Mapped[str | None] = mapped_column(String(40))
+    place_type_text: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    admin_area: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    # Route roles.
+    producing_country: Mapped[str | None] = mapped_column(String(2))
+    departure_country: Mapped[str | None] = mapped_column(String(2))
+    transit_countries: Mapped[list[Any]] = mapped_column(default=list)
+    destination_country: Mapped[str | None] = mapped_column(String(2))
+    routing: Mapped[str | None] = mapped_column(String(40))
+    # Conveyance, concealment, detection.
+    transport: Mapped[str | None] = mapped_column(String(40))
+    transport_text: Mapped[str | None] = mapped_column(String(200))
+    conveyance_ids: Mapped[list[Any]] = mapped_column(default=list)
+    concealment: Mapped[str | None] = mapped_column(String(40))
+    concealment_text: Mapped[str | None] = mapped_column(String(500))
+    cover_cargo: Mapped[str | None] = mapped_column(String(200))
+    detection_method: Mapped[str | None] = mapped_column(String(40))
+    # Agencies, source, grading, handling, legal basis, validation.
+    reporting_agency: Mapped[str | None] = mapped_column(String(200))
+    participating_agencies: Mapped[list[Any]] = mapped_column(default=list)
+    source_type: Mapped[str] = mapped_column(String(40))
+    source_ref: Mapped[str | None] = mapped_column(String(500))
+    grading_scheme: Mapped[str | None] = mapped_column(String(20))
+    source_grade: Mapped[str | None] = mapped_column(String(4))
+    information_grade: Mapped[str | None] = mapped_column(String(4))
+    tlp: Mapped[str] = mapped_column(String(20), default="amber")
+    handling_code: Mapped[str | None] = mapped_column(String(10))
+    legal_basis: Mapped[str | None] = mapped_column(String(500))
+    validation_status: Mapped[str] = mapped_column(String(20), default="draft")
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Problems worth a look that did not stop the import (absurd quantity, possible duplicate...).
+    quality_flags: Mapped[list[Any]] = mapped_column(default=list)
+    # Duplicates: identical source rows folded into this event, and a near-duplicate flag.
+    duplicate_count: Mapped[int] = mapped_column(Integer, default=1)
+    possible_duplicate_of: Mapped[str | None] = mapped_column(String(32))
+    # Provenance: who, when, from which file and row.
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    import_job_id: Mapped[str | None] = mapped_column(ForeignKey("import_jobs.id"))
+    source_file: Mapped[str | None] = mapped_column(String(500))
+    source_rows: Mapped[list[Any]] = mapped_column(default=list)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    items: Mapped[list[SeizureItem]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="SeizureItem.position"
+    )
+
+
+class SeizureItem(Base):
+    """One drug in an event: the raw quantity and unit, and the kilogram equivalent with its method."""
+
+    __tablename__ = "seizure_items"
+    __table_args__ = (UniqueConstraint("event_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("seizure_events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    drug_code: Mapped[str] = mapped_column(String(80), index=True)
+    drug_group: Mapped[str | None] = mapped_column(String(80))
+    drug_text: Mapped[str | None] = mapped_column(String(300))
+    quantity: Mapped[float | None] = mapped_column(Float)
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    unit_text: Mapped[str | None] = mapped_column(String(100))
+    purity: Mapped[float | None] = mapped_column(Float)
+    kg: Mapped[float | None] = mapped_column(Float)
+    kg_method: Mapped[str | None] = mapped_column(String(200))
+    kg_exact: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    event: Mapped[SeizureEvent] = relationship(back_populates="items")
+
+
+class _Nominal:
+    """Columns every nominal entity shares: its owner agency and when it was recorded."""
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Person(_Nominal, Base):
+    __tablename__ = "persons"
+
+    name: Mapped[str] = mapped_column(String(300))
+    birth_date: Mapped[str | None] = mapped_column(String(10))  # YYYY or YYYY-MM-DD
+    nationality: Mapped[str | None] = mapped_column(String(2))
+    id_number: Mapped[str | None] = mapped_column(String(64))
+    script_hint: Mapped[str | None] = mapped_column(String(10))
+
+
+class Organization(_Nominal, Base):
+    __tablename__ = "organizations"
+
+    name: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str | None] = mapped_column(String(2))
+    registration: Mapped[str | None] = mapped_column(String(64))
+
+
+class Vehicle(_Nominal, Base):
+    __tablename__ = "vehicles"
+
+    plate: Mapped[str | None] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(2))
+    vin: Mapped[str | None] = mapped_column(String(17))
+    make: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str | None] = mapped_column(String(20))  # truck | trailer | car | bus | vessel ...
+
+
+class Phone(_Nominal, Base):
+    __tablename__ = "phones"
+
+    number: Mapped[str] = mapped_column(String(40))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+
+class Document(_Nominal, Base):
+    __tablename__ = "documents"
+
+    doc_type: Mapped[str] = mapped_column(String(40))  # passport | national_id | bill_of_lading ...
+    number: Mapped[str] = mapped_column(String(64))
+    issuing_country: Mapped[str | None] = mapped_column(String(2))
+
+
+class EventEntityLink(Base):
+    """A nominal entity's role in an event (driver, owner, courier, consignee...)."""
+
+    __tablename__ = "event_entity_links"
+    __table_args__ = (UniqueConstraint("event_id", "entity_type", "entity_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("seizure_events.id", ondelete="CASCADE"), index=True)
+    entity_type: Mapped[str] = mapped_column(String(20))  # person | organization | vehicle | phone | document
+    entity_id: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+
+
+NOMINAL_MODELS: dict[str, type[_Nominal]] = {
+    "person": Person,
+    "organization": Organization,
+    "vehicle": Vehicle,
+    "phone": Phone,
+    "document": Document,
+}

@@ -1,0 +1,62 @@
+"""One error family. Each carries an HTTP status and a CLI exit code; one JSON shape renders them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AstaraError(Exception):
+    """Base of every error Astara raises on purpose."""
+
+    status_code = 500
+    exit_code = 1
+    code = "internal_error"
+
+    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+    def to_json(self) -> dict[str, Any]:
+        """The one JSON error shape, used by the API and by ``--format json`` on the CLI."""
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class InvalidInput(AstaraError):
+    status_code = 422
+    exit_code = 2
+    code = "invalid_input"
+
+
+class NotFound(AstaraError):
+    status_code = 404
+    exit_code = 3
+    code = "not_found"
+
+
+class Conflict(AstaraError):
+    status_code = 409
+    exit_code = 4
+    code = "conflict"
+
+
+class PermissionDenied(AstaraError):
+    status_code = 403
+    exit_code = 5
+    code = "permission_denied"
+
+
+class ImportFailed(AstaraError):
+    """An import found bad rows; nothing was written. ``details`` lists row, column and reason."""
+
+    status_code = 422
+    exit_code = 6
+    code = "import_failed"
+
+
+class StoreError(AstaraError):
+    """The database is missing, unreachable or not migrated."""
+
+    status_code = 503
+    exit_code = 7
+    code = "store_unavailable"

@@ -1,0 +1,1 @@
+"""Spreadsheet import through declarative column mappings: all-or-nothing, row-level problem reports."""

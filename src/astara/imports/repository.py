@@ -1,0 +1,57 @@
+"""Writes of the import job: batched inserts, existing-id checks, the job row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope, scoped
+from astara.db.models import ImportJob, SeizureEvent, SeizureItem
+
+EVENT_COLUMNS = tuple(c.name for c in SeizureEvent.__table__.columns)
+ITEM_COLUMNS = tuple(c.name for c in SeizureItem.__table__.columns if c.name != "id")
+
+
+def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[str, str | None]:
+    """Which of ``ids`` the agency already holds, with their content hashes."""
+    found: dict[str, str | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stmt = scoped(select(SeizureEvent.id, SeizureEvent.content_hash), SeizureEvent, scope)
+        for event_id, content_hash in session.execute(stmt.where(SeizureEvent.id.in_(chunk))):
+            found[event_id] = content_hash
+    return found
+
+
+def insert_events(session: Session, events: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+    if events:
+        session.execute(insert(SeizureEvent.__table__), events)
+    if items:
+        session.execute(insert(SeizureItem.__table__), items)
+
+
+def record_duplicate_rows(session: Session, scope: Scope, rows_by_event: Iterable[tuple[str, list[int]]]) -> None:
+    """Store, on each event, every source row it stands for (exact duplicates merged into it)."""
+    params = [{"b_id": eid, "b_count": len(rows), "b_rows": rows} for eid, rows in rows_by_event]
+    if not params:
+        return
+    table = SeizureEvent.__table__
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.agency_id == scope.agency_id)
+        .values(duplicate_count=bindparam("b_count"), source_rows=bindparam("b_rows"))
+    )
+    session.execute(stmt, params)
+
+
+def add_job(session: Session, job: ImportJob) -> None:
+    session.add(job)
+    session.flush()
+
+
+def list_jobs(session: Session, scope: Scope, limit: int = 50) -> list[ImportJob]:
+    stmt = scoped(select(ImportJob), ImportJob, scope).order_by(ImportJob.started_at.desc()).limit(limit)
+    return list(session.scalars(stmt))

@@ -1,0 +1,309 @@
+"""Turn one raw spreadsheet row into normalised event and item values, or into problems.
+
+Every field has one parser; each problem names the row, the column and the reason. Parsed
+values are cached by their raw text, so a 300,000-row file with a few thousand distinct values
+per column costs a few thousand lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from astara.gazetteer import get_gazetteer
+from astara.imports.mapping import EVENT_FIELDS, Mapping
+from astara.kit import dates, numbers
+from astara.kit.countries import CountryNotFound, resolve_country
+from astara.vocab import Vocabulary, get_vocabulary
+
+ABSURD_KG = 100_000.0  # one seizure above 100 tonnes is flagged for a person to check
+ABSURD_COUNT = 10_000_000.0  # likewise for counted units (tablets, plants) without a mass
+LIST_SEPARATOR = "|"
+
+
+class FieldError(ValueError):
+    """A value that cannot be used; the message is the reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    value: str
+    reason: str
+    severity: str = "error"  # error | warning
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    event: dict[str, Any]
+    item: dict[str, Any]
+    content: str  # the row's mapped raw values, canonical: identical rows have identical content
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.content.encode()).hexdigest()
+
+
+Parser = Callable[[str], dict[str, Any]]
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if len(raw) > limit:
+            raise FieldError(f"longer than {limit} characters")
+        return raw
+
+    return parse
+
+
+class RowParser:
+    """Parses rows of one source with one mapping. Build one per import."""
+
+    def __init__(self, mapping: Mapping, columns: dict[str, int], header: list[str], today: dt.date) -> None:
+        self.mapping = mapping
+        self.columns = columns
+        self.header = header
+        self.today = today
+        self.vocab: Vocabulary = get_vocabulary()
+        self.gazetteer = get_gazetteer()
+        self._caches: dict[str, dict[str, dict[str, Any] | FieldError]] = {}
+        self._place_cache: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
+        self._parsers: dict[str, Parser] = self._build_parsers()
+        self._order = [f for f in columns if f not in ("drug", "quantity", "unit", "purity")]
+
+    # -- per-field parsers: raw text in, column values out ------------------------------------
+    def _build_parsers(self) -> dict[str, Parser]:
+        v = self.vocab
+
+        def country(name: str) -> Parser:
+            def parse(raw: str) -> dict[str, Any]:
+                try:
+                    return {name: resolve_country(raw)}
+                except CountryNotFound:
+                    raise FieldError(f"unknown country {raw!r}") from None
+
+            return parse
+
+        def term(name: str, terms: Any, *, strict: bool, text_field: str | None = None) -> Parser:
+            def parse(raw: str) -> dict[str, Any]:
+                found = terms.lookup(raw)
+                out: dict[str, Any] = {text_field: raw} if text_field else {}
+                if found is None:
+                    if strict:
+                        raise FieldError(f"unknown {name.replace('_', ' ')} {raw!r}")
+                    out[name] = None
+                    out["_warning"] = f"unknown {name.replace('_', ' ')} {raw!r}: text kept, no code"
+                    return out
+                out[name] = found.code
+                return out
+
+            return parse
+
+        def plain(name: str, limit: int) -> Parser:
+            check = _text(limit)
+            return lambda raw: {name: check(raw)}
+
+        def listing(name: str, item: Callable[[str], Any]) -> Parser:
+            return lambda raw: {name: [item(p.strip()) for p in raw.split(LIST_SEPARATOR) if p.strip()]}
+
+        def transit_country(raw: str) -> str | None:
+            try:
+                return resolve_country(raw)
+            except CountryNotFound:
+                raise FieldError(f"unknown country {raw!r}") from None
+
+        def grade(name: str) -> Parser:
+            return lambda raw: {name: _text(4)(raw.upper())}
+
+        def parse_date(raw: str) -> dict[str, Any]:
+            try:
+                value = dates.parse_date(raw)
+            except dates.DateError as exc:
+                raise FieldError(str(exc)) from None
+            if value.date > self.today:
+                raise FieldError(f"date {value.iso()} is in the future")
+            out: dict[str, Any] = {"date": value.date, "date_precision": value.precision, "date_text": raw}
+            if value.time:
+                out["time"] = value.time[:5]
+            return out
+
+        def parse_time(raw: str) -> dict[str, Any]:
+            parts = raw.split(":")
+            ok = len(parts) in (2, 3) and all(p.isdigit() for p in parts)
+            if not ok or int(parts[0]) > 23 or int(parts[1]) > 59:
+                raise FieldError(f"{raw!r} is not a time (HH:MM)")
+            return {"time": f"{int(parts[0]):02d}:{int(parts[1]):02d}"}
+
+        def quantity(raw: str) -> dict[str, Any]:
+            try:
+                value = numbers.parse_number(raw)
+            except numbers.NumberError as exc:
+                raise FieldError(str(exc)) from None
+            if value <= 0:
+                raise FieldError(f"quantity must be more than zero, not {value:g}")
+            return {"quantity": value}
+
+        def purity(raw: str) -> dict[str, Any]:
+            try:
+                value = numbers.parse_number(raw.rstrip("%").strip())
+            except numbers.NumberError as exc:
+                raise FieldError(str(exc)) from None
+            if not 0 < value <= 100:
+                raise FieldError(f"purity is a percentage between 0 and 100, not {value:g}")
+            return {"purity": value}
+
+        def drug(raw: str) -> dict[str, Any]:
+            found = v.drugs.lookup(raw)
+            if found is None:
+                raise FieldError(f"unknown drug {raw!r} (add it as a synonym in the drug vocabulary)")
+            return {"drug_code": found.code, "drug_group": found.group, "drug_text": raw}
+
+        def unit(raw: str) -> dict[str, Any]:
+            found = v.units.lookup(raw)
+            if found is None:
+                raise FieldError(f"unknown unit {raw!r}")
+            return {"unit_code": found.code, "unit_text": raw}
+
+        def tlp(raw: str) -> dict[str, Any]:
+            found = v.tlp.lookup(raw)
+            if found is None:
+                raise FieldError(f"unknown TLP marking {raw!r} (TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED)")
+            return {"tlp": found.code}
+
+        parsers: dict[str, Parser] = {
+            "reference": plain("reference", 100),
+            "date": parse_date,
+            "time": parse_time,
+            "place": plain("place_text", 500),
+            "admin_area": plain("admin_area", 200),
+            "country": country("country"),
+            "producing_country": country("producing_country"),
+            "departure_country": country("departure_country"),
+            "destination_country": country("destination_country"),
+            "transit_countries": listing("transit_countries", transit_country),
+            "place_type": term("place_type", v.place_types, strict=False, text_field="place_type_text"),
+            "routing": term("routing", v.routing, strict=False),
+            "transport": term("transport", v.transport, strict=False, text_field="transport_text"),
+            "concealment": term("concealment", v.concealment, strict=False, text_field="concealment_text"),
+            "detection_method": term("detection_method", v.detection_methods, strict=False),
+            "conveyance_ids": listing("conveyance_ids", _text(100)),
+            "cover_cargo": plain("cover_cargo", 200),
+            "reporting_agency": plain("reporting_agency", 200),
+            "participating_agencies": listing("participating_agencies", _text(200)),
+            "source_ref": plain("source_ref", 500),
+            "grading_scheme": plain("grading_scheme", 20),
+            "source_grade": grade("source_grade"),
+            "information_grade": grade("information_grade"),
+            "tlp": tlp,
+            "handling_code": term("handling_code", v.handling_codes, strict=True),
+            "legal_basis": plain("legal_basis", 500),
+            "validation_status": term("validation_status", v.validation_statuses, strict=True),
+            "notes": plain("notes", 10_000),
+            "drug": drug,
+            "quantity": quantity,
+            "unit": unit,
+            "purity": purity,
+        }
+        return parsers
+
+    # -- one row ------------------------------------------------------------------------------
+    def _cell(self, values: list[object], index: int) -> str:
+        if index >= len(values):
+            return ""
+        value = values[index]
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            return value.isoformat(sep=" ") if (value.hour or value.minute) else value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    def _parse_field(self, name: str, raw: str) -> dict[str, Any]:
+        cache = self._caches.setdefault(name, {})
+        hit = cache.get(raw)
+        if hit is None:
+            try:
+                hit = self._parsers[name](raw)
+            except FieldError as exc:
+                hit = exc
+            cache[raw] = hit
+        if isinstance(hit, FieldError):
+            raise hit
+        return hit
+
+    def parse(self, number: int, values: list[object]) -> ParsedRow:
+        raw = {name: self._cell(values, idx) for name, idx in self.columns.items()}
+        content = "\x1f".join(f"{k}={raw[k]}" for k in sorted(raw))
+        row = ParsedRow(number=number, event={}, item={}, content=content)
+        for name, default in self.mapping.defaults.items():
+            if not raw.get(name):
+                raw[name] = default  # defaults go through the same parsers as the file's values
+        if len(values) > len(self.header) and any(str(v).strip() for v in values[len(self.header) :]):
+            reason = f"row has {len(values)} fields, the header has {len(self.header)}"
+            row.errors.append(Problem(number, "(row)", "", reason))
+        for name, text in raw.items():
+            column = self.header[self.columns[name]] if name in self.columns else f"(default {name})"
+            if not text:
+                if name in self.mapping.required:
+                    row.errors.append(Problem(number, column, "", f"{name.replace('_', ' ')} is required"))
+                continue
+            try:
+                parsed = self._parse_field(name, text)
+            except FieldError as exc:
+                row.errors.append(Problem(number, column, text, str(exc)))
+                continue
+            target = row.event if name in EVENT_FIELDS else row.item
+            for key, value in parsed.items():
+                if key == "_warning":
+                    row.warnings.append(Problem(number, column, text, value, "warning"))
+                else:
+                    target[key] = value
+        if not row.errors:
+            self._finish(row)
+        return row
+
+    def _finish(self, row: ParsedRow) -> None:
+        item, event = row.item, row.event
+        conversion = self.vocab.units.to_kg(item["quantity"], item["unit_code"], item["drug_code"])
+        item["kg"], item["kg_method"], item["kg_exact"] = conversion.kg, conversion.method, conversion.exact
+        if conversion.kg is not None and conversion.kg > ABSURD_KG:
+            row.flags.append(f"quantity {conversion.kg:,.0f} kg is above the plausibility limit of {ABSURD_KG:,.0f} kg")
+        elif conversion.kg is None and item["quantity"] > ABSURD_COUNT:
+            row.flags.append(f"count {item['quantity']:,.0f} is above the plausibility limit of {ABSURD_COUNT:,.0f}")
+        place = event.get("place_text")
+        if place or event.get("admin_area"):
+            resolved = self._resolve_place(place or event["admin_area"], event.get("country"), event.get("admin_area"))
+            for key, value in resolved.items():
+                if key == "place_type":
+                    event.setdefault("place_type", value)
+                else:
+                    event[key] = value
+
+    def _resolve_place(self, text: str, country: str | None, admin_area: str | None) -> dict[str, Any]:
+        key = (text, country, admin_area)
+        hit = self._place_cache.get(key)
+        if hit is None:
+            place = self.gazetteer.resolve(text, country=country, admin_area=admin_area)
+            if place is None and admin_area and admin_area != text:
+                place = self.gazetteer.resolve(admin_area, country=country)
+            hit = {}
+            if place is not None:
+                hit = {"place_id": place.id, "lat": place.lat, "lon": place.lon}
+                if place.place_type and place.kind in ("crossing", "port"):
+                    hit["place_type"] = place.place_type
+            self._place_cache[key] = hit
+        return hit

@@ -1,0 +1,36 @@
+"""What the adapters (CLI, API, pages) share: the settings, the engine, and who is acting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope
+from astara.agencies.service import scope_for
+from astara.db.engine import make_engine, require_schema, transaction
+from astara.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    agency: str | None = None  # overrides settings.agency (e.g. the CLI's --agency)
+    _checked: bool = field(default=False, repr=False)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.effective_database_url)
+
+    @contextmanager
+    def unit(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Scope]]:
+        """One transaction acting for the configured agency and user."""
+        if check_schema and not self._checked:
+            require_schema(self.engine)
+            self._checked = True
+        with transaction(self.engine) as session:
+            yield session, scope_for(session, self.agency or self.settings.agency, None)

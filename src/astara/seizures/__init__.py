@@ -1,0 +1,1 @@
+"""Seizure events and their items: the record everything else stands on."""

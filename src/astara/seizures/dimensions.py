@@ -1,0 +1,185 @@
+"""The dimensions records can be filtered and grouped by, as SQL expressions (repository layer).
+
+One registry serves the seizure list, ``astara stats``, the API and the exports, so a filter
+means the same everywhere. Values are normalised before use: ``country=Azerbaijan``,
+``country=AZE`` and ``country=AZ`` are the same filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_
+from sqlalchemy.sql.elements import SQLCoreOperations
+
+from astara.db.models import SeizureEvent as E
+from astara.db.models import SeizureItem as I
+from astara.errors import InvalidInput
+from astara.kit.countries import CountryNotFound, resolve_country
+from astara.vocab import get_vocabulary
+
+NULL_WORDS = frozenset({"none", "null", "unknown", "(unknown)", "-"})
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    level: str  # event | item
+    expr: Callable[[], SQLCoreOperations[Any]]
+    normalise: Callable[[str], Any]
+    description: str
+    where: Callable[[Any], ColumnElement[bool]] | None = None
+
+
+def _country(value: str) -> str:
+    try:
+        code = resolve_country(value)
+    except CountryNotFound:
+        raise InvalidInput(f"unknown country {value!r}") from None
+    if code is None:
+        raise InvalidInput(f"{value!r} names no country")
+    return code
+
+
+def _term(kind: str) -> Callable[[str], str]:
+    def normalise(value: str) -> str:
+        terms = getattr(get_vocabulary(), kind)
+        found = terms.lookup(value)
+        if found is None:
+            raise InvalidInput(f"unknown {kind.rstrip('s').replace('_', ' ')} {value!r}")
+        return str(found.code)
+
+    return normalise
+
+
+def _drug(value: str) -> str:
+    found = get_vocabulary().drugs.lookup(value)
+    if found is None:
+        raise InvalidInput(f"unknown drug {value!r}")
+    return found.code
+
+
+def _drug_group(value: str) -> str:
+    found = get_vocabulary().drug_groups.lookup(value)
+    if found is None:
+        raise InvalidInput(f"unknown drug group {value!r}")
+    return found.code
+
+
+def _int(name: str, low: int, high: int) -> Callable[[str], int]:
+    def normalise(value: str) -> int:
+        if not value.strip().isdigit() or not low <= int(value) <= high:
+            raise InvalidInput(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+        return int(value)
+
+    return normalise
+
+
+def _month(value: str) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        raise InvalidInput(f"month must be written YYYY-MM, not {value!r}") from None
+    return year, month
+
+
+def _year_where(year: int) -> ColumnElement[bool]:
+    return and_(E.date >= dt.date(year, 1, 1), E.date < dt.date(year + 1, 1, 1))
+
+
+def _month_where(value: tuple[int, int]) -> ColumnElement[bool]:
+    year, month = value
+    end = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return and_(E.date >= dt.date(year, month, 1), E.date < end, E.date_precision != "year")
+
+
+def _year() -> SQLCoreOperations[Any]:
+    return cast(func.extract("year", E.date), Integer)
+
+
+def _month_expr() -> SQLCoreOperations[Any]:
+    """YYYYMM; a date known only to the year gives YYYY00 ("month unknown")."""
+    month = cast(func.extract("month", E.date), Integer)
+    return case((E.date_precision == "year", _year() * 100), else_=_year() * 100 + month)
+
+
+def _quarter() -> SQLCoreOperations[Any]:
+    month = cast(func.extract("month", E.date), Integer)
+    return _year() * 10 + (month + 2) / 3
+
+
+def _place() -> SQLCoreOperations[Any]:
+    return func.coalesce(E.place_id, E.place_text)
+
+
+def _column(column: Any) -> Callable[[], SQLCoreOperations[Any]]:
+    return lambda: column
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in [
+        Dimension("drug", "item", _column(I.drug_code), _drug, "drug code (any name or spelling accepted)"),
+        Dimension("drug_group", "item", _column(I.drug_group), _drug_group, "UNODC drug group"),
+        Dimension("year", "event", _year, _int("year", 1900, 2100), "year of the seizure", _year_where),
+        Dimension("quarter", "event", _quarter, _int("quarter", 190001, 210004), "year and quarter (20161 = 2016 Q1)"),
+        Dimension("month", "event", _month_expr, _month, "year and month (YYYY-MM)", _month_where),
+        Dimension("country", "event", _column(E.country), _country, "country of seizure"),
+        Dimension("departure_country", "event", _column(E.departure_country), _country, "country of departure"),
+        Dimension("destination_country", "event", _column(E.destination_country), _country, "country of destination"),
+        Dimension("producing_country", "event", _column(E.producing_country), _country, "producing country"),
+        Dimension("transport", "event", _column(E.transport), _term("transport"), "transport mode"),
+        Dimension("concealment", "event", _column(E.concealment), _term("concealment"), "concealment method"),
+        Dimension("place_type", "event", _column(E.place_type), _term("place_types"), "place type"),
+        Dimension("routing", "event", _column(E.routing), _term("routing"), "IDS routing"),
+        Dimension("detection_method", "event", _column(E.detection_method), _term("detection_methods"), "detection"),
+        Dimension("place", "event", _place, _text, "place (gazetteer id, or the text when unresolved)"),
+        Dimension("admin_area", "event", _column(E.admin_area), _text, "administrative area"),
+        Dimension("agency", "event", _column(E.reporting_agency), _text, "reporting agency"),
+        Dimension("source_type", "event", _column(E.source_type), _term("source_types"), "source type"),
+        Dimension("validation_status", "event", _column(E.validation_status), _term("validation_statuses"),
+                  "validation status"),  # fmt: skip
+        Dimension("tlp", "event", _column(E.tlp), _term("tlp"), "TLP marking"),
+        Dimension("import_job", "event", _column(E.import_job_id), _text, "import job id"),
+    ]
+}
+
+
+def dimension(name: str) -> Dimension:
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in DIMENSIONS:
+        raise InvalidInput(f"unknown field {name!r}; use one of: {', '.join(DIMENSIONS)}")
+    return DIMENSIONS[key]
+
+
+def condition(name: str, raw: str) -> tuple[Dimension, ColumnElement[bool]]:
+    """``FIELD=VALUE`` as a SQL condition; several values may be given as ``A,B``; ``none`` is empty."""
+    dim = dimension(name)
+    parts = [p.strip() for p in raw.split(",") if p.strip()] or [raw]
+    clauses: list[ColumnElement[bool]] = []
+    for part in parts:
+        if part.lower() in NULL_WORDS:
+            clauses.append(dim.expr().is_(None))
+            continue
+        value = dim.normalise(part)
+        clauses.append(dim.where(value) if dim.where else dim.expr() == value)
+    return dim, or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+def parse_where(items: list[str]) -> list[tuple[Dimension, ColumnElement[bool]]]:
+    """Parse ``FIELD=VALUE`` strings as given on the command line or in a query string."""
+    out = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"--where takes FIELD=VALUE, not {item!r}")
+        out.append(condition(name, value))
+    return out

@@ -1,0 +1,95 @@
+"""Queries on seizure events and items, always scoped to the acting agency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from astara.agencies.scope import Scope, scoped
+from astara.db.models import SeizureEvent, SeizureItem
+from astara.seizures.dimensions import Dimension
+
+SORTABLE = {
+    "date": SeizureEvent.date,
+    "country": SeizureEvent.country,
+    "place": SeizureEvent.place_text,
+    "created": SeizureEvent.created_at,
+    "reference": SeizureEvent.reference,
+}
+
+
+def _filtered(scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]], q: str | None) -> Select[Any]:
+    stmt = scoped(select(SeizureEvent), SeizureEvent, scope)
+    for dim, clause in conditions:
+        if dim.level == "item":
+            stmt = stmt.where(exists().where(SeizureItem.event_id == SeizureEvent.id, clause))
+        else:
+            stmt = stmt.where(clause)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(
+            or_(
+                SeizureEvent.place_text.ilike(like),
+                SeizureEvent.reference.ilike(like),
+                SeizureEvent.notes.ilike(like),
+                SeizureEvent.admin_area.ilike(like),
+            )
+        )
+    return stmt
+
+
+def count_events(session: Session, scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+                 q: str | None = None) -> int:  # fmt: skip
+    stmt = _filtered(scope, conditions, q).with_only_columns(func.count()).order_by(None)
+    return int(session.scalar(stmt) or 0)
+
+
+def list_events(
+    session: Session, scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]], *,
+    q: str | None = None, sort: str = "-date", offset: int = 0, limit: int = 50,
+) -> list[SeizureEvent]:  # fmt: skip
+    column = SORTABLE[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    stmt = (
+        _filtered(scope, conditions, q)
+        .options(selectinload(SeizureEvent.items))
+        .order_by(order.nulls_last(), SeizureEvent.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def iter_events(session: Session, scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+                batch: int = 2000) -> Iterator[SeizureEvent]:  # fmt: skip
+    """Every matching event with its items, in id order, fetched in batches (for exports)."""
+    last: str | None = None
+    base = _filtered(scope, conditions, None).options(selectinload(SeizureEvent.items))
+    while True:
+        stmt = base.order_by(SeizureEvent.id).limit(batch)
+        if last is not None:
+            stmt = stmt.where(SeizureEvent.id > last)
+        rows = list(session.scalars(stmt))
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+        session.expunge_all()
+
+
+def get_event(session: Session, scope: Scope, event_id: str) -> SeizureEvent | None:
+    stmt = scoped(select(SeizureEvent), SeizureEvent, scope).where(SeizureEvent.id == event_id)
+    return session.scalars(stmt.options(selectinload(SeizureEvent.items))).one_or_none()
+
+
+def find_by_reference(session: Session, scope: Scope, reference: str) -> SeizureEvent | None:
+    stmt = scoped(select(SeizureEvent), SeizureEvent, scope).where(SeizureEvent.reference == reference)
+    return session.scalars(stmt.options(selectinload(SeizureEvent.items))).first()
+
+
+def add_event(session: Session, event: SeizureEvent) -> None:
+    session.add(event)
+    session.flush()

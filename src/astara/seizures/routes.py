@@ -1,0 +1,38 @@
+"""REST API for seizure records."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from astara.seizures import service
+from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizurePage
+from astara.web.deps import unit
+
+router = APIRouter(prefix="/api/seizures", tags=["seizures"])
+
+
+@router.get("", response_model=SeizurePage)
+def list_seizures(
+    request: Request,
+    where: Annotated[list[str], Query(description="FIELD=VALUE filters, e.g. country=AZ, year=2016.")] = [],  # noqa: B006 - FastAPI reads, never mutates, this default
+    q: str | None = None,
+    sort: str = "-date",
+    offset: int = 0,
+    limit: int = 50,
+) -> SeizurePage:
+    with unit(request) as (session, scope):
+        return service.list_seizures(session, scope, where, q=q, sort=sort, offset=offset, limit=limit)
+
+
+@router.get("/{event_id}", response_model=SeizureEventOut)
+def get_seizure(request: Request, event_id: str) -> SeizureEventOut:
+    with unit(request) as (session, scope):
+        return service.get_seizure(session, scope, event_id)
+
+
+@router.post("", response_model=SeizureEventOut, status_code=201)
+def create_seizure(request: Request, data: SeizureCreate) -> SeizureEventOut:
+    with unit(request) as (session, scope):
+        return service.create_seizure(session, scope, data)

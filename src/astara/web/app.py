@@ -1,0 +1,59 @@
+"""``create_app(settings)``: the API routers of every domain, the pages, one error handler."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from astara.errors import AstaraError, InvalidInput
+from astara.runtime import Runtime
+from astara.settings import Settings
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
+    from astara.analysis.routes import router as stats_router
+    from astara.exports.routes import router as export_router
+    from astara.imports.routes import router as import_router
+    from astara.seizures.routes import router as seizures_router
+    from astara.web.pages import router as pages_router
+    from astara.web.vocab_routes import router as vocab_router
+
+    app = FastAPI(
+        title="Astara",
+        version="0.1.0",
+        description="Seizure intelligence for cross-border counter-narcotics cooperation.",
+        docs_url=None,  # Swagger UI loads from a CDN; the OpenAPI document is served at /openapi.json
+        redoc_url=None,
+    )
+    app.state.runtime = Runtime(settings, agency=agency)
+
+    @app.exception_handler(AstaraError)
+    async def _astara_error(_request: Request, exc: AstaraError) -> JSONResponse:
+        return JSONResponse(exc.to_json(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "reason": e["msg"]} for e in exc.errors()
+        ]
+        error = InvalidInput("the request is not valid", details=details)
+        return JSONResponse(error.to_json(), status_code=error.status_code)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    for router in (seizures_router, stats_router, import_router, export_router, vocab_router, pages_router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

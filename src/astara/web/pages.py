@@ -1,0 +1,60 @@
+"""Minimal server-rendered pages: the seizure list with filters, and one seizure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from astara.analysis.service import stats
+from astara.errors import AstaraError
+from astara.kit.countries import country_name
+from astara.seizures import service
+from astara.web.deps import unit
+
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+templates.env.filters["country"] = lambda code: f"{country_name(code)}" if code else ""
+router = APIRouter(include_in_schema=False)
+FILTERS = ("country", "departure_country", "drug", "year", "place")
+
+
+@router.get("/", response_class=HTMLResponse)
+def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int = 1) -> HTMLResponse:
+    params = request.query_params
+    filters = {f: params.get(f, "").strip() for f in FILTERS}
+    where = [f"{k}={v}" for k, v in filters.items() if v]
+    limit = request.app.state.runtime.settings.page_size
+    error = None
+    result: Any = None
+    summary: Any = None
+    try:
+        with unit(request) as (session, scope):
+            result = service.list_seizures(session, scope, where, q=q or None, sort=sort,
+                                           offset=(max(page, 1) - 1) * limit, limit=limit)  # fmt: skip
+            summary = stats(session, scope, ["departure_country"], where, limit=6)
+    except AstaraError as exc:
+        error = exc.message
+    base = {k: v for k, v in {**filters, "q": q, "sort": sort}.items() if v}
+    context = {
+        "page_title": "Seizures", "result": result, "summary": summary, "filters": filters, "q": q,
+        "sort": sort, "page": page, "error": error,
+        "prev_url": "?" + urlencode({**base, "page": page - 1}) if page > 1 else None,
+        "next_url": "?" + urlencode({**base, "page": page + 1})
+        if result and page * limit < result.total else None,
+    }  # fmt: skip
+    return templates.TemplateResponse(request, "seizures.html", context, status_code=400 if error else 200)
+
+
+@router.get("/seizures/{event_id}", response_class=HTMLResponse)
+def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
+    try:
+        with unit(request) as (session, scope):
+            event = service.get_seizure(session, scope, event_id)
+    except AstaraError as exc:
+        context = {"page_title": "Not found", "message": exc.message}
+        return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
+    return templates.TemplateResponse(request, "seizure.html", {"page_title": f"Seizure {event_id}", "e": event})

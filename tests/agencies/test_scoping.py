@@ -1,0 +1,59 @@
+"""Agency A cannot see or change agency B's records, for every resource there is."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine, select
+
+from astara.agencies.scope import Scope, scoped
+from astara.db.engine import transaction
+from astara.db.models import NOMINAL_MODELS, Base, EventEntityLink, ImportJob, SeizureEvent
+from astara.errors import NotFound
+from astara.seizures import service
+from astara.seizures.schemas import SeizureCreate, SeizureItemIn
+
+AGENCY_OWNED = [m for m in Base.__subclasses__() if "agency_id" in m.__table__.columns] + list(NOMINAL_MODELS.values())
+
+
+def _seizure(reference: str) -> SeizureCreate:
+    return SeizureCreate(reference=reference, date="2018-03-02", country="AZ",
+                         items=[SeizureItemIn(drug="heroin", quantity=260, unit="kg")])  # fmt: skip
+
+
+def test_every_agency_owned_table_is_listed() -> None:
+    names = {m.__tablename__ for m in AGENCY_OWNED}
+    assert {"seizure_events", "import_jobs", "persons", "vehicles", "event_entity_links", "users"} <= names
+
+
+@pytest.mark.parametrize("model", AGENCY_OWNED, ids=lambda m: m.__tablename__)
+def test_scoped_queries_never_return_another_agencys_rows(engine: Engine, scope: Scope, scope_b: Scope,
+                                                          model: type) -> None:  # fmt: skip
+    with transaction(engine) as session:
+        event_a = service.create_seizure(session, scope, _seizure("A-1"), today=dt.date(2026, 1, 1))
+        session.add(ImportJob(id="job-a", agency_id=scope.agency_id, file_name="f", file_sha256="0" * 64,
+                              mapping="astara", status="completed"))  # fmt: skip
+        for kind, cls in NOMINAL_MODELS.items():
+            fields = {"person": {"name": "Məmməd Rzayev"}, "organization": {"name": "Araz MMC"},
+                      "vehicle": {"plate": "10-AB-123"}, "phone": {"number": "+994501234567"},
+                      "document": {"doc_type": "passport", "number": "C01234567"}}[kind]  # fmt: skip
+            session.add(cls(id=f"{kind}-a", agency_id=scope.agency_id, **fields))
+        session.add(EventEntityLink(agency_id=scope.agency_id, event_id=event_a.id, entity_type="person",
+                                    entity_id="person-a", role="driver"))  # fmt: skip
+    with transaction(engine) as session:
+        rows_a = session.scalars(scoped(select(model), model, scope)).all()
+        rows_b = session.scalars(scoped(select(model), model, scope_b)).all()
+    assert rows_a and all(r.agency_id == scope.agency_id for r in rows_a)
+    assert all(r.agency_id == scope_b.agency_id for r in rows_b)
+
+
+def test_agency_b_cannot_read_or_list_agency_a_seizures(engine: Engine, scope: Scope, scope_b: Scope) -> None:
+    with transaction(engine) as session:
+        created = service.create_seizure(session, scope, _seizure("A-1"), today=dt.date(2026, 1, 1))
+    with transaction(engine) as session:
+        assert service.get_seizure(session, scope, created.id).reference == "A-1"
+        with pytest.raises(NotFound):
+            service.get_seizure(session, scope_b, created.id)
+        assert service.list_seizures(session, scope_b).total == 0
+        assert session.get(SeizureEvent, created.id) is not None  # it exists; B just cannot see it

@@ -1,0 +1,91 @@
+"""The ``astara`` command end to end: init, import, stats, seizures, export; errors map to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from fixtures.make import ids_row, write_ids
+
+from astara import cli
+from astara.errors import AstaraError, ImportFailed, InvalidInput, NotFound
+from astara.settings import Settings
+
+
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["astara", *args])
+    code = 0
+    try:
+        cli.main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def astara(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_env: Settings):  # type: ignore[no-untyped-def]
+    return lambda *args: run(monkeypatch, capsys, *args)
+
+
+def test_import_then_stats_answers_the_question(astara, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = [ids_row(AMOUNT=str(i + 1)) for i in range(3)] + [ids_row(DEPARTURE_COUNTRY="", AMOUNT="9")]
+    path = write_ids(tmp_path / "ids.csv", rows)
+    code, out, _ = astara("init")
+    assert code == 0 and "agency AZ-SCS" in out
+    code, out, _ = astara("import", str(path), "--mapping", "unodc_ids")
+    assert code == 0 and "events created" in out and "4" in out
+    code, out, _ = astara("stats", "--by", "departure_country", "--where", "country=AZ", "--where", "year=2016",
+                          "--format", "json")  # fmt: skip
+    result = json.loads(out)
+    assert [(g["key"], g["events"], g["share"]) for g in result["groups"]] == [
+        ("IR", 3, "3 of 4, 75.0 %"), (None, 1, "1 of 4, 25.0 %")
+    ]  # fmt: skip
+    code, out, _ = astara("stats", "--by", "drug")
+    assert code == 0 and "Heroin" in out and "total" in out
+    code, out, _ = astara("seizures", "list", "--where", "departure_country=none", "--format", "json")
+    page = json.loads(out)
+    assert page["total"] == 1
+    code, out, _ = astara("seizures", "show", page["items"][0]["id"])
+    assert code == 0 and "Astarinskiy rayon KPP Astara" in out and "g × 0.001" in out
+    code, out, _ = astara("export", str(tmp_path / "out.csv"), "--layout", "ids")
+    assert code == 0 and "wrote 4 records" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (("stats", "--by", "colour"), InvalidInput),
+        (("seizures", "show", "nope"), NotFound),
+        (("import", "{bad}", "--mapping", "unodc_ids"), ImportFailed),
+        (("import", "missing.csv"), InvalidInput),
+        (("import", "{bad}", "--mapping", "no-such-mapping"), NotFound),
+    ],
+)
+def test_errors_have_distinct_exit_codes_and_messages(astara, tmp_path: Path, args: tuple[str, ...],  # type: ignore[no-untyped-def]
+                                                      error: type[AstaraError]) -> None:  # fmt: skip
+    bad = write_ids(tmp_path / "bad.csv", [ids_row(DRUG_NAME="Unobtainium")])
+    astara("init")
+    code, _out, err = astara(*(a.replace("{bad}", str(bad)) for a in args))
+    assert code == error.exit_code
+    assert err.startswith("error: ")
+    if error is ImportFailed:
+        assert "row 2" in err and "DRUG_NAME" in err and "Unobtainium" in err
+
+
+def test_exit_codes_are_distinct() -> None:
+    from astara import errors
+
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.AstaraError)]
+    assert len({c.exit_code for c in classes}) == len(classes)
+
+
+def test_uninitialised_store_says_run_init(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:  # fmt: skip
+    from astara.errors import StoreError
+
+    monkeypatch.setenv("ASTARA_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    code, _, err = run(monkeypatch, capsys, "seizures", "list")
+    assert code == StoreError.exit_code and "run `astara init`" in err
