@@ -92,14 +92,26 @@ def main() -> None:
             env["ASTARA_DATABASE_URL"] = args.database_url
         run_child([*ASTARA, "init"], env)
         seconds, peak_mb, out = run_child(
-            [*ASTARA, "import", str(IDS_ZIP), "--mapping", "unodc_ids", "--keep-valid",
-             "--rejects", str(tmpdir / "rejects.csv"), "--format", "json"], env,
-        )  # fmt: skip
+            [
+                *ASTARA,
+                "import",
+                str(IDS_ZIP),
+                "--mapping",
+                "unodc_ids",
+                "--keep-valid",
+                "--rejects",
+                str(tmpdir / "rejects.csv"),
+                "--format",
+                "json",
+            ],
+            env,
+        )
         report = json.loads(out)
         print(
             f"astara import: {report['rows_read']:,} rows -> {report['events_created']:,} events, "
-            f"{report['exact_duplicate_rows']:,} exact duplicate rows merged, {report['near_duplicates']:,} near "
-            f"duplicates flagged, {report['rejected_rows']:,} rejected; {seconds:.2f} s wall "
+            f"{report['exact_duplicate_rows']:,} exact duplicate rows merged, "
+            f"{report['near_duplicates']:,} near duplicates flagged, {report['rejected_rows']:,} rejected; "
+            f"{seconds:.2f} s wall "
             f"({seconds / reference:.1f} x the reference), peak memory {peak_mb:.0f} MB"
         )
         reasons: dict[str, int] = {}
@@ -111,7 +123,11 @@ def main() -> None:
             words = [w for b in by for w in ("--by", b)] + [w for c in where for w in ("--where", c)]
             seconds, _, _ = run_child([*ASTARA, "stats", *words, "--format", "json"], env)
             _, _, inner = run_child([sys.executable, "-c", STATS_IN_LIBRARY, json.dumps([by, where])], env)
-            print(f"astara stats {' '.join(words)}: {float(inner):.3f} s in the library, {seconds:.2f} s as a command")
+            print(
+                f"astara stats {' '.join(words)}: {float(inner):.3f} s in the library, "
+                f"{seconds:.2f} s as a command"
+            )
+
 
 if __name__ == "__main__":
     main()

@@ -89,7 +89,9 @@ def scope_b(engine: Engine, scope: Scope) -> Scope:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, engine: Engine, scope: Scope) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path, database_url=database_url, agency=scope.agency_code)
+    return Settings(
+        environment="test", data_dir=tmp_path, database_url=database_url, agency=scope.agency_code
+    )
 
 
 @pytest.fixture

@@ -7,14 +7,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures.make import ids_row, write_ids
 
 from astara import cli
 from astara.errors import AstaraError, ImportFailed, InvalidInput, NotFound
 from astara.settings import Settings
+from fixtures.make import ids_row, write_ids
 
 
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "argv", ["astara", *args])
     code = 0
     try:
@@ -37,12 +39,22 @@ def test_import_then_stats_answers_the_question(astara, tmp_path: Path) -> None:
     assert code == 0 and "agency AZ-SCS" in out
     code, out, _ = astara("import", str(path), "--mapping", "unodc_ids")
     assert code == 0 and "events created" in out and "4" in out
-    code, out, _ = astara("stats", "--by", "departure_country", "--where", "country=AZ", "--where", "year=2016",
-                          "--format", "json")  # fmt: skip
+    code, out, _ = astara(
+        "stats",
+        "--by",
+        "departure_country",
+        "--where",
+        "country=AZ",
+        "--where",
+        "year=2016",
+        "--format",
+        "json",
+    )
     result = json.loads(out)
     assert [(g["key"], g["events"], g["share"]) for g in result["groups"]] == [
-        ("IR", 3, "3 of 4, 75.0 %"), (None, 1, "1 of 4, 25.0 %")
-    ]  # fmt: skip
+        ("IR", 3, "3 of 4, 75.0 %"),
+        (None, 1, "1 of 4, 25.0 %"),
+    ]
     code, out, _ = astara("stats", "--by", "drug")
     assert code == 0 and "Heroin" in out and "total" in out
     code, out, _ = astara("seizures", "list", "--where", "departure_country=none", "--format", "json")
@@ -64,8 +76,12 @@ def test_import_then_stats_answers_the_question(astara, tmp_path: Path) -> None:
         (("import", "{bad}", "--mapping", "no-such-mapping"), NotFound),
     ],
 )
-def test_errors_have_distinct_exit_codes_and_messages(astara, tmp_path: Path, args: tuple[str, ...],  # type: ignore[no-untyped-def]
-                                                      error: type[AstaraError]) -> None:  # fmt: skip
+def test_errors_have_distinct_exit_codes_and_messages(
+    astara,
+    tmp_path: Path,
+    args: tuple[str, ...],  # type: ignore[no-untyped-def]
+    error: type[AstaraError],
+) -> None:
     bad = write_ids(tmp_path / "bad.csv", [ids_row(DRUG_NAME="Unobtainium")])
     astara("init")
     code, _out, err = astara(*(a.replace("{bad}", str(bad)) for a in args))
@@ -82,8 +98,9 @@ def test_exit_codes_are_distinct() -> None:
     assert len({c.exit_code for c in classes}) == len(classes)
 
 
-def test_uninitialised_store_says_run_init(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:  # fmt: skip
+def test_uninitialised_store_says_run_init(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from astara.errors import StoreError
 
     monkeypatch.setenv("ASTARA_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -33,7 +32,9 @@ def emit(data: Any, fmt: str, table: str) -> None:
 
 
 @app.callback()
-def _global(agency: Annotated[str | None, typer.Option(help="Act for this agency (default ASTARA_AGENCY).")] = None) -> None:
+def _global(
+    agency: Annotated[str | None, typer.Option(help="Act for this agency (default ASTARA_AGENCY).")] = None,
+) -> None:
     _state.clear()
     if agency:
         _state["agency"] = agency
@@ -79,7 +80,3 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
-
-
-def path_arg(help_text: str) -> Any:
-    return typer.Argument(..., help=help_text, exists=False, dir_okay=False, path_type=Path)

@@ -22,12 +22,16 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASTARA_", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
-    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Folder for the embedded database and files.")
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR, description="Folder for the embedded database and files."
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL; unset means SQLite at DATA_DIR/astara.sqlite3.",
     )
-    secret_key: str = Field(default="development-only-secret", description="Signs sessions; set in production.")
+    secret_key: str = Field(
+        default="development-only-secret", description="Signs sessions; set in production."
+    )
     agency: str = Field(default="DEMO", description="Code of the agency the CLI acts for.")
     user: str = Field(default="admin", description="User name the CLI acts as.")
     host: str = "127.0.0.1"
@@ -39,7 +43,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
-            raise ValueError("ASTARA_SECRET_KEY must be set to a real secret when ASTARA_ENVIRONMENT=production")
+            raise ValueError(
+                "ASTARA_SECRET_KEY must be set to a real secret when ASTARA_ENVIRONMENT=production"
+            )
         return self
 
     @property

@@ -14,12 +14,18 @@ from astara.errors import NotFound
 from astara.seizures import service
 from astara.seizures.schemas import SeizureCreate, SeizureItemIn
 
-AGENCY_OWNED = [m for m in Base.__subclasses__() if "agency_id" in m.__table__.columns] + list(NOMINAL_MODELS.values())
+AGENCY_OWNED = [m for m in Base.__subclasses__() if "agency_id" in m.__table__.columns] + list(
+    NOMINAL_MODELS.values()
+)
 
 
 def _seizure(reference: str) -> SeizureCreate:
-    return SeizureCreate(reference=reference, date="2018-03-02", country="AZ",
-                         items=[SeizureItemIn(drug="heroin", quantity=260, unit="kg")])  # fmt: skip
+    return SeizureCreate(
+        reference=reference,
+        date="2018-03-02",
+        country="AZ",
+        items=[SeizureItemIn(drug="heroin", quantity=260, unit="kg")],
+    )
 
 
 def test_every_agency_owned_table_is_listed() -> None:
@@ -28,19 +34,39 @@ def test_every_agency_owned_table_is_listed() -> None:
 
 
 @pytest.mark.parametrize("model", AGENCY_OWNED, ids=lambda m: m.__tablename__)
-def test_scoped_queries_never_return_another_agencys_rows(engine: Engine, scope: Scope, scope_b: Scope,
-                                                          model: type) -> None:  # fmt: skip
+def test_scoped_queries_never_return_another_agencys_rows(
+    engine: Engine, scope: Scope, scope_b: Scope, model: type
+) -> None:
     with transaction(engine) as session:
         event_a = service.create_seizure(session, scope, _seizure("A-1"), today=dt.date(2026, 1, 1))
-        session.add(ImportJob(id="job-a", agency_id=scope.agency_id, file_name="f", file_sha256="0" * 64,
-                              mapping="astara", status="completed"))  # fmt: skip
+        session.add(
+            ImportJob(
+                id="job-a",
+                agency_id=scope.agency_id,
+                file_name="f",
+                file_sha256="0" * 64,
+                mapping="astara",
+                status="completed",
+            )
+        )
         for kind, cls in NOMINAL_MODELS.items():
-            fields = {"person": {"name": "Məmməd Rzayev"}, "organization": {"name": "Araz MMC"},
-                      "vehicle": {"plate": "10-AB-123"}, "phone": {"number": "+994501234567"},
-                      "document": {"doc_type": "passport", "number": "C01234567"}}[kind]  # fmt: skip
+            fields = {
+                "person": {"name": "Məmməd Rzayev"},
+                "organization": {"name": "Araz MMC"},
+                "vehicle": {"plate": "10-AB-123"},
+                "phone": {"number": "+994501234567"},
+                "document": {"doc_type": "passport", "number": "C01234567"},
+            }[kind]
             session.add(cls(id=f"{kind}-a", agency_id=scope.agency_id, **fields))
-        session.add(EventEntityLink(agency_id=scope.agency_id, event_id=event_a.id, entity_type="person",
-                                    entity_id="person-a", role="driver"))  # fmt: skip
+        session.add(
+            EventEntityLink(
+                agency_id=scope.agency_id,
+                event_id=event_a.id,
+                entity_type="person",
+                entity_id="person-a",
+                role="driver",
+            )
+        )
     with transaction(engine) as session:
         rows_a = session.scalars(scoped(select(model), model, scope)).all()
         rows_b = session.scalars(scoped(select(model), model, scope_b)).all()

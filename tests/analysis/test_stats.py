@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from fixtures.make import ids_row, write_ids
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
@@ -15,13 +13,20 @@ from astara.db.engine import transaction
 from astara.errors import InvalidInput
 from astara.imports.schemas import ImportOptions
 from astara.imports.service import run_import
+from conftest import TODAY
+from fixtures.make import ids_row, write_ids
 
 
 @pytest.fixture
 def loaded(engine: Engine, scope: Scope, tmp_path: Path) -> Scope:
     """210 seizures in Azerbaijan in 2017, 184 of them departed from Iran; plus other years and countries."""
-    rows = [ids_row(SEIZURE_DATE=f"2017-{1 + i % 12:02d}-{1 + i % 28:02d}", AMOUNT=str(10 + i)) for i in range(184)]
-    rows += [ids_row(SEIZURE_DATE="2017-06-01", AMOUNT=str(500 + i), DEPARTURE_COUNTRY="Turkey") for i in range(20)]
+    rows = [
+        ids_row(SEIZURE_DATE=f"2017-{1 + i % 12:02d}-{1 + i % 28:02d}", AMOUNT=str(10 + i))
+        for i in range(184)
+    ]
+    rows += [
+        ids_row(SEIZURE_DATE="2017-06-01", AMOUNT=str(500 + i), DEPARTURE_COUNTRY="Turkey") for i in range(20)
+    ]
     rows += [ids_row(SEIZURE_DATE="2017-07-01", AMOUNT=str(900 + i), DEPARTURE_COUNTRY="") for i in range(6)]
     rows += [ids_row(SEIZURE_DATE="2016-07-01", AMOUNT=str(1 + i)) for i in range(7)]
     rows += [ids_row(COUNTRY="Georgia", SEIZURE_DATE="2017-07-01", AMOUNT=str(1 + i)) for i in range(5)]
@@ -39,7 +44,9 @@ def test_share_text_shows_numerator_and_denominator() -> None:
 
 def test_how_many_seizures_in_azerbaijan_departed_from_iran(engine: Engine, loaded: Scope) -> None:
     with transaction(engine) as session:
-        result = stats(session, loaded, ["departure_country"], ["country=Azerbaijan", "year=2017", "drug=heroin"])
+        result = stats(
+            session, loaded, ["departure_country"], ["country=Azerbaijan", "year=2017", "drug=heroin"]
+        )
     assert result.total_events == 210
     by_key = {g.key: g for g in result.groups}
     assert by_key["IR"].events == 184 and by_key["IR"].share == "184 of 210, 87.6 %"

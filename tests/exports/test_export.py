@@ -7,8 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from fixtures.make import ids_row, write_ids
 from python_calamine import CalamineWorkbook
 from sqlalchemy import Engine
 
@@ -19,15 +17,32 @@ from astara.errors import InvalidInput
 from astara.exports.service import export
 from astara.imports.schemas import ImportOptions
 from astara.imports.service import run_import
+from conftest import TODAY
+from fixtures.make import ids_row, write_ids
 
 
 @pytest.fixture
 def loaded(engine: Engine, scope: Scope, tmp_path: Path) -> Scope:
-    rows = [ids_row(), ids_row(DRUG_NAME="Opium", AMOUNT="2", DRUG_UNIT="Kilogram", PLACE="=HYPERLINK(\"x\")"),
-            ids_row(COUNTRY="Iran, Islamic Republic of", PLACE="Hormozgan", ADMINISTRATIVE_DIVISION="",
-                    DEPARTURE_COUNTRY="Afghanistan", DESTINATION_COUNTRY="", AMOUNT="40", DRUG_UNIT="Kilogram")]  # fmt: skip
+    rows = [
+        ids_row(),
+        ids_row(DRUG_NAME="Opium", AMOUNT="2", DRUG_UNIT="Kilogram", PLACE='=HYPERLINK("x")'),
+        ids_row(
+            COUNTRY="Iran, Islamic Republic of",
+            PLACE="Hormozgan",
+            ADMINISTRATIVE_DIVISION="",
+            DEPARTURE_COUNTRY="Afghanistan",
+            DESTINATION_COUNTRY="",
+            AMOUNT="40",
+            DRUG_UNIT="Kilogram",
+        ),
+    ]
     with transaction(engine) as session:
-        run_import(session, scope, write_ids(tmp_path / "ids.csv", rows), ImportOptions(mapping="unodc_ids", today=TODAY))
+        run_import(
+            session,
+            scope,
+            write_ids(tmp_path / "ids.csv", rows),
+            ImportOptions(mapping="unodc_ids", today=TODAY),
+        )
     return scope
 
 
@@ -39,17 +54,28 @@ def _export(engine: Engine, scope: Scope, path: Path, **kw: object) -> int:
 def test_formula_like_cells_are_escaped(engine: Engine, loaded: Scope, tmp_path: Path) -> None:
     _export(engine, loaded, tmp_path / "out.csv")
     text = (tmp_path / "out.csv").read_text(encoding="utf-8")
-    assert "'=HYPERLINK" in text and '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
     _export(engine, loaded, tmp_path / "out.xlsx", layout="ids")
-    cells = [c for row in CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0).to_python()
-             for c in row]  # fmt: skip
-    assert "'=HYPERLINK(\"x\")" in cells
+    cells = [
+        c
+        for row in CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0).to_python()
+        for c in row
+    ]
+    assert '\'=HYPERLINK("x")' in cells
 
 
-@pytest.mark.parametrize(("layout", "suffix", "mapping"), [("astara", "csv", "astara"), ("astara", "xlsx", "astara"),
-                                                           ("ids", "csv", "unodc_ids"), ("ids", "xlsx", "unodc_ids")])
-def test_exports_import_back_into_the_same_figures(engine: Engine, loaded: Scope, scope_b: Scope, tmp_path: Path,
-                                                   layout: str, suffix: str, mapping: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("layout", "suffix", "mapping"),
+    [
+        ("astara", "csv", "astara"),
+        ("astara", "xlsx", "astara"),
+        ("ids", "csv", "unodc_ids"),
+        ("ids", "xlsx", "unodc_ids"),
+    ],
+)
+def test_exports_import_back_into_the_same_figures(
+    engine: Engine, loaded: Scope, scope_b: Scope, tmp_path: Path, layout: str, suffix: str, mapping: str
+) -> None:
     path = tmp_path / f"out.{suffix}"
     assert _export(engine, loaded, path, layout=layout) == 3
     with transaction(engine) as session:
@@ -58,7 +84,9 @@ def test_exports_import_back_into_the_same_figures(engine: Engine, loaded: Scope
     with transaction(engine) as session:
         a = stats(session, loaded, ["country", "drug", "departure_country"])
         b = stats(session, scope_b, ["country", "drug", "departure_country"])
-    assert [(g.key, g.events, round(g.kg, 6)) for g in a.groups] == [(g.key, g.events, round(g.kg, 6)) for g in b.groups]
+    assert [(g.key, g.events, round(g.kg, 6)) for g in a.groups] == [
+        (g.key, g.events, round(g.kg, 6)) for g in b.groups
+    ]
 
 
 def test_ids_layout_uses_unodc_country_names(engine: Engine, loaded: Scope, tmp_path: Path) -> None:

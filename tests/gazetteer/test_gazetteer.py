@@ -20,8 +20,11 @@ IDS_REGION = SHARED_DATA / "unodc_ids" / "ids_2011_2016_caucasus_iran_region_sub
 # (the sources give no coordinates for "Gosha Tepe"), and districts not in our data nor in GeoNames'
 # towns of 15,000+.
 AZ_UNPLACEABLE = {
-    "Podrazdelenie po kontrolyu za pochtovymi otpravleniyami", "Tamozhennyy post Gosha Tepe", "Gosha Tepe",
-    "Absheron", "Gadjigabul",
+    "Podrazdelenie po kontrolyu za pochtovymi otpravleniyami",
+    "Tamozhennyy post Gosha Tepe",
+    "Gosha Tepe",
+    "Absheron",
+    "Gadjigabul",
 }
 
 
@@ -107,12 +110,20 @@ def test_country_filter_accepts_names(g: Gazetteer) -> None:
 
 @pytest.mark.parametrize(
     ("text", "country", "name", "code"),
-    [("Baku", None, "Baku", "AZ"), ("Баку", None, "Baku", "AZ"), ("Johannesburg", None, "Johannesburg", "ZA"),
-     ("Sumgait", "AZ", "Sumgayit", "AZ"), ("Tbilisi", "GE", "Tbilisi", "GE"),
-     ("Bandar Abbas", "IR", "Bandar Abbas", "IR"),
-     ("Kerman/Bam", "IR", "Bam", "IR"), ("Baku, Ispravitel'noe  uchrezhdeniya  2", "AZ", "Baku", "AZ"),
-     ("Ashgabat, Ahal Welayaty", "TM", "Ashgabat", "TM"), ("Aktau", None, "Aktau", "KZ"),
-     ("Shirvan", "AZ", None, "AZ"), ("Shirvan", "IR", None, "IR")],
+    [
+        ("Baku", None, "Baku", "AZ"),
+        ("Баку", None, "Baku", "AZ"),
+        ("Johannesburg", None, "Johannesburg", "ZA"),
+        ("Sumgait", "AZ", "Sumgayit", "AZ"),
+        ("Tbilisi", "GE", "Tbilisi", "GE"),
+        ("Bandar Abbas", "IR", "Bandar Abbas", "IR"),
+        ("Kerman/Bam", "IR", "Bam", "IR"),
+        ("Baku, Ispravitel'noe  uchrezhdeniya  2", "AZ", "Baku", "AZ"),
+        ("Ashgabat, Ahal Welayaty", "TM", "Ashgabat", "TM"),
+        ("Aktau", None, "Aktau", "KZ"),
+        ("Shirvan", "AZ", None, "AZ"),
+        ("Shirvan", "IR", None, "IR"),
+    ],
 )
 def test_cities_from_geonames(
     g: Gazetteer, text: str, country: str | None, name: str | None, code: str

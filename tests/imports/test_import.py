@@ -6,8 +6,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
-from fixtures.make import IDS_HEADER, ids_row, write_csv, write_ids
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
@@ -17,6 +15,8 @@ from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.service import run_import
+from conftest import TODAY
+from fixtures.make import IDS_HEADER, ids_row, write_csv, write_ids
 
 
 def _import(engine: Engine, scope: Scope, path: Path, **options: object) -> ImportReport:
@@ -31,7 +31,9 @@ def _count(engine: Engine, model: type) -> int:
 
 
 def test_ids_rows_become_normalised_records(engine: Engine, scope: Scope, tmp_path: Path) -> None:
-    path = write_ids(tmp_path / "ids.csv", [ids_row(), ids_row(DRUG_NAME="Opium", AMOUNT="2.5", DRUG_UNIT="Kilogram")])
+    path = write_ids(
+        tmp_path / "ids.csv", [ids_row(), ids_row(DRUG_NAME="Opium", AMOUNT="2.5", DRUG_UNIT="Kilogram")]
+    )
     report = _import(engine, scope, path)
     assert (report.rows_read, report.events_created, report.rejected_rows) == (2, 2, 0)
     with transaction(engine) as session:
@@ -48,7 +50,9 @@ def test_ids_rows_become_normalised_records(engine: Engine, scope: Scope, tmp_pa
         assert heroin.import_job_id == report.job_id
 
 
-def test_bad_rows_reject_the_whole_file_and_name_row_and_column(engine: Engine, scope: Scope, tmp_path: Path) -> None:
+def test_bad_rows_reject_the_whole_file_and_name_row_and_column(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
     rows = [
         ids_row(),
         ids_row(DRUG_NAME="Unobtainium"),
@@ -63,15 +67,24 @@ def test_bad_rows_reject_the_whole_file_and_name_row_and_column(engine: Engine, 
         _import(engine, scope, path)
     problems = {(d["row"], d["column"]) for d in info.value.details}
     assert problems == {
-        (3, "DRUG_NAME"), (4, "AMOUNT"), (5, "COUNTRY"), (6, "SEIZURE_DATE"), (7, "DRUG_UNIT"), (8, "AMOUNT"),
-    }  # fmt: skip
+        (3, "DRUG_NAME"),
+        (4, "AMOUNT"),
+        (5, "COUNTRY"),
+        (6, "SEIZURE_DATE"),
+        (7, "DRUG_UNIT"),
+        (8, "AMOUNT"),
+    }
     reasons = " ".join(d["reason"] for d in info.value.details)
-    assert "unknown drug 'Unobtainium'" in reasons and "in the future" in reasons and "more than zero" in reasons
+    assert (
+        "unknown drug 'Unobtainium'" in reasons and "in the future" in reasons and "more than zero" in reasons
+    )
     assert _count(engine, SeizureEvent) == 0  # nothing half-written
     assert _count(engine, ImportJob) == 0
 
 
-def test_keep_valid_stores_the_good_rows_and_writes_rejects(engine: Engine, scope: Scope, tmp_path: Path) -> None:
+def test_keep_valid_stores_the_good_rows_and_writes_rejects(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
     path = write_ids(tmp_path / "mixed.csv", [ids_row(), ids_row(AMOUNT="lots"), ids_row(AMOUNT="3")])
     rejects = tmp_path / "rejects.csv"
     report = _import(engine, scope, path, keep_valid=True, rejects_path=rejects)
@@ -91,7 +104,9 @@ def test_importing_the_same_file_twice_changes_nothing(engine: Engine, scope: Sc
     assert _count(engine, SeizureEvent) == 2 and _count(engine, SeizureItem) == 2
 
 
-def test_exact_duplicates_are_merged_and_reported_or_kept(engine: Engine, scope: Scope, tmp_path: Path) -> None:
+def test_exact_duplicates_are_merged_and_reported_or_kept(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
     path = write_ids(tmp_path / "dups.csv", [ids_row(), ids_row(), ids_row(), ids_row(AMOUNT="7")])
     report = _import(engine, scope, path)
     assert (report.exact_duplicate_rows, report.events_created) == (2, 2)
@@ -106,17 +121,24 @@ def test_exact_duplicates_are_merged_and_reported_or_kept(engine: Engine, scope:
 
 
 def test_near_duplicates_are_flagged_not_dropped(engine: Engine, scope: Scope, tmp_path: Path) -> None:
-    rows = [ids_row(AMOUNT="2.786", DRUG_UNIT="Kilogram"), ids_row(AMOUNT="2786", DRUG_UNIT="Gram", PLACE="KPP Astara")]
+    rows = [
+        ids_row(AMOUNT="2.786", DRUG_UNIT="Kilogram"),
+        ids_row(AMOUNT="2786", DRUG_UNIT="Gram", PLACE="KPP Astara"),
+    ]
     report = _import(engine, scope, write_ids(tmp_path / "near.csv", rows))
     assert (report.events_created, report.near_duplicates) == (2, 1)
     assert report.duplicate_examples == [{"row": 3, "duplicate_of_row": 2}]
     with transaction(engine) as session:
-        flagged = session.scalars(select(SeizureEvent).where(SeizureEvent.possible_duplicate_of.is_not(None))).one()
+        flagged = session.scalars(
+            select(SeizureEvent).where(SeizureEvent.possible_duplicate_of.is_not(None))
+        ).one()
         assert any("possible duplicate of row 2" in f for f in flagged.quality_flags)
 
 
 def test_absurd_quantity_is_flagged(engine: Engine, scope: Scope, tmp_path: Path) -> None:
-    report = _import(engine, scope, write_ids(tmp_path / "big.csv", [ids_row(AMOUNT="900000", DRUG_UNIT="Kilogram")]))
+    report = _import(
+        engine, scope, write_ids(tmp_path / "big.csv", [ids_row(AMOUNT="900000", DRUG_UNIT="Kilogram")])
+    )
     assert report.flagged == 1
     with transaction(engine) as session:
         assert "plausibility" in session.scalars(select(SeizureEvent)).one().quality_flags[0]
@@ -130,7 +152,11 @@ def test_renamed_and_reordered_columns_still_load(engine: Engine, scope: Scope, 
 
 def test_missing_required_column_is_named(engine: Engine, scope: Scope, tmp_path: Path) -> None:
     header = [h for h in IDS_HEADER if h != "DRUG_NAME"]
-    path = write_csv(tmp_path / "nodrug.csv", header, [[v for h, v in zip(IDS_HEADER, ids_row()) if h != "DRUG_NAME"]])
+    path = write_csv(
+        tmp_path / "nodrug.csv",
+        header,
+        [[v for h, v in zip(IDS_HEADER, ids_row(), strict=True) if h != "DRUG_NAME"]],
+    )
     with pytest.raises(InvalidInput, match="DRUG_NAME"):
         _import(engine, scope, path)
 
@@ -144,8 +170,9 @@ def test_missing_required_column_is_named(engine: Engine, scope: Scope, tmp_path
         ("COUNTRY;DRUG_NAME\nАзербайджан;героин\n".encode("cp1251"), "not utf-8-sig"),
     ],
 )
-def test_unreadable_files_give_clear_errors(engine: Engine, scope: Scope, tmp_path: Path, content: bytes,
-                                            message: str) -> None:  # fmt: skip
+def test_unreadable_files_give_clear_errors(
+    engine: Engine, scope: Scope, tmp_path: Path, content: bytes, message: str
+) -> None:
     path = tmp_path / "in.csv"
     path.write_bytes(content)
     with pytest.raises((InvalidInput, ImportFailed), match=message):
@@ -182,8 +209,20 @@ def test_xlsx_and_zip_sources(engine: Engine, scope: Scope, tmp_path: Path) -> N
     assert _import(engine, scope, tmp_path / "ids.zip").events_created == 1
 
 
-def test_template_rows_with_one_reference_form_one_event(engine: Engine, scope: Scope, tmp_path: Path) -> None:
-    header = ["reference", "date", "place", "country", "departure_country", "transit_countries", "drug", "quantity", "unit"]
+def test_template_rows_with_one_reference_form_one_event(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    header = [
+        "reference",
+        "date",
+        "place",
+        "country",
+        "departure_country",
+        "transit_countries",
+        "drug",
+        "quantity",
+        "unit",
+    ]
     rows = [
         ["AZ-2018-17", "2018-03-02", "Astara customs post", "AZ", "Iran", "IR|AZ", "heroin", "260", "kg"],
         ["AZ-2018-17", "2018-03-02", "Astara customs post", "AZ", "Iran", "IR|AZ", "гашиш", "1,5", "kg"],
@@ -208,7 +247,9 @@ def test_template_rows_of_one_event_must_agree(engine: Engine, scope: Scope, tmp
     assert info.value.details[0]["row"] == 3 and "date" in info.value.details[0]["column"]
 
 
-def test_agency_b_imports_do_not_touch_agency_a(engine: Engine, scope: Scope, scope_b: Scope, tmp_path: Path) -> None:
+def test_agency_b_imports_do_not_touch_agency_a(
+    engine: Engine, scope: Scope, scope_b: Scope, tmp_path: Path
+) -> None:
     path = write_ids(tmp_path / "ids.csv", [ids_row()])
     _import(engine, scope, path)
     report_b = _import(engine, scope_b, path)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
 from fastapi.testclient import TestClient
-from fixtures.make import ids_row, write_ids
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
@@ -16,13 +14,20 @@ from astara.imports.schemas import ImportOptions
 from astara.imports.service import run_import
 from astara.settings import Settings
 from astara.web.app import create_app
+from conftest import TODAY
+from fixtures.make import ids_row, write_ids
 
 
 @pytest.fixture
 def client(settings: Settings, engine: Engine, scope: Scope, tmp_path: Path) -> TestClient:
     rows = [ids_row(AMOUNT=str(i + 1)) for i in range(3)] + [ids_row(COUNTRY="Georgia", PLACE="Tbilisi")]
     with transaction(engine) as session:
-        run_import(session, scope, write_ids(tmp_path / "ids.csv", rows), ImportOptions(mapping="unodc_ids", today=TODAY))
+        run_import(
+            session,
+            scope,
+            write_ids(tmp_path / "ids.csv", rows),
+            ImportOptions(mapping="unodc_ids", today=TODAY),
+        )
     return TestClient(create_app(settings))
 
 
@@ -44,8 +49,16 @@ def test_errors_share_one_json_shape(client: TestClient) -> None:
 
 
 def test_create_seizure_with_two_items_and_field_errors(client: TestClient) -> None:
-    body = {"reference": "AZ-2018-17", "date": "2018-03-02", "country": "Azərbaycan", "place": "Astara customs post",
-            "items": [{"drug": "heroin", "quantity": 260, "unit": "kg"}, {"drug": "حشیش", "quantity": "1,5", "unit": "кг"}]}  # fmt: skip
+    body = {
+        "reference": "AZ-2018-17",
+        "date": "2018-03-02",
+        "country": "Azərbaycan",
+        "place": "Astara customs post",
+        "items": [
+            {"drug": "heroin", "quantity": 260, "unit": "kg"},
+            {"drug": "حشیش", "quantity": "1,5", "unit": "кг"},
+        ],
+    }
     created = client.post("/api/seizures", json=body)
     assert created.status_code == 201, created.text
     record = created.json()
@@ -83,8 +96,12 @@ def test_pages_reference_no_external_address(client: TestClient) -> None:
 def test_upload_import(client: TestClient, tmp_path: Path) -> None:
     path = write_ids(tmp_path / "up.csv", [ids_row(AMOUNT="77"), ids_row(AMOUNT="x")])
     with path.open("rb") as f:
-        failed = client.post("/api/imports", files={"file": ("up.csv", f, "text/csv")}, data={"mapping": "unodc_ids"})
+        failed = client.post(
+            "/api/imports", files={"file": ("up.csv", f, "text/csv")}, data={"mapping": "unodc_ids"}
+        )
     assert failed.status_code == 422 and failed.json()["error"]["details"][0]["row"] == 3
     with path.open("rb") as f:
-        kept = client.post("/api/imports", files={"file": ("up.csv", f)}, data={"mapping": "unodc_ids", "keep_valid": "true"})
+        kept = client.post(
+            "/api/imports", files={"file": ("up.csv", f)}, data={"mapping": "unodc_ids", "keep_valid": "true"}
+        )
     assert kept.status_code == 201 and kept.json()["events_created"] == 1

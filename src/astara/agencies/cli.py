@@ -44,7 +44,9 @@ def add(
 def list_(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
     """List the agencies."""
     with transaction(runtime().engine) as session:
-        rows = [{"code": a.code, "name": a.name, "country": a.country} for a in repository.list_agencies(session)]
+        rows = [
+            {"code": a.code, "name": a.name, "country": a.country} for a in repository.list_agencies(session)
+        ]
     emit(rows, fmt, "\n".join(f"{r['code']:<16} {r['country'] or '':<3} {r['name']}" for r in rows))
 
 

@@ -22,8 +22,12 @@ def create_agency(session: Session, code: str, name: str, country: str | None = 
         raise InvalidInput(f"agency code {code!r} must be 2-32 letters, digits, '-' or '_'")
     if repository.get_agency_by_code(session, code):
         raise Conflict(f"agency {code} already exists")
-    agency = repository.add_agency(session, code, name.strip() or code, resolve_country(country) if country else None)
-    user = repository.add_user(session, agency, f"admin@{code.lower()}", "administrator", f"{code} administrator")
+    agency = repository.add_agency(
+        session, code, name.strip() or code, resolve_country(country) if country else None
+    )
+    user = repository.add_user(
+        session, agency, f"admin@{code.lower()}", "administrator", f"{code} administrator"
+    )
     return Scope(agency_id=agency.id, agency_code=agency.code, user_id=user.id, role=user.role)
 
 

@@ -15,16 +15,27 @@ FIELDS_HELP = ", ".join(DIMENSIONS)
 
 def stats_command(
     by: Annotated[list[str], typer.Option(help=f"Group by FIELD (repeat for a cross table): {FIELDS_HELP}.")],
-    where: Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter; A,B for either; none for empty.")] = None,
+    where: Annotated[
+        list[str] | None, typer.Option(help="FIELD=VALUE filter; A,B for either; none for empty.")
+    ] = None,
     sort: Annotated[str, typer.Option(help="events, kg or key.")] = "events",
     limit: Annotated[int | None, typer.Option(help="Show only the first N groups.")] = None,
-    exclude_possible_duplicates: Annotated[bool, typer.Option(help="Leave out events flagged as near duplicates.")] = False,
+    exclude_possible_duplicates: Annotated[
+        bool, typer.Option(help="Leave out events flagged as near duplicates.")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Count seizure events and sum kilogram equivalents by any field, with shares."""
     with runtime().unit() as (session, scope):
-        result = stats(session, scope, by, where, sort=sort, limit=limit,
-                       exclude_possible_duplicates=exclude_possible_duplicates)  # fmt: skip
+        result = stats(
+            session,
+            scope,
+            by,
+            where,
+            sort=sort,
+            limit=limit,
+            exclude_possible_duplicates=exclude_possible_duplicates,
+        )
     emit(result.model_dump(mode="json"), fmt, format_table(result))
 
 

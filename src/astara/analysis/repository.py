@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -15,15 +15,18 @@ from astara.seizures.dimensions import Dimension
 
 
 def grouped(
-    session: Session, scope: Scope, by: Sequence[Dimension], conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+    session: Session,
+    scope: Scope,
+    by: Sequence[Dimension],
+    conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
     exclude_possible_duplicates: bool = False,
-) -> list[tuple[Any, ...]]:  # fmt: skip
+) -> list[tuple[Any, ...]]:
     """Rows of (*keys, events, items, kg, items_without_kg, source_rows) per group.
 
     Events are counted once per group even when several of their items fall in it; item
     conditions (drug, drug group) restrict both the events and the kilograms counted.
     """
-    keys = [d.expr().label(f"k{i}") for i, d in enumerate(by)]
+    keys = [cast(ColumnElement[Any], d.expr()).label(f"k{i}") for i, d in enumerate(by)]
     per_event = scoped(
         select(
             *keys,

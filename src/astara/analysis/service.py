@@ -48,9 +48,16 @@ def label(dim: Dimension, key: Any) -> str:
     return str(key)
 
 
-def stats(session: Session, scope: Scope, by: list[str], where: list[str] | None = None, *,
-          sort: str = "events", limit: int | None = None,
-          exclude_possible_duplicates: bool = False) -> StatsResult:  # fmt: skip
+def stats(
+    session: Session,
+    scope: Scope,
+    by: list[str],
+    where: list[str] | None = None,
+    *,
+    sort: str = "events",
+    limit: int | None = None,
+    exclude_possible_duplicates: bool = False,
+) -> StatsResult:
     """Group the agency's seizures by ``by`` after the ``FIELD=VALUE`` filters in ``where``."""
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}")
@@ -66,19 +73,27 @@ def stats(session: Session, scope: Scope, by: list[str], where: list[str] | None
             StatsGroup(
                 key=keys[0] if len(keys) == 1 else " | ".join("" if k is None else str(k) for k in keys),
                 label=" | ".join(label(d, k) for d, k in zip(dims, keys, strict=True)),
-                events=int(events), items=int(items or 0), kg=round(float(kg or 0.0), 6),
-                items_without_kg=int(no_kg or 0), source_rows=int(rows or 0), share=text, share_pct=pct,
-            )  # fmt: skip
+                events=int(events),
+                items=int(items or 0),
+                kg=round(float(kg or 0.0), 6),
+                items_without_kg=int(no_kg or 0),
+                source_rows=int(rows or 0),
+                share=text,
+                share_pct=pct,
+            )
         )
     if sort == "key":
         groups.sort(key=lambda g: (g.key is None, str(g.key)))
     else:
         groups.sort(key=lambda g: (-(g.events if sort == "events" else g.kg), g.key is None, str(g.key)))
     return StatsResult(
-        by=[d.name for d in dims], where=list(where or []), total_events=int(total_events or 0),
-        total_kg=round(float(total_kg or 0.0), 6), total_source_rows=int(total_rows or 0),
+        by=[d.name for d in dims],
+        where=list(where or []),
+        total_events=int(total_events or 0),
+        total_kg=round(float(total_kg or 0.0), 6),
+        total_source_rows=int(total_rows or 0),
         groups=groups[:limit] if limit else groups,
-    )  # fmt: skip
+    )
 
 
 def format_table(result: StatsResult) -> str:

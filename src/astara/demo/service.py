@@ -16,6 +16,7 @@ DEMO_FILE = Path(__file__).with_name("data") / "ids_2011_2016_caucasus_iran_regi
 
 def load_demo(session: Session, scope: Scope, today: dt.date | None = None) -> ImportReport:
     """Import the demo file with the IDS mapping, keeping valid rows and merging identical rows."""
-    options = ImportOptions(mapping="unodc_ids", keep_valid=True, duplicates="merge",
-                            today=today or dt.date.today())  # fmt: skip
+    options = ImportOptions(
+        mapping="unodc_ids", keep_valid=True, duplicates="merge", today=today or dt.date.today()
+    )
     return run_import(session, scope, DEMO_FILE, options)

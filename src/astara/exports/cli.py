@@ -13,8 +13,12 @@ from astara.exports.service import export
 
 def export_file(
     file: Annotated[Path, typer.Argument(help="Output file; .csv, .xlsx, .jsonl or .geojson.")],
-    layout: Annotated[str, typer.Option(help="astara (template) or ids (UNODC IDS) for CSV/XLSX.")] = "astara",
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, xlsx, jsonl, geojson (default: suffix).")] = None,
+    layout: Annotated[
+        str, typer.Option(help="astara (template) or ids (UNODC IDS) for CSV/XLSX.")
+    ] = "astara",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, xlsx, jsonl, geojson (default: suffix).")
+    ] = None,
     where: Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter; repeat for more.")] = None,
 ) -> None:
     """Export the agency's seizures."""

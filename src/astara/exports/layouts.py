@@ -107,8 +107,21 @@ def columns(layout: str) -> list[str]:
 
 
 IDS_COLUMNS = [
-    "REGION", "SUBREGION", "COUNTRY", "ADMINISTRATIVE_DIVISION", "PLACE", "SEIZURE_DATE", "DRUG_NAME", "AMOUNT",
-    "DRUG_UNIT", "HIDING_PLACE", "INSTALLATION", "TRANSPORT", "PRODUCING_COUNTRY", "DEPARTURE_COUNTRY",
-    "DESTINATION_COUNTRY", "ROUTING",
-]  # fmt: skip
+    "REGION",
+    "SUBREGION",
+    "COUNTRY",
+    "ADMINISTRATIVE_DIVISION",
+    "PLACE",
+    "SEIZURE_DATE",
+    "DRUG_NAME",
+    "AMOUNT",
+    "DRUG_UNIT",
+    "HIDING_PLACE",
+    "INSTALLATION",
+    "TRANSPORT",
+    "PRODUCING_COUNTRY",
+    "DEPARTURE_COUNTRY",
+    "DESTINATION_COUNTRY",
+    "ROUTING",
+]
 LAYOUTS: dict[str, Callable[[SeizureEvent, SeizureItem], Row]] = {"astara": astara_row, "ids": ids_row}

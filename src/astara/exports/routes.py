@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +26,7 @@ MEDIA = {
 @router.get("")
 def download(
     request: Request,
-    format: str = "csv",  # noqa: A002 - the query parameter's public name
+    format: str = "csv",
     layout: str = "astara",
     where: Annotated[list[str], Query()] = [],  # noqa: B006 - read only
 ) -> FileResponse:
@@ -33,6 +34,7 @@ def download(
     path = tmp / f"seizures-{layout}.{format}"
     with unit(request) as (session, scope):
         export(session, scope, path, fmt=format, layout=layout, where=where)
-    cleanup = BackgroundTask(lambda: (path.unlink(missing_ok=True), tmp.rmdir()))
-    return FileResponse(path, media_type=MEDIA.get(format, "application/octet-stream"), filename=path.name,
-                        background=cleanup)  # fmt: skip
+    cleanup = BackgroundTask(shutil.rmtree, tmp, ignore_errors=True)
+    return FileResponse(
+        path, media_type=MEDIA.get(format, "application/octet-stream"), filename=path.name, background=cleanup
+    )

@@ -83,8 +83,15 @@ def _write_json(f: IO[str], events: Iterator[SeizureEvent], fmt: str) -> int:
     return n
 
 
-def export(session: Session, scope: Scope, path: Path, *, fmt: str | None = None, layout: str = "astara",
-           where: list[str] | None = None) -> int:  # fmt: skip
+def export(
+    session: Session,
+    scope: Scope,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    layout: str = "astara",
+    where: list[str] | None = None,
+) -> int:
     """Export to ``path``; the format follows the suffix unless given. Returns the rows written."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:

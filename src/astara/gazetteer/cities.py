@@ -49,9 +49,16 @@ class CityIndex:
         for number, city in enumerate(cities):
             name = str(city["name"])
             names = tuple(dict.fromkeys(alt for alt in (name, *city["alternatenames"]) if _wanted(alt)))
-            record = _City(int(city["geonameid"]), name, fold(name).replace(" ", ""), names,
-                           str(city["countrycode"]), float(city["latitude"]), float(city["longitude"]),
-                           int(city["population"] or 0))
+            record = _City(
+                int(city["geonameid"]),
+                name,
+                fold(name).replace(" ", ""),
+                names,
+                str(city["countrycode"]),
+                float(city["latitude"]),
+                float(city["longitude"]),
+                int(city["population"] or 0),
+            )
             self._cities.append(record)
             self._by_id[record.geonameid] = number
             for key in {fold(name).replace(" ", "") for name in names}:
@@ -81,9 +88,19 @@ class CityIndex:
         if place is None:
             city = self._cities[number]
             place = Place(
-                id=f"geonames:{city.geonameid}", name=city.name, names=city.names, country=city.country,
-                countries=(city.country,), kind="city", place_type="inland", admin_area=None, lat=city.lat,
-                lon=city.lon, precision="city_centre", source=SOURCE, population=city.population,
+                id=f"geonames:{city.geonameid}",
+                name=city.name,
+                names=city.names,
+                country=city.country,
+                countries=(city.country,),
+                kind="city",
+                place_type="inland",
+                admin_area=None,
+                lat=city.lat,
+                lon=city.lon,
+                precision="city_centre",
+                source=SOURCE,
+                population=city.population,
             )
             self._places[number] = place
         return place

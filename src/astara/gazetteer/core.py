@@ -107,8 +107,11 @@ class Gazetteer:
         self._facilities = _Index.build([place for place in self._places if place.kind != "district"])
         self._districts = _Index.build([place for place in self._places if place.kind == "district"])
         self._search_keys = [
-            (place, tuple(_key(name) for name in place.all_names),
-             tuple(word for name in place.all_names for word in fold(name).split()))
+            (
+                place,
+                tuple(_key(name) for name in place.all_names),
+                tuple(word for name in place.all_names for word in fold(name).split()),
+            )
             for place in self._places
         ]
         self._use_cities = use_cities

@@ -72,20 +72,44 @@ def load_places(data_dir: Path = DATA_DIR) -> list[Place]:
     places = []
     for row in _rows(data_dir / "crossings.csv"):
         countries = tuple(code for code in (row["country_a"], row["country_b"]) if code)
-        places.append(Place(
-            id=row["id"], name=row["name"], names=_split(row["alt_names"]), country=countries[0],
-            countries=countries, kind=row["kind"], place_type=row["place_type"],
-            admin_area=row["admin_area"] or None, lat=_float(row["lat"]), lon=_float(row["lon"]),
-            precision=row["precision"], source=row["source"], mode=row["mode"], notes=row["notes"],
-            town_names=_split(row["town_names"]),
-        ))
+        places.append(
+            Place(
+                id=row["id"],
+                name=row["name"],
+                names=_split(row["alt_names"]),
+                country=countries[0],
+                countries=countries,
+                kind=row["kind"],
+                place_type=row["place_type"],
+                admin_area=row["admin_area"] or None,
+                lat=_float(row["lat"]),
+                lon=_float(row["lon"]),
+                precision=row["precision"],
+                source=row["source"],
+                mode=row["mode"],
+                notes=row["notes"],
+                town_names=_split(row["town_names"]),
+            )
+        )
     for row in _rows(data_dir / "districts.csv"):
         names = tuple(dict.fromkeys((row["name_az"], *_split(row["alt_names"]))))
-        places.append(Place(
-            id=row["id"], name=row["name"], names=names, country=row["country"], countries=(row["country"],),
-            kind="district", place_type="", admin_area=row["name"], lat=_float(row["lat"]),
-            lon=_float(row["lon"]), precision=row["precision"], source=row["source"], notes=row["notes"],
-        ))
+        places.append(
+            Place(
+                id=row["id"],
+                name=row["name"],
+                names=names,
+                country=row["country"],
+                countries=(row["country"],),
+                kind="district",
+                place_type="",
+                admin_area=row["name"],
+                lat=_float(row["lat"]),
+                lon=_float(row["lon"]),
+                precision=row["precision"],
+                source=row["source"],
+                notes=row["notes"],
+            )
+        )
     ids = [place.id for place in places]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate place ids in {data_dir}")

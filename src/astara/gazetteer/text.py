@@ -17,34 +17,142 @@ from astara.kit.countries import fold
 
 # Words naming a border post, customs office or port (in folded form, so Russian is in Latin).
 FACILITY_WORDS = (
-    "tamozhenno propusknoy punkt", "tamozhenno propusknoi punkt", "tamozhennyy post", "tamozhennyi post",
-    "tamozhennyy punkt", "tamozhnya", "punkt propuska", "pogranichnyy punkt", "kpp", "tpp",
-    "border crossing point", "border crossing", "border checkpoint", "border check point", "border post",
-    "border point", "border gate", "crossing point", "customs checkpoint", "customs check point",
-    "customs post", "customs point", "customs office", "customs house", "customs", "checkpoint",
-    "check point", "crossing", "gomruk kecid menteqesi", "gomruk kecid menteqe", "gomruk menteqesi",
-    "kecid menteqesi", "gomruk", "gomrugu", "sinir kapisi", "gumruk kapisi", "gumruk", "sea trade port",
-    "sea port", "seaport", "port of", "port", "morskoy port", "liman", "limani", "deniz limani",
-    "bandar e", "bandar", "railway station", "rail terminal", "railway crossing", "road crossing",
-    "terminal", "station", "stantsiya", "vokzal", "پایانه مرزی", "پایانه", "گمرک", "مرز", "مرزی", "بندر",
-    "بندری", "ایستگاه",
+    "tamozhenno propusknoy punkt",
+    "tamozhenno propusknoi punkt",
+    "tamozhennyy post",
+    "tamozhennyi post",
+    "tamozhennyy punkt",
+    "tamozhnya",
+    "punkt propuska",
+    "pogranichnyy punkt",
+    "kpp",
+    "tpp",
+    "border crossing point",
+    "border crossing",
+    "border checkpoint",
+    "border check point",
+    "border post",
+    "border point",
+    "border gate",
+    "crossing point",
+    "customs checkpoint",
+    "customs check point",
+    "customs post",
+    "customs point",
+    "customs office",
+    "customs house",
+    "customs",
+    "checkpoint",
+    "check point",
+    "crossing",
+    "gomruk kecid menteqesi",
+    "gomruk kecid menteqe",
+    "gomruk menteqesi",
+    "kecid menteqesi",
+    "gomruk",
+    "gomrugu",
+    "sinir kapisi",
+    "gumruk kapisi",
+    "gumruk",
+    "sea trade port",
+    "sea port",
+    "seaport",
+    "port of",
+    "port",
+    "morskoy port",
+    "liman",
+    "limani",
+    "deniz limani",
+    "bandar e",
+    "bandar",
+    "railway station",
+    "rail terminal",
+    "railway crossing",
+    "road crossing",
+    "terminal",
+    "station",
+    "stantsiya",
+    "vokzal",
+    "پایانه مرزی",
+    "پایانه",
+    "گمرک",
+    "مرز",
+    "مرزی",
+    "بندر",
+    "بندری",
+    "ایستگاه",
 )
 # Words naming a district-level area or a settlement type.
 AREA_WORDS = (
-    "rayon", "rayonu", "rayoni", "r n", "raion", "district", "shahrestan", "county", "city", "town",
-    "gorod", "g", "seheri", "sheher", "kendi", "village", "selo", "poselok", "p g t", "shahr", "شهرستان",
-    "شهر", "بخش", "روستای", "روستا",
+    "rayon",
+    "rayonu",
+    "rayoni",
+    "r n",
+    "raion",
+    "district",
+    "shahrestan",
+    "county",
+    "city",
+    "town",
+    "gorod",
+    "g",
+    "seheri",
+    "sheher",
+    "kendi",
+    "village",
+    "selo",
+    "poselok",
+    "p g t",
+    "shahr",
+    "شهرستان",
+    "شهر",
+    "بخش",
+    "روستای",
+    "روستا",
 )
 # Words naming a province: a text that says "Mary Welayaty" means the province, not the city of Mary.
 REGION_WORDS = (
-    "region", "oblast", "oblasti", "province", "velayat", "velayati", "welayat", "welayaty", "welayati",
-    "ostan", "ostane", "vilayet", "krai", "kray", "respublika", "استان",
+    "region",
+    "oblast",
+    "oblasti",
+    "province",
+    "velayat",
+    "velayati",
+    "welayat",
+    "welayaty",
+    "welayati",
+    "ostan",
+    "ostane",
+    "vilayet",
+    "krai",
+    "kray",
+    "respublika",
+    "استان",
 )
 # Words that say nothing about the place.
 FILLER_WORDS = ("of", "the", "near", "okolo", "bliz", "area", "vicinity")
 # Russian adjective endings: "Astarinskiy" is the adjective of "Astara", "Samurskiy" of "Samur".
-ADJECTIVE_ENDINGS = ("yskogo", "yskaya", "yskiy", "yskii", "ysky", "skogo", "skaya", "skoye", "skiy", "skii",
-                     "skij", "skoy", "skoe", "skom", "ckiy", "ckii", "sky", "ski", "cky")
+ADJECTIVE_ENDINGS = (
+    "yskogo",
+    "yskaya",
+    "yskiy",
+    "yskii",
+    "ysky",
+    "skogo",
+    "skaya",
+    "skoye",
+    "skiy",
+    "skii",
+    "skij",
+    "skoy",
+    "skoe",
+    "skom",
+    "ckiy",
+    "ckii",
+    "sky",
+    "ski",
+    "cky",
+)
 
 
 def _phrases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -71,7 +179,6 @@ class Query:
     area: bool  # names a district or settlement
     region: bool = False  # names a province
 
-
     @property
     def generic(self) -> bool:
         return self.facility or self.area or self.region
@@ -79,7 +186,7 @@ class Query:
 
 def _match_phrase(tokens: list[str], at: int, phrases: list[tuple[str, ...]]) -> int:
     for phrase in phrases:
-        if tuple(tokens[at:at + len(phrase)]) == phrase:
+        if tuple(tokens[at : at + len(phrase)]) == phrase:
             return len(phrase)
     return 0
 

@@ -15,23 +15,37 @@ from astara.imports.service import run_import
 
 def import_file(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX, ODS, or a ZIP holding one of them.")],
-    mapping: Annotated[str, typer.Option(help="Built-in mapping name (astara, unodc_ids) or a YAML file.")] = "astara",
+    mapping: Annotated[
+        str, typer.Option(help="Built-in mapping name (astara, unodc_ids) or a YAML file.")
+    ] = "astara",
     keep_valid: Annotated[bool, typer.Option(help="Store the valid rows even when some are bad.")] = False,
-    rejects: Annotated[Path | None, typer.Option(help="Write bad rows with their reasons to this CSV.")] = None,
-    duplicates: Annotated[str, typer.Option(help="merge: identical rows are one event; keep: one event per row.")] = "merge",
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write bad rows with their reasons to this CSV.")
+    ] = None,
+    duplicates: Annotated[
+        str, typer.Option(help="merge: identical rows are one event; keep: one event per row.")
+    ] = "merge",
     dry_run: Annotated[bool, typer.Option(help="Check everything, write nothing.")] = False,
     encoding: Annotated[str, typer.Option(help="Text encoding of a CSV file.")] = "utf-8-sig",
-    delimiter: Annotated[str | None, typer.Option(help="CSV separator (default: the mapping's, or sniffed).")] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV separator (default: the mapping's, or sniffed).")
+    ] = None,
     member: Annotated[str | None, typer.Option(help="File inside a ZIP holding several.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Import seizures from a spreadsheet: all rows or none, unless --keep-valid."""
     rt = runtime()
     options = ImportOptions(
-        mapping=mapping, keep_valid=keep_valid, rejects_path=rejects, duplicates=duplicates,  # type: ignore[arg-type]
-        dry_run=dry_run, encoding=encoding, delimiter=delimiter, member=member,
+        mapping=mapping,
+        keep_valid=keep_valid,
+        rejects_path=rejects,
+        duplicates=duplicates,
+        dry_run=dry_run,
+        encoding=encoding,
+        delimiter=delimiter,
+        member=member,
         limit_bytes=rt.settings.max_import_mb * 1_000_000,
-    )  # fmt: skip
+    )
     with rt.unit() as (session, scope):
         report = run_import(session, scope, file, options)
     text = report.summary()

@@ -19,12 +19,35 @@ from astara.errors import InvalidInput, NotFound
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 
 EVENT_FIELDS = (
-    "reference", "date", "time", "place", "country", "admin_area", "place_type",
-    "producing_country", "departure_country", "transit_countries", "destination_country", "routing",
-    "transport", "conveyance_ids", "concealment", "cover_cargo", "detection_method",
-    "reporting_agency", "participating_agencies", "source_ref", "grading_scheme", "source_grade",
-    "information_grade", "tlp", "handling_code", "legal_basis", "validation_status", "notes",
-)  # fmt: skip
+    "reference",
+    "date",
+    "time",
+    "place",
+    "country",
+    "admin_area",
+    "place_type",
+    "producing_country",
+    "departure_country",
+    "transit_countries",
+    "destination_country",
+    "routing",
+    "transport",
+    "conveyance_ids",
+    "concealment",
+    "cover_cargo",
+    "detection_method",
+    "reporting_agency",
+    "participating_agencies",
+    "source_ref",
+    "grading_scheme",
+    "source_grade",
+    "information_grade",
+    "tlp",
+    "handling_code",
+    "legal_basis",
+    "validation_status",
+    "notes",
+)
 ITEM_FIELDS = ("drug", "quantity", "unit", "purity")
 ALL_FIELDS = EVENT_FIELDS + ITEM_FIELDS
 
@@ -72,10 +95,14 @@ class Mapping(BaseModel):
         missing = [f for f in self.required if f not in found]
         if missing:
             detail = [
-                {"row": 1, "column": " or ".join(self.fields[f]), "reason": f"required column for {f!r} is missing"}
+                {
+                    "row": 1,
+                    "column": " or ".join(self.fields[f]),
+                    "reason": f"required column for {f!r} is missing",
+                }
                 for f in missing
             ]
-            cols = "; ".join(d["column"] for d in detail)
+            cols = "; ".join(" or ".join(self.fields[f]) for f in missing)
             raise InvalidInput(
                 f"the header does not have the column(s) the {self.name!r} mapping requires: {cols}. "
                 f"Columns found: {', '.join(str(c) for c in header)}",

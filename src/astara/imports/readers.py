@@ -8,15 +8,15 @@ with the reason; problems with one row are left to the caller.
 from __future__ import annotations
 
 import codecs
-import gzip
 import csv
+import gzip
 import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from python_calamine import CalamineWorkbook
 
@@ -65,7 +65,9 @@ def _sniff_delimiter(sample: str, name: str, preferred: str | None) -> str:
     return best
 
 
-def _text_source(name: str, raw: IO[bytes], encoding: str, delimiter: str | None, preferred: str | None) -> Source:
+def _text_source(
+    name: str, raw: IO[bytes], encoding: str, delimiter: str | None, preferred: str | None
+) -> Source:
     head = raw.peek(SNIFF_BYTES)[:SNIFF_BYTES] if hasattr(raw, "peek") else b""
     if _looks_binary(head):
         raise InvalidInput(f"{name} does not look like a text spreadsheet: it contains binary data")
@@ -73,7 +75,7 @@ def _text_source(name: str, raw: IO[bytes], encoding: str, delimiter: str | None
         codecs.lookup(encoding)
     except LookupError:
         raise InvalidInput(f"unknown encoding {encoding!r}") from None
-    text = io.TextIOWrapper(raw, encoding=encoding, newline="")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
     try:
         sample = head.decode(encoding, errors="strict") if head else ""
     except UnicodeDecodeError as exc:
@@ -140,9 +142,15 @@ def _sheet_source(name: str, data: IO[bytes]) -> Source:
 
 
 def open_source(
-    path: Path, stack: ExitStack, *, encoding: str = "utf-8-sig", delimiter: str | None = None,
-    limit_bytes: int = 1 << 30, member: str | None = None, preferred_delimiter: str | None = None,
-) -> Source:  # fmt: skip
+    path: Path,
+    stack: ExitStack,
+    *,
+    encoding: str = "utf-8-sig",
+    delimiter: str | None = None,
+    limit_bytes: int = 1 << 30,
+    member: str | None = None,
+    preferred_delimiter: str | None = None,
+) -> Source:
     """Open ``path`` for reading inside ``stack``; ZIP archives yield their one spreadsheet."""
     if not path.exists():
         raise InvalidInput(f"{path} does not exist")
@@ -156,8 +164,8 @@ def open_source(
         inner = Path(path.stem)
         if inner.suffix.lower() not in TEXT_SUFFIXES:
             raise InvalidInput(f"{path.name}: only gzip-compressed CSV files are read (name.csv.gz)")
-        raw = stack.enter_context(gzip.open(path, "rb"))
-        return _text_source(path.name, io.BufferedReader(raw, buffer_size=1 << 20), encoding, delimiter, preferred_delimiter)  # type: ignore[arg-type]
+        unzipped = cast(IO[bytes], stack.enter_context(gzip.open(path, "rb")))  # noqa: SIM115 - the ExitStack closes it
+        return _text_source(path.name, unzipped, encoding, delimiter, preferred_delimiter)
     if suffix == ".zip" or (magic == b"PK\x03\x04" and suffix not in SHEET_SUFFIXES):
         return _zip_source(path, stack, encoding, delimiter, limit_bytes, member, preferred_delimiter)
     if suffix in SHEET_SUFFIXES:
@@ -169,29 +177,38 @@ def open_source(
 
 
 def _zip_source(
-    path: Path, stack: ExitStack, encoding: str, delimiter: str | None, limit_bytes: int, member: str | None,
+    path: Path,
+    stack: ExitStack,
+    encoding: str,
+    delimiter: str | None,
+    limit_bytes: int,
+    member: str | None,
     preferred: str | None,
-) -> Source:  # fmt: skip
+) -> Source:
     try:
         archive = stack.enter_context(zipfile.ZipFile(path))
     except zipfile.BadZipFile as exc:
         raise InvalidInput(f"{path.name} is not a valid ZIP archive: {exc}") from exc
     names = [
-        n.filename for n in archive.infolist()
-        if not n.is_dir() and Path(n.filename).suffix.lower() in TEXT_SUFFIXES | SHEET_SUFFIXES
+        n.filename
+        for n in archive.infolist()
+        if not n.is_dir()
+        and Path(n.filename).suffix.lower() in TEXT_SUFFIXES | SHEET_SUFFIXES
         and not n.filename.startswith("__MACOSX")
-    ]  # fmt: skip
+    ]
     if "[Content_Types].xml" in archive.namelist():
         raise InvalidInput(f"{path.name} is an Office document: give it the .xlsx suffix")
     if member:
         names = [n for n in names if n == member]
     if len(names) != 1:
         found = ", ".join(names) or "none"
-        raise InvalidInput(f"{path.name}: expected one CSV or spreadsheet inside, found {found} (use --member)")
+        raise InvalidInput(
+            f"{path.name}: expected one CSV or spreadsheet inside, found {found} (use --member)"
+        )
     info = archive.getinfo(names[0])
     _check_size(f"{path.name}:{info.filename}", info.file_size, limit_bytes)
     inner_name = f"{path.name}:{info.filename}"
     if Path(info.filename).suffix.lower() in SHEET_SUFFIXES:
         return _sheet_source(inner_name, io.BytesIO(archive.read(info)))
-    raw = stack.enter_context(archive.open(info))
-    return _text_source(inner_name, io.BufferedReader(raw, buffer_size=1 << 20), encoding, delimiter, preferred)  # type: ignore[arg-type]
+    member_stream = stack.enter_context(archive.open(info))
+    return _text_source(inner_name, member_stream, encoding, delimiter, preferred)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 
+EVENTS = cast(Table, SeizureEvent.__table__)
+ITEMS = cast(Table, SeizureItem.__table__)
 EVENT_COLUMNS = tuple(c.name for c in SeizureEvent.__table__.columns)
 ITEM_COLUMNS = tuple(c.name for c in SeizureItem.__table__.columns if c.name != "id")
 
@@ -28,20 +30,22 @@ def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[
 
 def insert_events(session: Session, events: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
     if events:
-        session.execute(insert(SeizureEvent.__table__), events)
+        session.execute(insert(EVENTS), events)
     if items:
-        session.execute(insert(SeizureItem.__table__), items)
+        session.execute(insert(ITEMS), items)
 
 
-def record_duplicate_rows(session: Session, scope: Scope, rows_by_event: Iterable[tuple[str, list[int]]]) -> None:
+def record_duplicate_rows(
+    session: Session, scope: Scope, rows_by_event: Iterable[tuple[str, list[int]]]
+) -> None:
     """Store, on each event, every source row it stands for (exact duplicates merged into it)."""
     params = [{"b_id": eid, "b_count": len(rows), "b_rows": rows} for eid, rows in rows_by_event]
     if not params:
         return
-    table = SeizureEvent.__table__
+    table = EVENTS.c
     stmt = (
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.agency_id == scope.agency_id)
+        update(EVENTS)
+        .where(table.id == bindparam("b_id"), table.agency_id == scope.agency_id)
         .values(duplicate_count=bindparam("b_count"), source_rows=bindparam("b_rows"))
     )
     session.execute(stmt, params)

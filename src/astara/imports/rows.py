@@ -281,12 +281,18 @@ class RowParser:
         conversion = self.vocab.units.to_kg(item["quantity"], item["unit_code"], item["drug_code"])
         item["kg"], item["kg_method"], item["kg_exact"] = conversion.kg, conversion.method, conversion.exact
         if conversion.kg is not None and conversion.kg > ABSURD_KG:
-            row.flags.append(f"quantity {conversion.kg:,.0f} kg is above the plausibility limit of {ABSURD_KG:,.0f} kg")
+            row.flags.append(
+                f"quantity {conversion.kg:,.0f} kg is above the plausibility limit of {ABSURD_KG:,.0f} kg"
+            )
         elif conversion.kg is None and item["quantity"] > ABSURD_COUNT:
-            row.flags.append(f"count {item['quantity']:,.0f} is above the plausibility limit of {ABSURD_COUNT:,.0f}")
+            row.flags.append(
+                f"count {item['quantity']:,.0f} is above the plausibility limit of {ABSURD_COUNT:,.0f}"
+            )
         place = event.get("place_text")
         if place or event.get("admin_area"):
-            resolved = self._resolve_place(place or event["admin_area"], event.get("country"), event.get("admin_area"))
+            resolved = self._resolve_place(
+                place or event["admin_area"], event.get("country"), event.get("admin_area")
+            )
             for key, value in resolved.items():
                 if key == "place_type":
                     event.setdefault("place_type", value)

@@ -60,15 +60,27 @@ class _Rejects:
             writer.writerow(["row", "column", "reason", *self.header])
             for problems, values in self.rows:
                 writer.writerow(
-                    [problems[0].row, "; ".join(p.column for p in problems), "; ".join(p.reason for p in problems)]
+                    [
+                        problems[0].row,
+                        "; ".join(p.column for p in problems),
+                        "; ".join(p.reason for p in problems),
+                    ]
                     + ["" if v is None else str(v) for v in values]
                 )
         os.replace(tmp, path)
 
 
 class _Importer:
-    def __init__(self, session: Session, scope: Scope, mapping: Mapping, options: ImportOptions,
-                 report: ImportReport, job_id: str | None, header: list[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        session: Session,
+        scope: Scope,
+        mapping: Mapping,
+        options: ImportOptions,
+        report: ImportReport,
+        job_id: str | None,
+        header: list[str],
+    ) -> None:
         self.session, self.scope, self.mapping, self.options = session, scope, mapping, options
         self.report, self.job_id = report, job_id
         self.rejects = _Rejects(header)
@@ -88,10 +100,14 @@ class _Importer:
         key = (e.get("country"), e.get("date"), i["drug_code"])
         for quantity, kg, other_id, other_row in self.near[key]:
             same_number = abs(quantity - i["quantity"]) <= 1e-9 * max(quantity, 1.0)
-            same_kg = kg is not None and i["kg"] is not None and abs(kg - i["kg"]) <= NEAR_TOLERANCE * max(kg, 1e-9)
+            same_kg = (
+                kg is not None and i["kg"] is not None and abs(kg - i["kg"]) <= NEAR_TOLERANCE * max(kg, 1e-9)
+            )
             if same_number or same_kg:
                 e["possible_duplicate_of"] = other_id
-                row.flags.append(f"possible duplicate of row {other_row} (same country, date, drug and quantity)")
+                row.flags.append(
+                    f"possible duplicate of row {other_row} (same country, date, drug and quantity)"
+                )
                 self.report.near_duplicates += 1
                 if len(self.report.duplicate_examples) < 20:
                     self.report.duplicate_examples.append({"row": row.number, "duplicate_of_row": other_row})
@@ -118,16 +134,31 @@ class _Importer:
             self.flush()
 
     # -- writing --------------------------------------------------------------------------------
-    def _event_values(self, row: ParsedRow, event_id: str, rows: list[int], content_hash: str) -> dict[str, Any]:
+    def _event_values(
+        self, row: ParsedRow, event_id: str, rows: list[int], content_hash: str
+    ) -> dict[str, Any]:
         values: dict[str, Any] = dict.fromkeys(repository.EVENT_COLUMNS)
         now = utcnow()
         values.update(
-            id=event_id, agency_id=self.scope.agency_id, transit_countries=[], conveyance_ids=[],
-            participating_agencies=[], source_type=self.mapping.source_type, tlp="amber",
-            validation_status="draft", duplicate_count=len(rows), created_by=self.scope.user_id,
-            created_at=now, updated_at=now, import_job_id=self.job_id, source_file=self.source_file,
-            source_rows=rows, version=1, quality_flags=list(row.flags), content_hash=content_hash,
-        )  # fmt: skip
+            id=event_id,
+            agency_id=self.scope.agency_id,
+            transit_countries=[],
+            conveyance_ids=[],
+            participating_agencies=[],
+            source_type=self.mapping.source_type,
+            tlp="amber",
+            validation_status="draft",
+            duplicate_count=len(rows),
+            created_by=self.scope.user_id,
+            created_at=now,
+            updated_at=now,
+            import_job_id=self.job_id,
+            source_file=self.source_file,
+            source_rows=rows,
+            version=1,
+            quality_flags=list(row.flags),
+            content_hash=content_hash,
+        )
         values.update(row.event)
         return values
 
@@ -143,15 +174,22 @@ class _Importer:
         for first, event_id, rows in batch:
             if event_id in existing:
                 if existing[event_id] != hashes[event_id] and self.mapping.event_key:
-                    reason = f"{self.mapping.event_key} {first.event.get('reference')!r} already exists with other content"
+                    key = first.event.get("reference")
+                    reason = f"{self.mapping.event_key} {key!r} already exists with other content"
                     self.reject([Problem(first.number, self.mapping.event_key, "", reason)], [])
                 else:
                     self.report.events_already_present += 1
                 continue
             events.append(self._event_values(first, event_id, [r.number for r in rows], hashes[event_id]))
             for position, row in enumerate(rows, start=1):
-                items.append({**dict.fromkeys(repository.ITEM_COLUMNS), **row.item, "event_id": event_id,
-                              "position": position})  # fmt: skip
+                items.append(
+                    {
+                        **dict.fromkeys(repository.ITEM_COLUMNS),
+                        **row.item,
+                        "event_id": event_id,
+                        "position": position,
+                    }
+                )
             self.created.add(event_id)
         repository.insert_events(self.session, events, items)
         self.report.events_created += len(events)
@@ -168,8 +206,11 @@ class _Importer:
     def finish_duplicates(self) -> None:
         if self.failed or self.options.dry_run:
             return
-        merged = [(eid, sorted([self.first_rows[eid], *rows])) for eid, rows in self.merged_rows.items()
-                  if eid in self.created]  # fmt: skip
+        merged = [
+            (eid, sorted([self.first_rows[eid], *rows]))
+            for eid, rows in self.merged_rows.items()
+            if eid in self.created
+        ]
         repository.record_duplicate_rows(self.session, self.scope, merged)
 
 
@@ -187,8 +228,12 @@ def _group_by_key(importer: _Importer, rows: list[tuple[ParsedRow, list[object]]
         key = str(row.event.get(key_field, ""))
         group = groups.setdefault(key, [])
         if group and group[0].event != row.event:
-            diff = sorted(k for k in set(group[0].event) | set(row.event) if group[0].event.get(k) != row.event.get(k))
-            reason = f"event values ({', '.join(diff)}) differ from row {group[0].number} of the same {key_field}"
+            diff = sorted(
+                k for k in set(group[0].event) | set(row.event) if group[0].event.get(k) != row.event.get(k)
+            )
+            reason = (
+                f"event values ({', '.join(diff)}) differ from row {group[0].number} of the same {key_field}"
+            )
             importer.reject([Problem(row.number, ", ".join(diff), "", reason)], values)
             continue
         group.append(row)
@@ -207,19 +252,34 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
     started = time.perf_counter()
     mapping = get_mapping(options.mapping)
     sha = file_sha256(path) if path.is_file() else ""
-    report = ImportReport(job_id=None, file=path.name, file_sha256=sha, mapping=mapping.name, status="completed")
+    report = ImportReport(
+        job_id=None, file=path.name, file_sha256=sha, mapping=mapping.name, status="completed"
+    )
     job_id = uuid.uuid4().hex
     with ExitStack() as stack:
-        source = open_source(path, stack, encoding=options.encoding, delimiter=options.delimiter,
-                             limit_bytes=options.limit_bytes, member=options.member,
-                             preferred_delimiter=mapping.delimiter)  # fmt: skip
+        source = open_source(
+            path,
+            stack,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+            limit_bytes=options.limit_bytes,
+            member=options.member,
+            preferred_delimiter=mapping.delimiter,
+        )
         report.file = source.name
         columns = mapping.resolve_columns(source.header)
         report.unused_columns = mapping.unused_columns(source.header, columns)
         if not options.dry_run:
-            job = ImportJob(id=job_id, agency_id=scope.agency_id, user_id=scope.user_id, file_name=source.name,
-                            file_sha256=sha, mapping=mapping.name, status="running",
-                            options=options.model_dump(mode="json", exclude={"today"}))  # fmt: skip
+            job = ImportJob(
+                id=job_id,
+                agency_id=scope.agency_id,
+                user_id=scope.user_id,
+                file_name=source.name,
+                file_sha256=sha,
+                mapping=mapping.name,
+                status="running",
+                options=options.model_dump(mode="json", exclude={"today"}),
+            )
             repository.add_job(session, job)
             report.job_id = job_id
         importer = _Importer(session, scope, mapping, options, report, report.job_id, source.header)
@@ -251,7 +311,8 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
     if importer.failed:
         report.status = "failed"
         raise ImportFailed(
-            f"{source.name}: {report.rejected_rows:,} of {report.rows_read:,} rows are bad; nothing was imported "
+            f"{source.name}: {report.rejected_rows:,} of {report.rows_read:,} rows are bad; "
+            "nothing was imported "
             "(fix them, or use --keep-valid to store the valid rows and get a rejects file)",
             details=report.errors,
         )
@@ -259,7 +320,10 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
     if not options.dry_run:
         job.status, job.finished_at = report.status, utcnow()
         job.rows_read, job.events_created = report.rows_read, report.events_created
-        job.events_already_present, job.exact_duplicates = report.events_already_present, report.exact_duplicate_rows
+        job.events_already_present, job.exact_duplicates = (
+            report.events_already_present,
+            report.exact_duplicate_rows,
+        )
         job.near_duplicates, job.rejected = report.near_duplicates, report.rejected_rows
         job.report = report.model_dump(mode="json")
     return report

@@ -86,4 +86,4 @@ def from_value(value: object) -> PartialDate:
 
 def to_jalali(value: dt.date) -> str:
     """Display a Gregorian date in the Jalali calendar, as YYYY/MM/DD."""
-    return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
+    return str(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))

@@ -24,7 +24,11 @@ def parse_number(text: str) -> float:
         raise NumberError("number is empty")
     if "," in raw and "." in raw:
         # The mark that comes last is the decimal mark; the other groups thousands.
-        raw = raw.replace(",", "") if raw.rfind(".") > raw.rfind(",") else raw.replace(".", "").replace(",", ".")
+        raw = (
+            raw.replace(",", "")
+            if raw.rfind(".") > raw.rfind(",")
+            else raw.replace(".", "").replace(",", ".")
+        )
     elif _THOUSANDS.match(raw):
         raw = raw.replace(",", "")
     elif raw.count(",") == 1:

@@ -15,7 +15,8 @@ seizures_app = typer.Typer(help="Seizure records.", no_args_is_help=True)
 
 def _line(e: SeizureEventOut) -> str:
     drugs = ", ".join(
-        f"{i.drug_code} {i.quantity:g} {i.unit_code}" + (f" ({i.kg:,.3f} kg)" if i.kg is not None else "") for i in e.items
+        f"{i.drug_code} {i.quantity:g} {i.unit_code}" + (f" ({i.kg:,.3f} kg)" if i.kg is not None else "")
+        for i in e.items
     )
     date = e.date.isoformat()[: {"year": 4, "month": 7}.get(e.date_precision or "", 10)] if e.date else "?"
     return f"{e.id}  {date:<10}  {e.country or '??'}  {(e.place_text or '')[:40]:<40}  {drugs}"
@@ -23,9 +24,13 @@ def _line(e: SeizureEventOut) -> str:
 
 @seizures_app.command("list")
 def list_(
-    where: Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter (see `astara stats --help`).")] = None,
+    where: Annotated[
+        list[str] | None, typer.Option(help="FIELD=VALUE filter (see `astara stats --help`).")
+    ] = None,
     q: Annotated[str | None, typer.Option(help="Text search in place, reference, notes.")] = None,
-    sort: Annotated[str, typer.Option(help="date, country, place, created, reference; '-' for descending.")] = "-date",
+    sort: Annotated[
+        str, typer.Option(help="date, country, place, created, reference; '-' for descending.")
+    ] = "-date",
     limit: Annotated[int, typer.Option(help="Rows per page.")] = 20,
     offset: Annotated[int, typer.Option(help="Rows to skip.")] = 0,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
@@ -33,7 +38,9 @@ def list_(
     """List seizures, newest first."""
     with runtime().unit() as (session, scope):
         page = service.list_seizures(session, scope, where, q=q, sort=sort, offset=offset, limit=limit)
-    table = "\n".join([_line(e) for e in page.items] + [f"{page.offset + len(page.items):,} of {page.total:,}"])
+    table = "\n".join(
+        [_line(e) for e in page.items] + [f"{page.offset + len(page.items):,} of {page.total:,}"]
+    )
     emit(page.model_dump(mode="json"), fmt, table)
 
 
@@ -48,8 +55,10 @@ def show(
     data = event.model_dump(mode="json")
     lines = [f"{k:<22} {v}" for k, v in data.items() if k != "items" and v not in (None, [], "")]
     for item in event.items:
-        lines.append(f"item {item.position}: {item.drug_code} {item.quantity:g} {item.unit_code} -> "
-                     f"{item.kg if item.kg is not None else '-'} kg ({item.kg_method})")  # fmt: skip
+        lines.append(
+            f"item {item.position}: {item.drug_code} {item.quantity:g} {item.unit_code} -> "
+            f"{item.kg if item.kg is not None else '-'} kg ({item.kg_method})"
+        )
     emit(data, fmt, "\n".join(lines))
 
 

@@ -130,23 +130,40 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("drug", "item", _column(I.drug_code), _drug, "drug code (any name or spelling accepted)"),
         Dimension("drug_group", "item", _column(I.drug_group), _drug_group, "UNODC drug group"),
         Dimension("year", "event", _year, _int("year", 1900, 2100), "year of the seizure", _year_where),
-        Dimension("quarter", "event", _quarter, _int("quarter", 190001, 210004), "year and quarter (20161 = 2016 Q1)"),
+        Dimension(
+            "quarter",
+            "event",
+            _quarter,
+            _int("quarter", 190001, 210004),
+            "year and quarter (20161 = 2016 Q1)",
+        ),
         Dimension("month", "event", _month_expr, _month, "year and month (YYYY-MM)", _month_where),
         Dimension("country", "event", _column(E.country), _country, "country of seizure"),
-        Dimension("departure_country", "event", _column(E.departure_country), _country, "country of departure"),
-        Dimension("destination_country", "event", _column(E.destination_country), _country, "country of destination"),
+        Dimension(
+            "departure_country", "event", _column(E.departure_country), _country, "country of departure"
+        ),
+        Dimension(
+            "destination_country", "event", _column(E.destination_country), _country, "country of destination"
+        ),
         Dimension("producing_country", "event", _column(E.producing_country), _country, "producing country"),
         Dimension("transport", "event", _column(E.transport), _term("transport"), "transport mode"),
         Dimension("concealment", "event", _column(E.concealment), _term("concealment"), "concealment method"),
         Dimension("place_type", "event", _column(E.place_type), _term("place_types"), "place type"),
         Dimension("routing", "event", _column(E.routing), _term("routing"), "IDS routing"),
-        Dimension("detection_method", "event", _column(E.detection_method), _term("detection_methods"), "detection"),
+        Dimension(
+            "detection_method", "event", _column(E.detection_method), _term("detection_methods"), "detection"
+        ),
         Dimension("place", "event", _place, _text, "place (gazetteer id, or the text when unresolved)"),
         Dimension("admin_area", "event", _column(E.admin_area), _text, "administrative area"),
         Dimension("agency", "event", _column(E.reporting_agency), _text, "reporting agency"),
         Dimension("source_type", "event", _column(E.source_type), _term("source_types"), "source type"),
-        Dimension("validation_status", "event", _column(E.validation_status), _term("validation_statuses"),
-                  "validation status"),  # fmt: skip
+        Dimension(
+            "validation_status",
+            "event",
+            _column(E.validation_status),
+            _term("validation_statuses"),
+            "validation status",
+        ),
         Dimension("tlp", "event", _column(E.tlp), _term("tlp"), "TLP marking"),
         Dimension("import_job", "event", _column(E.import_job_id), _text, "import job id"),
     ]

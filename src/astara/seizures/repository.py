@@ -21,7 +21,9 @@ SORTABLE = {
 }
 
 
-def _filtered(scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]], q: str | None) -> Select[Any]:
+def _filtered(
+    scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]], q: str | None
+) -> Select[Any]:
     stmt = scoped(select(SeizureEvent), SeizureEvent, scope)
     for dim, clause in conditions:
         if dim.level == "item":
@@ -41,16 +43,26 @@ def _filtered(scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[
     return stmt
 
 
-def count_events(session: Session, scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
-                 q: str | None = None) -> int:  # fmt: skip
+def count_events(
+    session: Session,
+    scope: Scope,
+    conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+    q: str | None = None,
+) -> int:
     stmt = _filtered(scope, conditions, q).with_only_columns(func.count()).order_by(None)
     return int(session.scalar(stmt) or 0)
 
 
 def list_events(
-    session: Session, scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]], *,
-    q: str | None = None, sort: str = "-date", offset: int = 0, limit: int = 50,
-) -> list[SeizureEvent]:  # fmt: skip
+    session: Session,
+    scope: Scope,
+    conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+    *,
+    q: str | None = None,
+    sort: str = "-date",
+    offset: int = 0,
+    limit: int = 50,
+) -> list[SeizureEvent]:
     column = SORTABLE[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
     stmt = (
@@ -63,8 +75,12 @@ def list_events(
     return list(session.scalars(stmt))
 
 
-def iter_events(session: Session, scope: Scope, conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
-                batch: int = 2000) -> Iterator[SeizureEvent]:  # fmt: skip
+def iter_events(
+    session: Session,
+    scope: Scope,
+    conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+    batch: int = 2000,
+) -> Iterator[SeizureEvent]:
     """Every matching event with its items, in id order, fetched in batches (for exports)."""
     last: str | None = None
     base = _filtered(scope, conditions, None).options(selectinload(SeizureEvent.items))

@@ -21,8 +21,16 @@ REQUIRED = ("date", "country", "drug", "quantity", "unit")
 SORTS = tuple(repository.SORTABLE) + tuple(f"-{k}" for k in repository.SORTABLE)
 
 
-def list_seizures(session: Session, scope: Scope, where: list[str] | None = None, *, q: str | None = None,
-                  sort: str = "-date", offset: int = 0, limit: int = 50) -> SeizurePage:  # fmt: skip
+def list_seizures(
+    session: Session,
+    scope: Scope,
+    where: list[str] | None = None,
+    *,
+    q: str | None = None,
+    sort: str = "-date",
+    offset: int = 0,
+    limit: int = 50,
+) -> SeizurePage:
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     if offset < 0 or not 1 <= limit <= 1000:
@@ -42,27 +50,39 @@ def get_seizure(session: Session, scope: Scope, event_id: str) -> SeizureEventOu
     return SeizureEventOut.model_validate(event)
 
 
-def create_seizure(session: Session, scope: Scope, data: SeizureCreate, today: dt.date | None = None) -> SeizureEventOut:
+def create_seizure(
+    session: Session, scope: Scope, data: SeizureCreate, today: dt.date | None = None
+) -> SeizureEventOut:
     """Validate ``data`` with the same field rules as a template import, then store it."""
     mapping = get_mapping("astara")
     event_fields = data.model_dump(exclude={"items"}, exclude_none=True)
     if not data.items:
-        raise InvalidInput("a seizure needs at least one item", details=[{"field": "items", "reason": "empty"}])
+        raise InvalidInput(
+            "a seizure needs at least one item", details=[{"field": "items", "reason": "empty"}]
+        )
     parsed = []
     for position, item in enumerate(data.items, start=1):
-        values = {**{k: str(v) for k, v in event_fields.items()}, **{k: str(v) for k, v in item.model_dump(
-            exclude_none=True).items()}}  # fmt: skip
+        values = {
+            **{k: str(v) for k, v in event_fields.items()},
+            **{k: str(v) for k, v in item.model_dump(exclude_none=True).items()},
+        }
         header = list(values)
         columns = {name: i for i, name in enumerate(header) if name in mapping.fields}
         required = [f for f in REQUIRED if f not in values]
-        parser = RowParser(mapping.model_copy(update={"required": list(REQUIRED)}), columns, header,
-                           today or dt.date.today())  # fmt: skip
+        parser = RowParser(
+            mapping.model_copy(update={"required": list(REQUIRED)}), columns, header, today or dt.date.today()
+        )
         row = parser.parse(position, list(values.values()))
         problems = [
-            {"field": p.column if p.column not in ("drug", "quantity", "unit", "purity") else f"items.{position - 1}.{p.column}",
-             "value": p.value, "reason": p.reason}
+            {
+                "field": p.column
+                if p.column not in ("drug", "quantity", "unit", "purity")
+                else f"items.{position - 1}.{p.column}",
+                "value": p.value,
+                "reason": p.reason,
+            }
             for p in row.errors
-        ]  # fmt: skip
+        ]
         problems += [{"field": f, "reason": f"{f} is required"} for f in required]
         if problems:
             raise InvalidInput("the seizure is not valid", details=problems)
@@ -74,10 +94,16 @@ def create_seizure(session: Session, scope: Scope, data: SeizureCreate, today: d
         raise Conflict(f"a seizure with reference {reference!r} already exists")
     now = utcnow()
     event = SeizureEvent(
-        id=event_id, agency_id=scope.agency_id, source_type="api", created_by=scope.user_id,
-        created_at=now, updated_at=now, quality_flags=first.flags, version=1,
+        id=event_id,
+        agency_id=scope.agency_id,
+        source_type="api",
+        created_by=scope.user_id,
+        created_at=now,
+        updated_at=now,
+        quality_flags=first.flags,
+        version=1,
         **{k: v for k, v in first.event.items()},
-    )  # fmt: skip
+    )
     event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
     repository.add_event(session, event)
     return SeizureEventOut.model_validate(event)

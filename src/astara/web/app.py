@@ -40,7 +40,8 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         details = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "reason": e["msg"]} for e in exc.errors()
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "reason": e["msg"]}
+            for e in exc.errors()
         ]
         error = InvalidInput("the request is not valid", details=details)
         return JSONResponse(error.to_json(), status_code=error.status_code)

@@ -33,19 +33,27 @@ def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int =
     summary: Any = None
     try:
         with unit(request) as (session, scope):
-            result = service.list_seizures(session, scope, where, q=q or None, sort=sort,
-                                           offset=(max(page, 1) - 1) * limit, limit=limit)  # fmt: skip
+            result = service.list_seizures(
+                session, scope, where, q=q or None, sort=sort, offset=(max(page, 1) - 1) * limit, limit=limit
+            )
             summary = stats(session, scope, ["departure_country"], where, limit=6)
     except AstaraError as exc:
         error = exc.message
     base = {k: v for k, v in {**filters, "q": q, "sort": sort}.items() if v}
     context = {
-        "page_title": "Seizures", "result": result, "summary": summary, "filters": filters, "q": q,
-        "sort": sort, "page": page, "error": error,
+        "page_title": "Seizures",
+        "result": result,
+        "summary": summary,
+        "filters": filters,
+        "q": q,
+        "sort": sort,
+        "page": page,
+        "error": error,
         "prev_url": "?" + urlencode({**base, "page": page - 1}) if page > 1 else None,
         "next_url": "?" + urlencode({**base, "page": page + 1})
-        if result and page * limit < result.total else None,
-    }  # fmt: skip
+        if result and page * limit < result.total
+        else None,
+    }
     return templates.TemplateResponse(request, "seizures.html", context, status_code=400 if error else 200)
 
 
@@ -57,4 +65,6 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
     except AstaraError as exc:
         context = {"page_title": "Not found", "message": exc.message}
         return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
-    return templates.TemplateResponse(request, "seizure.html", {"page_title": f"Seizure {event_id}", "e": event})
+    return templates.TemplateResponse(
+        request, "seizure.html", {"page_title": f"Seizure {event_id}", "e": event}
+    )

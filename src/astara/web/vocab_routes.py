@@ -22,5 +22,6 @@ def places(q: str = "", limit: int = 10) -> list[dict[str, Any]]:
     """Place autocomplete over the gazetteer, any script."""
     found = get_gazetteer().search(q, limit=min(max(limit, 1), 50)) if q.strip() else []
     return [
-        {"id": p.id, "name": p.name, "country": p.country, "kind": p.kind, "lat": p.lat, "lon": p.lon} for p in found
+        {"id": p.id, "name": p.name, "country": p.country, "kind": p.kind, "lat": p.lat, "lon": p.lon}
+        for p in found
     ]
