@@ -41,6 +41,10 @@ def _global(
 
 
 def _register() -> None:
+    """Add every domain's commands to ``app`` (once; called before the first command runs)."""
+    if _registered:
+        return
+    _registered.append(True)
     from astara.agencies import cli as agencies_cli
     from astara.analysis import cli as analysis_cli
     from astara.demo import cli as demo_cli
@@ -53,11 +57,12 @@ def _register() -> None:
         module.register(app)
 
 
-_register()
+_registered: list[bool] = []
 
 
 def main() -> None:
     """Entry point: AstaraError becomes a message on stderr and its exit code."""
+    _register()
     try:
         app(standalone_mode=False)
     except AstaraError as exc:

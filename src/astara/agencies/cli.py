@@ -6,10 +6,7 @@ from typing import Annotated
 
 import typer
 
-from astara.agencies import repository, service
 from astara.cli import emit, runtime
-from astara.db.engine import transaction
-from astara.db.migrate import upgrade
 
 
 def init(
@@ -17,6 +14,10 @@ def init(
     country: Annotated[str | None, typer.Option(help="Country of the agency (any form).")] = None,
 ) -> None:
     """Create or upgrade the database schema and make sure the acting agency exists."""
+    from astara.agencies import service
+    from astara.db.engine import transaction
+    from astara.db.migrate import upgrade
+
     rt = runtime()
     upgrade(rt.engine)
     code = rt.agency or rt.settings.agency
@@ -35,6 +36,9 @@ def add(
     country: Annotated[str | None, typer.Option(help="Country (any form).")] = None,
 ) -> None:
     """Add an agency with its first administrator."""
+    from astara.agencies import service
+    from astara.db.engine import transaction
+
     with transaction(runtime().engine) as session:
         scope = service.create_agency(session, code, name or code, country)
     typer.echo(f"agency {scope.agency_code} created")
@@ -43,6 +47,9 @@ def add(
 @agency_app.command("list")
 def list_(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
     """List the agencies."""
+    from astara.agencies import repository
+    from astara.db.engine import transaction
+
     with transaction(runtime().engine) as session:
         rows = [
             {"code": a.code, "name": a.name, "country": a.country} for a in repository.list_agencies(session)

@@ -1,11 +1,11 @@
-"""The one grouped query behind every statistic."""
+"""The grouped queries behind every statistic."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
@@ -13,37 +13,61 @@ from astara.db.models import SeizureEvent as E
 from astara.db.models import SeizureItem as I
 from astara.seizures.dimensions import Dimension
 
+Conditions = Sequence[tuple[Dimension, ColumnElement[bool]]]
+
+
+def needs_items(by: Sequence[Dimension], conditions: Conditions) -> bool:
+    return any(d.level == "item" for d in by) or any(d.level == "item" for d, _ in conditions)
+
+
+def _filtered(
+    stmt: Select[Any], scope: Scope, conditions: Conditions, exclude_possible_duplicates: bool
+) -> Select[Any]:
+    stmt = scoped(stmt, E, scope)
+    for _dim, clause in conditions:
+        stmt = stmt.where(clause)
+    if exclude_possible_duplicates:
+        stmt = stmt.where(E.possible_duplicate_of.is_(None))
+    return stmt
+
 
 def grouped(
     session: Session,
     scope: Scope,
     by: Sequence[Dimension],
-    conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+    conditions: Conditions,
     exclude_possible_duplicates: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Rows of (*keys, events, items, kg, items_without_kg, source_rows) per group.
 
-    Events are counted once per group even when several of their items fall in it; item
-    conditions (drug, drug group) restrict both the events and the kilograms counted.
+    When neither the grouping nor the filters look at items, the event rows' own item totals
+    answer without a join. Otherwise events are counted once per group even when several of
+    their items fall in it, and item conditions (drug, drug group) restrict both the events and
+    the kilograms counted.
     """
     keys = [cast(ColumnElement[Any], d.expr()).label(f"k{i}") for i, d in enumerate(by)]
-    per_event = scoped(
-        select(
+    if not needs_items(by, conditions):
+        stmt = select(
             *keys,
-            E.id.label("event_id"),
-            func.max(E.duplicate_count).label("rows"),
-            func.sum(I.kg).label("kg"),
-            func.count(I.id).label("items"),
-            func.sum(func.coalesce(I.kg * 0, 1)).label("no_kg"),
-        ).join(I, I.event_id == E.id),
-        E,
-        scope,
+            func.count(),
+            func.sum(E.item_count),
+            func.coalesce(func.sum(E.total_kg), 0.0),
+            func.sum(E.items_without_kg),
+            func.sum(E.duplicate_count),
+        ).select_from(E)
+        stmt = _filtered(stmt, scope, conditions, exclude_possible_duplicates).group_by(*keys)
+        return [tuple(r) for r in session.execute(stmt)]
+    per_event = select(
+        *keys,
+        E.id.label("event_id"),
+        func.max(E.duplicate_count).label("rows"),
+        func.sum(I.kg).label("kg"),
+        func.count(I.id).label("items"),
+        func.sum(func.coalesce(I.kg * 0, 1)).label("no_kg"),
+    ).join(I, I.event_id == E.id)
+    sub = (
+        _filtered(per_event, scope, conditions, exclude_possible_duplicates).group_by(*keys, E.id).subquery()
     )
-    for _dim, clause in conditions:
-        per_event = per_event.where(clause)
-    if exclude_possible_duplicates:
-        per_event = per_event.where(E.possible_duplicate_of.is_(None))
-    sub = per_event.group_by(*keys, E.id).subquery()
     outer_keys = [sub.c[f"k{i}"] for i in range(len(by))]
     stmt = select(
         *outer_keys,

@@ -63,10 +63,14 @@ def stats(
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}")
     dims = [dimension(b) for b in by]
     conditions = parse_where(where or [])
-    total = repository.grouped(session, scope, [], conditions, exclude_possible_duplicates)
+    rows = repository.grouped(session, scope, dims, conditions, exclude_possible_duplicates)
+    if any(d.level == "item" for d in dims):  # an event may fall in several groups: count totals apart
+        total = repository.grouped(session, scope, [], conditions, exclude_possible_duplicates)
+    else:  # every event is in exactly one group
+        total = [tuple(sum(r[i] or 0 for r in rows) for i in range(len(dims), len(dims) + 5))]
     total_events, _items, total_kg, _no_kg, total_rows = total[0] if total else (0, 0, 0.0, 0, 0)
     groups = []
-    for row in repository.grouped(session, scope, dims, conditions, exclude_possible_duplicates):
+    for row in rows:
         keys, (events, items, kg, no_kg, rows) = row[: len(dims)], row[len(dims) :]
         text, pct = share_text(int(events), int(total_events or 0))
         groups.append(

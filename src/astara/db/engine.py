@@ -25,6 +25,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-131072")  # 128 MB of page cache: bulk imports touch random index pages
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

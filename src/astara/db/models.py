@@ -9,6 +9,7 @@ repositories, which scope by agency with :func:`astara.agencies.scope.scoped`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -29,6 +30,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def item_totals(kgs: Iterable[float | None]) -> tuple[float, int, int]:
+    """(sum of kilograms, number of items, items without a kilogram equivalent)."""
+    total, count, missing = 0.0, 0, 0
+    for kg in kgs:
+        count += 1
+        if kg is None:
+            missing += 1
+        else:
+            total += kg
+    return total, count, missing
 
 
 class Base(DeclarativeBase):
@@ -137,6 +150,10 @@ class SeizureEvent(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # Problems worth a look that did not stop the import (absurd quantity, possible duplicate...).
     quality_flags: Mapped[list[Any]] = mapped_column(default=list)
+    # Totals of the items, kept with the event so event-level statistics need no join.
+    total_kg: Mapped[float] = mapped_column(Float, default=0.0)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    items_without_kg: Mapped[int] = mapped_column(Integer, default=0)
     # Duplicates: identical source rows folded into this event, and a near-duplicate flag.
     duplicate_count: Mapped[int] = mapped_column(Integer, default=1)
     possible_duplicate_of: Mapped[str | None] = mapped_column(String(32))
@@ -154,6 +171,11 @@ class SeizureEvent(Base):
         back_populates="event", cascade="all, delete-orphan", order_by="SeizureItem.position"
     )
 
+    def refresh_totals(self) -> None:
+        """Recompute the item totals; call after changing items."""
+        totals = item_totals(i.kg for i in self.items)
+        self.total_kg, self.item_count, self.items_without_kg = totals
+
 
 class SeizureItem(Base):
     """One drug in an event: the raw quantity and unit, and the kilogram equivalent with its method."""
@@ -162,7 +184,8 @@ class SeizureItem(Base):
     __table_args__ = (UniqueConstraint("event_id", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[str] = mapped_column(ForeignKey("seizure_events.id", ondelete="CASCADE"), index=True)
+    # The unique (event_id, position) index also serves look-ups by event.
+    event_id: Mapped[str] = mapped_column(ForeignKey("seizure_events.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     drug_code: Mapped[str] = mapped_column(String(80), index=True)
     drug_group: Mapped[str | None] = mapped_column(String(80))
@@ -172,7 +195,7 @@ class SeizureItem(Base):
     unit_text: Mapped[str | None] = mapped_column(String(100))
     purity: Mapped[float | None] = mapped_column(Float)
     kg: Mapped[float | None] = mapped_column(Float)
-    kg_method: Mapped[str | None] = mapped_column(String(200))
+    kg_method: Mapped[str | None] = mapped_column(Text)
     kg_exact: Mapped[bool] = mapped_column(Boolean, default=True)
 
     event: Mapped[SeizureEvent] = relationship(back_populates="items")

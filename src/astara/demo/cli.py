@@ -6,11 +6,7 @@ from typing import Annotated
 
 import typer
 
-from astara.agencies.service import ensure_agency
 from astara.cli import runtime
-from astara.db.engine import transaction
-from astara.db.migrate import upgrade
-from astara.demo.service import load_demo
 
 
 def demo(
@@ -19,6 +15,11 @@ def demo(
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
 ) -> None:
     """Create the embedded database, load the demo data (UNODC IDS regional subset), then serve."""
+    from astara.agencies.service import ensure_agency
+    from astara.db.engine import transaction
+    from astara.db.migrate import upgrade
+    from astara.demo.service import load_demo
+
     rt = runtime()
     upgrade(rt.engine)
     with transaction(rt.engine) as session:

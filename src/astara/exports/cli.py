@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from astara.cli import runtime
-from astara.exports.service import export
 
 
 def export_file(
@@ -22,6 +21,8 @@ def export_file(
     where: Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter; repeat for more.")] = None,
 ) -> None:
     """Export the agency's seizures."""
+    from astara.exports.service import export
+
     with runtime().unit() as (session, scope):
         n = export(session, scope, file, fmt=fmt, layout=layout, where=where)
     typer.echo(f"wrote {n:,} records to {file}")

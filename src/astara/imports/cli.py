@@ -8,9 +8,6 @@ from typing import Annotated
 import typer
 
 from astara.cli import emit, runtime
-from astara.imports.mapping import builtin_mappings, get_mapping
-from astara.imports.schemas import ImportOptions
-from astara.imports.service import run_import
 
 
 def import_file(
@@ -34,6 +31,9 @@ def import_file(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Import seizures from a spreadsheet: all rows or none, unless --keep-valid."""
+    from astara.imports.schemas import ImportOptions
+    from astara.imports.service import run_import
+
     rt = runtime()
     options = ImportOptions(
         mapping=mapping,
@@ -62,6 +62,8 @@ mappings_app = typer.Typer(help="Column mappings for spreadsheet import.", no_ar
 @mappings_app.command("list")
 def mappings_list() -> None:
     """List the built-in mappings."""
+    from astara.imports.mapping import builtin_mappings
+
     for m in builtin_mappings().values():
         typer.echo(f"{m.name:<12} {m.title}")
 
@@ -69,6 +71,8 @@ def mappings_list() -> None:
 @mappings_app.command("show")
 def mappings_show(name: str) -> None:
     """Show which column feeds which field."""
+    from astara.imports.mapping import get_mapping
+
     m = get_mapping(name)
     typer.echo(f"{m.name}: {m.title}\n{m.description.strip()}\n")
     for field, cols in m.fields.items():

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from astara.errors import InvalidInput, NotFound
+from astara.kit import yamlfile
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 
@@ -118,7 +119,7 @@ class Mapping(BaseModel):
 
 def load_mapping_file(path: Path) -> Mapping:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.safe_load(path.read_text(encoding="utf-8"))
         return Mapping.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
         raise InvalidInput(f"cannot read mapping {path}: {exc}") from exc

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
+from astara.db.bulk import bulk_insert, refresh_statistics
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 
 EVENTS = cast(Table, SeizureEvent.__table__)
 ITEMS = cast(Table, SeizureItem.__table__)
 EVENT_COLUMNS = tuple(c.name for c in SeizureEvent.__table__.columns)
 ITEM_COLUMNS = tuple(c.name for c in SeizureItem.__table__.columns if c.name != "id")
+_event_row = operator.itemgetter(*EVENT_COLUMNS)
+_item_row = operator.itemgetter(*ITEM_COLUMNS)
 
 
 def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[str, str | None]:
@@ -29,10 +33,16 @@ def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[
 
 
 def insert_events(session: Session, events: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
-    if events:
-        session.execute(insert(EVENTS), events)
-    if items:
-        session.execute(insert(ITEMS), items)
+    bulk_insert(session, EVENTS, EVENT_COLUMNS, [_event_row(e) for e in events])
+    bulk_insert(session, ITEMS, ITEM_COLUMNS, [_item_row(i) for i in items])
+
+
+def agency_has_events(session: Session, scope: Scope) -> bool:
+    return session.scalar(scoped(select(SeizureEvent.id), SeizureEvent, scope).limit(1)) is not None
+
+
+def after_import(session: Session) -> None:
+    refresh_statistics(session)
 
 
 def record_duplicate_rows(

@@ -77,10 +77,11 @@ class RowParser:
         self.today = today
         self.vocab: Vocabulary = get_vocabulary()
         self.gazetteer = get_gazetteer()
-        self._caches: dict[str, dict[str, dict[str, Any] | FieldError]] = {}
+        self._caches: dict[str, dict[str, Any]] = {}
         self._place_cache: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
         self._parsers: dict[str, Parser] = self._build_parsers()
-        self._order = [f for f in columns if f not in ("drug", "quantity", "unit", "purity")]
+        self._kg_cache: dict[tuple[str, str], tuple[float | None, str, bool]] = {}
+        self._plan = self._build_plan()
 
     # -- per-field parsers: raw text in, column values out ------------------------------------
     def _build_parsers(self) -> dict[str, Parser]:
@@ -218,10 +219,19 @@ class RowParser:
         return parsers
 
     # -- one row ------------------------------------------------------------------------------
-    def _cell(self, values: list[object], index: int) -> str:
-        if index >= len(values):
-            return ""
-        value = values[index]
+    def _build_plan(self) -> list[tuple[str, int, str, dict[str, Any], bool, bool]]:
+        """Per field, in name order: (name, column index, column label, cache, is-event, required)."""
+        plan = []
+        for name in sorted(set(self.columns) | set(self.mapping.defaults)):
+            index = self.columns.get(name, -1)
+            label = self.header[index] if index >= 0 else f"(default {name})"
+            plan.append((name, index, label, self._caches.setdefault(name, {}), name in EVENT_FIELDS,
+                         name in self.mapping.required))  # fmt: skip
+        return plan
+
+    @staticmethod
+    def _text(value: object) -> str:
+        """A cell as text: spreadsheet dates as ISO, whole floats without '.0'."""
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
@@ -232,12 +242,13 @@ class RowParser:
             return str(int(value))
         return str(value).strip()
 
-    def _parse_field(self, name: str, raw: str) -> dict[str, Any]:
-        cache = self._caches.setdefault(name, {})
+    def _parse_field(self, name: str, raw: str, cache: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """Parsed values and an optional warning for ``raw``; FieldError when it cannot be used."""
         hit = cache.get(raw)
         if hit is None:
             try:
-                hit = self._parsers[name](raw)
+                values = dict(self._parsers[name](raw))
+                hit = (values, values.pop("_warning", None))
             except FieldError as exc:
                 hit = exc
             cache[raw] = hit
@@ -246,45 +257,51 @@ class RowParser:
         return hit
 
     def parse(self, number: int, values: list[object]) -> ParsedRow:
-        raw = {name: self._cell(values, idx) for name, idx in self.columns.items()}
-        content = "\x1f".join(f"{k}={raw[k]}" for k in sorted(raw))
-        row = ParsedRow(number=number, event={}, item={}, content=content)
-        for name, default in self.mapping.defaults.items():
-            if not raw.get(name):
-                raw[name] = default  # defaults go through the same parsers as the file's values
-        if len(values) > len(self.header) and any(str(v).strip() for v in values[len(self.header) :]):
-            reason = f"row has {len(values)} fields, the header has {len(self.header)}"
+        n = len(values)
+        texts = []
+        for _name, index, *_ in self._plan:
+            value = values[index] if 0 <= index < n else ""
+            texts.append(value.strip() if type(value) is str else self._text(value))
+        row = ParsedRow(number=number, event={}, item={}, content="\x1f".join(texts))
+        if n > len(self.header) and any(str(v).strip() for v in values[len(self.header) :]):
+            reason = f"row has {n} fields, the header has {len(self.header)}"
             row.errors.append(Problem(number, "(row)", "", reason))
-        for name, text in raw.items():
-            column = self.header[self.columns[name]] if name in self.columns else f"(default {name})"
+        defaults = self.mapping.defaults
+        for (name, _index, label, cache, is_event, required), text in zip(self._plan, texts, strict=True):
             if not text:
-                if name in self.mapping.required:
-                    row.errors.append(Problem(number, column, "", f"{name.replace('_', ' ')} is required"))
-                continue
+                text = defaults.get(name, "")  # defaults go through the same parsers as the file's values
+                if not text:
+                    if required:
+                        row.errors.append(Problem(number, label, "", f"{name.replace('_', ' ')} is required"))
+                    continue
             try:
-                parsed = self._parse_field(name, text)
+                parsed, warning = self._parse_field(name, text, cache)
             except FieldError as exc:
-                row.errors.append(Problem(number, column, text, str(exc)))
+                row.errors.append(Problem(number, label, text, str(exc)))
                 continue
-            target = row.event if name in EVENT_FIELDS else row.item
-            for key, value in parsed.items():
-                if key == "_warning":
-                    row.warnings.append(Problem(number, column, text, value, "warning"))
-                else:
-                    target[key] = value
+            (row.event if is_event else row.item).update(parsed)
+            if warning:
+                row.warnings.append(Problem(number, label, text, warning, "warning"))
         if not row.errors:
             self._finish(row)
         return row
 
+    def _kg_factor(self, unit: str, drug: str) -> tuple[float | None, str, bool]:
+        """Kilograms per unit of quantity for this unit and drug (every conversion is linear)."""
+        key = (unit, drug)
+        hit = self._kg_cache.get(key)
+        if hit is None:
+            one = self.vocab.units.to_kg(1.0, unit, drug)
+            hit = self._kg_cache[key] = (one.kg, one.method, one.exact)
+        return hit
+
     def _finish(self, row: ParsedRow) -> None:
         item, event = row.item, row.event
-        conversion = self.vocab.units.to_kg(item["quantity"], item["unit_code"], item["drug_code"])
-        item["kg"], item["kg_method"], item["kg_exact"] = conversion.kg, conversion.method, conversion.exact
-        if conversion.kg is not None and conversion.kg > ABSURD_KG:
-            row.flags.append(
-                f"quantity {conversion.kg:,.0f} kg is above the plausibility limit of {ABSURD_KG:,.0f} kg"
-            )
-        elif conversion.kg is None and item["quantity"] > ABSURD_COUNT:
+        factor, item["kg_method"], item["kg_exact"] = self._kg_factor(item["unit_code"], item["drug_code"])
+        kg = item["kg"] = item["quantity"] * factor if factor is not None else None
+        if kg is not None and kg > ABSURD_KG:
+            row.flags.append(f"quantity {kg:,.0f} kg is above the plausibility limit of {ABSURD_KG:,.0f} kg")
+        elif kg is None and item["quantity"] > ABSURD_COUNT:
             row.flags.append(
                 f"count {item['quantity']:,.0f} is above the plausibility limit of {ABSURD_COUNT:,.0f}"
             )

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
-from astara.db.models import ImportJob, utcnow
+from astara.db.models import ImportJob, item_totals, utcnow
 from astara.errors import ImportFailed
 from astara.imports import repository
 from astara.imports.mapping import Mapping, get_mapping
@@ -31,7 +31,7 @@ from astara.imports.schemas import MAX_LISTED, ImportOptions, ImportReport
 from astara.kit.ids import stable_id
 
 BATCH = 2000
-NEAR_TOLERANCE = 0.01  # kilogram equivalents within 1 % count as "the same quantity"
+NEAR_TOLERANCE = 0.001  # kilogram equivalents within 0.1 % count as "the same quantity"
 
 
 def file_sha256(path: Path) -> str:
@@ -84,6 +84,10 @@ class _Importer:
         self.session, self.scope, self.mapping, self.options = session, scope, mapping, options
         self.report, self.job_id = report, job_id
         self.rejects = _Rejects(header)
+        # A first import into an empty agency store cannot meet its own events again (``seen`` covers that).
+        self.store_had_events = repository.agency_has_events(session, scope)
+        if self.store_had_events:
+            repository.after_import(session)  # fresh planner statistics keep id look-ups on the key
         self.first_rows: dict[str, int] = {}  # event id -> the row it was first read from
         self.pending: list[tuple[ParsedRow, str]] = []
         self.seen: dict[str, str] = {}  # content hash -> event id (first occurrence)
@@ -93,26 +97,33 @@ class _Importer:
         self.created: set[str] = set()
         self.failed = False
         self.source_file = report.file
+        now = utcnow()
+        self.template: dict[str, Any] = dict.fromkeys(repository.EVENT_COLUMNS)
+        self.template.update(
+            agency_id=scope.agency_id, transit_countries=[], conveyance_ids=[], participating_agencies=[],
+            source_type=mapping.source_type, tlp="amber", validation_status="draft", created_by=scope.user_id,
+            created_at=now, updated_at=now, import_job_id=job_id, source_file=report.file, version=1,
+        )  # fmt: skip
 
     # -- duplicates -----------------------------------------------------------------------------
     def _near_duplicate(self, row: ParsedRow, event_id: str) -> None:
+        """Flag a row whose country, date, drug and quantity (number, or kilograms) match an earlier row."""
         e, i = row.event, row.item
-        key = (e.get("country"), e.get("date"), i["drug_code"])
-        for quantity, kg, other_id, other_row in self.near[key]:
-            same_number = abs(quantity - i["quantity"]) <= 1e-9 * max(quantity, 1.0)
-            same_kg = (
-                kg is not None and i["kg"] is not None and abs(kg - i["kg"]) <= NEAR_TOLERANCE * max(kg, 1e-9)
-            )
-            if same_number or same_kg:
-                e["possible_duplicate_of"] = other_id
-                row.flags.append(
-                    f"possible duplicate of row {other_row} (same country, date, drug and quantity)"
-                )
-                self.report.near_duplicates += 1
-                if len(self.report.duplicate_examples) < 20:
-                    self.report.duplicate_examples.append({"row": row.number, "duplicate_of_row": other_row})
-                break
-        self.near[key].append((i["quantity"], i["kg"], event_id, row.number))
+        seen = self.near[(e.get("country"), e.get("date"), i["drug_code"])]
+        quantity, kg = i["quantity"], i["kg"]
+        other = next(
+            (o for o in seen if o[0] == quantity or (kg is not None and o[1] is not None
+                                                      and abs(o[1] - kg) <= NEAR_TOLERANCE * o[1])),
+            None,
+        )  # fmt: skip
+        seen.append((quantity, kg, event_id, row.number))
+        if other is None:
+            return
+        e["possible_duplicate_of"] = other[2]
+        row.flags.append(f"possible duplicate of row {other[3]} (same country, date, drug and quantity)")
+        self.report.near_duplicates += 1
+        if len(self.report.duplicate_examples) < 20:
+            self.report.duplicate_examples.append({"row": row.number, "duplicate_of_row": other[3]})
 
     def add_row(self, row: ParsedRow) -> None:
         content_hash = row.content_hash
@@ -137,29 +148,10 @@ class _Importer:
     def _event_values(
         self, row: ParsedRow, event_id: str, rows: list[int], content_hash: str
     ) -> dict[str, Any]:
-        values: dict[str, Any] = dict.fromkeys(repository.EVENT_COLUMNS)
-        now = utcnow()
-        values.update(
-            id=event_id,
-            agency_id=self.scope.agency_id,
-            transit_countries=[],
-            conveyance_ids=[],
-            participating_agencies=[],
-            source_type=self.mapping.source_type,
-            tlp="amber",
-            validation_status="draft",
-            duplicate_count=len(rows),
-            created_by=self.scope.user_id,
-            created_at=now,
-            updated_at=now,
-            import_job_id=self.job_id,
-            source_file=self.source_file,
-            source_rows=rows,
-            version=1,
-            quality_flags=list(row.flags),
-            content_hash=content_hash,
-        )
+        values = self.template.copy()
         values.update(row.event)
+        values.update(id=event_id, duplicate_count=len(rows), source_rows=rows, quality_flags=row.flags,
+                      content_hash=content_hash)  # fmt: skip
         return values
 
     def flush(self, groups: list[tuple[ParsedRow, str, list[ParsedRow]]] | None = None) -> None:
@@ -169,7 +161,11 @@ class _Importer:
         if self.failed or self.options.dry_run or not batch:
             return
         hashes = {eid: _group_hash(rows) for _, eid, rows in batch}
-        existing = repository.existing_hashes(self.session, self.scope, list(hashes))
+        existing = (
+            repository.existing_hashes(self.session, self.scope, list(hashes))
+            if self.store_had_events
+            else {}
+        )
         events, items = [], []
         for first, event_id, rows in batch:
             if event_id in existing:
@@ -180,7 +176,11 @@ class _Importer:
                 else:
                     self.report.events_already_present += 1
                 continue
-            events.append(self._event_values(first, event_id, [r.number for r in rows], hashes[event_id]))
+            event = self._event_values(first, event_id, [r.number for r in rows], hashes[event_id])
+            event["total_kg"], event["item_count"], event["items_without_kg"] = item_totals(
+                r.item["kg"] for r in rows
+            )
+            events.append(event)
             for position, row in enumerate(rows, start=1):
                 items.append(
                     {
@@ -304,6 +304,8 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
         else:
             importer.flush()
         importer.finish_duplicates()
+        if report.events_created and not options.dry_run:
+            repository.after_import(session)
     report.seconds = round(time.perf_counter() - started, 3)
     if options.rejects_path and importer.rejects.rows:
         importer.rejects.write(options.rejects_path)

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-import yaml
 
+from astara.kit import yamlfile
 from astara.kit.dates import PERSIAN_DIGITS
 
 ALIASES_FILE = Path(__file__).resolve().parents[1] / "gazetteer" / "data" / "country_aliases.yaml"
@@ -186,7 +186,7 @@ class _Table:
 
 def _load_yaml() -> dict[str, Any]:
     with ALIASES_FILE.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
+        data: dict[str, Any] = yamlfile.safe_load(handle)
     return data
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
-from astara.seizures import service
-from astara.seizures.schemas import SeizureEventOut
+
+if TYPE_CHECKING:
+    from astara.seizures.schemas import SeizureEventOut
 
 seizures_app = typer.Typer(help="Seizure records.", no_args_is_help=True)
 
@@ -36,6 +37,8 @@ def list_(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """List seizures, newest first."""
+    from astara.seizures import service
+
     with runtime().unit() as (session, scope):
         page = service.list_seizures(session, scope, where, q=q, sort=sort, offset=offset, limit=limit)
     table = "\n".join(
@@ -50,6 +53,8 @@ def show(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Show one seizure with its items and provenance."""
+    from astara.seizures import service
+
     with runtime().unit() as (session, scope):
         event = service.get_seizure(session, scope, event_id)
     data = event.model_dump(mode="json")

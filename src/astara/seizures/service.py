@@ -105,5 +105,6 @@ def create_seizure(
         **{k: v for k, v in first.event.items()},
     )
     event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
+    event.refresh_totals()
     repository.add_event(session, event)
     return SeizureEventOut.model_validate(event)

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import yaml
 
+from astara.kit import yamlfile
 from astara.vocab._yaml import Entry, entries
 from astara.vocab.grading import Grading, parse_grading
 from astara.vocab.models import (
@@ -134,7 +135,7 @@ def _read(data_dir: Path, name: str) -> Mapping[str, Any]:
     except OSError as exc:
         raise VocabularyError(name, None, None, f"cannot read {path}: {exc}") from exc
     try:
-        data = yaml.safe_load(text)
+        data = yamlfile.safe_load(text)
     except yaml.YAMLError as exc:
         raise VocabularyError(name, None, None, f"invalid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
