@@ -87,3 +87,33 @@ def test_unknown_fields_and_values_are_clear_errors(engine: Engine, loaded: Scop
 def test_another_agency_sees_no_statistics(engine: Engine, loaded: Scope, scope_b: Scope) -> None:
     with transaction(engine) as session:
         assert stats(session, scope_b, ["country"]).total_events == 0
+
+
+def test_events_with_several_items_count_once_per_group(engine: Engine, loaded: Scope) -> None:
+    import datetime as dt
+
+    from astara.seizures.schemas import SeizureCreate, SeizureItemIn
+    from astara.seizures.service import create_seizure
+
+    items = [
+        SeizureItemIn(drug="heroin", quantity=2, unit="kg"),
+        SeizureItemIn(drug="heroin", quantity=500, unit="g"),
+        SeizureItemIn(drug="гашиш", quantity=3, unit="kg"),
+    ]
+    with transaction(engine) as session:
+        create_seizure(
+            session, loaded, SeizureCreate(date="2017-09-09", country="AZ", items=items), dt.date(2026, 1, 1)
+        )
+    with transaction(engine) as session:
+        by_drug = stats(session, loaded, ["drug"], ["country=AZ", "year=2017"])
+        by_year = stats(session, loaded, ["year"], ["country=AZ", "year=2017"])
+        heroin = stats(session, loaded, ["year"], ["country=AZ", "year=2017", "drug=heroin"])
+    groups = {g.key: g for g in by_drug.groups}
+    assert groups["heroin"].events == 211 and groups["heroin"].items == 212
+    assert groups["hashish"].events == 1 and groups["hashish"].kg == 3
+    assert by_drug.total_events == 212  # the new event is in two groups but counted once in the total
+    assert by_year.groups[0].events == 212 and by_year.groups[0].items == 214
+    recorded = (
+        sum(10 + i for i in range(184)) + sum(500 + i for i in range(20)) + sum(900 + i for i in range(6))
+    ) / 1000
+    assert heroin.groups[0].kg == pytest.approx(recorded + 2.5)  # only the heroin items of the new event

@@ -31,6 +31,10 @@ def _filtered(
     return stmt
 
 
+def _has_multi_item_events(session: Session, scope: Scope) -> bool:
+    return session.scalar(scoped(select(E.id), E, scope).where(E.item_count > 1).limit(1)) is not None
+
+
 def grouped(
     session: Session,
     scope: Scope,
@@ -55,6 +59,18 @@ def grouped(
             func.sum(E.items_without_kg),
             func.sum(E.duplicate_count),
         ).select_from(E)
+        stmt = _filtered(stmt, scope, conditions, exclude_possible_duplicates).group_by(*keys)
+        return [tuple(r) for r in session.execute(stmt)]
+    if not _has_multi_item_events(session, scope):
+        # Every event has one item: counting items counts events, and duplicate counts add up.
+        stmt = select(
+            *keys,
+            func.count(),
+            func.count(),
+            func.coalesce(func.sum(I.kg), 0.0),
+            func.sum(func.coalesce(I.kg * 0, 1)),
+            func.sum(E.duplicate_count),
+        ).join(I, I.event_id == E.id)
         stmt = _filtered(stmt, scope, conditions, exclude_possible_duplicates).group_by(*keys)
         return [tuple(r) for r in session.execute(stmt)]
     per_event = select(

@@ -79,7 +79,7 @@ def _text_source(
     try:
         sample = head.decode(encoding, errors="strict") if head else ""
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+        if exc.reason != "unexpected end of data":  # a real error, not a character cut by the sample's end
             line = head[: exc.start].count(b"\n") + 1
             raise InvalidInput(
                 f"{name}, line {line}: the file is not {encoding} (byte 0x{head[exc.start]:02x}); "
@@ -92,6 +92,12 @@ def _text_source(
         header = next(reader)
     except StopIteration:
         raise InvalidInput(f"{name} is empty") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{name}, line 1: the file is not {encoding} ({exc.reason}); give its encoding"
+        ) from None
+    except csv.Error as exc:
+        raise InvalidInput(f"{name}, line 1: {exc}") from None
     header = [h.lstrip("\ufeff").strip() for h in header]
     if len(header) < 2:
         raise InvalidInput(f"{name}: the header has one column {header!r}; is {sep!r} the right separator?")
