@@ -8,7 +8,6 @@ where a missing server is a failure.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from astara.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
-TODAY = dt.date(2026, 11, 28)
+from fixtures.make import TODAY  # noqa: E402,F401 - one fixed "today" for every test
 
 
 def shared_file(*parts: str) -> Path:

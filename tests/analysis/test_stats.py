@@ -11,10 +11,7 @@ from astara.agencies.scope import Scope
 from astara.analysis.service import share_text, stats
 from astara.db.engine import transaction
 from astara.errors import InvalidInput
-from astara.imports.schemas import ImportOptions
-from astara.imports.service import run_import
-from conftest import TODAY
-from fixtures.make import ids_row, write_ids
+from fixtures.make import ids_row, import_file, write_ids
 
 
 @pytest.fixture
@@ -32,8 +29,7 @@ def loaded(engine: Engine, scope: Scope, tmp_path: Path) -> Scope:
     rows += [ids_row(COUNTRY="Georgia", SEIZURE_DATE="2017-07-01", AMOUNT=str(1 + i)) for i in range(5)]
     rows += [ids_row(SEIZURE_DATE="2017-08-01", DRUG_NAME="Opium", DRUG_UNIT="Kilogram", AMOUNT="2")]
     path = write_ids(tmp_path / "ids.csv", rows)
-    with transaction(engine) as session:
-        run_import(session, scope, path, ImportOptions(mapping="unodc_ids", today=TODAY))
+    import_file(engine, scope, path)
     return scope
 
 

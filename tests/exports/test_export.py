@@ -17,8 +17,7 @@ from astara.errors import InvalidInput
 from astara.exports.service import export
 from astara.imports.schemas import ImportOptions
 from astara.imports.service import run_import
-from conftest import TODAY
-from fixtures.make import ids_row, write_ids
+from fixtures.make import TODAY, ids_row, import_file, write_ids
 
 
 @pytest.fixture
@@ -36,13 +35,7 @@ def loaded(engine: Engine, scope: Scope, tmp_path: Path) -> Scope:
             DRUG_UNIT="Kilogram",
         ),
     ]
-    with transaction(engine) as session:
-        run_import(
-            session,
-            scope,
-            write_ids(tmp_path / "ids.csv", rows),
-            ImportOptions(mapping="unodc_ids", today=TODAY),
-        )
+    import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
     return scope
 
 

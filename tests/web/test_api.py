@@ -9,25 +9,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
-from astara.db.engine import transaction
-from astara.imports.schemas import ImportOptions
-from astara.imports.service import run_import
 from astara.settings import Settings
 from astara.web.app import create_app
-from conftest import TODAY
-from fixtures.make import ids_row, write_ids
+from fixtures.make import ids_row, import_file, write_ids
 
 
 @pytest.fixture
 def client(settings: Settings, engine: Engine, scope: Scope, tmp_path: Path) -> TestClient:
     rows = [ids_row(AMOUNT=str(i + 1)) for i in range(3)] + [ids_row(COUNTRY="Georgia", PLACE="Tbilisi")]
-    with transaction(engine) as session:
-        run_import(
-            session,
-            scope,
-            write_ids(tmp_path / "ids.csv", rows),
-            ImportOptions(mapping="unodc_ids", today=TODAY),
-        )
+    import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
     return TestClient(create_app(settings))
 
 

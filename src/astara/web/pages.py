@@ -13,11 +13,27 @@ from fastapi.templating import Jinja2Templates
 from astara.analysis.service import stats
 from astara.errors import AstaraError
 from astara.kit.countries import country_name
+from astara.vocab import get_vocabulary
 from astara.seizures import service
 from astara.web.deps import unit
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 templates.env.filters["country"] = lambda code: f"{country_name(code)}" if code else ""
+
+
+def _term(code: str | None, kind: str) -> str:
+    """A vocabulary code as its label (``land_border`` -> "Land border crossing"), or the code itself."""
+    if not code:
+        return ""
+    try:
+        if kind == "drugs":
+            return get_vocabulary().drugs.get(code).name
+        return str(getattr(get_vocabulary(), kind).get(code).label)
+    except KeyError:
+        return code
+
+
+templates.env.filters["term"] = _term
 router = APIRouter(include_in_schema=False)
 FILTERS = ("country", "departure_country", "drug", "year", "place")
 
