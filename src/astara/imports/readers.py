@@ -115,8 +115,10 @@ def _text_source(
                 ) from None
             except csv.Error as exc:
                 raise InvalidInput(f"{name}, line {reader.line_num}: {exc}") from None
-            if values and any(v.strip() for v in values):
-                yield reader.line_num, list(values)
+            # Skip blank lines. The reader makes a new list per row, so no copy is needed; joining
+            # then stripping is the same test as "any value is not blank", at a fraction of the cost.
+            if "".join(values).strip():
+                yield reader.line_num, values  # type: ignore[misc]
 
     return Source(name=name, header=header, rows=rows())
 

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
-from astara.db.bulk import bulk_insert, refresh_statistics
+from astara.db.bulk import bulk_update, refresh_statistics
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
+from astara.imports.records import RecordWriter
 
 EVENTS = cast(Table, SeizureEvent.__table__)
 ITEMS = cast(Table, SeizureItem.__table__)
 EVENT_COLUMNS = tuple(c.name for c in SeizureEvent.__table__.columns)
 ITEM_COLUMNS = tuple(c.name for c in SeizureItem.__table__.columns if c.name != "id")
-_event_row = operator.itemgetter(*EVENT_COLUMNS)
-_item_row = operator.itemgetter(*ITEM_COLUMNS)
 
 
 def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[str, str | None]:
@@ -32,9 +30,9 @@ def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[
     return found
 
 
-def insert_events(session: Session, events: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
-    bulk_insert(session, EVENTS, EVENT_COLUMNS, [_event_row(e) for e in events])
-    bulk_insert(session, ITEMS, ITEM_COLUMNS, [_item_row(i) for i in items])
+def record_writer(session: Session, shared: dict[str, Any]) -> RecordWriter:
+    """A writer of event and item rows; ``shared`` holds the event values every row of the job has."""
+    return RecordWriter(session, EVENTS, EVENT_COLUMNS, ITEMS, ITEM_COLUMNS, shared)
 
 
 def agency_has_events(session: Session, scope: Scope) -> bool:
@@ -49,16 +47,8 @@ def record_duplicate_rows(
     session: Session, scope: Scope, rows_by_event: Iterable[tuple[str, list[int]]]
 ) -> None:
     """Store, on each event, every source row it stands for (exact duplicates merged into it)."""
-    params = [{"b_id": eid, "b_count": len(rows), "b_rows": rows} for eid, rows in rows_by_event]
-    if not params:
-        return
-    table = EVENTS.c
-    stmt = (
-        update(EVENTS)
-        .where(table.id == bindparam("b_id"), table.agency_id == scope.agency_id)
-        .values(duplicate_count=bindparam("b_count"), source_rows=bindparam("b_rows"))
-    )
-    session.execute(stmt, params)
+    rows = [(len(numbers), numbers, eid, scope.agency_id) for eid, numbers in rows_by_event]
+    bulk_update(session, EVENTS, ("duplicate_count", "source_rows"), ("id", "agency_id"), rows)
 
 
 def add_job(session: Session, job: ImportJob) -> None:

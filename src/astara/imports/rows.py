@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from astara.gazetteer import get_gazetteer
@@ -50,12 +51,13 @@ class ParsedRow:
     warnings: list[Problem] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property  # read when de-duplicating and again when writing
     def content_hash(self) -> str:
         return hashlib.sha256(self.content.encode()).hexdigest()
 
 
 Parser = Callable[[str], dict[str, Any]]
+Parsed = tuple[dict[str, Any], str | None]  # a field's column values and an optional warning
 
 
 def _text(limit: int) -> Callable[[str], str]:
@@ -82,6 +84,8 @@ class RowParser:
         self._parsers: dict[str, Parser] = self._build_parsers()
         self._kg_cache: dict[tuple[str, str], tuple[float | None, str, bool]] = {}
         self._plan = self._build_plan()
+        self._indices = [index for _name, index, *_ in self._plan]
+        self._width = max(self._indices, default=-1) + 1  # rows this long need no bounds checks
 
     # -- per-field parsers: raw text in, column values out ------------------------------------
     def _build_parsers(self) -> dict[str, Parser]:
@@ -242,31 +246,46 @@ class RowParser:
             return str(int(value))
         return str(value).strip()
 
-    def _parse_field(self, name: str, raw: str, cache: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-        """Parsed values and an optional warning for ``raw``; FieldError when it cannot be used."""
+    def _parse_field(self, name: str, raw: str, cache: dict[str, Any]) -> Parsed | FieldError:
+        """Parsed values and an optional warning for ``raw``, or the FieldError saying why it cannot be used.
+
+        Errors are returned, not raised: a cached exception raised again on every bad row would
+        grow its traceback each time.
+        """
         hit = cache.get(raw)
         if hit is None:
             try:
                 values = dict(self._parsers[name](raw))
                 hit = (values, values.pop("_warning", None))
             except FieldError as exc:
+                exc.__traceback__ = None
                 hit = exc
             cache[raw] = hit
-        if isinstance(hit, FieldError):
-            raise hit
         return hit
+
+    def _texts(self, values: list[object]) -> list[str]:
+        """The mapped cells of a row, stripped, in plan order ("" for a column the row lacks)."""
+        n = len(values)
+        if n >= self._width:
+            try:  # CSV rows hold only text: one comprehension, no per-cell type test
+                return [values[i].strip() if i >= 0 else "" for i in self._indices]  # type: ignore[attr-defined]
+            except AttributeError:  # a spreadsheet cell that is a number or a date
+                pass
+        out = []
+        for index in self._indices:
+            value = values[index] if 0 <= index < n else ""
+            out.append(value.strip() if type(value) is str else self._text(value))
+        return out
 
     def parse(self, number: int, values: list[object]) -> ParsedRow:
         n = len(values)
-        texts = []
-        for _name, index, *_ in self._plan:
-            value = values[index] if 0 <= index < n else ""
-            texts.append(value.strip() if type(value) is str else self._text(value))
+        texts = self._texts(values)
         row = ParsedRow(number=number, event={}, item={}, content="\x1f".join(texts))
         if n > len(self.header) and any(str(v).strip() for v in values[len(self.header) :]):
             reason = f"row has {n} fields, the header has {len(self.header)}"
             row.errors.append(Problem(number, "(row)", "", reason))
         defaults = self.mapping.defaults
+        event, item = row.event, row.item
         for (name, _index, label, cache, is_event, required), text in zip(self._plan, texts, strict=True):
             if not text:
                 text = defaults.get(name, "")  # defaults go through the same parsers as the file's values
@@ -274,12 +293,14 @@ class RowParser:
                     if required:
                         row.errors.append(Problem(number, label, "", f"{name.replace('_', ' ')} is required"))
                     continue
-            try:
-                parsed, warning = self._parse_field(name, text, cache)
-            except FieldError as exc:
-                row.errors.append(Problem(number, label, text, str(exc)))
+            hit = cache.get(text)  # the common case inline; _parse_field fills the cache
+            if hit is None:
+                hit = self._parse_field(name, text, cache)
+            if isinstance(hit, FieldError):
+                row.errors.append(Problem(number, label, text, str(hit)))
                 continue
-            (row.event if is_event else row.item).update(parsed)
+            parsed, warning = hit
+            (event if is_event else item).update(parsed)
             if warning:
                 row.warnings.append(Problem(number, label, text, warning, "warning"))
         if not row.errors:

@@ -13,8 +13,8 @@ from fastapi.templating import Jinja2Templates
 from astara.analysis.service import stats
 from astara.errors import AstaraError
 from astara.kit.countries import country_name
-from astara.vocab import get_vocabulary
 from astara.seizures import service
+from astara.vocab import get_vocabulary
 from astara.web.deps import unit
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))

@@ -1,0 +1,97 @@
+"""Build the rows an import writes as driver-ready tuples, without a dict per row.
+
+A 300,000-row import used to copy a 50-key template dict per event, pick it apart again into a
+tuple and then adapt every column for the driver: about a fifth of the import's time. Here the
+columns every event shares (agency, job, timestamps, empty lists...) are adapted once into a
+template list, and each row only overwrites the columns it has values for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+from astara.db.bulk import Adapter, column_adapters, insert_adapted, insert_sql
+from astara.db.models import item_totals
+
+
+class _Layout:
+    """One table's column order, the driver adapter of each column and the shared values."""
+
+    def __init__(self, table: Table, columns: Sequence[str], dialect: str, shared: dict[str, Any]) -> None:
+        adapters = column_adapters(table, columns, dialect)
+        self.adapters: dict[str, Adapter | None] = dict(zip(columns, adapters, strict=True))
+        self.index = {name: i for i, name in enumerate(columns)}
+        self.slots = {name: (i, self.adapters[name]) for i, name in enumerate(columns)}  # one look-up a value
+        self.template = [self.adapt(name, shared.get(name)) for name in columns]
+
+    def adapt(self, name: str, value: Any) -> Any:
+        adapter = self.adapters[name]
+        return value if adapter is None or value is None else adapter(value)
+
+    def fill(self, values: dict[str, Any]) -> list[Any]:
+        """The template with ``values`` (column name -> Python value) written over it, adapted."""
+        out = self.template.copy()
+        slots = self.slots
+        for name, value in values.items():
+            slot = slots.get(name)
+            if slot is None:  # a parser's helper key that is not a column
+                continue
+            i, adapter = slot
+            out[i] = value if adapter is None or value is None else adapter(value)
+        return out
+
+
+class RecordWriter:
+    """Turns parsed rows into event and item tuples and inserts them with one statement per table."""
+
+    def __init__(
+        self,
+        session: Session,
+        events: Table,
+        event_columns: Sequence[str],
+        items: Table,
+        item_columns: Sequence[str],
+        shared: dict[str, Any],
+    ) -> None:
+        self.session = session
+        dialect = session.connection().dialect.name
+        self.events = _Layout(events, event_columns, dialect, shared)
+        self.items = _Layout(items, item_columns, dialect, {})
+        self.event_sql = insert_sql(session, events, event_columns)
+        self.item_sql = insert_sql(session, items, item_columns)
+        e = self.events.index
+        self._e = (e["id"], e["duplicate_count"], e["source_rows"], e["quality_flags"], e["content_hash"],
+                   e["total_kg"], e["item_count"], e["items_without_kg"])  # fmt: skip
+        self._rows_json = self.events.adapters["source_rows"] or (lambda v: v)
+        self._flags_json = self.events.adapters["quality_flags"] or (lambda v: v)
+        i = self.items.index
+        self._i = (i["event_id"], i["position"])
+
+    def event(
+        self,
+        values: dict[str, Any],
+        event_id: str,
+        source_rows: list[int],
+        flags: list[str],
+        content_hash: str,
+        kgs: Iterable[float | None],
+    ) -> tuple[Any, ...]:
+        out = self.events.fill(values)
+        i_id, i_dup, i_rows, i_flags, i_hash, i_total, i_count, i_missing = self._e
+        out[i_id], out[i_dup], out[i_hash] = event_id, len(source_rows), content_hash
+        out[i_rows], out[i_flags] = self._rows_json(source_rows), self._flags_json(flags)
+        out[i_total], out[i_count], out[i_missing] = item_totals(kgs)
+        return tuple(out)
+
+    def item(self, values: dict[str, Any], event_id: str, position: int) -> tuple[Any, ...]:
+        out = self.items.fill(values)
+        out[self._i[0]], out[self._i[1]] = event_id, position
+        return tuple(out)
+
+    def insert(self, events: list[tuple[Any, ...]], items: list[tuple[Any, ...]]) -> None:
+        insert_adapted(self.session, self.event_sql, events)
+        insert_adapted(self.session, self.item_sql, items)
