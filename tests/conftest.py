@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from astara.agencies.scope import Scope
@@ -101,3 +102,37 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) 
     monkeypatch.setenv("ASTARA_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("ASTARA_AGENCY", settings.agency)
     return settings
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def admin_name(scope: Scope) -> str:
+    return f"admin@{scope.agency_code.lower()}"
+
+
+@pytest.fixture
+def web_user(engine: Engine, scope: Scope) -> tuple[str, str]:
+    """The agency administrator's user name and password (set; there is no default password)."""
+    from astara.auth.service import set_password
+
+    with transaction(engine) as session:
+        set_password(session, scope, admin_name(scope), PASSWORD)
+    return admin_name(scope), PASSWORD
+
+
+@pytest.fixture
+def api_token(engine: Engine, scope: Scope) -> str:
+    """A bearer token of the agency administrator."""
+    from astara.auth.service import create_token
+
+    with transaction(engine) as session:
+        return create_token(session, scope, "tests")[1]
+
+
+@pytest.fixture
+def api_client(settings: Settings, api_token: str) -> TestClient:
+    """The app, with every request authenticated by the administrator's API token."""
+    from astara.web.app import create_app
+
+    return TestClient(create_app(settings), headers={"Authorization": f"Bearer {api_token}"})

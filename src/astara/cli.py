@@ -47,13 +47,23 @@ def _register() -> None:
     _registered.append(True)
     from astara.agencies import cli as agencies_cli
     from astara.analysis import cli as analysis_cli
+    from astara.auth import cli as auth_cli
     from astara.demo import cli as demo_cli
     from astara.exports import cli as exports_cli
     from astara.imports import cli as imports_cli
     from astara.seizures import cli as seizures_cli
     from astara.web import cli as web_cli
 
-    for module in (agencies_cli, imports_cli, exports_cli, seizures_cli, analysis_cli, web_cli, demo_cli):
+    for module in (
+        agencies_cli,
+        auth_cli,
+        imports_cli,
+        exports_cli,
+        seizures_cli,
+        analysis_cli,
+        web_cli,
+        demo_cli,
+    ):
         module.register(app)
 
 

@@ -60,3 +60,19 @@ class StoreError(AstaraError):
     status_code = 503
     exit_code = 7
     code = "store_unavailable"
+
+
+class NotAuthenticated(AstaraError):
+    """No valid session or API token, or a wrong user name or password."""
+
+    status_code = 401
+    exit_code = 8
+    code = "not_authenticated"
+
+
+class RateLimited(AstaraError):
+    """Too many attempts (e.g. failed logins) in a short time; try again later."""
+
+    status_code = 429
+    exit_code = 9
+    code = "rate_limited"

@@ -20,6 +20,7 @@ from astara.settings import Settings
 class Runtime:
     settings: Settings
     agency: str | None = None  # overrides settings.agency (e.g. the CLI's --agency)
+    user: str | None = None  # acts as this user of the agency; None: the agency's first administrator
     _checked: bool = field(default=False, repr=False)
 
     @cached_property
@@ -27,10 +28,16 @@ class Runtime:
         return make_engine(self.settings.effective_database_url)
 
     @contextmanager
-    def unit(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Scope]]:
-        """One transaction acting for the configured agency and user."""
+    def session(self, *, check_schema: bool = True) -> Iterator[Session]:
+        """One transaction; who acts is for the caller to establish (the API: the logged-in user)."""
         if check_schema and not self._checked:
             require_schema(self.engine)
             self._checked = True
         with transaction(self.engine) as session:
-            yield session, scope_for(session, self.agency or self.settings.agency, None)
+            yield session
+
+    @contextmanager
+    def unit(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Scope]]:
+        """One transaction acting for the configured agency and user (the CLI: a local, trusted shell)."""
+        with self.session(check_schema=check_schema) as session:
+            yield session, scope_for(session, self.agency or self.settings.agency, self.user)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from astara.agencies.scope import Scope, scoped
+from astara.auth.service import create_token
 from astara.db.engine import transaction
 from astara.db.models import NOMINAL_MODELS, Base, EventEntityLink, ImportJob, SeizureEvent
 from astara.errors import NotFound
@@ -30,7 +31,15 @@ def _seizure(reference: str) -> SeizureCreate:
 
 def test_every_agency_owned_table_is_listed() -> None:
     names = {m.__tablename__ for m in AGENCY_OWNED}
-    assert {"seizure_events", "import_jobs", "persons", "vehicles", "event_entity_links", "users"} <= names
+    assert {
+        "seizure_events",
+        "import_jobs",
+        "persons",
+        "vehicles",
+        "event_entity_links",
+        "users",
+        "api_tokens",
+    } <= names
 
 
 @pytest.mark.parametrize("model", AGENCY_OWNED, ids=lambda m: m.__tablename__)
@@ -58,6 +67,7 @@ def test_scoped_queries_never_return_another_agencys_rows(
                 "document": {"doc_type": "passport", "number": "C01234567"},
             }[kind]
             session.add(cls(id=f"{kind}-a", agency_id=scope.agency_id, **fields))
+        create_token(session, scope, "scoping test")
         session.add(
             EventEntityLink(
                 agency_id=scope.agency_id,

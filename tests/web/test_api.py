@@ -9,16 +9,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
-from astara.settings import Settings
-from astara.web.app import create_app
 from fixtures.make import ids_row, import_file, write_ids
 
 
 @pytest.fixture
-def client(settings: Settings, engine: Engine, scope: Scope, tmp_path: Path) -> TestClient:
+def client(api_client: TestClient, engine: Engine, scope: Scope, tmp_path: Path) -> TestClient:
     rows = [ids_row(AMOUNT=str(i + 1)) for i in range(3)] + [ids_row(COUNTRY="Georgia", PLACE="Tbilisi")]
     import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
-    return TestClient(create_app(settings))
+    return api_client
 
 
 def test_list_filter_and_show(client: TestClient) -> None:

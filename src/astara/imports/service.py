@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
+from astara.auth.roles import require
 from astara.db.bulk import large_write_cache
 from astara.db.models import ImportJob, utcnow
 from astara.errors import ImportFailed
@@ -249,6 +250,7 @@ def _group_by_key(importer: _Importer, rows: list[tuple[ParsedRow, list[object]]
 
 def run_import(session: Session, scope: Scope, path: Path, options: ImportOptions) -> ImportReport:
     """Import ``path`` for ``scope``'s agency. Raises ImportFailed (nothing written) on bad rows."""
+    require(scope, "records.write")
     started = time.perf_counter()
     mapping = get_mapping(options.mapping)
     sha = file_sha256(path) if path.is_file() else ""

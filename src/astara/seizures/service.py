@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
+from astara.auth.roles import require
 from astara.db.models import SeizureEvent, SeizureItem, utcnow
 from astara.errors import Conflict, InvalidInput, NotFound
 from astara.imports.mapping import get_mapping
@@ -54,6 +55,7 @@ def create_seizure(
     session: Session, scope: Scope, data: SeizureCreate, today: dt.date | None = None
 ) -> SeizureEventOut:
     """Validate ``data`` with the same field rules as a template import, then store it."""
+    require(scope, "records.write")
     mapping = get_mapping("astara")
     event_fields = data.model_dump(exclude={"items"}, exclude_none=True)
     if not data.items:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
-from astara.errors import AstaraError, InvalidInput
+from astara.auth.ratelimit import LoginLimiter
+from astara.errors import AstaraError, InvalidInput, NotAuthenticated
 from astara.runtime import Runtime
 from astara.settings import Settings
 
@@ -18,9 +22,11 @@ STATIC_DIR = Path(__file__).with_name("static")
 
 def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
     from astara.analysis.routes import router as stats_router
+    from astara.auth.routes import router as auth_router
     from astara.exports.routes import router as export_router
     from astara.imports.routes import router as import_router
     from astara.seizures.routes import router as seizures_router
+    from astara.web.auth_pages import router as auth_pages_router
     from astara.web.pages import router as pages_router
     from astara.web.vocab_routes import router as vocab_router
 
@@ -32,9 +38,15 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = Runtime(settings, agency=agency)
+    app.state.login_limiter = LoginLimiter()
+    # First run: whoever holds this (printed by `astara serve`) may create the administrator.
+    app.state.setup_token = secrets.token_urlsafe(18)
 
     @app.exception_handler(AstaraError)
-    async def _astara_error(_request: Request, exc: AstaraError) -> JSONResponse:
+    async def _astara_error(request: Request, exc: AstaraError) -> Response:
+        if isinstance(exc, NotAuthenticated) and not request.url.path.startswith("/api"):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         return JSONResponse(exc.to_json(), status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -49,12 +61,34 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    for router in (seizures_router, stats_router, import_router, export_router, vocab_router, pages_router):
+    for router in (
+        seizures_router,
+        stats_router,
+        import_router,
+        export_router,
+        vocab_router,
+        auth_router,
+        auth_pages_router,
+        pages_router,
+    ):
         app.include_router(router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="astara_session",
+        max_age=8 * 3600,  # a working day
+        same_site="strict",
+        https_only=settings.environment == "production",
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

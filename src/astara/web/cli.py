@@ -24,6 +24,16 @@ def serve(
     app = create_app(rt.settings, agency=rt.agency)
     h, p = host or rt.settings.host, port or rt.settings.port
     typer.echo(f"Astara on http://{h}:{p}/  (API: /api/seizures, OpenAPI: /openapi.json)")
+    from astara.auth.service import needs_setup
+    from astara.db.engine import transaction
+
+    with transaction(rt.engine) as session:
+        if needs_setup(session):
+            typer.echo(
+                "No one can log in yet. Create the administrator at this address (valid while this server"
+                f" runs):\n  http://{h}:{p}/setup?token={app.state.setup_token}\n"
+                "or from the shell: astara user password admin@" + (rt.agency or rt.settings.agency).lower()
+            )
     uvicorn.run(app, host=h, port=p, log_level=rt.settings.log_level.lower())
 
 

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from astara.analysis.service import stats
-from astara.errors import AstaraError
-from astara.kit.countries import country_name
+from astara.errors import AstaraError, NotAuthenticated
 from astara.seizures import service
-from astara.vocab import get_vocabulary
 from astara.web.deps import unit
+from astara.web.templating import templates
 
-templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
-templates.env.filters["country"] = lambda code: f"{country_name(code)}" if code else ""
-
-
-def _term(code: str | None, kind: str) -> str:
-    """A vocabulary code as its label (``land_border`` -> "Land border crossing"), or the code itself."""
-    if not code:
-        return ""
-    try:
-        if kind == "drugs":
-            return get_vocabulary().drugs.get(code).name
-        return str(getattr(get_vocabulary(), kind).get(code).label)
-    except KeyError:
-        return code
-
-
-templates.env.filters["term"] = _term
 router = APIRouter(include_in_schema=False)
 FILTERS = ("country", "departure_country", "drug", "year", "place")
 
@@ -53,6 +33,8 @@ def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int =
                 session, scope, where, q=q or None, sort=sort, offset=(max(page, 1) - 1) * limit, limit=limit
             )
             summary = stats(session, scope, ["departure_country"], where, limit=6)
+    except NotAuthenticated:
+        raise
     except AstaraError as exc:
         error = exc.message
     base = {k: v for k, v in {**filters, "q": q, "sort": sort}.items() if v}
@@ -78,6 +60,8 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
     try:
         with unit(request) as (session, scope):
             event = service.get_seizure(session, scope, event_id)
+    except NotAuthenticated:
+        raise
     except AstaraError as exc:
         context = {"page_title": "Not found", "message": exc.message}
         return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)

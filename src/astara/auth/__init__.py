@@ -1,0 +1,1 @@
+"""Logins, passwords (argon2id), API tokens, roles and the first-run administrator."""

@@ -1,0 +1,45 @@
+"""Queries on users' credentials and API tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope, scoped
+from astara.db.models import Agency, ApiToken, User
+
+
+def get_user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_agency(session: Session, agency_id: int) -> Agency | None:
+    return session.get(Agency, agency_id)
+
+
+def count_users_who_can_log_in(session: Session) -> int:
+    stmt = select(func.count()).select_from(User).where(User.password_hash.is_not(None), User.active)
+    return int(session.scalar(stmt) or 0)
+
+
+def add_token(session: Session, token: ApiToken) -> ApiToken:
+    session.add(token)
+    session.flush()
+    return token
+
+
+def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
+    """Unscoped on purpose: the token is what tells us who (and which agency) is acting."""
+    return session.scalars(select(ApiToken).where(ApiToken.token_hash == token_hash)).one_or_none()
+
+
+def list_tokens(session: Session, scope: Scope, user_id: int | None = None) -> list[ApiToken]:
+    stmt = scoped(select(ApiToken), ApiToken, scope).order_by(ApiToken.created_at)
+    if user_id is not None:
+        stmt = stmt.where(ApiToken.user_id == user_id)
+    return list(session.scalars(stmt))
+
+
+def get_token(session: Session, scope: Scope, token_id: int) -> ApiToken | None:
+    stmt = scoped(select(ApiToken), ApiToken, scope).where(ApiToken.id == token_id)
+    return session.scalars(stmt).one_or_none()

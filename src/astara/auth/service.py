@@ -1,0 +1,179 @@
+"""Logging in, users' passwords and languages, API tokens, and the first-run administrator."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy.orm import Session
+
+from astara.agencies import repository as agencies
+from astara.agencies.scope import Scope
+from astara.auth import repository
+from astara.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
+from astara.auth.ratelimit import LoginLimiter
+from astara.auth.roles import ROLES, require
+from astara.db.models import ApiToken, User, utcnow
+from astara.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+
+LANGUAGES = ("en", "az", "ru", "fa")
+TOKEN_PREFIX = "astara_"  # noqa: S105 - marks a string as an Astara token; not a secret
+
+
+def scope_of(session: Session, user: User) -> Scope:
+    agency = repository.get_agency(session, user.agency_id)
+    if agency is None:  # pragma: no cover - a foreign key guarantees it
+        raise NotFound(f"agency of user {user.username} is missing")
+    return Scope(agency_id=agency.id, agency_code=agency.code, user_id=user.id, role=user.role)
+
+
+def scope_for_user_id(session: Session, user_id: int, *, by_token: bool = False) -> Scope:
+    """The scope of a logged-in user; a user deactivated since logging in is logged out.
+
+    A token's user needs no password (an account for a script may have none).
+    """
+    user = repository.get_user_by_id(session, user_id)
+    if user is None or not user.active or (user.password_hash is None and not by_token):
+        raise NotAuthenticated("your session has ended; log in again")
+    return scope_of(session, user)
+
+
+def authenticate(
+    session: Session, username: str, password: str, limiter: LoginLimiter, client: str = ""
+) -> User:
+    """The user whose name and password these are; one message for every kind of failure."""
+    keys = (f"user:{username.strip().casefold()}", f"client:{client}")
+    limiter.check(*keys)
+    user = agencies.get_user(session, username.strip())
+    if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
+        limiter.failed(*keys)
+        raise NotAuthenticated("wrong user name or password")
+    limiter.succeeded(keys[0])
+    assert user.password_hash is not None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def needs_setup(session: Session) -> bool:
+    """True until some active user has a password: the first administrator must be created."""
+    return repository.count_users_who_can_log_in(session) == 0
+
+
+def setup_administrator(session: Session, agency_code: str, username: str, password: str) -> User:
+    """First run: give the instance agency an administrator who can log in. Refused afterwards."""
+    if not needs_setup(session):
+        raise Conflict("this instance already has an administrator; log in instead")
+    agency = agencies.get_agency_by_code(session, agency_code.strip().upper())
+    if agency is None:
+        raise NotFound(f"agency {agency_code!r} does not exist: create it with `astara agency add`")
+    username = _valid_username(username)
+    check_strength(password, username)
+    user = agencies.get_user(session, username)
+    if user is not None and user.agency_id != agency.id:
+        raise Conflict(f"user {username} belongs to another agency")
+    if user is None:
+        user = agencies.add_user(session, agency, username, "administrator")
+    user.role, user.active, user.password_hash = "administrator", True, hash_password(password)
+    return user
+
+
+def _valid_username(username: str) -> str:
+    username = username.strip()
+    if not 3 <= len(username) <= 64 or any(c.isspace() for c in username):
+        raise InvalidInput("a user name has 3 to 64 characters and no spaces")
+    return username
+
+
+def add_user(
+    session: Session, scope: Scope, username: str, role: str, password: str | None, display_name: str = ""
+) -> User:
+    """An administrator adds a user to their own agency."""
+    require(scope, "users.manage")
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    username = _valid_username(username)
+    if agencies.get_user(session, username):
+        raise Conflict(f"user {username} already exists")
+    agency = repository.get_agency(session, scope.agency_id)
+    assert agency is not None
+    user = agencies.add_user(session, agency, username, role, display_name)
+    if password is not None:
+        check_strength(password, username)
+        user.password_hash = hash_password(password)
+    return user
+
+
+def set_password(session: Session, scope: Scope, username: str, password: str) -> None:
+    """Users change their own password; administrators anyone's in their agency."""
+    user = agencies.get_user(session, username.strip())
+    if user is None or user.agency_id != scope.agency_id:
+        raise NotFound(f"user {username!r} does not exist in agency {scope.agency_code}")
+    if user.id != scope.user_id:
+        require(scope, "users.manage")
+    check_strength(password, user.username)
+    user.password_hash = hash_password(password)
+
+
+def set_language(session: Session, scope: Scope, language: str) -> None:
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    if scope.user_id is None:
+        raise NotAuthenticated("log in to choose a language")
+    user = repository.get_user_by_id(session, scope.user_id)
+    assert user is not None
+    user.language = language
+
+
+def language_of(session: Session, scope: Scope) -> str:
+    user = repository.get_user_by_id(session, scope.user_id) if scope.user_id is not None else None
+    return user.language if user is not None else "en"
+
+
+# ---------------------------------------------------------------------------- API tokens
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, scope: Scope, name: str) -> tuple[ApiToken, str]:
+    """A new API token for the acting user; the plain token is returned once and never stored."""
+    if scope.user_id is None:
+        raise NotAuthenticated("API tokens belong to a user; act as one")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a token needs a name of 1 to 100 characters (what it is for)")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        agency_id=scope.agency_id,
+        user_id=scope.user_id,
+        name=name,
+        prefix=plain[:12],
+        token_hash=_digest(plain),
+    )
+    return repository.add_token(session, token), plain
+
+
+def scope_for_token(session: Session, plain: str) -> Scope:
+    token = repository.token_by_hash(session, _digest(plain.strip()))
+    if token is None or token.revoked_at is not None:
+        raise NotAuthenticated("the API token is not valid (unknown or revoked)")
+    token.last_used_at = utcnow()
+    return scope_for_user_id(session, token.user_id, by_token=True)
+
+
+def list_tokens(session: Session, scope: Scope) -> list[ApiToken]:
+    """The acting user's tokens; an administrator sees the whole agency's."""
+    mine_only = scope.role != "administrator"
+    return repository.list_tokens(session, scope, scope.user_id if mine_only else None)
+
+
+def revoke_token(session: Session, scope: Scope, token_id: int) -> ApiToken:
+    token = repository.get_token(session, scope, token_id)
+    if token is None:
+        raise NotFound(f"API token {token_id} does not exist")
+    if token.user_id != scope.user_id and scope.role != "administrator":
+        raise PermissionDenied("only an administrator may revoke another user's token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token

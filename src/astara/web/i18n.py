@@ -1,0 +1,84 @@
+"""The pages' languages: English, Azerbaijani, Russian and Persian (right to left, Persian digits,
+Jalali dates), from one catalogue (``i18n/messages.yaml``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+
+from astara.kit.yamlfile import safe_load
+
+LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский", "fa": "فارسی"}
+RTL = frozenset({"fa"})
+CATALOGUE = Path(__file__).with_name("i18n") / "messages.yaml"
+_PERSIAN_DIGITS = str.maketrans("0123456789.,", "۰۱۲۳۴۵۶۷۸۹٫٬")
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    data: dict[str, dict[str, str]] = safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    return data
+
+
+def translate(language: str, key: str, **values: Any) -> str:
+    """The message ``key`` in ``language`` (English when the language lacks it), filled in."""
+    entry = catalogue()[key]
+    text = entry.get(language) or entry["en"]
+    return text.format(**{k: localise_number(v, language) for k, v in values.items()}) if values else text
+
+
+def localise_number(value: Any, language: str) -> str:
+    """Numbers with thousands separators; Persian digits and separators in Persian."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
+
+
+def localise_date(value: dt.date | None, language: str, precision: str | None = "day") -> str:
+    """A (possibly partial) date: Jalali calendar with Persian digits in Persian, ISO otherwise."""
+    if value is None:
+        return ""
+    if language != "fa":
+        return value.isoformat()[: {"year": 4, "month": 7}.get(precision or "day", 10)]
+    import jdatetime
+
+    jalali = jdatetime.date.fromgregorian(date=value)
+    if precision == "year":  # a Gregorian year spans two Jalali years; say which Gregorian one
+        text = f"{value.year}"
+    elif precision == "month":
+        text = f"{jalali.year}/{jalali.month:02d} ({value.year}-{value.month:02d})"
+    else:
+        text = f"{jalali.year}/{jalali.month:02d}/{jalali.day:02d}"
+    return text.translate(_PERSIAN_DIGITS)
+
+
+def best_language(accept: str) -> str:
+    """The first supported language of an Accept-Language header, else English."""
+    for part in accept.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def language_of(request: Request) -> str:
+    lang = request.session.get("lang") if "session" in request.scope else None
+    return lang if lang in LANGUAGES else best_language(request.headers.get("accept-language", ""))
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every template gets: ``t`` (translate), ``lang``, ``dir``, number and date formatters."""
+    lang = language_of(request)
+    return {
+        "lang": lang,
+        "dir": "rtl" if lang in RTL else "ltr",
+        "languages": LANGUAGES,
+        "t": lambda key, **values: translate(lang, key, **values),
+        "num": lambda value: localise_number(value, lang),
+        "date": lambda value, precision="day": localise_date(value, lang, precision),
+    }
