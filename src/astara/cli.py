@@ -51,6 +51,7 @@ def _register() -> None:
     from astara.demo import cli as demo_cli
     from astara.exports import cli as exports_cli
     from astara.imports import cli as imports_cli
+    from astara.matching import cli as matching_cli
     from astara.seizures import cli as seizures_cli
     from astara.web import cli as web_cli
 
@@ -63,6 +64,7 @@ def _register() -> None:
         analysis_cli,
         web_cli,
         demo_cli,
+        matching_cli,
     ):
         module.register(app)
 

@@ -4,6 +4,7 @@ Jalali dates), from one catalogue (``i18n/messages.yaml``)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,24 @@ def translate(language: str, key: str, **values: Any) -> str:
     return text.format(**{k: localise_number(v, language) for k, v in values.items()}) if values else text
 
 
+def _plain(value: float) -> str:
+    """A float with thousands separators and about three significant digits below 100."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    size = abs(value)
+    decimals = 1 if size >= 100 else 2 if size >= 1 else min(6, max(3, 2 - math.floor(math.log10(size)) + 1))
+    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+
+
 def localise_number(value: Any, language: str) -> str:
-    """Numbers with thousands separators; Persian digits and separators in Persian."""
+    """Numbers with thousands separators; Persian digits and separators in Persian.
+
+    >>> localise_number(0.0125, "en"), localise_number(1234.5678, "en"), localise_number(12, "fa")
+    ('0.0125', '1,234.6', '۱۲')
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    text = f"{value:,}" if isinstance(value, int) else _plain(value)
     return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
 
 

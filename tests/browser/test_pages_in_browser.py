@@ -1,0 +1,54 @@
+"""A person with a browser: log in, find the Astara crossing's 2016 seizures, open one, read it in Persian."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conftest import PASSWORD
+
+
+def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    failed: list[tuple[int, str]] = []
+    page.on(
+        "response",
+        lambda response: failed.append((response.status, response.url)) if response.status >= 400 else None,
+    )
+
+    page.goto(live_server + "/?country=AZ&year=2016")
+    assert page.url.startswith(live_server + "/login")
+    page.screenshot(path=shots / "01-login.png", full_page=True)
+    # keyboard only: the user name field has the focus; Tab to the password; Enter submits
+    page.keyboard.type("admin@az-scs")
+    page.keyboard.press("Tab")
+    page.keyboard.type("wrong password, surely")
+    page.keyboard.press("Enter")
+    assert page.get_by_role("alert").inner_text() == "Wrong user name or password."
+    page.get_by_label("User name").fill("admin@az-scs")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    assert page.url == live_server + "/?country=AZ&year=2016"  # back where the person was going
+    assert "2 seizure events" in page.locator("p.count").inner_text()
+    page.screenshot(path=shots / "02-list-az-2016.png", full_page=True)
+    page.get_by_label("Drug").fill("heroin")
+    page.get_by_role("button", name="Filter").click()
+    assert "1 seizure events" in page.locator("p.count").inner_text()
+    page.locator("table a").first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Seizure ")
+    assert "Astarinskiy rayon KPP Astara" in page.content()
+    page.screenshot(path=shots / "03-detail.png", full_page=True)
+
+    page.get_by_label("Language").select_option("fa")
+    page.get_by_role("button", name="OK").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "fa"
+    assert "۱۳۹۵/۰۲/۱۴" in page.locator("dl.record").inner_text()  # 2016-05-03 in the Jalali calendar
+    page.screenshot(path=shots / "04-detail-fa.png", full_page=True)
+
+    assert hosts == {urlsplit(live_server).netloc}, f"requests left the server: {hosts}"
+    assert failed == [(401, live_server + "/login")]  # only the wrong password
