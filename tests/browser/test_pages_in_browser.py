@@ -50,5 +50,22 @@ def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str
     assert "۱۳۹۵/۰۲/۱۴" in page.locator("dl.record").inner_text()  # 2016-05-03 in the Jalali calendar
     page.screenshot(path=shots / "04-detail-fa.png", full_page=True)
 
+    page.get_by_label("زبان").select_option("en")
+    page.get_by_role("button", name="OK").click()
+    page.get_by_role("link", name="Map").click()
+    page.get_by_label("Country of seizure").fill("AZ")
+    page.get_by_label("Year").fill("2016")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_selector("#map[data-loaded=true]")
+    assert "2 events at 1 places; 0 without coordinates" in page.locator("#map-status").inner_text()
+    page.locator("path.leaflet-interactive").first.wait_for()  # country outlines are not interactive
+    page.locator(".leaflet-marker-icon, path.leaflet-interactive").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Astara" in popup.inner_text() and "2 events" in popup.inner_text()
+    page.screenshot(path=shots / "05-map.png", full_page=True)
+    popup.get_by_role("link").click()
+    assert "2 seizure events" in page.locator("p.count").inner_text()  # the list, filtered to that place
+
     assert hosts == {urlsplit(live_server).netloc}, f"requests left the server: {hosts}"
     assert failed == [(401, live_server + "/login")]  # only the wrong password

@@ -75,8 +75,18 @@ def test_openapi_and_pages(client: TestClient) -> None:
     assert client.get("/", params={"year": "soon"}).status_code == 400
 
 
+def test_map_points_group_located_events_by_place(client: TestClient) -> None:
+    az = client.get("/api/seizures/map", params={"where": "country=AZ"}).json()
+    assert az["located"] == 3 and az["unlocated"] == 0
+    (astara,) = az["features"]
+    assert astara["properties"]["events"] == 3 and "Astara" in astara["properties"]["name"]
+    lon, lat = astara["geometry"]["coordinates"]
+    assert 38.3 < lat < 38.5 and 48.8 < lon < 48.9
+    assert client.get("/map", params={"year": "soon"}).status_code == 400
+
+
 def test_pages_reference_no_external_address(client: TestClient) -> None:
-    for url in ("/", "/static/astara.css"):
+    for url in ("/", "/map", "/login", "/static/astara.css", "/static/astara-map.js"):
         body = client.get(url).text
         assert "http://" not in body.replace("http://testserver", "") and "https://" not in body
 

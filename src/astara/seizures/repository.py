@@ -109,3 +109,25 @@ def find_by_reference(session: Session, scope: Scope, reference: str) -> Seizure
 def add_event(session: Session, event: SeizureEvent) -> None:
     session.add(event)
     session.flush()
+
+
+def place_points(
+    session: Session,
+    scope: Scope,
+    conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+    q: str | None = None,
+    limit: int = 5000,
+) -> list[tuple[Any, ...]]:
+    """(place id, a place text, lat, lon, events, kg) per located place, busiest first."""
+    e = SeizureEvent
+    stmt = (
+        _filtered(scope, conditions, q)
+        .with_only_columns(
+            e.place_id, func.min(e.place_text), e.lat, e.lon, func.count(), func.sum(e.total_kg)
+        )
+        .where(e.lat.is_not(None), e.lon.is_not(None))
+        .group_by(e.place_id, e.lat, e.lon)
+        .order_by(func.count().desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in session.execute(stmt)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -24,6 +24,17 @@ def list_seizures(
 ) -> SeizurePage:
     with unit(request) as (session, scope):
         return service.list_seizures(session, scope, where, q=q, sort=sort, offset=offset, limit=limit)
+
+
+@router.get("/map")
+def map_points(
+    request: Request,
+    where: Annotated[list[str], Query(description="FIELD=VALUE filters, as for the list.")] = [],  # noqa: B006 - read only
+    q: str | None = None,
+) -> dict[str, Any]:
+    """Seizure events grouped by located place (GeoJSON), with the count of events without coordinates."""
+    with unit(request) as (session, scope):
+        return service.map_points(session, scope, where, q=q)
 
 
 @router.get("/{event_id}", response_model=SeizureEventOut)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -42,6 +44,39 @@ def list_seizures(
     return SeizurePage(
         total=total, offset=offset, limit=limit, items=[SeizureEventOut.model_validate(e) for e in events]
     )
+
+
+def map_points(
+    session: Session, scope: Scope, where: list[str] | None = None, *, q: str | None = None
+) -> dict[str, Any]:
+    """Located seizure events grouped by place, as a GeoJSON FeatureCollection for the map.
+
+    Events without coordinates are counted in ``unlocated`` so a map never hides them silently.
+    """
+    from astara.gazetteer import get_gazetteer
+
+    conditions = parse_where(where or [])
+    gazetteer = get_gazetteer()
+    features = []
+    located = 0
+    for place_id, text, lat, lon, events, kg in repository.place_points(session, scope, conditions, q):
+        located += events
+        name = text or ""
+        if place_id:
+            with contextlib.suppress(KeyError):  # a place id the gazetteer no longer has: keep the text
+                name = gazetteer.get(place_id).name
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": {"place_id": place_id, "name": name, "events": events, "kg": round(kg or 0.0, 3)},
+        })  # fmt: skip
+    total = repository.count_events(session, scope, conditions, q)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "located": located,
+        "unlocated": total - located,
+    }
 
 
 def get_seizure(session: Session, scope: Scope, event_id: str) -> SeizureEventOut:

@@ -1,4 +1,4 @@
-"""Minimal server-rendered pages: the seizure list with filters, and one seizure."""
+"""Server-rendered pages: the seizure list with filters, one seizure, the map."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse
 from astara.analysis.service import stats
 from astara.errors import AstaraError, NotAuthenticated
 from astara.seizures import service
+from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
+from astara.web.i18n import language_of, translate
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +41,7 @@ def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int =
         error = exc.message
     base = {k: v for k, v in {**filters, "q": q, "sort": sort}.items() if v}
     context = {
-        "page_title": "Seizures",
+        "page_title": translate(language_of(request), "list.title"),
         "result": result,
         "summary": summary,
         "filters": filters,
@@ -63,8 +65,31 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        context = {"page_title": "Not found", "message": exc.message}
+        context = {"page_title": translate(language_of(request), "error.not_found"), "message": exc.message}
         return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
-    return templates.TemplateResponse(
-        request, "seizure.html", {"page_title": f"Seizure {event_id}", "e": event}
-    )
+    title = translate(language_of(request), "detail.title", ref=event.reference or event_id)
+    return templates.TemplateResponse(request, "seizure.html", {"page_title": title, "e": event})
+
+
+@router.get("/map", response_class=HTMLResponse)
+def seizure_map(request: Request) -> HTMLResponse:
+    """The map page; its script fetches /api/seizures/map with the same filters."""
+    params = request.query_params
+    filters = {f: params.get(f, "").strip() for f in FILTERS}
+    where = [f"{k}={v}" for k, v in filters.items() if v]
+    error = None
+    try:
+        with unit(request):  # logged in, or off to the login page
+            parse_where(where)  # a bad filter is reported on the page, not by the script
+    except NotAuthenticated:
+        raise
+    except AstaraError as exc:
+        error = exc.message
+    context = {
+        "page_title": translate(language_of(request), "map.title"),
+        "filters": filters,
+        "error": error,
+        "filter_query": urlencode({k: v for k, v in filters.items() if v}),
+        "points_url": "/api/seizures/map?" + urlencode([("where", w) for w in where]) if not error else "",
+    }
+    return templates.TemplateResponse(request, "map.html", context, status_code=400 if error else 200)

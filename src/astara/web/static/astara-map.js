@@ -1,0 +1,83 @@
+// The seizure map: country outlines (Natural Earth via world-atlas, served by Astara), no tiles,
+// and seizure events grouped by place, clustered. Everything it loads comes from this server.
+(function () {
+  "use strict";
+  var box = document.getElementById("map");
+  if (!box) { return; }
+  var d = box.dataset;
+  // No tile layer gives the map its zoom range, and clustering needs one.
+  var map = L.map(box, { zoomSnap: 0.5, worldCopyJump: true, minZoom: 2, maxZoom: 14 });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution(d.attribution);
+  map.setView([39.5, 48.0], 5);
+
+  function number(value) {
+    return Number(value).toLocaleString(d.locale, { maximumFractionDigits: value < 10 ? 3 : 1 });
+  }
+
+  fetch(d.outlines, { credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (topology) {
+      var countries = topojson.feature(topology, topology.objects.countries);
+      L.geoJSON(countries, {
+        style: { color: "#8aa1b8", weight: 0.8, fillColor: "#eef2f6", fillOpacity: 1 },
+        interactive: false
+      }).addTo(map).bringToBack();
+    });
+
+  fetch(d.points, { credentials: "same-origin" })
+    .then(function (r) {
+      if (!r.ok) { throw new Error(r.status + " " + r.statusText); }
+      return r.json();
+    })
+    .then(function (data) {
+      var clusters = L.markerClusterGroup({
+        showCoverageOnHover: false,
+        iconCreateFunction: function (cluster) {
+          var total = 0;
+          cluster.getAllChildMarkers().forEach(function (m) { total += m.options.events; });
+          var size = total < 10 ? "small" : total < 100 ? "medium" : "large";
+          return L.divIcon({ html: "<div><span>" + number(total) + "</span></div>",
+            className: "marker-cluster marker-cluster-" + size, iconSize: L.point(40, 40) });
+        }
+      });
+      var bounds = [];
+      data.features.forEach(function (f) {
+        var p = f.properties, ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+        var marker = L.circleMarker(ll, {
+          radius: 5 + Math.min(18, Math.sqrt(p.events) * 2), color: "#7a1f1f", weight: 1,
+          fillColor: "#c0392b", fillOpacity: 0.7, events: p.events
+        });
+        var popup = document.createElement("div");
+        var title = document.createElement("strong");
+        title.textContent = p.name || p.place_id || "?";
+        var line = document.createElement("div");
+        line.textContent = d.eventsLabel.replace("{count}", number(p.events)) + " · " +
+          d.kgLabel.replace("{kg}", number(p.kg));
+        popup.appendChild(title);
+        popup.appendChild(line);
+        if (p.place_id) {
+          var link = document.createElement("a");
+          var query = new URLSearchParams(d.filters);
+          query.set("place", p.place_id);
+          link.href = "/?" + query.toString();
+          link.textContent = d.listLabel;
+          popup.appendChild(link);
+        }
+        marker.bindPopup(popup);
+        marker.bindTooltip(title.textContent);
+        clusters.addLayer(marker);
+        bounds.push(ll);
+      });
+      map.addLayer(clusters);
+      if (bounds.length) { map.fitBounds(bounds, { maxZoom: 7, padding: [30, 30] }); }
+      var status = document.getElementById("map-status");
+      status.textContent = d.summaryLabel
+        .replace("{located}", number(data.located)).replace("{places}", number(data.features.length))
+        .replace("{unlocated}", number(data.unlocated));
+      box.setAttribute("data-loaded", "true");
+    })
+    .catch(function (error) {
+      document.getElementById("map-status").textContent = d.errorLabel + " (" + (error && error.message || error) + ")";
+    });
+})();
