@@ -69,3 +69,40 @@ def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str
 
     assert hosts == {urlsplit(live_server).netloc}, f"requests left the server: {hosts}"
     assert failed == [(401, live_server + "/login")]  # only the wrong password
+
+
+def _log_in(page: Any, live_server: str) -> None:
+    page.goto(live_server + "/login")
+    page.get_by_label("User name").fill("admin@az-scs")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_create_a_seizure_with_two_items(browser: Any, live_server: str, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _log_in(page, live_server)
+    page.get_by_role("link", name="New seizure").click()
+    page.get_by_label("Reference").fill("AZ-SCS-2026-0042")
+    page.get_by_label("Date").fill("1405/09/07")  # Jalali: 2026-11-28
+    page.get_by_label("Country of seizure").fill("Azerbaijan")
+    page.get_by_label("Place").press_sequentially("Bilasuvar", delay=30)
+    page.wait_for_selector("#places option", state="attached")  # gazetteer suggestions arrived
+    page.get_by_label("Departed from").fill("Iran")
+    page.get_by_label("Transport").select_option("road")
+    page.get_by_label("Drug 1").fill("heroin")
+    page.get_by_label("Quantity 1").fill("12.5")
+    page.get_by_label("Unit 1").fill("kg")
+    page.get_by_label("Drug 2").fill("captagon")
+    page.get_by_label("Quantity 2").fill("many")  # a mistake, shown at its field
+    page.get_by_label("Unit 2").fill("tablet")
+    page.get_by_role("button", name="Save the seizure").click()
+    error = page.locator("#e-items-1-quantity")
+    assert error.is_visible() and page.get_by_label("Drug 1").input_value() == "heroin"
+    page.screenshot(path=shots / "06-form-error.png", full_page=True)
+    page.get_by_label("Quantity 2").fill("3400")
+    page.get_by_role("button", name="Save the seizure").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Seizure AZ-SCS-2026-0042"
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 2 and "Captagon" in rows.nth(1).inner_text()
+    assert "2026-11-28" in page.locator("dl.record").inner_text()
+    page.screenshot(path=shots / "07-created.png", full_page=True)

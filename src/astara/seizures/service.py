@@ -98,6 +98,7 @@ def create_seizure(
             "a seizure needs at least one item", details=[{"field": "items", "reason": "empty"}]
         )
     parsed = []
+    problems: list[dict[str, Any]] = []
     for position, item in enumerate(data.items, start=1):
         values = {
             **{k: str(v) for k, v in event_fields.items()},
@@ -110,20 +111,18 @@ def create_seizure(
             mapping.model_copy(update={"required": list(REQUIRED)}), columns, header, today or dt.date.today()
         )
         row = parser.parse(position, list(values.values()))
-        problems = [
-            {
-                "field": p.column
-                if p.column not in ("drug", "quantity", "unit", "purity")
-                else f"items.{position - 1}.{p.column}",
-                "value": p.value,
-                "reason": p.reason,
-            }
-            for p in row.errors
-        ]
-        problems += [{"field": f, "reason": f"{f} is required"} for f in required]
-        if problems:
-            raise InvalidInput("the seizure is not valid", details=problems)
+        for p in row.errors:  # event fields are checked with every item: report each problem once
+            item_field = p.column in ("drug", "quantity", "unit", "purity")
+            problem = {"field": f"items.{position - 1}.{p.column}" if item_field else p.column,
+                       "value": p.value, "reason": p.reason}  # fmt: skip
+            if problem not in problems:
+                problems.append(problem)
+        for f in required:
+            if (problem := {"field": f, "reason": f"{f} is required"}) not in problems:
+                problems.append(problem)
         parsed.append(row)
+    if problems:
+        raise InvalidInput("the seizure is not valid", details=problems)
     first = parsed[0]
     reference = first.event.get("reference")
     event_id = stable_id(scope.agency_code, "reference", reference) if reference else uuid.uuid4().hex

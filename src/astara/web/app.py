@@ -27,6 +27,7 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
     from astara.imports.routes import router as import_router
     from astara.seizures.routes import router as seizures_router
     from astara.web.auth_pages import router as auth_pages_router
+    from astara.web.forms import router as forms_router
     from astara.web.pages import router as pages_router
     from astara.web.vocab_routes import router as vocab_router
 
@@ -79,6 +80,7 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
         vocab_router,
         auth_router,
         auth_pages_router,
+        forms_router,
         pages_router,
     ):
         app.include_router(router)
