@@ -106,3 +106,26 @@ def test_create_a_seizure_with_two_items(browser: Any, live_server: str, shots: 
     assert rows.count() == 2 and "Captagon" in rows.nth(1).inner_text()
     assert "2026-11-28" in page.locator("dl.record").inner_text()
     page.screenshot(path=shots / "07-created.png", full_page=True)
+
+
+def test_import_a_spreadsheet_with_one_bad_row(
+    browser: Any, live_server: str, shots: Path, tmp_path: Path
+) -> None:
+    from fixtures.make import ids_row, write_ids
+
+    path = write_ids(tmp_path / "border-posts.csv",
+                     [ids_row(AMOUNT="900", SEIZURE_DATE="2016-02-02"), ids_row(AMOUNT="-4")])  # fmt: skip
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    _log_in(page, live_server)
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("File").set_input_files(path)
+    page.get_by_label("Column mapping").select_option("unodc_ids")
+    page.get_by_role("button", name="Check the file").click()
+    errors = page.locator("table.row-errors tbody tr")
+    assert errors.count() == 1 and errors.first.locator("td").nth(0).inner_text() == "3"
+    assert "AMOUNT" in errors.first.inner_text()
+    page.screenshot(path=shots / "08-import-check.png", full_page=True)
+    page.get_by_role("button", name="Import the 1 valid events").click()
+    assert "1 seizure events created" in page.content()
+    assert page.get_by_role("link", name="Download the rejected rows").is_visible()
+    page.screenshot(path=shots / "09-import-done.png", full_page=True)

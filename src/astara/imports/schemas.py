@@ -51,10 +51,11 @@ class ImportReport(BaseModel):
     seconds: float = 0.0
 
     def summary(self) -> str:
+        verb = "to create " if self.status == "dry_run" else "created   "
         lines = [
             f"{self.file} ({self.mapping}): {self.status}",
             f"  rows read            {self.rows_read:>10,}",
-            f"  events created       {self.events_created:>10,}  ({self.items_created:,} items)",
+            f"  events {verb}   {self.events_created:>10,}  ({self.items_created:,} items)",
             f"  already present      {self.events_already_present:>10,}",
             f"  exact duplicate rows {self.exact_duplicate_rows:>10,}",
             f"  near duplicates      {self.near_duplicates:>10,}  (flagged, stored)",

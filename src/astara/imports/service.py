@@ -167,7 +167,7 @@ class _Importer:
         """Write pending events (each with one item, or with the grouped rows' items)."""
         batch = groups if groups is not None else [(row, eid, [row]) for row, eid in self.pending]
         self.pending = []
-        if self.failed or self.options.dry_run or not batch:
+        if self.failed or not batch:
             return
         hashes = {eid: _group_hash(rows) for _, eid, rows in batch}
         existing = (
@@ -191,7 +191,8 @@ class _Importer:
                                        hashes[event_id], [r.item["kg"] for r in rows]))  # fmt: skip
             items.extend(writer.item(row.item, event_id, n) for n, row in enumerate(rows, start=1))
             self.created.add(event_id)
-        writer.insert(events, items)
+        if not self.options.dry_run:  # a dry run counts what it would write
+            writer.insert(events, items)
         self.report.events_created += len(events)
         self.report.items_created += len(items)
 

@@ -28,6 +28,7 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
     from astara.seizures.routes import router as seizures_router
     from astara.web.auth_pages import router as auth_pages_router
     from astara.web.forms import router as forms_router
+    from astara.web.import_pages import router as import_pages_router
     from astara.web.pages import router as pages_router
     from astara.web.vocab_routes import router as vocab_router
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
         auth_router,
         auth_pages_router,
         forms_router,
+        import_pages_router,
         pages_router,
     ):
         app.include_router(router)
