@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from astara.auth import service
+from astara.kit.dates import UtcDateTime
 from astara.web.deps import unit
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -27,9 +26,9 @@ class TokenOut(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
 
 
 class NewToken(TokenOut):

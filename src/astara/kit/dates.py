@@ -10,8 +10,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Annotated
 
 import jdatetime
+from pydantic import AfterValidator
 
 PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _ISO = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[T ](\d{1,2}:\d{2}(?::\d{2})?).*)?$")
@@ -87,3 +89,11 @@ def from_value(value: object) -> PartialDate:
 def to_jalali(value: dt.date) -> str:
     """Display a Gregorian date in the Jalali calendar, as YYYY/MM/DD."""
     return str(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+"""A timestamp in an API response: the store keeps naive UTC; this says so ("...Z" / "+00:00")."""

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from astara.kit.dates import UtcDateTime
+
 
 class SeizureItemOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -69,7 +71,7 @@ class SeizureEventOut(BaseModel):
     source_file: str | None = None
     source_rows: list[int] = Field(default_factory=list)
     import_job_id: str | None = None
-    created_at: dt.datetime
+    created_at: UtcDateTime
     version: int
     items: list[SeizureItemOut] = Field(default_factory=list)
 
