@@ -52,6 +52,9 @@ def _register() -> None:
     from astara.exports import cli as exports_cli
     from astara.imports import cli as imports_cli
     from astara.matching import cli as matching_cli
+    from astara.networks import cli as networks_cli
+    from astara.reference import cli as reference_cli
+    from astara.reports import cli as reports_cli
     from astara.seizures import cli as seizures_cli
     from astara.web import cli as web_cli
 
@@ -62,6 +65,9 @@ def _register() -> None:
         exports_cli,
         seizures_cli,
         analysis_cli,
+        reports_cli,
+        reference_cli,
+        networks_cli,
         web_cli,
         demo_cli,
         matching_cli,

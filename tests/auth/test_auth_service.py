@@ -77,6 +77,8 @@ def test_api_tokens_are_hashed_usable_and_revocable(
     assert "token" not in listed[0] and {t["name"] for t in listed} == {"tests", "nightly export"}
     second = TestClient(api_client.app, headers={"Authorization": f"Bearer {plain}"})
     assert second.get("/api/me").json()["agency"] == "AZ-SCS"
+    used = {t["name"]: t["last_used_at"] for t in api_client.get("/api/tokens").json()}
+    assert used["nightly export"] is not None  # recorded (to the nearest ten minutes)
     with transaction(engine) as session, pytest.raises(Exception, match="does not exist"):
         service.revoke_token(session, scope_b, made.json()["id"])  # another agency cannot revoke it
     assert api_client.delete(f"/api/tokens/{made.json()['id']}").json()["revoked_at"] is not None

@@ -59,9 +59,16 @@ def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str
     page.wait_for_selector("#map[data-loaded=true]")
     assert "2 events at 1 places; 0 without coordinates" in page.locator("#map-status").inner_text()
     page.locator("path.leaflet-interactive").first.wait_for()  # country outlines are not interactive
-    page.locator(".leaflet-marker-icon, path.leaflet-interactive").first.click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    for _ in range(3):  # a click while the map still settles can miss the marker
+        page.locator("path.leaflet-interactive").first.click()
+        try:
+            popup.wait_for(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
     assert "Astara" in popup.inner_text() and "2 events" in popup.inner_text()
     page.screenshot(path=shots / "05-map.png", full_page=True)
     popup.get_by_role("link").click()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +13,7 @@ from astara.cli import emit, runtime
 FIELDS = (
     "drug", "drug_group", "year", "quarter", "month", "country", "departure_country", "destination_country",
     "producing_country", "transport", "concealment", "place_type", "routing", "detection_method", "place",
-    "admin_area", "agency", "source_type", "validation_status", "tlp", "import_job",
+    "admin_area", "agency", "source_type", "validation_status", "tlp", "handling_code", "import_job",
 )  # fmt: skip
 FIELDS_HELP = ", ".join(FIELDS)
 
@@ -29,6 +29,9 @@ def stats_command(
         bool, typer.Option(help="Leave out events flagged as near duplicates.")
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    engine: Annotated[
+        str, typer.Option(help="sql (the store) or duckdb (a columnar snapshot of the embedded store).")
+    ] = "sql",
 ) -> None:
     """Count seizure events and sum kilogram equivalents by any field, with shares."""
     from astara.analysis.service import format_table, stats
@@ -42,9 +45,92 @@ def stats_command(
             sort=sort,
             limit=limit,
             exclude_possible_duplicates=exclude_possible_duplicates,
+            engine=engine,
         )
     emit(result.model_dump(mode="json"), fmt, format_table(result))
 
 
+Where = Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter, as for astara stats.")]
+PeriodOpt = Annotated[
+    str | None, typer.Option(help="Period: 2016, 2016Q3 or 2016-03 (compared with the one before).")
+]
+Baseline = Annotated[str | None, typer.Option(help="Compare with this period instead of the previous one.")]
+Fmt = Annotated[str, typer.Option("--format", help="table or json")]
+
+
+def _periods(where: list[str] | None, period: str | None, baseline: str | None) -> Any:
+    """The filters for the period asked about, and for the baseline it is compared with."""
+    from astara.analysis.periods import parse_period
+    from astara.errors import InvalidInput
+
+    where = list(where or [])
+    if period is None:
+        if baseline is not None:
+            raise InvalidInput("--baseline needs --period")
+        return where, None, ("the baseline", "the period")
+    now = parse_period(period)
+    before = parse_period(baseline) if baseline else now.previous()
+    return [*where, now.where()], [*where, before.where()], (before.label, now.label)
+
+
+def trends_command(
+    where: Where = None,
+    interval: Annotated[str, typer.Option(help="month or year.")] = "month",
+    measure: Annotated[str, typer.Option(help="events or kg.")] = "events",
+    threshold: Annotated[float, typer.Option(help="Robust z above which a period is an anomaly.")] = 3.5,
+    fmt: Fmt = "table",
+) -> None:
+    """Monthly or yearly series with the change against the previous period and explained anomalies."""
+    from astara.analysis.trends import format_trends, trends
+
+    with runtime().unit() as (session, scope):
+        result = trends(session, scope, where, period=interval, measure=measure, threshold=threshold)
+    emit(result.model_dump(mode="json"), fmt, format_trends(result))
+
+
+def routes_command(
+    where: Where = None,
+    period: PeriodOpt = None,
+    baseline: Baseline = None,
+    detail: Annotated[
+        str, typer.Option(help="country, or place to split routes by place of seizure.")
+    ] = "country",
+    limit: Annotated[int | None, typer.Option(help="Show only the first N routes.")] = None,
+    fmt: Fmt = "table",
+) -> None:
+    """Routes (producing, departure, transit, seizure, destination) with shares and share shifts."""
+    from astara.analysis.flows import format_routes, route_flows
+
+    now, before, labels = _periods(where, period, baseline)
+    with runtime().unit() as (session, scope):
+        result = route_flows(
+            session, scope, now, baseline_where=before, labels=labels, detail=detail, limit=limit
+        )
+    emit(result.model_dump(mode="json"), fmt, format_routes(result))
+
+
+def hotspots_command(
+    where: Where = None,
+    period: PeriodOpt = None,
+    baseline: Baseline = None,
+    level: Annotated[str, typer.Option(help="border_post, place, admin_area or h3.")] = "place",
+    resolution: Annotated[int, typer.Option(help="H3 resolution (0-15) for --level h3.")] = 6,
+    limit: Annotated[int | None, typer.Option(help="Show only the first N hotspots.")] = None,
+    fmt: Fmt = "table",
+) -> None:
+    """Where seizures happen most, and what is new against the previous period."""
+    from astara.analysis.hotspots import format_hotspots, hotspots
+
+    now, before, _labels = _periods(where, period, baseline)
+    with runtime().unit() as (session, scope):
+        result = hotspots(
+            session, scope, now, level=level, baseline_where=before, resolution=resolution, limit=limit
+        )
+    emit(result.model_dump(mode="json"), fmt, format_hotspots(result))
+
+
 def register(app: typer.Typer) -> None:
     app.command("stats")(stats_command)
+    app.command("trends")(trends_command)
+    app.command("routes")(routes_command)
+    app.command("hotspots")(hotspots_command)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
+from typing import cast as type_cast
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
@@ -41,15 +42,27 @@ def grouped(
     by: Sequence[Dimension],
     conditions: Conditions,
     exclude_possible_duplicates: bool = False,
+    engine: str = "sql",
 ) -> list[tuple[Any, ...]]:
     """Rows of (*keys, events, items, kg, items_without_kg, source_rows) per group.
+
+    ``engine="duckdb"`` runs the same statement on the columnar snapshot of the embedded store
+    (:mod:`astara.analysis.columnar`) instead of the store itself.
 
     When neither the grouping nor the filters look at items, the event rows' own item totals
     answer without a join. Otherwise events are counted once per group even when several of
     their items fall in it, and item conditions (drug, drug group) restrict both the events and
     the kilograms counted.
     """
-    keys = [cast(ColumnElement[Any], d.expr()).label(f"k{i}") for i, d in enumerate(by)]
+    keys = [type_cast(ColumnElement[Any], d.expr()).label(f"k{i}") for i, d in enumerate(by)]
+
+    def run(stmt: Select[Any]) -> list[tuple[Any, ...]]:
+        if engine == "duckdb":
+            from astara.analysis import columnar
+
+            return columnar.execute(session, stmt)
+        return [tuple(r) for r in session.execute(stmt)]
+
     if not needs_items(by, conditions):
         stmt = select(
             *keys,
@@ -60,8 +73,8 @@ def grouped(
             func.sum(E.duplicate_count),
         ).select_from(E)
         stmt = _filtered(stmt, scope, conditions, exclude_possible_duplicates).group_by(*keys)
-        return [tuple(r) for r in session.execute(stmt)]
-    if not _has_multi_item_events(session, scope):
+        return run(stmt)
+    if engine != "duckdb" and not _has_multi_item_events(session, scope):
         # Every event has one item: counting items counts events, and duplicate counts add up.
         stmt = select(
             *keys,
@@ -72,7 +85,7 @@ def grouped(
             func.sum(E.duplicate_count),
         ).join(I, I.event_id == E.id)
         stmt = _filtered(stmt, scope, conditions, exclude_possible_duplicates).group_by(*keys)
-        return [tuple(r) for r in session.execute(stmt)]
+        return run(stmt)
     per_event = select(
         *keys,
         E.id.label("event_id"),
@@ -93,4 +106,15 @@ def grouped(
         func.sum(sub.c["no_kg"]),
         func.sum(sub.c["rows"]),
     ).group_by(*outer_keys)
-    return [tuple(r) for r in session.execute(stmt)]
+    return run(stmt)
+
+
+def _raw(name: str, expr: Any) -> Dimension:
+    """A grouping only analysis uses (not a user filter): an event column as it is stored."""
+    return Dimension(name, "event", lambda: expr, str, name)
+
+
+# Transit countries are a JSON list; grouped as its text, which both stores compare equal.
+TRANSIT = _raw("transit", cast(E.transit_countries, String))
+LAT = _raw("lat", E.lat)
+LON = _raw("lon", E.lon)

@@ -24,3 +24,99 @@ class StatsResult(BaseModel):
     total_kg: float
     total_source_rows: int
     groups: list[StatsGroup]
+
+
+class TrendPoint(BaseModel):
+    period: str = Field(description='"2016-03" for a month, "2016" for a year.')
+    events: int
+    kg: float
+    value: float = Field(description="The measured value: events or kg.")
+    change: float | None = Field(description="Value minus the previous period's; null for the first.")
+    change_text: str = Field(description='e.g. "+4 (+25.0 %)" against the previous period.')
+    seasonal_change: float | None = Field(
+        default=None, description="Value minus the same month a year earlier (monthly series)."
+    )
+    score: float | None = Field(default=None, description="Robust z-score of the residual.")
+    anomaly: bool = False
+    explanation: str | None = None
+
+
+class TrendResult(BaseModel):
+    period: str = Field(description="month or year")
+    measure: str = Field(description="events or kg")
+    where: list[str]
+    method: str = Field(description="How anomalies were found, in words.")
+    threshold: float
+    events_without_period: int = Field(description="Events whose date does not give this period.")
+    points: list[TrendPoint]
+
+    @property
+    def anomalies(self) -> list[TrendPoint]:
+        return [p for p in self.points if p.anomaly]
+
+
+class RouteFlow(BaseModel):
+    route: str = Field(description='e.g. "Iran → Azerbaijan (Astara crossing) → Azerbaijan".')
+    producing_country: str | None
+    departure_country: str | None
+    transit_countries: list[str]
+    country: str | None
+    place: str | None
+    place_label: str | None
+    destination_country: str | None
+    events: int
+    kg: float
+    share: str
+    share_pct: float
+
+
+class FlowEdge(BaseModel):
+    source: str
+    target: str
+    stage: str = Field(description="departure→seizure or seizure→destination")
+    events: int
+    kg: float
+
+
+class RouteShift(BaseModel):
+    route: str
+    before: str = Field(description="Share in the baseline period, numerator and denominator shown.")
+    after: str
+    delta_points: float = Field(description="Change of share in percentage points.")
+    z: float = Field(description="Two-proportion z statistic of the change.")
+    flagged: bool
+    explanation: str
+
+
+class RouteResult(BaseModel):
+    where: list[str]
+    baseline_where: list[str] | None
+    total_events: int
+    events_with_route: int = Field(description="Events that name a departure or destination country.")
+    routes: list[RouteFlow]
+    edges: list[FlowEdge]
+    shifts: list[RouteShift]
+
+
+class Hotspot(BaseModel):
+    key: str
+    label: str
+    kind: str = Field(description="crossing, port, district, city, admin_area, h3 or unresolved")
+    lat: float | None
+    lon: float | None
+    events: int
+    kg: float
+    share: str
+    share_pct: float
+    baseline_events: int | None = None
+    change_text: str | None = None
+    new: bool = Field(default=False, description="No events here in the baseline period.")
+
+
+class HotspotResult(BaseModel):
+    level: str = Field(description="border_post, place, admin_area or h3")
+    where: list[str]
+    baseline_where: list[str] | None
+    total_events: int
+    located_events: int
+    hotspots: list[Hotspot]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import datetime as dt
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
@@ -43,3 +46,12 @@ def list_tokens(session: Session, scope: Scope, user_id: int | None = None) -> l
 def get_token(session: Session, scope: Scope, token_id: int) -> ApiToken | None:
     stmt = scoped(select(ApiToken), ApiToken, scope).where(ApiToken.id == token_id)
     return session.scalars(stmt).one_or_none()
+
+
+def touch_token(session: Session, token_id: int, when: dt.datetime) -> None:
+    """Record a token's use on a connection of its own; a busy store skips it (it is bookkeeping)."""
+    try:
+        with session.get_bind().engine.connect() as conn, conn.begin():
+            conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
+    except OperationalError:
+        pass

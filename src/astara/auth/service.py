@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -17,6 +18,7 @@ from astara.db.models import ApiToken, User, utcnow
 from astara.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 
 LANGUAGES = ("en", "az", "ru", "fa")
+TOKEN_USE_PRECISION = dt.timedelta(minutes=10)  # how exactly "last used" is kept
 TOKEN_PREFIX = "astara_"  # noqa: S105 - marks a string as an Astara token; not a secret
 
 
@@ -158,7 +160,11 @@ def scope_for_token(session: Session, plain: str) -> Scope:
     token = repository.token_by_hash(session, _digest(plain.strip()))
     if token is None or token.revoked_at is not None:
         raise NotAuthenticated("the API token is not valid (unknown or revoked)")
-    token.last_used_at = utcnow()
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_PRECISION:
+        # Best effort, in its own short transaction: a read request must not become a write (on
+        # SQLite, twenty readers each upgrading to a writer would lock each other out).
+        repository.touch_token(session, token.id, now)
     return scope_for_user_id(session, token.user_id, by_token=True)
 
 

@@ -25,3 +25,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+def stamp(engine: Engine, revision: str = "head") -> None:
+    """Record ``revision`` as applied without running it (a schema built by other means)."""
+    command.stamp(alembic_config(engine), revision)

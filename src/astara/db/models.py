@@ -120,7 +120,8 @@ class SeizureEvent(Base):
     __tablename__ = "seizure_events"
     __table_args__ = (
         Index("ix_events_agency_date", "agency_id", "date"),
-        Index("ix_events_agency_country", "agency_id", "country"),
+        # Country and period together: a country's year is read without touching its other years.
+        Index("ix_events_agency_country_date", "agency_id", "country", "date"),
         Index("ix_events_agency_import", "agency_id", "import_job_id"),
     )
 
@@ -219,6 +220,30 @@ class SeizureItem(Base):
     kg_exact: Mapped[bool] = mapped_column(Boolean, default=True)
 
     event: Mapped[SeizureEvent] = relationship(back_populates="items")
+
+
+class ReferenceTotal(Base):
+    """A total a country reported for a drug and a year (UNODC's annual tables): reference data.
+
+    Shared by every agency of the instance and never edited by hand: ``astara reference import``
+    replaces a source's rows as a whole. ``drug_group`` and ``drug_code`` are vocabulary codes when
+    the source's name resolves, ``drug_text`` is the name as the source gives it.
+    """
+
+    __tablename__ = "reference_totals"
+    __table_args__ = (
+        UniqueConstraint("source", "country", "year", "drug_text"),
+        Index("ix_reference_country_year", "country", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(60))
+    country: Mapped[str] = mapped_column(String(2))
+    year: Mapped[int] = mapped_column(Integer)
+    drug_group: Mapped[str | None] = mapped_column(String(80))
+    drug_code: Mapped[str | None] = mapped_column(String(80))
+    drug_text: Mapped[str] = mapped_column(String(300))
+    kg: Mapped[float] = mapped_column(Float)
 
 
 class _Nominal:

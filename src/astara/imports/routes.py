@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.service import run_import
 from astara.web.deps import runtime_of, unit
+from astara.web.inputs import safe_file_name
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 
@@ -25,7 +26,7 @@ def upload(
     dry_run: Annotated[bool, Form()] = False,
 ) -> ImportReport:
     limit = runtime_of(request).settings.max_import_mb * 1_000_000
-    name = Path(file.filename or "upload.csv").name
+    name = safe_file_name(file.filename)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         with path.open("wb") as out:

@@ -33,6 +33,7 @@ from astara.imports.nearby import NearIndex
 from astara.imports.readers import open_source
 from astara.imports.rows import ParsedRow, Problem, RowParser
 from astara.imports.schemas import MAX_LISTED, ImportOptions, ImportReport
+from astara.kit.cache import figures, store_of
 from astara.kit.ids import stable_id
 
 BATCH = 2000
@@ -316,6 +317,7 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
         importer.finish_duplicates()
         if report.events_created and not options.dry_run:
             repository.after_import(session)
+            figures.forget(store_of(session), scope.agency_id)
     report.seconds = round(time.perf_counter() - started, 3)
     if options.rejects_path and importer.rejects.rows:
         importer.rejects.write(options.rejects_path)

@@ -87,6 +87,14 @@ def _month(value: str) -> tuple[int, int]:
     return year, month
 
 
+def _quarter_value(value: str) -> int:
+    """``2016Q1``, ``2016-Q1`` or ``20161``: year x 10 + quarter, as the quarter dimension groups."""
+    text = value.strip().upper().replace("-", "").replace(" ", "").replace("Q", "")
+    if not (text.isdigit() and len(text) == 5 and 1 <= int(text[4]) <= 4 and 1900 <= int(text[:4]) <= 2100):
+        raise InvalidInput(f"quarter must be written 2016Q1 (or 20161), not {value!r}")
+    return int(text)
+
+
 def _year_where(year: int) -> ColumnElement[bool]:
     return and_(E.date >= dt.date(year, 1, 1), E.date < dt.date(year + 1, 1, 1))
 
@@ -109,7 +117,7 @@ def _month_expr() -> SQLCoreOperations[Any]:
 
 def _quarter() -> SQLCoreOperations[Any]:
     month = cast(func.extract("month", E.date), Integer)
-    return _year() * 10 + (month + 2) / 3
+    return _year() * 10 + (month + 2) // 3  # floor division: SQLAlchemy 2 makes "/" true division
 
 
 def _place() -> SQLCoreOperations[Any]:
@@ -134,8 +142,8 @@ DIMENSIONS: dict[str, Dimension] = {
             "quarter",
             "event",
             _quarter,
-            _int("quarter", 190001, 210004),
-            "year and quarter (20161 = 2016 Q1)",
+            _quarter_value,
+            "year and quarter (2016Q1, or 20161 = 2016 Q1)",
         ),
         Dimension("month", "event", _month_expr, _month, "year and month (YYYY-MM)", _month_where),
         Dimension("country", "event", _column(E.country), _country, "country of seizure"),
@@ -165,6 +173,13 @@ DIMENSIONS: dict[str, Dimension] = {
             "validation status",
         ),
         Dimension("tlp", "event", _column(E.tlp), _term("tlp"), "TLP marking"),
+        Dimension(
+            "handling_code",
+            "event",
+            _column(E.handling_code),
+            _term("handling_codes"),
+            "handling code (H1-H3)",
+        ),
         Dimension("import_job", "event", _column(E.import_job_id), _text, "import job id"),
     ]
 }

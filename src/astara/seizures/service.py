@@ -15,6 +15,7 @@ from astara.db.models import SeizureEvent, SeizureItem, utcnow
 from astara.errors import Conflict, InvalidInput, NotFound
 from astara.imports.mapping import get_mapping
 from astara.imports.rows import RowParser
+from astara.kit.cache import figures, store_of
 from astara.kit.ids import stable_id
 from astara.seizures import repository
 from astara.seizures.dimensions import parse_where
@@ -39,7 +40,13 @@ def list_seizures(
     if offset < 0 or not 1 <= limit <= 1000:
         raise InvalidInput("offset must be 0 or more and limit between 1 and 1000")
     conditions = parse_where(where or [])
-    total = repository.count_events(session, scope, conditions, q)
+    key = ("count", tuple(sorted(where or [])), q)
+    total = figures.get(
+        store_of(session),
+        scope.agency_id,
+        key,
+        lambda: repository.count_events(session, scope, conditions, q),
+    )
     events = repository.list_events(session, scope, conditions, q=q, sort=sort, offset=offset, limit=limit)
     return SeizurePage(
         total=total, offset=offset, limit=limit, items=[SeizureEventOut.model_validate(e) for e in events]
@@ -143,4 +150,5 @@ def create_seizure(
     event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
     event.refresh_totals()
     repository.add_event(session, event)
+    figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import quote
@@ -16,15 +17,24 @@ from astara.auth.ratelimit import LoginLimiter
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated
 from astara.runtime import Runtime
 from astara.settings import Settings
+from astara.web.inputs import RefuseNul
 
 STATIC_DIR = Path(__file__).with_name("static")
+SETUP_TOKEN_VARIABLE = "ASTARA_SETUP_TOKEN"  # noqa: S105 - a variable name; `astara serve --workers N` sets it
 
 
-def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
+def app_from_environment() -> FastAPI:
+    """The app built from ASTARA_* variables: what each process of `astara serve --workers N` runs."""
+    return create_app(Settings(), setup_token=os.environ.get(SETUP_TOKEN_VARIABLE))
+
+
+def create_app(settings: Settings, agency: str | None = None, setup_token: str | None = None) -> FastAPI:
     from astara.analysis.routes import router as stats_router
     from astara.auth.routes import router as auth_router
     from astara.exports.routes import router as export_router
     from astara.imports.routes import router as import_router
+    from astara.networks.routes import router as networks_router
+    from astara.reports.routes import router as reports_router
     from astara.seizures.routes import router as seizures_router
     from astara.web.auth_pages import router as auth_pages_router
     from astara.web.forms import router as forms_router
@@ -42,7 +52,7 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
     app.state.runtime = Runtime(settings, agency=agency)
     app.state.login_limiter = LoginLimiter()
     # First run: whoever holds this (printed by `astara serve`) may create the administrator.
-    app.state.setup_token = secrets.token_urlsafe(18)
+    app.state.setup_token = setup_token or secrets.token_urlsafe(18)
 
     @app.exception_handler(AstaraError)
     async def _astara_error(request: Request, exc: AstaraError) -> Response:
@@ -76,6 +86,8 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
     for router in (
         seizures_router,
         stats_router,
+        reports_router,
+        networks_router,
         import_router,
         export_router,
         vocab_router,
@@ -86,6 +98,7 @@ def create_app(settings: Settings, agency: str | None = None) -> FastAPI:
         pages_router,
     ):
         app.include_router(router)
+    app.add_middleware(RefuseNul)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

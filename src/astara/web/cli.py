@@ -12,16 +12,21 @@ from astara.cli import runtime
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default ASTARA_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default ASTARA_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (one per CPU core is typical).")] = 1,
 ) -> None:
     """Serve the web application and the REST API."""
+    import os
+    import secrets
+
     import uvicorn
 
     from astara.db.engine import require_schema
-    from astara.web.app import create_app
+    from astara.web.app import SETUP_TOKEN_VARIABLE, create_app
 
     rt = runtime()
     require_schema(rt.engine)
-    app = create_app(rt.settings, agency=rt.agency)
+    token = secrets.token_urlsafe(18)
+    app = create_app(rt.settings, agency=rt.agency, setup_token=token)
     h, p = host or rt.settings.host, port or rt.settings.port
     typer.echo(f"Astara on http://{h}:{p}/  (API: /api/seizures, OpenAPI: /openapi.json)")
     from astara.auth.service import needs_setup
@@ -34,7 +39,15 @@ def serve(
                 f" runs):\n  http://{h}:{p}/setup?token={app.state.setup_token}\n"
                 "or from the shell: astara user password admin@" + (rt.agency or rt.settings.agency).lower()
             )
-    uvicorn.run(app, host=h, port=p, log_level=rt.settings.log_level.lower())
+    if workers == 1:
+        uvicorn.run(app, host=h, port=p, log_level=rt.settings.log_level.lower())
+        return
+    # Several processes: each builds its app from the environment (same settings, same set-up token).
+    os.environ[SETUP_TOKEN_VARIABLE] = token
+    if rt.agency:
+        os.environ["ASTARA_AGENCY"] = rt.agency
+    uvicorn.run("astara.web.app:app_from_environment", factory=True, host=h, port=p, workers=workers,
+                log_level=rt.settings.log_level.lower())  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -23,6 +23,7 @@ from astara.imports.schemas import ImportOptions
 from astara.imports.service import run_import
 from astara.web.deps import check_csrf, runtime_of, unit
 from astara.web.i18n import language_of, translate
+from astara.web.inputs import safe_file_name
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +85,7 @@ def check_upload(
     token = secrets.token_urlsafe(12)
     folder = _uploads(request)
     _forget_stale(folder)
-    path = folder / token / Path(file.filename or "upload.csv").name
+    path = folder / token / safe_file_name(file.filename)
     try:
         with unit(request, csrf=csrf_token) as (session, scope):
             if mapping not in builtin_mappings():

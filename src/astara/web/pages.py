@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from astara.analysis.service import stats
 from astara.errors import AstaraError, NotAuthenticated
+from astara.kit.cache import figures, store_of
 from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
@@ -34,7 +35,12 @@ def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int =
             result = service.list_seizures(
                 session, scope, where, q=q or None, sort=sort, offset=(max(page, 1) - 1) * limit, limit=limit
             )
-            summary = stats(session, scope, ["departure_country"], where, limit=6)
+            summary = figures.get(  # about a second over a million events: cached (see kit/cache.py)
+                store_of(session),
+                scope.agency_id,
+                ("departure summary", tuple(sorted(where)), q),
+                lambda: stats(session, scope, ["departure_country"], where, limit=6),
+            )
     except NotAuthenticated:
         raise
     except AstaraError as exc:

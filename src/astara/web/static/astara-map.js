@@ -70,7 +70,7 @@
         bounds.push(ll);
       });
       map.addLayer(clusters);
-      if (bounds.length) { map.fitBounds(bounds, { maxZoom: 7, padding: [30, 30] }); }
+      if (bounds.length) { map.fitBounds(bounds, { maxZoom: 7, padding: [30, 30], animate: false }); }
       var status = document.getElementById("map-status");
       status.textContent = d.summaryLabel
         .replace("{located}", number(data.located)).replace("{places}", number(data.features.length))

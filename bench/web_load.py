@@ -1,0 +1,136 @@
+"""Page and API latency under load: 20 concurrent users against 1,000,000 stored seizures.
+
+Builds (or reuses, with --db) an embedded SQLite store of synthetic seizure events (the generator of
+bench/analysis.py), starts `astara serve` on loopback, logs in with an API token, then runs N
+concurrent clients for a fixed time against each page; prints p50/p95/p99 latency and requests per
+second per page. Asserts nothing. Needs no shared data.
+
+Run: ``.venv/bin/python bench/web_load.py [--events 1000000] [--users 20] [--seconds 20] [--db FILE]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from analysis import build
+from astara.agencies.service import scope_for
+from astara.auth.service import create_token
+from astara.db.engine import make_engine, transaction
+from astara.db.migrate import stamp
+
+PAGES = {
+    "seizure list": "/",
+    "list, AZ 2016": "/?country=AZ&year=2016",
+    "list, heroin, page 3": "/?drug=heroin&page=3",
+    "API list": "/api/seizures?limit=50",
+    "dashboard": "/dashboard",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def hammer(url: str, token: str, users: int, seconds: float, think: float) -> tuple[list[float], int]:
+    """``users`` clients, each sending its next request ``think`` seconds after the last answer
+    (0: at once, a stress test of throughput rather than of people reading pages)."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def user(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            response = await client.get(url, headers=headers)
+            latencies.append(time.perf_counter() - start)
+            errors += response.status_code >= 400
+            if think:
+                await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
+
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        await asyncio.gather(*(user(client) for _ in range(users)))
+    return latencies, errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--db", type=Path, help="reuse (or create) this SQLite file")
+    parser.add_argument("--think", type=float, nargs="+", default=[0.0, 1.0],
+                        help="seconds a user waits between pages (each value is one run)")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=1, help="server processes (astara serve --workers)")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="astara-load-"))
+    db = args.db or folder / "load.sqlite3"
+    if not db.exists():
+        start = time.perf_counter()
+        events, items = build(db, int(args.events * 1.25))  # a quarter of the events have two items
+        stamp(make_engine(f"sqlite:///{db}"))
+        print(f"store: {events:,} events, {items:,} items built in {time.perf_counter() - start:.0f} s")
+    engine = make_engine(f"sqlite:///{db}")
+    with transaction(engine) as session:
+        token = create_token(session, scope_for(session, "BENCH", None), "load test")[1]
+    engine.dispose()
+
+    port = free_port()
+    env = {**os.environ, "ASTARA_DATABASE_URL": f"sqlite:///{db}", "ASTARA_AGENCY": "BENCH",
+           "ASTARA_DATA_DIR": str(folder), "ASTARA_LOG_LEVEL": "warning"}  # fmt: skip
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "astara", "serve", "--port", str(port), "--workers", str(args.workers)],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                httpx.get(base + "/login", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        for think in args.think:
+            print(f"\n{args.users} concurrent users, think time {think:g} s, {args.seconds:.0f} s a page, "
+                  f"{args.workers} server process(es)")  # fmt: skip
+            print(
+                f"{'page':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+            )
+            for name, path in PAGES.items():
+                httpx.get(
+                    base + path, headers={"Authorization": f"Bearer {token}"}, timeout=60
+                )  # warm caches
+                latencies, errors = asyncio.run(hammer(base + path, token, args.users, args.seconds, think))
+                ms = sorted(x * 1000 for x in latencies)
+                q = statistics.quantiles(ms, n=100) if len(ms) > 1 else ms * 99
+                print(f"{name:<24}{len(ms):>9,}{len(ms) / args.seconds:>8.1f}{q[49]:>9.0f}{q[94]:>9.0f}"
+                      f"{q[98]:>9.0f}{errors:>8}")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        print(f"server log: {folder / 'server.log'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Networks of persons, organisations, vehicles, phones and documents linked through seizures; timelines."""

@@ -1,0 +1,238 @@
+"""Networks: entities linked through the seizures they appear in; timelines of an entity, place or route.
+
+The network is bipartite (entities and events, an edge per role); its projection on entities links
+two entities by the events they share. Communities are Louvain communities of the projection (a
+fixed seed, so the same data gives the same communities); centralities are degree and betweenness
+on the projection. GraphML carries the bipartite graph with every attribute for other tools (Gephi,
+i2 import); the JSON is what the web graph view draws.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from itertools import combinations
+
+import networkx as nx
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope
+from astara.analysis.flows import place_label
+from astara.errors import InvalidInput
+from astara.kit.countries import CountryNotFound, country_name
+from astara.networks import repository
+from astara.networks.schemas import (
+    Community,
+    NetworkEdge,
+    NetworkNode,
+    NetworkResult,
+    Timeline,
+    TimelineEntry,
+)
+from astara.seizures.dimensions import parse_where
+from astara.vocab import get_vocabulary
+
+METHOD = (
+    "Entities are linked when they appear in the same seizure event (any role); the weight is the "
+    "number of events shared. Communities: Louvain on that projection (seed 1). Centrality: degree and "
+    "betweenness on the projection."
+)
+
+
+def _graph(session: Session, scope: Scope, where: list[str]) -> tuple[nx.Graph, int]:
+    rows = repository.links(session, scope, parse_where(where))
+    graph = nx.Graph()
+    ids_by_kind: dict[str, set[str]] = defaultdict(set)
+    for event_id, kind, entity_id, role in rows:
+        ids_by_kind[kind].add(entity_id)
+        event, entity = f"event:{event_id}", f"{kind}:{entity_id}"
+        graph.add_node(event, kind="event", label=event_id)
+        graph.add_node(entity, kind=kind)
+        if graph.has_edge(entity, event):
+            roles = graph.edges[entity, event]["label"].split(", ")
+            graph.edges[entity, event]["label"] = ", ".join(sorted({*roles, role}))
+        else:
+            graph.add_edge(entity, event, kind="role", label=role, weight=1)
+    for kind, ids in ids_by_kind.items():
+        labels = repository.entity_labels(session, scope, kind, sorted(ids))
+        for entity_id in ids:
+            graph.nodes[f"{kind}:{entity_id}"]["label"] = labels.get(entity_id, entity_id)
+    return graph, len({r[0] for r in rows})
+
+
+def _projection(graph: nx.Graph) -> nx.Graph:
+    projection = nx.Graph()
+    for node, data in graph.nodes(data=True):
+        if data["kind"] != "event":
+            projection.add_node(node)
+    for node, data in graph.nodes(data=True):
+        if data["kind"] == "event":
+            for a, b in combinations(sorted(graph.neighbors(node)), 2):
+                weight = projection.edges[a, b]["weight"] + 1 if projection.has_edge(a, b) else 1
+                projection.add_edge(a, b, weight=weight)
+    return projection
+
+
+def network(session: Session, scope: Scope, where: list[str] | None = None) -> NetworkResult:
+    """The entities of the agency's seizures that ``where`` selects, their links, communities, centrality."""
+    where = list(where or [])
+    graph, n_events = _graph(session, scope, where)
+    projection = _projection(graph)
+    communities = (
+        nx.community.louvain_communities(projection, weight="weight", seed=1)
+        if projection.number_of_nodes()
+        else []
+    )
+    ordered = sorted((sorted(c) for c in communities), key=lambda c: (-len(c), c[0]))
+    member_of = {node: i for i, members in enumerate(ordered) for node in members}
+    degree = nx.degree_centrality(projection) if projection.number_of_nodes() > 1 else {}
+    between = nx.betweenness_centrality(projection, weight=None) if projection.number_of_nodes() > 2 else {}
+    nodes = []
+    for node, data in sorted(graph.nodes(data=True)):
+        is_event = data["kind"] == "event"
+        nodes.append(
+            NetworkNode(
+                id=node,
+                label=str(data.get("label", node)),
+                kind=data["kind"],
+                events=1 if is_event else graph.degree(node),
+                community=None if is_event else member_of.get(node),
+                degree=None if is_event else round(degree.get(node, 0.0), 4),
+                betweenness=None if is_event else round(between.get(node, 0.0), 4),
+            )
+        )
+    edges = [
+        NetworkEdge(source=a, target=b, kind="role", label=d["label"], weight=1)
+        for a, b, d in sorted(graph.edges(data=True), key=lambda e: (min(e[0], e[1]), max(e[0], e[1])))
+    ]
+    edges += [
+        NetworkEdge(source=a, target=b, kind="shared", label=f"{d['weight']} shared", weight=d["weight"])
+        for a, b, d in sorted((min(a, b), max(a, b), d) for a, b, d in projection.edges(data=True))
+    ]
+    labels = {n.id: n.label for n in nodes}
+    summary = []
+    for i, members in enumerate(ordered):
+        central = sorted(members, key=lambda m: (-between.get(m, 0.0), -degree.get(m, 0.0), m))
+        events = {e for m in members for e in graph.neighbors(m)}
+        summary.append(
+            Community(id=i, size=len(members), members=[labels[m] for m in central], events=len(events))
+        )
+    return NetworkResult(
+        where=where, events=n_events, nodes=nodes, edges=edges, communities=summary, method=METHOD
+    )
+
+
+def to_graphml(result: NetworkResult) -> str:
+    """The network as GraphML (nodes with kind, label, community and centrality; edges with role/weight)."""
+    graph = nx.Graph()
+    for node in result.nodes:
+        attributes = {k: v for k, v in node.model_dump().items() if k != "id" and v is not None}
+        graph.add_node(node.id, **attributes)
+    for edge in result.edges:
+        graph.add_edge(edge.source, edge.target, kind=edge.kind, label=edge.label, weight=edge.weight)
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")
+
+
+def _country(code: str | None) -> str:
+    if not code:
+        return "?"
+    try:
+        return country_name(code)
+    except CountryNotFound:
+        return code
+
+
+def _route_where(route: str) -> list[str]:
+    """``IR>AZ`` (departure > seizure) or ``IR>AZ>RU`` (… > destination) as filters."""
+    parts = [p.strip() for p in route.replace("→", ">").split(">")]
+    if not 2 <= len(parts) <= 3 or not all(parts):
+        raise InvalidInput(
+            f"a route is written DEPARTURE>COUNTRY or DEPARTURE>COUNTRY>DESTINATION, not {route!r}"
+        )
+    fields = ("departure_country", "country", "destination_country")
+    return [f"{field}={value}" for field, value in zip(fields, parts, strict=False)]
+
+
+def timeline(
+    session: Session,
+    scope: Scope,
+    *,
+    entity: str | None = None,
+    place: str | None = None,
+    route: str | None = None,
+    where: list[str] | None = None,
+    limit: int = 1000,
+) -> Timeline:
+    """The seizures of an entity (``person:ID``), a place or a route, oldest first."""
+    if sum(x is not None for x in (entity, place, route)) != 1:
+        raise InvalidInput("give exactly one of an entity (TYPE:ID), a place or a route")
+    filters = list(where or [])
+    roles: dict[str, list[str]] = defaultdict(list)
+    ids: list[str] | None = None
+    if entity is not None:
+        kind, _, entity_id = entity.partition(":")
+        if not entity_id:
+            raise InvalidInput(f"an entity is written TYPE:ID (e.g. person:P1), not {entity!r}")
+        for event_id, k, e, role in repository.links(session, scope, parse_where(filters)):
+            if k == kind and e == entity_id:
+                roles[event_id].append(role)
+        ids = sorted(roles)
+        label = repository.entity_labels(session, scope, kind, [entity_id]).get(entity_id, entity_id)
+        subject = f"{kind} {label}"
+    elif place is not None:
+        filters.append(f"place={place}")
+        subject = f"place {place_label(place) or place}"
+    else:
+        assert route is not None
+        filters += _route_where(route)
+        subject = f"route {route}"
+    drugs = get_vocabulary().drugs
+    entries = []
+    for event in repository.events(session, scope, parse_where(filters), ids, limit):
+        names = []
+        for item in event.items:
+            try:
+                names.append(drugs.get(item.drug_code).name)
+            except KeyError:
+                names.append(item.drug_code)
+        path = " → ".join(
+            _country(c) for c in (event.departure_country, event.country, event.destination_country)
+        )
+        entries.append(
+            TimelineEntry(
+                date=event.date,
+                date_precision=event.date_precision,
+                event_id=event.id,
+                place=place_label(event.place_id) or event.place_text,
+                country=event.country,
+                route=path,
+                drugs=", ".join(dict.fromkeys(names)),
+                kg=round(event.total_kg or 0.0, 6),
+                roles=sorted(roles.get(event.id, [])),
+            )
+        )
+    return Timeline(subject=subject, entries=entries)
+
+
+def format_timeline(result: Timeline) -> str:
+    lines = [f"timeline of {result.subject}: {len(result.entries)} seizures"]
+    for e in result.entries:
+        when = e.date.isoformat() if e.date else "????-??-??"
+        role = f" [{', '.join(e.roles)}]" if e.roles else ""
+        lines.append(f"{when}  {e.drugs:<24} {e.kg:>12,.3f} kg  {e.place or '-'}  ({e.route}){role}")
+    return "\n".join(lines)
+
+
+def format_network(result: NetworkResult) -> str:
+    entities = [n for n in result.nodes if n.kind != "event"]
+    lines = [
+        f"{len(entities)} entities in {result.events} seizure events, {len(result.communities)} communities"
+    ]
+    for c in result.communities:
+        lines.append(f"  community {c.id}: {c.size} entities, {c.events} events: {', '.join(c.members[:8])}")
+    top = sorted(entities, key=lambda n: (-(n.betweenness or 0), -(n.degree or 0), n.label))[:10]
+    lines.append("most central: " + ", ".join(f"{n.label} ({n.kind}, {n.betweenness:.2f})" for n in top))
+    lines.append(result.method)
+    return "\n".join(lines)

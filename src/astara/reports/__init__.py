@@ -1,0 +1,1 @@
+"""Periodic reports (bilateral, route brief) as HTML and PDF, built from the analysis services."""

@@ -1,0 +1,113 @@
+"""Charts as inline SVG with matplotlib (no pyplot state, no network, same figures -> same SVG)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display; must precede the figure import below
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from astara.reports.fonts import FONT_FILES
+
+BAR, MUTED, ALERT = "#1f5f8b", "#9bb7cc", "#b3261e"
+FONT = ["Vazirmatn", "DejaVu Sans", "sans-serif"]
+_registered: list[bool] = []
+
+
+def _rc() -> Any:
+    """Settings for every chart: the vendored font, stable SVG ids, text kept as text."""
+    if not _registered:
+        for path in FONT_FILES:
+            font_manager.fontManager.addfont(str(path))
+        _registered.append(True)
+    return {"font.family": FONT, "svg.hashsalt": "astara", "svg.fonttype": "none"}
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    with matplotlib.rc_context(_rc()):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]  # inline: no XML declaration or doctype
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    # Several charts share one page: make their ids unique (and still the same for the same chart).
+    prefix = "c" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:8] + "-"
+    text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m[1]}"', text)
+    return re.sub(r'(url\(#|href="#)([^)"]+)', lambda m: f"{m[1]}{prefix}{m[2]}", text)
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=96)
+    fig.add_subplot()
+    return fig
+
+
+def _style(fig: Figure) -> None:
+    for ax in fig.axes:
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=8, colors="#333")
+        ax.yaxis.label.set_fontsize(8)
+        ax.grid(axis="y", color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+
+
+def period_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    flagged: Sequence[bool] | None = None,
+    baseline: Sequence[float] | None = None,
+    baseline_label: str = "previous year",
+    ylabel: str = "seizure events",
+) -> str:
+    """Bars per period; anomalies in red; an optional line for the same periods a year earlier."""
+    with matplotlib.rc_context(_rc()):
+        return _period_bars(labels, values, flagged, baseline, baseline_label, ylabel)
+
+
+def _period_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    flagged: Sequence[bool] | None,
+    baseline: Sequence[float] | None,
+    baseline_label: str,
+    ylabel: str,
+) -> str:
+    fig = _figure(6.4, 2.4)
+    ax = fig.axes[0]
+    colours = [ALERT if flagged and flagged[i] else BAR for i in range(len(values))]
+    ax.bar(range(len(values)), values, color=colours, width=0.7, label="this period")
+    if baseline is not None:
+        ax.plot(range(len(baseline)), baseline, color=MUTED, marker="o", markersize=3, label=baseline_label)
+        ax.legend(fontsize=7, frameon=False, loc="upper right")
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)], rotation=0)
+    ax.set_ylabel(ylabel)
+    _style(fig)
+    return _svg(fig)
+
+
+def ranked_bars(labels: Sequence[str], values: Sequence[float], *, xlabel: str = "kg") -> str:
+    """Horizontal bars, largest on top."""
+    with matplotlib.rc_context(_rc()):
+        return _ranked_bars(labels, values, xlabel)
+
+
+def _ranked_bars(labels: Sequence[str], values: Sequence[float], xlabel: str) -> str:
+    fig = _figure(6.4, 0.35 + 0.26 * max(1, len(labels)))
+    ax = fig.axes[0]
+    ax.barh(range(len(values)), values, color=BAR, height=0.6)
+    ax.set_yticks(range(len(labels)), list(labels))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel, fontsize=8)
+    _style(fig)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
+    return _svg(fig)

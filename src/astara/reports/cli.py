@@ -1,0 +1,40 @@
+"""``astara report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from astara.cli import runtime
+from astara.errors import InvalidInput
+
+
+def report_command(
+    out: Annotated[Path, typer.Option(help="Where to write the report: FILE.html or FILE.pdf.")],
+    country: Annotated[str, typer.Option(help="Country of seizure, any form (AZ, Azerbaijan).")],
+    type_: Annotated[str, typer.Option("--type", help="bilateral or route-brief.")] = "bilateral",
+    year: Annotated[int | None, typer.Option(help="The year reported on.")] = None,
+    period: Annotated[str | None, typer.Option(help="Or a period: 2016, 2016Q3, 2016-03.")] = None,
+    partner: Annotated[str | None, typer.Option(help="Partner country, e.g. IR.")] = None,
+    place: Annotated[
+        str | None, typer.Option(help="Only one place, e.g. the border post az-ir-astara-road.")
+    ] = None,
+) -> None:
+    """Write a bilateral periodic report or a route brief as HTML or PDF (tables, charts, maps)."""
+    from astara.reports.schemas import ReportRequest
+    from astara.reports.service import write_report
+
+    if (year is None) == (period is None):
+        raise InvalidInput("give either --year or --period")
+    request = ReportRequest(
+        type=type_, country=country, period=period or str(year), partner=partner, place=place
+    )
+    with runtime().unit() as (session, scope):
+        path = write_report(session, scope, request, out)
+    typer.echo(f"report written to {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_command)

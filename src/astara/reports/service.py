@@ -1,0 +1,251 @@
+"""``astara report``: a bilateral periodic report or a route brief, as HTML and PDF.
+
+Every table is an ``astara stats`` result and shows the command that gives the same figures;
+charts and maps are SVG drawn here from the same results, so the report needs no network and the
+same data gives the same report, but for the time it was generated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope
+from astara.analysis.flows import place_label, route_flows
+from astara.analysis.hotspots import hotspots
+from astara.analysis.periods import Period, parse_period
+from astara.analysis.service import stats
+from astara.analysis.trends import trends
+from astara.errors import InvalidInput
+from astara.kit.countries import CountryNotFound, country_name, resolve_country
+from astara.reference.service import compare
+from astara.reports import charts, maps, sankey
+from astara.reports.fonts import font_face_css
+from astara.reports.schemas import REPORT_TYPES, Report, ReportRequest, StatsTable
+
+FORMATS = ("html", "pdf")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+ROLES = (
+    ("departure_country", "departed from"),
+    ("destination_country", "bound for"),
+    ("producing_country", "produced in"),
+)
+
+
+def _code(value: str, what: str) -> str:
+    try:
+        code = resolve_country(value)
+    except CountryNotFound:
+        code = None
+    if code is None:
+        raise InvalidInput(f"unknown {what} {value!r}")
+    return code
+
+
+def _local(code: str) -> list[str]:
+    """The country's name in Azerbaijani, Persian and Russian (shown to check shaping too)."""
+    names = []
+    for lang in ("az", "fa", "ru"):
+        name = country_name(code, lang)
+        if name not in names and name != country_name(code):
+            names.append(name)
+    return names
+
+
+def _command(by: list[str], where: list[str], sort: str = "events") -> str:
+    parts = ["astara stats", *(f"--by {b}" for b in by), *(f"--where {w}" for w in where)]
+    return " ".join([*parts, *(["--sort key"] if sort == "key" else [])])
+
+
+def _table(
+    session: Session, scope: Scope, title: str, by: str, where: list[str], sort: str = "events"
+) -> StatsTable:
+    result = stats(session, scope, [by], where, sort=sort)
+    return StatsTable(title=title, command=_command([by], where, sort), result=result)
+
+
+def _monthly_chart(session: Session, scope: Scope, history: list[str], period: Period) -> tuple[str, Any]:
+    """Events per month of the period's year, the year before as a line, anomalies in red."""
+    trend = trends(session, scope, history, period="month")
+    points = {p.period: p for p in trend.points}
+    this = [points.get(f"{period.year}-{m:02d}") for m in range(1, 13)]
+    before = [points.get(f"{period.year - 1}-{m:02d}") for m in range(1, 13)]
+    has_before = any(p is not None and p.events for p in before)
+    svg = charts.period_bars(
+        [f"{MONTHS[m]}" for m in range(12)],
+        [p.events if p else 0 for p in this],
+        flagged=[bool(p and p.anomaly) for p in this],
+        baseline=[p.events if p else 0 for p in before] if has_before else None,
+        baseline_label=str(period.year - 1),
+    )
+    return svg, trend
+
+
+def build_report(
+    session: Session, scope: Scope, request: ReportRequest, generated_at: dt.datetime | None = None
+) -> Report:
+    """Collect every figure of the report from the analysis services."""
+    if request.type not in REPORT_TYPES:
+        raise InvalidInput(f"report type must be one of {', '.join(REPORT_TYPES)}, not {request.type!r}")
+    country = _code(request.country, "country")
+    partner = _code(request.partner, "partner country") if request.partner else None
+    period = parse_period(request.period)
+    baseline = period.previous()
+    scope_where = [f"country={country}"]
+    if request.place:
+        scope_where.append(f"place={request.place}")
+    if request.type == "route-brief" and partner:
+        scope_where.append(f"departure_country={partner}")
+    where, before = [*scope_where, period.where()], [*scope_where, baseline.where()]
+    overall = stats(session, scope, ["country"], where)
+    previous = stats(session, scope, ["country"], before)
+    summary = {
+        "events": overall.total_events,
+        "kg": overall.total_kg,
+        "source_rows": overall.total_source_rows,
+        "baseline_events": previous.total_events,
+        "baseline_kg": previous.total_kg,
+        "command": _command(["country"], where),
+    }
+    shares = []
+    if partner:  # of all the seizures in scope, also in a route brief (which keeps only the partner's)
+        country_where = [w for w in scope_where if not w.startswith("departure_country=")] + [period.where()]
+        for role, verb in ROLES:
+            result = stats(session, scope, [role], country_where)
+            group = next((g for g in result.groups if g.key == partner), None)
+            share = group.share if group else f"0 of {result.total_events:,}, 0.0 %"
+            shares.append({"role": verb, "share": share, "command": _command([role], country_where)})
+    tables = {
+        "drug": _table(session, scope, "By drug", "drug", where),
+        "quarter": _table(session, scope, "By quarter", "quarter", where, sort="key"),
+        "departure": _table(session, scope, "By country of departure", "departure_country", where),
+        "destination": _table(session, scope, "By country of destination", "destination_country", where),
+        "transport": _table(session, scope, "By transport", "transport", where),
+        "concealment": _table(session, scope, "By concealment", "concealment", where),
+    }
+    if partner and request.type == "bilateral":
+        tables["partner"] = _table(
+            session,
+            scope,
+            f"Departed from {country_name(partner)}, by drug",
+            "drug",
+            [*where, f"departure_country={partner}"],
+        )
+    labels = (baseline.label, period.label)
+    routes = route_flows(session, scope, where, baseline_where=before, labels=labels)
+    by_place = route_flows(session, scope, where, detail="place")
+    places = hotspots(session, scope, where, level="place")
+    posts = hotspots(session, scope, where, level="border_post", baseline_where=before)
+    areas = hotspots(session, scope, where, level="admin_area", baseline_where=before, limit=12)
+    cells = hotspots(session, scope, where, level="h3", limit=10)
+    monthly, trend = _monthly_chart(session, scope, scope_where, period)
+    drugs = tables["drug"].result.groups[:10]
+    flows: dict[tuple[str, str], float] = {}
+    for r in routes.routes:
+        for a, b in ((r.departure_country, r.country), (r.country, r.destination_country)):
+            if a and b and a != b:
+                flows[(a, b)] = flows.get((a, b), 0.0) + r.events
+    chart = {
+        "monthly": monthly,
+        "drugs": charts.ranked_bars([g.label for g in drugs], [g.kg for g in drugs]) if drugs else "",
+        "flow": sankey.flow_diagram(by_place.edges) if by_place.edges else "",
+        "flow_map": maps.flow_map(
+            [maps.Flow(a, b, v) for (a, b), v in sorted(flows.items())], country, partner
+        ),
+        "hotspot_map": maps.hotspot_map(
+            [
+                maps.Point(h.label, h.lon, h.lat, h.events)
+                for h in places.hotspots
+                if h.lat is not None and h.lon is not None
+            ],
+            country,
+            partner,
+        ),
+    }
+    kind = "Bilateral periodic report" if request.type == "bilateral" else "Route brief"
+    pair = f"{country_name(country)}" + (f" – {country_name(partner)}" if partner else "")
+    if request.place:
+        pair += f", {place_label(request.place)}"
+    return Report(
+        request=request,
+        title=f"{kind}: {pair}, {period.label}",
+        country=country,
+        country_name=country_name(country),
+        country_local=_local(country),
+        partner=partner,
+        partner_name=country_name(partner) if partner else None,
+        partner_local=_local(partner) if partner else [],
+        period=period.label,
+        baseline=baseline.label,
+        agency=scope.agency_code,
+        generated_at=(generated_at or dt.datetime.now(dt.UTC)).replace(microsecond=0),
+        where=where,
+        summary=summary,
+        partner_shares=shares,
+        tables=tables,
+        charts=chart,  # SVG built here from numbers and escaped labels; the template marks it safe
+        routes=routes,
+        hotspots=posts,
+        admin_areas=areas,
+        h3_cells=cells,
+        trend=trend,
+        reference=compare(session, scope, country, period.year),
+        anomalies=[p for p in trend.points if p.anomaly and p.period.startswith(str(period.year))],
+        notes=[
+            "Events are seizure events after identical source rows were merged; kg sums kilogram "
+            "equivalents of the matching items (items without one, such as plants, are left out).",
+            "Shares show numerator and denominator: every figure can be checked with the astara stats "
+            "command shown beside it.",
+            f"Route shifts compare {period.label} with {baseline.label}: flagged at 5 percentage points or "
+            "more with a two-proportion |z| of 1.96 or more.",
+            trend.method,
+        ],
+    )
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("astara.reports", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda v, d=0: f"{v:,.{d}f}"
+    return env
+
+
+def render_html(report: Report, *, for_pdf: bool = False) -> str:
+    """The report as one self-contained HTML page (styles and SVG inline, no external request)."""
+    fonts = Markup(font_face_css()) if for_pdf else Markup("")  # noqa: S704 - our own CSS
+    return _environment().get_template("report.html").render(r=report, fonts=fonts)
+
+
+def render_pdf(report: Report) -> bytes:
+    """The report as PDF (WeasyPrint, vendored fonts: Persian and Azerbaijani shaped by HarfBuzz)."""
+    import weasyprint  # heavy: imported only when a PDF is asked for
+
+    html = render_html(report, for_pdf=True)
+    document = weasyprint.HTML(string=html, base_url=str(Path(__file__).parent))
+    pdf: bytes = document.write_pdf()
+    return pdf
+
+
+def write_report(
+    session: Session, scope: Scope, request: ReportRequest, out: Path, generated_at: dt.datetime | None = None
+) -> Path:
+    """Build the report and write it as HTML or PDF, chosen by ``out``'s suffix."""
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise InvalidInput(f"the report file must end in .html or .pdf, not {out.name!r}")
+    report = build_report(session, scope, request, generated_at)
+    if fmt == "pdf":
+        out.write_bytes(render_pdf(report))
+    else:
+        out.write_text(render_html(report), encoding="utf-8")
+    return out

@@ -1,0 +1,71 @@
+"""Input hygiene at the HTTP boundary: no NUL characters in parameters or bodies, safe file names.
+
+PostgreSQL text cannot hold NUL (U+0000) and no real name, place or note contains one; a request
+carrying one is refused with the usual 422 error naming where it was, before it reaches a service.
+Uploaded spreadsheets are binary and are not inspected here (the readers check their content).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from astara.errors import InvalidInput
+
+_NUL_MARKS = (b"\x00", b"\\u0000", b"%00")
+_TEXT_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
+
+
+def safe_file_name(name: str | None, default: str = "upload.csv") -> str:
+    """The last part of an uploaded file's name, without control characters or path separators."""
+    base = Path((name or "").replace("\\", "/")).name
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip(" .")
+    return re.sub(r"\s+", " ", base)[:200] or default
+
+
+class RefuseNul:
+    """ASGI middleware: 422 for a query string or a JSON/form body that contains a NUL character."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        where = None
+        if any(mark in scope.get("query_string", b"").lower() for mark in _NUL_MARKS):
+            where = "the query string"
+        headers = dict(scope.get("headers") or [])
+        body_messages: list[Message] = []
+        if where is None and headers.get(b"content-type", b"").split(b";")[0].strip() in _TEXT_BODIES:
+            more = True
+            while more:
+                message = await receive()
+                body_messages.append(message)
+                more = message.get("more_body", False)
+            body = b"".join(m.get("body", b"") for m in body_messages)
+            if any(mark in body.lower() for mark in _NUL_MARKS):
+                where = "the request body"
+        if where is not None:
+            await _refuse(where, scope, send)
+            return
+
+        async def replay() -> Message:
+            return body_messages.pop(0) if body_messages else await receive()
+
+        await self.app(scope, replay if body_messages else receive, send)
+
+
+async def _refuse(where: str, scope: Scope, send: Send) -> None:
+    from fastapi.responses import JSONResponse
+
+    error = InvalidInput(f"{where} contains a NUL character (U+0000), which no field may hold")
+    await JSONResponse(error.to_json(), status_code=error.status_code)(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}

@@ -1,0 +1,71 @@
+"""Slow figures are cached per agency for a while, and forgotten when the agency's records change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from astara.agencies.scope import Scope
+from astara.kit.cache import FigureCache
+from fixtures.make import ids_row, import_file, write_ids
+
+
+def test_entries_expire_and_are_forgotten_per_agency() -> None:
+    now = [0.0]
+    cache = FigureCache(ttl=10, size=3, clock=lambda: now[0])
+    calls: list[str] = []
+
+    def compute(value: str) -> str:
+        calls.append(value)
+        return value
+
+    assert cache.get("db", 1, "k", lambda: compute("a")) == "a"
+    assert cache.get("db", 1, "k", lambda: compute("b")) == "a"  # cached
+    assert cache.get("db", 2, "k", lambda: compute("c")) == "c"  # another agency, its own entry
+    cache.forget("db", 1)
+    assert cache.get("db", 1, "k", lambda: compute("d")) == "d"
+    assert cache.get("db", 2, "k", lambda: compute("e")) == "c"  # agency 2 untouched
+    now[0] = 11
+    assert cache.get("db", 2, "k", lambda: compute("f")) == "f"  # expired
+    for key in ("x", "y", "z"):
+        cache.get("db", 3, key, lambda: compute("g"))
+    assert cache.get("db", 1, "k", lambda: compute("h")) == "h"  # the oldest entries made room
+    assert calls == ["a", "c", "d", "f", "g", "g", "g", "h"]
+    assert cache.get("other db", 2, "k", lambda: compute("i")) == "i"  # the same agency id in another store
+
+
+def test_a_new_record_shows_in_the_count_at_once(
+    api_client: TestClient, engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    assert api_client.get("/api/seizures").json()["total"] == 0
+    import_file(engine, scope, write_ids(tmp_path / "a.csv", [ids_row(AMOUNT="5")]))
+    assert api_client.get("/api/seizures").json()["total"] == 1
+    body = {"reference": "C-1", "country": "AZ", "date": "2020-01-01",
+            "items": [{"drug": "heroin", "quantity": 1, "unit": "kg"}]}  # fmt: skip
+    assert api_client.post("/api/seizures", json=body).status_code == 201
+    assert api_client.get("/api/seizures").json()["total"] == 2
+
+
+def test_one_thread_computes_while_the_others_wait() -> None:
+    import threading
+    import time
+
+    cache = FigureCache()
+    calls: list[int] = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get("db", 1, "k", slow))) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [42] * 8 and len(calls) == 1
