@@ -136,3 +136,18 @@ def test_import_a_spreadsheet_with_one_bad_row(
     assert "1 seizure events created" in page.content()
     assert page.get_by_role("link", name="Download the rejected rows").is_visible()
     page.screenshot(path=shots / "09-import-done.png", full_page=True)
+
+
+def test_dashboard_in_persian(browser: Any, live_server: str, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    _log_in(page, live_server)
+    page.get_by_role("link", name="Dashboard").click()
+    assert "Seizure events in 2016" in page.content()
+    chart = page.locator("figure.chart img")
+    assert chart.evaluate("img => img.naturalWidth") > 0  # the chart image decoded
+    page.screenshot(path=shots / "10-dashboard.png", full_page=True)
+    page.get_by_label("Language").select_option("fa")
+    page.get_by_role("button", name="OK").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert "رویدادهای کشف در ۲۰۱۶" in page.content()
+    page.screenshot(path=shots / "11-dashboard-fa.png", full_page=True)

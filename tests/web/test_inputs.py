@@ -29,3 +29,8 @@ def test_nul_in_a_body_or_a_query_is_a_clear_422(api_client: TestClient) -> None
 )
 def test_file_names_keep_only_their_last_part(given: str, kept: str) -> None:
     assert safe_file_name(given) == kept
+
+
+def test_numbers_beyond_64_bits_are_a_422(api_client: TestClient) -> None:
+    response = api_client.delete(f"/api/tokens/{2**63}")
+    assert response.status_code == 422 and "out of range" in response.json()["error"]["message"]

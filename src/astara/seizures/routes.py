@@ -19,8 +19,8 @@ def list_seizures(
     where: Annotated[list[str], Query(description="FIELD=VALUE filters, e.g. country=AZ, year=2016.")] = [],  # noqa: B006 - FastAPI reads, never mutates, this default
     q: str | None = None,
     sort: str = "-date",
-    offset: int = 0,
-    limit: int = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> SeizurePage:
     with unit(request) as (session, scope):
         return service.list_seizures(session, scope, where, q=q, sort=sort, offset=offset, limit=limit)

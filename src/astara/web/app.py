@@ -37,6 +37,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.reports.routes import router as reports_router
     from astara.seizures.routes import router as seizures_router
     from astara.web.auth_pages import router as auth_pages_router
+    from astara.web.dashboard import router as dashboard_router
     from astara.web.forms import router as forms_router
     from astara.web.import_pages import router as import_pages_router
     from astara.web.pages import router as pages_router
@@ -60,6 +61,12 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         return JSONResponse(exc.to_json(), status_code=exc.status_code)
+
+    @app.exception_handler(OverflowError)
+    async def _number_out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
+        # a parameter the schema lets through (any integer) that the store cannot hold (64 bits)
+        error = InvalidInput(f"a number in {request.url.path} is out of range: {exc}")
+        return JSONResponse(error.to_json(), status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -93,6 +100,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         vocab_router,
         auth_router,
         auth_pages_router,
+        dashboard_router,
         forms_router,
         import_pages_router,
         pages_router,

@@ -94,5 +94,6 @@ def page_context(request: Request) -> dict[str, Any]:
         "languages": LANGUAGES,
         "t": lambda key, **values: translate(lang, key, **values),
         "num": lambda value: localise_number(value, lang),
+        "digits": lambda value: str(value).translate(_PERSIAN_DIGITS) if lang == "fa" else str(value),
         "date": lambda value, precision="day": localise_date(value, lang, precision),
     }

@@ -1,0 +1,30 @@
+"""The dashboard shows the latest year against the one before, with the same figures as the stats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from astara.agencies.scope import Scope
+from fixtures.make import ids_row, import_file, write_ids
+
+
+def test_dashboard_figures_match_the_stats(
+    api_client: TestClient, engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    assert "No seizure records yet" in api_client.get("/dashboard").text
+    rows = [ids_row(AMOUNT=str(1000 + i), SEIZURE_DATE=f"2016-0{1 + i % 9}-05") for i in range(12)]
+    rows += [ids_row(AMOUNT=str(2000 + i), SEIZURE_DATE="2015-03-03", DRUG_NAME="Opium") for i in range(4)]
+    import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
+    page = api_client.get("/dashboard")
+    assert page.status_code == 200
+    text = page.text
+    assert "Seizure events in 2016" in text and "<strong>12</strong>" in text and "2015: 4" in text
+    assert "+200.0 %" in text  # 12 against 4
+    stats = api_client.get("/api/stats", params={"by": "drug", "where": "year=2016"}).json()
+    top = stats["groups"][0]
+    assert top["label"] in text and top["share"] in text  # "12 of 12, 100.0 %"
+    assert "data:image/svg+xml;base64," in text and "Astara" in text  # the monthly chart, the busiest place
+    assert "http://" not in text.replace("http://testserver", "")  # nothing fetched from elsewhere
