@@ -57,7 +57,7 @@ def _figures(session: Session, scope: Scope) -> dict[str, Any]:
         "events_change": _change(now.events, before.events) if before else "",
         "kg_change": _change(now.kg, before.kg) if before else "",
         "drugs": drugs.groups,
-        "departures": departures.groups,
+        "departures": [g for g in departures.groups if g.key is not None],  # the top *known* origin
         # as an image: the page's content security policy forbids the inline styles matplotlib writes
         "chart_b64": base64.b64encode(chart.encode()).decode(),
         "anomalies": [p for p in points if p.anomaly],
