@@ -17,7 +17,7 @@ from astara.auth.ratelimit import LoginLimiter
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated
 from astara.runtime import Runtime
 from astara.settings import Settings
-from astara.web.inputs import RefuseNul
+from astara.web.inputs import RefuseNul, SecurityHeaders
 
 STATIC_DIR = Path(__file__).with_name("static")
 SETUP_TOKEN_VARIABLE = "ASTARA_SETUP_TOKEN"  # noqa: S105 - a variable name; `astara serve --workers N` sets it
@@ -77,19 +77,6 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         error = InvalidInput("the request is not valid", details=details)
         return JSONResponse(error.to_json(), status_code=error.status_code)
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-            "form-action 'self'; frame-ancestors 'none'",
-        )
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
-
     for router in (
         seizures_router,
         stats_router,
@@ -107,6 +94,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     ):
         app.include_router(router)
     app.add_middleware(RefuseNul)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
