@@ -136,3 +136,22 @@ def api_client(settings: Settings, api_token: str) -> TestClient:
     from astara.web.app import create_app
 
     return TestClient(create_app(settings), headers={"Authorization": f"Bearer {api_token}"})
+
+
+@pytest.fixture(autouse=True)
+def _dispose_app_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Close the connection pools of the apps and runtimes a test built (PostgreSQL allows 100 clients)."""
+    import astara.runtime
+    from astara.db.engine import make_engine as real_make_engine
+
+    made: list[Engine] = []
+
+    def recording(url: str, **kwargs: object) -> Engine:
+        engine = real_make_engine(url, **kwargs)  # type: ignore[arg-type]
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(astara.runtime, "make_engine", recording)
+    yield
+    for engine in made:
+        engine.dispose()

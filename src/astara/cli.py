@@ -56,6 +56,7 @@ def _register() -> None:
     from astara.reference import cli as reference_cli
     from astara.reports import cli as reports_cli
     from astara.seizures import cli as seizures_cli
+    from astara.sharing import cli as sharing_cli
     from astara.web import cli as web_cli
 
     for module in (
@@ -71,6 +72,7 @@ def _register() -> None:
         web_cli,
         demo_cli,
         matching_cli,
+        sharing_cli,
     ):
         module.register(app)
 

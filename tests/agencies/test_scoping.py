@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -10,7 +11,19 @@ from sqlalchemy import Engine, select
 from astara.agencies.scope import Scope, scoped
 from astara.auth.service import create_token
 from astara.db.engine import transaction
-from astara.db.models import NOMINAL_MODELS, Base, EventEntityLink, ImportJob, SeizureEvent
+from astara.db.models import (
+    NOMINAL_MODELS,
+    Base,
+    EventEntityLink,
+    ImportJob,
+    SeizureEvent,
+    SharingAgreement,
+    SharingOutbox,
+    SharingPartner,
+    SharingReceipt,
+    SharingReceived,
+    SharingSyncState,
+)
 from astara.errors import NotFound
 from astara.seizures import service
 from astara.seizures.schemas import SeizureCreate, SeizureItemIn
@@ -29,6 +42,27 @@ def _seizure(reference: str) -> SeizureCreate:
     )
 
 
+def _sharing_rows(session: Any, scope: Scope, event_id: str) -> None:
+    """One row of each sharing table for agency A (partners, agreements, outbox, received, receipts...)."""
+    from astara.sharing import audit
+
+    key = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+    session.add(SharingPartner(agency_id=scope.agency_id, code="IR-ANP", public_key=key, fingerprint="F"))
+    session.add(SharingAgreement(agency_id=scope.agency_id, code="AZ-IR", partner_code="IR-ANP", title="t",
+                                 valid_from=dt.date(2024, 1, 1), document={}))  # fmt: skip
+    session.add(SharingOutbox(agency_id=scope.agency_id, partner_code="IR-ANP", agreement_code="AZ-IR",
+                              record_id=event_id, version=1, kind="record",
+                              content_hash="0" * 64))  # fmt: skip
+    session.add(SharingReceived(agency_id=scope.agency_id, partner_code="IR-ANP", record_id="r1", version=1,
+                                cursor=1, agreement_code="AZ-IR", tlp="amber", onward_sharing="forbidden",
+                                signature="s"))  # fmt: skip
+    session.add(SharingReceipt(agency_id=scope.agency_id, partner_code="IR-ANP", direction="issued", cursor=1,
+                               record_id="r1", signature="s"))  # fmt: skip
+    session.add(SharingSyncState(agency_id=scope.agency_id, partner_code="IR-ANP"))
+    session.flush()
+    audit.append(session, scope, "view", partner="IR-ANP", record="r1")
+
+
 def test_every_agency_owned_table_is_listed() -> None:
     names = {m.__tablename__ for m in AGENCY_OWNED}
     assert {
@@ -39,6 +73,13 @@ def test_every_agency_owned_table_is_listed() -> None:
         "event_entity_links",
         "users",
         "api_tokens",
+        "sharing_partners",
+        "sharing_agreements",
+        "sharing_outbox",
+        "sharing_received",
+        "sharing_receipts",
+        "sharing_sync_state",
+        "audit_log",
     } <= names
 
 
@@ -77,6 +118,7 @@ def test_scoped_queries_never_return_another_agencys_rows(
                 role="driver",
             )
         )
+        _sharing_rows(session, scope, event_a.id)
     with transaction(engine) as session:
         rows_a = session.scalars(scoped(select(model), model, scope)).all()
         rows_b = session.scalars(scoped(select(model), model, scope_b)).all()

@@ -33,4 +33,4 @@ def test_file_names_keep_only_their_last_part(given: str, kept: str) -> None:
 
 def test_numbers_beyond_64_bits_are_a_422(api_client: TestClient) -> None:
     response = api_client.delete(f"/api/tokens/{2**63}")
-    assert response.status_code == 422 and "out of range" in response.json()["error"]["message"]
+    assert response.status_code == 422 and "does not fit the store" in response.json()["error"]["message"]

@@ -318,3 +318,141 @@ NOMINAL_MODELS: dict[str, type[_Nominal]] = {
     "phone": Phone,
     "document": Document,
 }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sharing between agencies (astara.sharing): partners, agreements, the outbox feed, records received
+# from partners, receipts, sync state and the tamper-evident audit chain. Every table is agency-owned.
+# ---------------------------------------------------------------------------------------------------
+
+
+class SharingPartner(Base):
+    """A partner agency's instance: where its feed is and the Ed25519 public key it signs with."""
+
+    __tablename__ = "sharing_partners"
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))  # the partner agency's code
+    name: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str | None] = mapped_column(String(500))  # None: an air-gapped partner (bundles only)
+    public_key: Mapped[str] = mapped_column(String(100))  # raw Ed25519 key, base64
+    fingerprint: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SharingAgreement(Base):
+    """A cooperation agreement as policy: the validated document, with the partner it names."""
+
+    __tablename__ = "sharing_agreements"
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    code: Mapped[str] = mapped_column(String(80))
+    partner_code: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    document: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SharingOutbox(Base):
+    """One change queued for one partner (a record version or a retraction); ``id`` is the feed cursor.
+
+    The entry is written in the same transaction as the change; it is signed when served.
+    """
+
+    __tablename__ = "sharing_outbox"
+    __table_args__ = (Index("ix_outbox_agency_partner_id", "agency_id", "partner_code", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    partner_code: Mapped[str] = mapped_column(String(32))
+    agreement_code: Mapped[str] = mapped_column(String(80))
+    record_id: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # record | retraction
+    content_hash: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SharingReceived(Base):
+    """A record version received from a partner, kept in the partner's namespace with its provenance."""
+
+    __tablename__ = "sharing_received"
+    __table_args__ = (UniqueConstraint("agency_id", "partner_code", "record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    partner_code: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    cursor: Mapped[int] = mapped_column(Integer)
+    agreement_code: Mapped[str] = mapped_column(String(80))
+    tlp: Mapped[str] = mapped_column(String(20))
+    handling_code: Mapped[str | None] = mapped_column(String(10))
+    onward_sharing: Mapped[str] = mapped_column(String(20))
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    clauses: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    signature: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    retraction_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class SharingReceipt(Base):
+    """A signed acknowledgement that a retraction was applied: issued by us, or received from a partner."""
+
+    __tablename__ = "sharing_receipts"
+    __table_args__ = (UniqueConstraint("agency_id", "partner_code", "direction", "cursor"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    partner_code: Mapped[str] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(10))  # issued | received
+    cursor: Mapped[int] = mapped_column(Integer)  # the retraction's feed cursor
+    record_id: Mapped[str] = mapped_column(String(32))
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    signature: Mapped[str] = mapped_column(String(100))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SharingSyncState(Base):
+    """Per partner: how far we have pulled their feed, how far they have pulled ours, and errors."""
+
+    __tablename__ = "sharing_sync_state"
+    __table_args__ = (UniqueConstraint("agency_id", "partner_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    partner_code: Mapped[str] = mapped_column(String(32))
+    pulled_cursor: Mapped[int] = mapped_column(Integer, default=0)  # their feed, applied up to here
+    acked_cursor: Mapped[int] = mapped_column(Integer, default=0)  # our feed, confirmed up to here
+    received_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """One link of an agency's tamper-evident audit chain; ``entry_hash`` covers it and ``prev_hash``."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (UniqueConstraint("agency_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[str] = mapped_column(String(32))  # ISO time, as hashed
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # send | receipt | receive | view | retraction | hit ...
+    partner_code: Mapped[str | None] = mapped_column(String(32))
+    record_id: Mapped[str | None] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))

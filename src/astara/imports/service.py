@@ -35,6 +35,7 @@ from astara.imports.rows import ParsedRow, Problem, RowParser
 from astara.imports.schemas import MAX_LISTED, ImportOptions, ImportReport
 from astara.kit.cache import figures, store_of
 from astara.kit.ids import stable_id
+from astara.sharing import outbox as sharing_outbox
 
 BATCH = 2000
 NEAR_TOLERANCE = 0.001  # kilogram equivalents within 0.1 % count as "the same quantity"
@@ -316,6 +317,7 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
             importer.flush()
         importer.finish_duplicates()
         if report.events_created and not options.dry_run:
+            sharing_outbox.job_changed(session, scope, report.job_id, options.today)  # same transaction
             repository.after_import(session)
             figures.forget(store_of(session), scope.agency_id)
     report.seconds = round(time.perf_counter() - started, 3)

@@ -20,6 +20,7 @@ from astara.kit.ids import stable_id
 from astara.seizures import repository
 from astara.seizures.dimensions import parse_where
 from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizurePage
+from astara.sharing import outbox as sharing_outbox
 
 REQUIRED = ("date", "country", "drug", "quantity", "unit")
 SORTS = tuple(repository.SORTABLE) + tuple(f"-{k}" for k in repository.SORTABLE)
@@ -150,5 +151,6 @@ def create_seizure(
     event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
     event.refresh_totals()
     repository.add_event(session, event)
+    sharing_outbox.record_changed(session, scope, [event.id], today)  # queue for partners, same transaction
     figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.middleware.sessions import SessionMiddleware
 
 from astara.auth.ratelimit import LoginLimiter
@@ -36,6 +37,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.networks.routes import router as networks_router
     from astara.reports.routes import router as reports_router
     from astara.seizures.routes import router as seizures_router
+    from astara.sharing.routes import router as sharing_router
     from astara.web.auth_pages import router as auth_pages_router
     from astara.web.dashboard import router as dashboard_router
     from astara.web.forms import router as forms_router
@@ -63,9 +65,12 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         return JSONResponse(exc.to_json(), status_code=exc.status_code)
 
     @app.exception_handler(OverflowError)
-    async def _number_out_of_range(request: Request, exc: OverflowError) -> JSONResponse:
-        # a parameter the schema lets through (any integer) that the store cannot hold (64 bits)
-        error = InvalidInput(f"a number in {request.url.path} is out of range: {exc}")
+    @app.exception_handler(DataError)
+    async def _value_out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # a value the schema lets through (any integer, any text) that the store cannot hold:
+        # SQLite's 64-bit integers (OverflowError), PostgreSQL's column types (DataError)
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        error = InvalidInput(f"a value in the request to {request.url.path} does not fit the store: {reason}")
         return JSONResponse(error.to_json(), status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -79,6 +84,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
 
     for router in (
         seizures_router,
+        sharing_router,
         stats_router,
         reports_router,
         networks_router,

@@ -1,0 +1,276 @@
+"""Every query of the sharing domain, each scoped to the acting agency with :func:`scoped`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from astara.agencies.scope import Scope, scoped
+from astara.db.models import (
+    NOMINAL_MODELS,
+    AuditEntry,
+    EventEntityLink,
+    SeizureEvent,
+    SharingAgreement,
+    SharingOutbox,
+    SharingPartner,
+    SharingReceipt,
+    SharingReceived,
+    SharingSyncState,
+)
+
+# -- partners and agreements ----------------------------------------------------------------------
+
+
+def get_partner(session: Session, scope: Scope, code: str) -> SharingPartner | None:
+    stmt = scoped(select(SharingPartner), SharingPartner, scope).where(SharingPartner.code == code)
+    return session.scalars(stmt).one_or_none()
+
+
+def list_partners(session: Session, scope: Scope) -> list[SharingPartner]:
+    stmt = scoped(select(SharingPartner), SharingPartner, scope).order_by(SharingPartner.code)
+    return list(session.scalars(stmt))
+
+
+def get_agreement(session: Session, scope: Scope, code: str) -> SharingAgreement | None:
+    stmt = scoped(select(SharingAgreement), SharingAgreement, scope).where(SharingAgreement.code == code)
+    return session.scalars(stmt).one_or_none()
+
+
+def list_agreements(session: Session, scope: Scope, partner: str | None = None) -> list[SharingAgreement]:
+    stmt = scoped(select(SharingAgreement), SharingAgreement, scope).order_by(SharingAgreement.code)
+    if partner is not None:
+        stmt = stmt.where(SharingAgreement.partner_code == partner)
+    return list(session.scalars(stmt))
+
+
+def add(session: Session, row: object) -> None:
+    session.add(row)
+    session.flush()
+
+
+# -- local records --------------------------------------------------------------------------------
+
+
+def events_by_ids(session: Session, scope: Scope, ids: Sequence[str]) -> list[SeizureEvent]:
+    stmt = scoped(select(SeizureEvent), SeizureEvent, scope).where(SeizureEvent.id.in_(list(ids)))
+    return list(session.scalars(stmt.options(selectinload(SeizureEvent.items)).order_by(SeizureEvent.id)))
+
+
+def event_ids_of_job(session: Session, scope: Scope, job_id: str) -> list[str]:
+    stmt = scoped(select(SeizureEvent.id), SeizureEvent, scope).where(SeizureEvent.import_job_id == job_id)
+    return list(session.scalars(stmt.order_by(SeizureEvent.id)))
+
+
+def entities_of(session: Session, scope: Scope, event_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per event id: its linked nominal entities as {type, role, fields}."""
+    links = list(
+        session.scalars(
+            scoped(select(EventEntityLink), EventEntityLink, scope).where(
+                EventEntityLink.event_id.in_(list(event_ids))
+            )
+        )
+    )
+    by_type: dict[str, set[str]] = {}
+    for link in links:
+        by_type.setdefault(link.entity_type, set()).add(link.entity_id)
+    found: dict[tuple[str, str], Any] = {}
+    for kind, ids in by_type.items():
+        model = NOMINAL_MODELS.get(kind)
+        if model is None:
+            continue
+        stmt = scoped(select(model), model, scope).where(model.id.in_(ids))
+        for row in session.scalars(stmt):
+            found[(kind, row.id)] = row
+    out: dict[str, list[dict[str, Any]]] = {}
+    for link in sorted(links, key=lambda x: (x.event_id, x.entity_type, x.role, x.entity_id)):
+        linked = found.get((link.entity_type, link.entity_id))
+        if linked is not None:
+            out.setdefault(link.event_id, []).append(
+                {"type": link.entity_type, "role": link.role, "entity": linked}
+            )
+    return out
+
+
+# -- outbox ---------------------------------------------------------------------------------------
+
+
+def last_outbox_entries(
+    session: Session, scope: Scope, partner: str, record_ids: Sequence[str]
+) -> dict[str, SharingOutbox]:
+    """The newest outbox entry per record for a partner."""
+    newest = (
+        scoped(select(func.max(SharingOutbox.id)), SharingOutbox, scope)
+        .where(SharingOutbox.partner_code == partner, SharingOutbox.record_id.in_(list(record_ids)))
+        .group_by(SharingOutbox.record_id)
+    )
+    stmt = scoped(select(SharingOutbox), SharingOutbox, scope).where(SharingOutbox.id.in_(newest))
+    return {row.record_id: row for row in session.scalars(stmt)}
+
+
+def outbox_page(session: Session, scope: Scope, partner: str, after: int, limit: int) -> list[SharingOutbox]:
+    stmt = (
+        scoped(select(SharingOutbox), SharingOutbox, scope)
+        .where(SharingOutbox.partner_code == partner, SharingOutbox.id > after)
+        .order_by(SharingOutbox.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def outbox_backlog(session: Session, scope: Scope, partner: str, after: int) -> int:
+    stmt = scoped(select(func.count()).select_from(SharingOutbox), SharingOutbox, scope).where(
+        SharingOutbox.partner_code == partner, SharingOutbox.id > after
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def outbox_partners_of(session: Session, scope: Scope, record_id: str) -> list[str]:
+    """Partners that were sent this record (whatever its state now)."""
+    stmt = (
+        scoped(select(SharingOutbox.partner_code), SharingOutbox, scope)
+        .where(SharingOutbox.record_id == record_id, SharingOutbox.kind == "record")
+        .distinct()
+    )
+    return sorted(session.scalars(stmt))
+
+
+def outbox_entry(session: Session, scope: Scope, partner: str, cursor: int) -> SharingOutbox | None:
+    stmt = scoped(select(SharingOutbox), SharingOutbox, scope).where(
+        SharingOutbox.partner_code == partner, SharingOutbox.id == cursor
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+# -- received records -----------------------------------------------------------------------------
+
+
+def received_versions(
+    session: Session, scope: Scope, partner: str, keys: Iterable[tuple[str, int]]
+) -> set[tuple[str, int]]:
+    keys = list(keys)
+    if not keys:
+        return set()
+    stmt = scoped(select(SharingReceived.record_id, SharingReceived.version), SharingReceived, scope).where(
+        SharingReceived.partner_code == partner,
+        SharingReceived.record_id.in_({k[0] for k in keys}),
+    )
+    return {(r, v) for r, v in session.execute(stmt)}
+
+
+def received_record(session: Session, scope: Scope, partner: str, record_id: str) -> list[SharingReceived]:
+    stmt = (
+        scoped(select(SharingReceived), SharingReceived, scope)
+        .where(SharingReceived.partner_code == partner, SharingReceived.record_id == record_id)
+        .order_by(SharingReceived.version)
+    )
+    return list(session.scalars(stmt))
+
+
+def received_by_id(session: Session, scope: Scope, record_id: str) -> list[SharingReceived]:
+    stmt = scoped(select(SharingReceived), SharingReceived, scope).where(
+        SharingReceived.record_id == record_id
+    )
+    return list(session.scalars(stmt.order_by(SharingReceived.version)))
+
+
+def list_received(
+    session: Session, scope: Scope, partner: str | None, limit: int, offset: int = 0
+) -> list[SharingReceived]:
+    stmt = scoped(select(SharingReceived), SharingReceived, scope)
+    if partner:
+        stmt = stmt.where(SharingReceived.partner_code == partner)
+    stmt = stmt.order_by(SharingReceived.partner_code, SharingReceived.cursor).offset(offset).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def retract_received(
+    session: Session, scope: Scope, partner: str, record_id: str, at: Any, reason: str | None
+) -> int:
+    """Tombstone every version of a received record: the content goes, the provenance stays."""
+    stmt = (
+        update(SharingReceived)
+        .where(
+            SharingReceived.agency_id == scope.agency_id,
+            SharingReceived.partner_code == partner,
+            SharingReceived.record_id == record_id,
+        )
+        .values(retracted_at=at, retraction_reason=reason, record={})
+    )
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+# -- receipts and sync state ----------------------------------------------------------------------
+
+
+def get_receipt(
+    session: Session, scope: Scope, partner: str, direction: str, cursor: int
+) -> SharingReceipt | None:
+    stmt = scoped(select(SharingReceipt), SharingReceipt, scope).where(
+        SharingReceipt.partner_code == partner,
+        SharingReceipt.direction == direction,
+        SharingReceipt.cursor == cursor,
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def receipts(
+    session: Session, scope: Scope, partner: str | None, direction: str, undelivered: bool = False
+) -> list[SharingReceipt]:
+    stmt = scoped(select(SharingReceipt), SharingReceipt, scope).where(SharingReceipt.direction == direction)
+    if partner:
+        stmt = stmt.where(SharingReceipt.partner_code == partner)
+    if undelivered:
+        stmt = stmt.where(SharingReceipt.delivered_at.is_(None))
+    return list(session.scalars(stmt.order_by(SharingReceipt.cursor)))
+
+
+def sync_state(session: Session, scope: Scope, partner: str) -> SharingSyncState:
+    stmt = scoped(select(SharingSyncState), SharingSyncState, scope).where(
+        SharingSyncState.partner_code == partner
+    )
+    state = session.scalars(stmt).one_or_none()
+    if state is None:
+        state = SharingSyncState(
+            agency_id=scope.agency_id, partner_code=partner, pulled_cursor=0, acked_cursor=0, received_count=0
+        )
+        add(session, state)
+    return state
+
+
+# -- audit ----------------------------------------------------------------------------------------
+
+
+def last_audit(session: Session, scope: Scope) -> AuditEntry | None:
+    stmt = scoped(select(AuditEntry), AuditEntry, scope).order_by(AuditEntry.seq.desc()).limit(1)
+    return session.scalars(stmt).first()
+
+
+def iter_audit(session: Session, scope: Scope, batch: int = 2000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        stmt = (
+            scoped(select(AuditEntry), AuditEntry, scope)
+            .where(AuditEntry.seq > last)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
+        )
+        rows = list(session.scalars(stmt))
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+def list_audit(session: Session, scope: Scope, limit: int) -> list[AuditEntry]:
+    stmt = scoped(select(AuditEntry), AuditEntry, scope).order_by(AuditEntry.seq.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def all_event_ids(session: Session, scope: Scope) -> list[str]:
+    return list(
+        session.scalars(scoped(select(SeizureEvent.id), SeizureEvent, scope).order_by(SeizureEvent.id))
+    )

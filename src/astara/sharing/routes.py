@@ -1,0 +1,133 @@
+"""REST API for sharing. Partner endpoints (feed, receipts, key) are authenticated by signature;
+the rest act as a logged-in user with the "sharing" permission (checked in the service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from astara.agencies.scope import Scope
+from astara.db.models import SharingPartner
+from astara.sharing import keys, service, sync
+from astara.sharing.agreements import parse_agreement
+from astara.sharing.feed import SignatureRejected
+from astara.sharing.schemas import (
+    AgreementOut,
+    AuditVerification,
+    Explanation,
+    KeyOut,
+    PartnerIn,
+    PartnerOut,
+    PartnerStatus,
+    ReceivedOut,
+    RetractIn,
+)
+from astara.web.deps import anonymous, runtime_of, unit
+
+router = APIRouter(prefix="/api/sharing", tags=["sharing"])
+
+
+def _keys(request: Request) -> keys.KeyPair:
+    return keys.load_or_create(runtime_of(request).settings.data_dir)
+
+
+def _authenticate(request: Request, method: str, query: str, body: bytes) -> tuple[Scope, SharingPartner]:
+    try:
+        with anonymous(request) as session:
+            return sync.partner_scope(session, dict(request.headers), method, request.url.path, query, body)
+    except SignatureRejected as exc:
+        with anonymous(request) as session:
+            sync.log_rejected(session, exc)
+        raise
+
+
+@router.get("/key", response_model=KeyOut)
+def public_key(request: Request) -> KeyOut:
+    """This instance's public key and fingerprint (to be confirmed with the partner by voice)."""
+    pair = _keys(request)
+    return KeyOut(public_key=pair.public_b64, fingerprint=pair.fingerprint)
+
+
+@router.get("/feed")
+async def feed(request: Request, after: int = 0, limit: int = sync.PAGE) -> dict[str, Any]:
+    """Signed entries for the requesting partner after ``after`` (the request must be signed)."""
+    body = await request.body()
+    scope, partner = _authenticate(request, "GET", request.url.query, body)
+    with anonymous(request) as session:
+        return sync.serve_feed(session, scope, _keys(request), partner.code, after, limit)
+
+
+@router.post("/receipts")
+async def receipts(request: Request) -> dict[str, Any]:
+    """A partner's signed receipts for retractions we sent it."""
+    import json
+
+    body = await request.body()
+    scope, partner = _authenticate(request, "POST", "", body)
+    with anonymous(request) as session:
+        data = json.loads(body or b"{}")
+        return {"accepted": sync.accept_receipts(session, scope, partner, list(data.get("receipts", [])))}
+
+
+@router.get("/agreements", response_model=list[AgreementOut])
+def list_agreements(request: Request) -> list[AgreementOut]:
+    with unit(request) as (session, scope):
+        return service.list_agreements(session, scope)
+
+
+@router.post("/agreements", response_model=AgreementOut, status_code=201)
+def add_agreement(request: Request, document: dict[str, Any]) -> AgreementOut:
+    """Add or amend an agreement (the same document as the YAML file, as JSON)."""
+    with unit(request) as (session, scope):
+        return service.add_agreement(session, scope, parse_agreement(document))
+
+
+@router.get("/explain", response_model=Explanation)
+def explain(request: Request, partner: str, record: str, field: str | None = None) -> Explanation:
+    with unit(request) as (session, scope):
+        return service.explain(session, scope, partner, record, field)
+
+
+@router.get("/partners", response_model=list[PartnerOut])
+def list_partners(request: Request) -> list[PartnerOut]:
+    with unit(request) as (session, scope):
+        return service.list_partners(session, scope)
+
+
+@router.post("/partners", response_model=PartnerOut, status_code=201)
+def add_partner(request: Request, data: PartnerIn) -> PartnerOut:
+    with unit(request) as (session, scope):
+        return service.add_partner(session, scope, data)
+
+
+@router.get("/status", response_model=list[PartnerStatus])
+def status(request: Request) -> list[PartnerStatus]:
+    with unit(request) as (session, scope):
+        return service.status(session, scope)
+
+
+@router.post("/records/{record_id}/retract")
+def retract(request: Request, record_id: str, data: RetractIn) -> dict[str, Any]:
+    with unit(request) as (session, scope):
+        return {"record_id": record_id, "partners": service.retract(session, scope, record_id, data.reason)}
+
+
+@router.get("/received", response_model=list[ReceivedOut])
+def list_received(
+    request: Request, partner: str | None = None, limit: int = 100, offset: int = 0
+) -> list[ReceivedOut]:
+    with unit(request) as (session, scope):
+        return service.list_received(session, scope, partner, limit, offset)
+
+
+@router.get("/received/{partner}/{record_id}", response_model=list[ReceivedOut])
+def show_received(request: Request, partner: str, record_id: str) -> list[ReceivedOut]:
+    with unit(request) as (session, scope):
+        return service.show_received(session, scope, partner, record_id)
+
+
+@router.get("/audit/verify", response_model=AuditVerification)
+def verify_audit(request: Request) -> AuditVerification:
+    with unit(request) as (session, scope):
+        return service.verify_audit(session, scope)

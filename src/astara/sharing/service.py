@@ -1,0 +1,287 @@
+"""Sharing operations the CLI and API call. Services never commit; the caller's transaction does.
+
+Pulling a partner's feed is a job of several transactions (one per page, so an interrupted sync
+keeps what it applied); :func:`pull` takes a ``unit`` factory that opens one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope
+from astara.auth.roles import require
+from astara.db.models import SharingAgreement, SharingPartner, utcnow
+from astara.errors import AstaraError, InvalidInput, NotFound
+from astara.sharing import audit, client, outbox, repository, sync
+from astara.sharing.agreements import Agreement, Decision, project
+from astara.sharing.feed import SignatureRejected
+from astara.sharing.fields import ALL_FIELDS
+from astara.sharing.keys import KeyPair, fingerprint, public_key_of
+from astara.sharing.schemas import (
+    AgreementOut,
+    AuditVerification,
+    Explanation,
+    FieldExplanation,
+    PartnerIn,
+    PartnerOut,
+    PartnerStatus,
+    ReceivedOut,
+    SyncResult,
+)
+
+Unit = Callable[[], AbstractContextManager[tuple[Session, Scope]]]
+
+# -- agreements -----------------------------------------------------------------------------------
+
+
+def add_agreement(session: Session, scope: Scope, agreement: Agreement) -> AgreementOut:
+    """Store (or amend) an agreement our agency is party to."""
+    require(scope, "sharing")
+    partner = agreement.partner_of(scope.agency_code)
+    row = repository.get_agreement(session, scope, agreement.code)
+    document = agreement.model_dump(mode="json")
+    if row is None:
+        row = SharingAgreement(agency_id=scope.agency_id, code=agreement.code)
+        session.add(row)
+    row.partner_code, row.title, row.document = partner, agreement.title, document
+    row.valid_from, row.valid_until = agreement.valid_from, agreement.valid_until
+    session.flush()
+    audit.append(session, scope, "agreement", partner=partner, details={"code": agreement.code})
+    return AgreementOut.model_validate(row)
+
+
+def list_agreements(session: Session, scope: Scope) -> list[AgreementOut]:
+    require(scope, "sharing")
+    return [AgreementOut.model_validate(r) for r in repository.list_agreements(session, scope)]
+
+
+def share_existing(session: Session, scope: Scope, today: dt.date | None = None) -> int:
+    """Queue the agency's existing records for partners (after an agreement is added or amended)."""
+    require(scope, "sharing")
+    return outbox.record_changed(session, scope, repository.all_event_ids(session, scope), today)
+
+
+def explain(
+    session: Session,
+    scope: Scope,
+    partner: str,
+    record_id: str,
+    field: str | None = None,
+    today: dt.date | None = None,
+) -> Explanation:
+    """Why each field of a record is, or is not, shared with ``partner``."""
+    require(scope, "sharing")
+    partner = partner.upper()
+    day = today or dt.date.today()
+    rows = repository.list_agreements(session, scope, partner)
+    codes = [r.code for r in rows]
+    records = outbox.load_records(session, scope, [record_id])
+    if not records:
+        if repository.received_by_id(session, scope, record_id):
+            return Explanation(
+                partner=partner,
+                record_id=record_id,
+                agreements=codes,
+                shared=False,
+                reason="the record was received from a partner; it is never passed on",
+            )
+        raise NotFound(f"no record {record_id!r} in agency {scope.agency_code}")
+    if not rows:
+        return Explanation(
+            partner=partner,
+            record_id=record_id,
+            agreements=[],
+            shared=False,
+            reason=f"there is no agreement with {partner}",
+        )
+    if field is not None and field not in ALL_FIELDS:
+        raise InvalidInput(f"{field!r} is not a field a record can share", details=[{"field": "field"}])
+    best: Explanation | None = None
+    for row in rows:
+        agreement = Agreement.model_validate(row.document)
+        projection = project(agreement, records[0], day)
+        fields = [
+            FieldExplanation(field=d.field, shared=d.shared, clause=d.clause, reason=d.reason)
+            for d in projection.decisions
+            or [Decision(f, False, None, str(projection.refused)) for f in ALL_FIELDS]
+            if field is None or d.field == field
+        ]
+        fields.sort(key=lambda f: f.field)
+        shared = projection.refused is None and (field is None or fields[0].shared)
+        reason = projection.refused or (fields[0].reason if field else f"shared under {agreement.code}")
+        candidate = Explanation(
+            partner=partner,
+            record_id=record_id,
+            agreements=codes,
+            shared=shared,
+            reason=reason,
+            fields=fields,
+        )
+        if best is None or (shared and not best.shared):
+            best = candidate
+    assert best is not None
+    return best
+
+
+# -- partners -------------------------------------------------------------------------------------
+
+
+def add_partner(session: Session, scope: Scope, data: PartnerIn) -> PartnerOut:
+    require(scope, "sharing")
+    code = data.code.strip().upper()
+    public_key_of(data.key)  # refuses a malformed key with a clear message
+    if data.url and not data.url.startswith(("http://", "https://")):
+        raise InvalidInput("the partner URL must start with http:// or https://", details=[{"field": "url"}])
+    row = repository.get_partner(session, scope, code)
+    if row is None:
+        row = SharingPartner(agency_id=scope.agency_id, code=code)
+        session.add(row)
+    row.url, row.public_key, row.name = data.url, data.key.strip(), data.name or row.name or code
+    row.fingerprint = fingerprint(data.key)
+    session.flush()
+    audit.append(
+        session, scope, "partner", partner=code, details={"fingerprint": row.fingerprint, "url": row.url}
+    )
+    return PartnerOut.model_validate(row)
+
+
+def list_partners(session: Session, scope: Scope) -> list[PartnerOut]:
+    require(scope, "sharing")
+    return [PartnerOut.model_validate(p) for p in repository.list_partners(session, scope)]
+
+
+def get_partner(session: Session, scope: Scope, code: str) -> SharingPartner:
+    partner = repository.get_partner(session, scope, code.upper())
+    if partner is None:
+        raise NotFound(f"{code} is not a registered partner: add it with `astara partner add`")
+    return partner
+
+
+def key_rotated(session: Session, scope: Scope, old: str, new: str) -> None:
+    require(scope, "sharing")
+    audit.append(session, scope, "key", details={"old": old, "new": new})
+
+
+# -- sync -----------------------------------------------------------------------------------------
+
+
+def pull(
+    unit: Unit,
+    keys: KeyPair,
+    partner_code: str,
+    page: int = sync.PAGE,
+    fetch: Callable[..., dict[str, Any]] = client.fetch_feed,
+    post: Callable[..., dict[str, Any]] = client.send_receipts,
+) -> SyncResult:
+    """Fetch the partner's feed page by page, verify and store it, then send receipts for retractions."""
+    result = SyncResult(partner=partner_code.upper())
+    try:
+        while True:
+            with unit() as (session, scope):
+                require(scope, "sharing")
+                partner = get_partner(session, scope, partner_code)
+                if not partner.url:
+                    raise InvalidInput(f"{partner.code} has no URL: exchange bundles instead")
+                state = repository.sync_state(session, scope, partner.code)
+                data = fetch(partner.url, keys, scope.agency_code, partner.code, state.pulled_cursor, page)
+                applied = sync.apply_entries(session, scope, keys, partner, list(data.get("entries", [])))
+            result.pages += 1
+            result.received += applied.received
+            result.duplicates += applied.duplicates
+            result.retracted += applied.retracted
+            result.cursor = applied.cursor
+            if not data.get("entries"):  # the empty last page also confirms everything applied
+                break
+        with unit() as (session, scope):
+            partner = get_partner(session, scope, partner_code)
+            pending = sync.pending_receipts(session, scope, partner.code)
+            if pending:
+                answer = post(
+                    partner.url, keys, scope.agency_code, partner.code, [sync.as_message(r) for r in pending]
+                )
+                for receipt in pending:
+                    receipt.delivered_at = utcnow()
+                result.receipts_sent = len(pending)
+                result.receipts_accepted = int(answer.get("accepted", 0))
+    except AstaraError as exc:
+        with unit() as (session, scope):
+            if isinstance(exc, SignatureRejected):
+                sync.log_rejected(session, exc)
+            state = repository.sync_state(session, scope, partner_code.upper())
+            state.last_error, state.last_error_at = exc.message, utcnow()
+        raise
+    return result
+
+
+def status(session: Session, scope: Scope) -> list[PartnerStatus]:
+    require(scope, "sharing")
+    out = []
+    for partner in repository.list_partners(session, scope):
+        state = repository.sync_state(session, scope, partner.code)
+        out.append(
+            PartnerStatus(
+                partner=partner.code,
+                url=partner.url,
+                pulled_cursor=state.pulled_cursor,
+                received=state.received_count,
+                last_success_at=state.last_success_at,
+                last_error=state.last_error,
+                last_error_at=state.last_error_at,
+                acked_cursor=state.acked_cursor,
+                backlog=repository.outbox_backlog(session, scope, partner.code, state.acked_cursor),
+                receipts_pending=len(
+                    repository.receipts(session, scope, partner.code, "issued", undelivered=True)
+                ),
+                receipts_received=len(repository.receipts(session, scope, partner.code, "received")),
+            )
+        )
+    return out
+
+
+def retract(session: Session, scope: Scope, record_id: str, reason: str) -> list[str]:
+    """Queue a retraction of a shared record for every partner that received it; returns those partners."""
+    require(scope, "sharing")
+    rows = outbox.retract(session, scope, record_id, reason)
+    partners = sorted({r.partner_code for r in rows})
+    audit.append(
+        session, scope, "retraction", record=record_id, details={"partners": partners, "reason": reason}
+    )
+    return partners
+
+
+# -- partner data ---------------------------------------------------------------------------------
+
+
+def list_received(
+    session: Session, scope: Scope, partner: str | None = None, limit: int = 100, offset: int = 0
+) -> list[ReceivedOut]:
+    require(scope, "sharing")
+    rows = repository.list_received(session, scope, partner.upper() if partner else None, limit, offset)
+    if rows:
+        audit.append(
+            session, scope, "view", partner=partner, details={"records": [r.record_id for r in rows]}
+        )
+    return [ReceivedOut.model_validate(r) for r in rows]
+
+
+def show_received(session: Session, scope: Scope, partner: str, record_id: str) -> list[ReceivedOut]:
+    """Every version of a record received from ``partner`` (viewing it is audited)."""
+    require(scope, "sharing")
+    rows = repository.received_record(session, scope, partner.upper(), record_id)
+    if not rows:
+        raise NotFound(f"no record {record_id!r} received from {partner}")
+    audit.append(session, scope, "view", partner=partner.upper(), record=record_id)
+    return [ReceivedOut.model_validate(r) for r in rows]
+
+
+def verify_audit(session: Session, scope: Scope) -> AuditVerification:
+    require(scope, "audit.read")
+    result = audit.verify(session, scope)
+    return AuditVerification(
+        ok=result.ok, entries=result.entries, first_bad_seq=result.first_bad_seq, reason=result.reason
+    )

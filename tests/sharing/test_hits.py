@@ -1,0 +1,52 @@
+"""Hit/no-hit: a name in another script finds the partner's record; only a reference comes back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from astara.errors import NotAuthenticated
+from astara.sharing import hits
+
+from .conftest import Node, record_seizure
+
+SECRET = "agreed-at-the-astara-meeting-2026"
+
+
+def _index(az: Node, ir: Node) -> dict[str, object]:
+    for node in (az, ir):
+        hits.secret_for(node.data_dir, "AZ-IR-BORDER-2024", SECRET)
+    record_seizure(az, "AZ-2025-2001", driver="Məmməd Rzayev", plate="10-AB-123")
+    with az.unit() as (session, scope):
+        return hits.build_index(session, scope, az.keys, az.data_dir, "IR-ANP")
+
+
+def test_a_name_in_cyrillic_hits_the_record_held_in_latin(linked: tuple[Node, Node]) -> None:
+    az, ir = linked
+    index = _index(az, ir)
+    wire = json.dumps(index, ensure_ascii=False)
+    assert "Rzayev" not in wire and "Məmməd" not in wire and "10-AB-123" not in wire
+    with ir.unit() as (session, scope):
+        found = hits.check(session, scope, ir.data_dir, index, name="Мамед Рзаев")
+        miss = hits.check(session, scope, ir.data_dir, index, name="Əli Həsənov")
+        plate = hits.check(session, scope, ir.data_dir, index, plate="10 ab 123", country="IR")
+    assert [(h["agency"], h["reference"], h["kind"]) for h in found] == [("AZ-SCS", "AZ-2025-2001", "person")]
+    assert miss == []
+    assert [h["reference"] for h in plate] == ["AZ-2025-2001"]
+
+
+def test_without_the_agreed_secret_nothing_matches(linked: tuple[Node, Node]) -> None:
+    az, ir = linked
+    index = _index(az, ir)
+    hits.secret_for(ir.data_dir, "AZ-IR-BORDER-2024", "a-different-secret-entirely")
+    with ir.unit() as (session, scope):
+        assert hits.check(session, scope, ir.data_dir, index, name="Mammad Rzayev") == []
+
+
+def test_a_tampered_index_is_refused(linked: tuple[Node, Node]) -> None:
+    az, ir = linked
+    index = _index(az, ir)
+    index["body"]["contact"] = "call +994 00 000 00 00"  # type: ignore[index]
+    with ir.unit() as (session, scope), pytest.raises(NotAuthenticated):
+        hits.check(session, scope, ir.data_dir, index, name="Mammad Rzayev")
