@@ -16,7 +16,7 @@ vendor() {
   rm -rf "$tmp/package" && tar xzf "$tmp"/"$(echo "${name#@}" | tr / -)"-*.tgz -C "$tmp"
   mkdir -p "$dest/$name"
   for file in "$@"; do cp "$tmp/package/$file" "$dest/$name/"; done
-  for licence in LICENSE LICENSE.md LICENSE.txt LICENCE MIT-LICENCE.txt; do
+  for licence in LICENSE LICENSE.md LICENSE.txt LICENCE MIT-LICENCE.txt LICENSE-MIT; do
     [ -f "$tmp/package/$licence" ] && cp "$tmp/package/$licence" "$dest/$name/LICENSE" && break
   done
   echo "$spec" > "$dest/$name/VERSION"
@@ -29,3 +29,6 @@ mkdir -p "$dest/leaflet/images" && cp "$tmp/package/dist/images/"*.png "$dest/le
 vendor leaflet.markercluster@1.5.3 dist/leaflet.markercluster.js dist/MarkerCluster.css dist/MarkerCluster.Default.css
 vendor topojson-client@3.1.0 dist/topojson-client.min.js
 vendor world-atlas@2.0.2 countries-50m.json
+# the "peer" builds: the standalone one injects a <style> element, which the CSP forbids
+vendor vis-data@7.1.9 peer/umd/vis-data.min.js
+vendor vis-network@9.1.9 peer/umd/vis-network.min.js styles/vis-network.min.css

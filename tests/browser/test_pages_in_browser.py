@@ -151,3 +151,36 @@ def test_dashboard_in_persian(browser: Any, live_server: str, shots: Path) -> No
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert "رویدادهای کشف در ۲۰۱۶" in page.content()
     page.screenshot(path=shots / "11-dashboard-fa.png", full_page=True)
+
+
+def test_network_view_draws_linked_entities(
+    browser: Any, live_server: str, shots: Path, engine: Any, scope: Any
+) -> None:
+    from sqlalchemy import select
+
+    from astara.db.engine import transaction
+    from astara.db.models import EventEntityLink, Person, SeizureEvent, Vehicle
+
+    with transaction(engine) as session:
+        events = session.scalars(select(SeizureEvent.id).order_by(SeizureEvent.date)).all()
+        session.add_all([Person(id="p1", agency_id=scope.agency_id, name="Məmməd Rzayev"),
+                         Person(id="p2", agency_id=scope.agency_id, name="Rauf Quliyev"),
+                         Vehicle(id="v1", agency_id=scope.agency_id, plate="10-AB-123")])  # fmt: skip
+        session.flush()
+        links = [
+            ("person", "p1", events[0], "driver"),
+            ("person", "p1", events[1], "driver"),
+            ("person", "p2", events[1], "passenger"),
+            ("vehicle", "v1", events[0], "conveyance"),
+        ]
+        for kind, entity, event_id, role in links:
+            session.add(EventEntityLink(agency_id=scope.agency_id, event_id=event_id, entity_type=kind,
+                                        entity_id=entity, role=role))  # fmt: skip
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in(page, live_server)
+    page.get_by_role("link", name="Network").click()
+    page.wait_for_selector("#network[data-loaded=true]")
+    assert "3 entities in 2 events" in page.locator("#network-status").inner_text()
+    assert page.locator("#network canvas").count() == 1
+    page.wait_for_timeout(1500)  # let the layout settle for the screenshot
+    page.screenshot(path=shots / "12-network.png", full_page=True)

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from astara.kit.dates import UtcDateTime
+
 
 class PartnerIn(BaseModel):
     code: str = Field(min_length=2, max_length=32)
@@ -57,9 +59,9 @@ class PartnerStatus(BaseModel):
     url: str | None
     pulled_cursor: int
     received: int
-    last_success_at: dt.datetime | None
+    last_success_at: UtcDateTime | None
     last_error: str | None
-    last_error_at: dt.datetime | None
+    last_error_at: UtcDateTime | None
     acked_cursor: int
     backlog: int
     receipts_pending: int
@@ -79,8 +81,8 @@ class ReceivedOut(BaseModel):
     onward_sharing: str
     record: dict[str, Any]
     clauses: dict[str, Any]
-    received_at: dt.datetime
-    retracted_at: dt.datetime | None
+    received_at: UtcDateTime
+    retracted_at: UtcDateTime | None
     retraction_reason: str | None
 
 

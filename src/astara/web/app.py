@@ -42,6 +42,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.dashboard import router as dashboard_router
     from astara.web.forms import router as forms_router
     from astara.web.import_pages import router as import_pages_router
+    from astara.web.more_pages import router as more_pages_router
     from astara.web.pages import router as pages_router
     from astara.web.vocab_routes import router as vocab_router
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         dashboard_router,
         forms_router,
         import_pages_router,
+        more_pages_router,
         pages_router,
     ):
         app.include_router(router)
