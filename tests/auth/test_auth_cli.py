@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import sys
-
 import pytest
 
-from astara import cli
 from astara.settings import Settings
 from conftest import PASSWORD
-
-
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str, stdin: str = ""):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(sys, "argv", ["astara", *args])
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin + "\n"))
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from fixtures.cli import run_cli as run
 
 
 def test_user_and_token_commands(

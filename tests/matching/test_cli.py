@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from astara import cli
+from fixtures.cli import run_cli as run
 
 PAIRS = [
     {
@@ -31,19 +31,6 @@ PAIRS = [
         "b": {"name": "ООО «Каспи Транзит»", "country": "AZ", "registration": None},
     },
 ]
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["astara", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _check(out: str) -> None:

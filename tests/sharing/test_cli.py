@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +10,12 @@ import pytest
 import yaml
 from sqlalchemy import update
 
-from astara import cli
 from astara.db.engine import make_engine, transaction
 from astara.db.models import AuditEntry
 from astara.settings import Settings
+from fixtures.cli import run_cli as run
 
 from .conftest import EXAMPLE
-
-
-def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["astara", *args])
-    code = 0
-    try:
-        cli.main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
