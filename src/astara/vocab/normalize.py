@@ -17,7 +17,9 @@ The function is idempotent: ``norm_key(norm_key(x)) == norm_key(x)``.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["norm_key"]
 
@@ -79,8 +81,16 @@ def _once(text: str) -> str:
     return _to_spaces(text)
 
 
+_ASCII_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1 << 16)
 def norm_key(text: str) -> str:
     """Return the look-up key of ``text`` (see module docstring)."""
+    if text.isascii():
+        # The same result as the general path, for plain ASCII: letters and digits stay, every
+        # other character is punctuation, a symbol, a space or a control character.
+        return " ".join(_ASCII_NON_WORD.sub(" ", text.lower()).split())
     key = _once(text)
     for _ in range(5):  # casefold/NFKC interplay can need a second pass on exotic input
         again = _once(key)

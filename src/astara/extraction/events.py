@@ -1,0 +1,407 @@
+"""From sentences to incidents: which quantities are seizures, which are totals or statistics.
+
+Steps, in order (each item that is not kept carries the reason in ``Item.dropped``):
+
+1. Every sentence gets its quantities, drug names and cues (:mod:`astara.extraction.cues`).
+2. A quantity becomes an item when :func:`astara.extraction.items.attach` links it to a drug.
+3. Items in headings, in sentences with no seizure word nearby, or in sentences about something
+   else (production, prices) are dropped; items in aggregate sentences become statistics.
+4. Counts of packages give way to the weight of the same drug; "46 million pills weighing 4.7
+   tonnes" is one item (count, with its weight).
+5. Totals give way to their breakdown: a generic or mixed quantity followed by specific ones in
+   its sentence, or equal to the sum of the others; a quantity of one drug equal to the sum of two
+   or more others of that drug. A quantity repeated (same drug, same amount) is kept once.
+6. Sentences are grouped into incidents: a new one starts at a sentence that says so ("in another
+   operation", "the second incident") or that brings its own date or place of seizure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+
+from astara.extraction import cues
+from astara.extraction.dates import DateMention, find_dates
+from astara.extraction.drugs import DrugMention, aliases, find_drugs
+from astara.extraction.items import Item, attach
+from astara.extraction.places import (
+    CountryMention,
+    PlaceMention,
+    document_country,
+    find_countries,
+    find_places,
+)
+from astara.extraction.quantities import Quantity, find_quantities
+from astara.extraction.text import Sentence, sentences
+from astara.vocab import get_vocabulary
+
+__all__ = ["Analysis", "Sent", "analyse", "kg_of"]
+
+# A single seizure larger than this is flagged (the largest recorded seizures are a few dozen tonnes).
+ABSURD_KG = 100_000.0
+
+
+@dataclass
+class Sent:
+    s: Sentence
+    heading: bool
+    quantities: list[Quantity]
+    drugs: list[DrugMention]
+    seizure: bool
+    statistic: bool
+    not_seizure: bool
+    new_incident: bool
+    dates: list[DateMention]
+    places: list[PlaceMention]
+    countries: list[CountryMention]
+
+
+@dataclass
+class Analysis:
+    text: str
+    published: dt.date | None
+    sents: list[Sent]
+    country: str | None = None  # the article's country by names and demonyms
+    items: list[Item] = field(default_factory=list)
+    stat_items: list[Item] = field(default_factory=list)
+    incidents: list[list[int]] = field(default_factory=list)  # sentence indexes per incident
+
+
+def kg_of(q: Quantity, drug: str) -> float | None:
+    """Kilograms of a quantity (None for counts with no known mass)."""
+    if q.kind != "mass":
+        return None
+    unit = get_vocabulary().units.get(q.unit)
+    return None if unit.kg_factor is None else q.value * unit.kg_factor
+
+
+def _is_heading(s: Sentence, text: str) -> bool:
+    line_end = text.find("\n", s.end)
+    rest = text[s.end : line_end if line_end >= 0 else len(text)].strip()
+    words = len(s.text.split())
+    return not rest and not s.text.rstrip().endswith((".", "!", "?", '"', "”", ":")) and words <= 25
+
+
+def _year_hint(text: str) -> int | None:
+    years = [int(y) for y in re.findall(r"\b(20[0-4]\d|19[89]\d)\b", text)]
+    return max(years) if years else None
+
+
+def _analyse_sentences(text: str, published: dt.date | None) -> tuple[list[Sent], str | None]:
+    hint = _year_hint(text) if published is None else None
+    extra = aliases(text)
+    out = []
+    split = sentences(text)
+    countries = [find_countries(text, s.start, s.end) for s in split]
+    country = document_country(text, [c for group in countries for c in group])
+    for s, found in zip(split, countries, strict=True):
+        quantities = _equivalents(text, find_quantities(text, s.start, s.end))
+        drugs = find_drugs(text, s.start, s.end, extra) if quantities else []
+        out.append(
+            Sent(
+                s=s,
+                heading=_is_heading(s, text),
+                quantities=quantities,
+                drugs=drugs,
+                seizure=bool(cues.SEIZURE.search(s.text)),
+                statistic=cues.is_statistic(s.text),
+                not_seizure=bool(cues.NOT_SEIZURE.search(s.text)),
+                new_incident=bool(cues.NEW_INCIDENT.search(s.text[:80])),
+                dates=find_dates(text, published, s.start, s.end, hint),
+                places=find_places(text, s.start, s.end, country),
+                countries=found,
+            )
+        )
+    return out, country
+
+
+_OF = re.compile(r"\s+of\s+")
+
+
+def _is_packet_size(text: str, whole: Quantity, part: Quantity) -> bool:
+    if whole.kind != "mass" or part.kind != "mass" or not _OF.fullmatch(text[whole.end : part.start]):
+        return False
+    factor = {"t": 1000.0, "kg": 1.0, "lb": 0.4536, "oz": 0.02835, "g": 0.001, "mg": 1e-6}
+    a, b = factor.get(whole.unit), factor.get(part.unit)
+    return a is not None and b is not None and part.value * b < whole.value * a
+
+
+def _equivalents(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """ "600 lbs. (275 kg) of heroin" is one quantity: the second, in brackets, only restates it.
+
+    "15 kg of 10-gram packets": a smaller weight right after "of" gives the size of the packets.
+    """
+    out: list[Quantity] = []
+    skip = -1
+    for n, q in enumerate(quantities):
+        if n == skip:
+            continue
+        if out and _is_packet_size(text, out[-1], q):
+            continue
+        nxt = quantities[n + 1] if n + 1 < len(quantities) else None
+        if nxt is not None and re.fullmatch(
+            r"\.?\s*\(\s*(?:or\s+|about\s+|approx\.?\s+)?", text[q.end : nxt.start]
+        ):
+            close = re.match(r"\s*\)", text[nxt.end :])
+            if close is not None:
+                q = replace(q, end=nxt.end + close.end())
+                skip = n + 1
+        out.append(q)
+    return out
+
+
+def _items(a: Analysis) -> list[Item]:
+    items: list[Item] = []
+    for index, sent in enumerate(a.sents):
+        taken: set[int] = set()
+        for q in sent.quantities:
+            if not sent.drugs:
+                break
+            found = attach(a.text, q, sent.drugs, taken, sent.s.end)
+            if found is None:
+                continue
+            drug, how, chain = found
+            taken.update(id(d) for d in chain)
+            codes = list(dict.fromkeys(d.code for d in chain))
+            lead = a.text[max(sent.s.start, q.start - 60) : q.start].lower()
+            items.append(Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead))
+    return items
+
+
+def _seizure_context(a: Analysis, index: int) -> bool:
+    sent = a.sents[index]
+    if sent.seizure:
+        return True
+    near = [a.sents[i] for i in (index - 1, index + 1) if 0 <= i < len(a.sents)]
+    return any(n.seizure and n.s.paragraph == sent.s.paragraph for n in near)
+
+
+def _merge_weights(items: list[Item]) -> list[Item]:
+    """A count and a weight of the same drug side by side are one item; packages yield to weights."""
+    keep: list[Item] = []
+    for item in items:
+        prev = keep[-1] if keep else None
+        if (
+            prev is not None
+            and prev.sentence == item.sentence
+            and prev.drug is item.drug
+            and item.q.start - prev.q.end <= 40
+        ):
+            if prev.q.kind in ("tablet", "item") and item.q.kind == "mass":
+                prev.weight = item.q
+                continue
+            if prev.q.kind == "package" and item.q.kind in ("mass", "tablet"):
+                keep[-1] = item
+                continue
+        keep.append(item)
+    masses = {(i.incident, i.drug.code) for i in keep if i.q.kind == "mass"}
+    return [
+        i for i in keep if not (i.q.kind == "package" and (i.generic or (i.incident, i.drug.code) in masses))
+    ]
+
+
+def _amount(item: Item) -> tuple[str, float] | None:
+    if item.q.kind == "mass":
+        kg = kg_of(item.q, item.code)
+        return ("kg", kg) if kg is not None else None
+    if item.q.kind in ("tablet", "item"):
+        return ("count", item.q.value)
+    return None
+
+
+def _close(total: float, parts: float, qualifier: str | None) -> bool:
+    if parts <= 0:
+        return False
+    if abs(total - parts) <= 0.02 * total + 1e-9:
+        return True
+    if qualifier in ("more than", "over", "above", "at least", "just over", "in excess of", "upwards of"):
+        return total <= parts <= total * 1.6
+    if qualifier in ("nearly", "almost", "about", "around", "approximately", "some", "roughly", "close to"):
+        return abs(total - parts) <= 0.1 * total
+    return False
+
+
+def _refine(part: Item, item: Item, value: float) -> bool:
+    """ "over 34 million Captagon pills" ... "34,270,000 narcotic pills": the exact figure wins."""
+    part_amount = (_amount(part) or ("", 0.0))[1]
+    if item.q.qualifier or part.q.kind != item.q.kind or not _close(part_amount, value, part.q.qualifier):
+        return False
+    part.q = item.q
+    item.dropped = "restates a quantity given before"
+    return True
+
+
+def _drop_totals(items: list[Item]) -> None:
+    live = [i for i in items if i.dropped is None]
+    for item in live:
+        later = [o for o in live if o.sentence == item.sentence and o.q.start > item.q.start]
+        if item.generic and _amount(item) is not None and any(not o.generic for o in later):
+            item.dropped = "total followed by its breakdown"
+    live = [i for i in live if i.dropped is None]
+    for item in live:
+        amount = _amount(item)
+        if amount is None:
+            continue
+        kind, value = amount
+        others = [o for o in live if o is not item and o.dropped is None]
+        if item.generic:
+            parts = [
+                o
+                for o in others
+                if (_amount(o) or ("", 0.0))[0] == kind and (not o.generic or o.sentence != item.sentence)
+            ]
+            specific = [o for o in parts if not o.generic]
+            if len(specific) == 1 and specific[0].q.qualifier and _refine(specific[0], item, value):
+                continue
+            if specific and "total" in (item.q.qualifier or "") + " " + item.lead:
+                item.dropped = "stated total"
+                continue
+        else:
+            parts = [
+                o
+                for o in others
+                if not o.generic and o.family == item.family and (_amount(o) or ("", 0.0))[0] == kind
+            ]
+        if len(parts) >= (1 if item.generic else 2):
+            total = sum((_amount(o) or ("", 0.0))[1] for o in parts)
+            if _close(value, total, item.q.qualifier):
+                item.dropped = "total of other quantities"
+
+
+def _drop_repeats(items: list[Item]) -> None:
+    """The same drug and amount twice is one seizure; a generic restatement gives way to the named drug."""
+    seen: list[Item] = []
+    for item in items:
+        if item.dropped is not None:
+            continue
+        amount = _amount(item)
+        for other in seen:
+            other_amount = _amount(other)
+            if (
+                (other.family == item.family or item.generic or other.generic)
+                and amount is not None
+                and other_amount is not None
+                and amount[0] == other_amount[0]
+                and abs(amount[1] - other_amount[1]) <= 0.01 * max(amount[1], 1e-9)
+            ):
+                if other.generic and not item.generic:
+                    other.dropped = "repeated later with the drug named"
+                    seen.remove(other)
+                    seen.append(item)
+                else:
+                    item.dropped = "repeats an earlier mention"
+                break
+        else:
+            seen.append(item)
+
+
+_APPROX = frozenset(
+    {"over", "more than", "about", "around", "nearly", "almost", "approximately", "some", "roughly"}
+)
+
+
+def _refine_from_loose(a: Analysis, items: list[Item], used: set[tuple[int, int]]) -> None:
+    """A bare exact figure later in the text ("a total of 10,018,260 pills weighing 1,590 kilos")
+    replaces the rounded one given with the drug ("over 10 million pills of Captagon")."""
+    for sent in a.sents:
+        if sent.heading or sent.statistic or not sent.seizure:
+            continue
+        for n, q in enumerate(sent.quantities):
+            if (q.start, q.end) in used or q.qualifier in _APPROX or q.kind == "package":
+                continue
+            for item in items:
+                amount = _amount(item)
+                if item.dropped or item.q.qualifier not in _APPROX or item.q.kind != q.kind or amount is None:
+                    continue
+                mine = kg_of(q, item.code) if q.kind == "mass" else q.value
+                if mine is None or mine == amount[1] or not _close(amount[1], mine, item.q.qualifier):
+                    continue
+                item.q = q
+                nxt = sent.quantities[n + 1] if n + 1 < len(sent.quantities) else None
+                if nxt is not None and nxt.kind == "mass" and "weigh" in a.text[q.end : nxt.start]:
+                    item.weight = nxt
+                break
+
+
+def _incidents(a: Analysis, anchors: set[int]) -> list[list[int]]:
+    groups: list[list[int]] = [[]]
+    has_items = False
+    dates: set[str] = set()
+    places: set[str] = set()
+    for index, sent in enumerate(a.sents):
+        own_dates = {d.value for d in sent.dates if not d.reporting and not sent.statistic}
+        own_places = {
+            p.text for p in sent.places if p.prep not in ("from", "to", "into", "via", "through", "for")
+        }
+        new = has_items and (
+            sent.new_incident
+            or (own_dates and dates and not own_dates & dates)
+            or (index in anchors and own_places and places and not own_places & places and sent.drugs != [])
+        )
+        if new:
+            groups.append([])
+            has_items = False
+            dates, places = set(), set()
+        groups[-1].append(index)
+        dates |= own_dates
+        places |= own_places
+        has_items = has_items or index in anchors
+    return groups
+
+
+def _own_incident(sent: Sent) -> bool:
+    """Does the sentence carry a seizure of its own (a date, a place, "in another operation")?"""
+    dated = any(not d.reporting for d in sent.dates)
+    placed = any(p.prep not in ("from", "to", "into", "via", "through", "for") for p in sent.places)
+    return dated or placed or sent.new_incident
+
+
+def _spread_statistics(sents: list[Sent]) -> None:
+    """Aggregate context reaches the sentences that continue it or that it refers back to."""
+    body = [s for s in sents if not s.heading]
+    summary = bool(body) and cues.is_statistic(body[0].s.text, periods_only=True)
+    for n, sent in enumerate(sents):
+        if sent.statistic or sent.heading:
+            continue
+        prev = sents[n - 1] if n else None
+        nxt = sents[n + 1] if n + 1 < len(sents) else None
+        if (
+            (prev is not None and prev.statistic and cues.CONTINUES.match(sent.s.text))
+            or (nxt is not None and nxt.statistic and cues.REFERS_BACK.match(nxt.s.text))
+            or (summary and sent.quantities and not _own_incident(sent))
+        ):
+            sent.statistic = True
+
+
+def analyse(text: str, published: dt.date | None) -> Analysis:
+    sents, country = _analyse_sentences(text, published)
+    a = Analysis(text=text, published=published, sents=sents, country=country)
+    _spread_statistics(a.sents)
+    items = _items(a)
+    for item in items:
+        sent = a.sents[item.sentence]
+        if sent.heading:
+            item.dropped = "heading"
+        elif not _seizure_context(a, item.sentence):
+            item.dropped = "no seizure word nearby"
+        elif sent.not_seizure and not sent.seizure:
+            item.dropped = "not about a seizure"
+        elif cues.COMPARISON.search(a.text, sent.s.start, item.q.start):
+            item.dropped = "comparison with another seizure"
+        elif sent.statistic:
+            item.dropped = "statistic"
+    a.stat_items = [i for i in items if i.dropped == "statistic"]
+    live = [i for i in items if i.dropped is None]
+    anchors = {i.sentence for i in live}
+    a.incidents = _incidents(a, anchors)
+    where = {s: n for n, group in enumerate(a.incidents) for s in group}
+    for item in live:
+        item.incident = where[item.sentence]
+    live = _merge_weights(live)
+    used = {(i.q.start, i.q.end) for i in items} | {(i.weight.start, i.weight.end) for i in items if i.weight}
+    _refine_from_loose(a, live, used)
+    _drop_totals(live)
+    _drop_repeats(live)
+    a.items = [i for i in live if i.dropped is None]
+    return a

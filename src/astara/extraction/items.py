@@ -1,0 +1,163 @@
+"""Which drug a quantity measures: "<qty> of <drug>", "<drug> weighing <qty>", "<n> <drug> pills".
+
+:func:`attach` links one quantity to the drug mention it measures and says how (``inner``,
+``right``, ``left``); a list ("2 tons of meth, cocaine and heroin") gives a mixed, unspecified
+item. Nothing is guessed from a drug elsewhere in the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from astara.extraction.drugs import GENERIC, DrugMention, reported_code
+from astara.extraction.quantities import Quantity
+
+__all__ = ["Item", "attach"]
+
+_GAP_BANNED = frozenset(
+    [
+        "was",
+        "were",
+        "is",
+        "are",
+        "and",
+        "or",
+        "in",
+        "at",
+        "from",
+        "to",
+        "with",
+        "by",
+        "on",
+        "which",
+        "that",
+        "seized",
+        "found",
+        "worth",
+        "valued",
+        "hidden",
+        "into",
+        "for",
+        "as",
+        "per",
+        "each",
+        "being",
+        "been",
+        "has",
+        "have",
+        "had",
+        "had",
+        "the",
+    ]
+)
+_LEFT_GAP = re.compile(
+    r"^\s*(?:\(|,\s*(?=weigh|with|total|amount)|:|-|–)?\s*(?:(?:weighing|weighed|which weighed|that weighed|"
+    r"with a (?:total |combined |net |gross )?weight of|weighing a total of|totall?ing|amounting to|"
+    r"in the amount of|of|weight)\s*)?(?:\(|:)?\s*$",
+    re.IGNORECASE,
+)
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+|as well as\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)")
+_FOLLOWING = re.compile(
+    r"^\s*(?:[-–:(]|,?\s*namely|,?\s*i\.e\.)?\s*(?:of\s+)?(?:the\s+)?(?:type\s+|brand\s+)?[\"“']?$",
+    re.IGNORECASE,
+)
+# "10.2 kg powder suspected to be cocaine", "11 kg of substance believed to be heroin"
+_SUSPECTED = re.compile(
+    r"\b(?:powder|substance|substances|material)?\s*(?:suspected|believed|thought|presumed|confirmed|"
+    r"identified)\s+(?:to\s+be|as)\s+(?:of\s+)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Item:
+    """A quantity of a drug in one sentence (becomes an event, a statistic, or is dropped)."""
+
+    q: Quantity
+    drug: DrugMention
+    how: str
+    sentence: int
+    codes: list[str] = field(default_factory=list)
+    weight: Quantity | None = None  # "46 million pills weighing 4.7 tonnes"
+    incident: int = 0
+    dropped: str | None = None
+    lead: str = ""  # the words of the sentence just before the quantity
+
+    @property
+    def generic(self) -> bool:
+        return self.drug.generic or len(self.codes) > 1 or self.drug.code == "psychotropic_pills"
+
+    @property
+    def code(self) -> str:
+        return GENERIC if self.generic else self.drug.code
+
+    @property
+    def family(self) -> str:
+        """The code as reported (cocaine base counts with cocaine when totals are compared)."""
+        return reported_code(self.code, self.q.kind == "mass")
+
+
+# "15 kg of 10-gram packets of heroin": the size of the packets sits between a weight and its drug.
+_PACKET_SIZE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*-?\s*(?:mg|g|gr|grams?|grammes?)\s+(?=(?:packets?|packages?|bags?|sachets?|"
+    r"wraps?|doses?|pouches|balls?|capsules?)\b)",
+    re.IGNORECASE,
+)
+
+
+def _right_ok(gap: str, drug: DrugMention) -> bool:
+    if drug.ambiguous:
+        return re.fullmatch(r"\s+of\s+(?:the\s+)?", gap) is not None
+    gap = _PACKET_SIZE.sub(" ", _SUSPECTED.sub(" ", gap))
+    if len(gap) > 40 or re.search(r"[\d;:()\[\],.]", gap):
+        return False
+    words = gap.lower().split()
+    if words and words[0] == "of":
+        words = words[1:]
+    return len(words) <= 3 and not any(w in _GAP_BANNED for w in words)
+
+
+def _list_from(text: str, first: DrugMention, drugs: list[DrugMention], limit: int) -> list[DrugMention]:
+    chain = [first]
+    pos = first.end
+    while True:
+        sep = _LIST_SEP.match(text, pos, limit)
+        if sep is None:
+            break
+        nxt = next((d for d in drugs if d.start == sep.end()), None)
+        if nxt is None:
+            break
+        chain.append(nxt)
+        pos = nxt.end
+    return chain
+
+
+def attach(
+    text: str, q: Quantity, drugs: list[DrugMention], taken: set[int], limit: int
+) -> tuple[DrugMention, str, list[DrugMention]] | None:
+    """(drug, how, list of drugs if a list follows) for quantity ``q``, or None."""
+    found: tuple[DrugMention, str] | None = None
+    inner = [d for d in drugs if q.start <= d.start and d.end <= q.end + 1 and d.start >= q.start + 1]
+    if inner:
+        found = (inner[0], "inner")
+    else:
+        after = [d for d in drugs if d.start >= q.end]
+        if after and _right_ok(text[q.end : after[0].start], after[0]):
+            found = (after[0], "right")
+        else:
+            before = [d for d in drugs if d.end <= q.start and not d.ambiguous]
+            gap = text[before[-1].end : q.start] if before else ""
+            if before and _LEFT_GAP.match(gap) and (id(before[-1]) not in taken or "weigh" in gap):
+                found = (before[-1], "left")
+    if found is None:
+        return None
+    drug, how = found
+    if drug.generic or drug.code == "psychotropic_pills":
+        # "20 psychotropic pills methadone-40": the specific name that follows wins
+        end = max(drug.end, q.end)
+        nxt = next((d for d in drugs if d.start >= end and not d.generic), None)
+        if nxt is not None and _FOLLOWING.match(text[end : nxt.start]) and nxt.start - end <= 12:
+            return nxt, how, [nxt]
+    chain = _list_from(text, drug, drugs, limit) if how != "left" else [drug]
+    return drug, how, chain
