@@ -48,7 +48,7 @@ def free_port() -> int:
 
 async def hammer(url: str, token: str, users: int, seconds: float, think: float) -> tuple[list[float], int]:
     """``users`` clients, each sending its next request ``think`` seconds after the last answer
-    (0: at once, a stress test of throughput rather than of people reading pages)."""
+    (0: at once and all together, a stress test of throughput rather than of people reading pages)."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -56,6 +56,9 @@ async def hammer(url: str, token: str, users: int, seconds: float, think: float)
 
     async def user(client: httpx.AsyncClient) -> None:
         nonlocal errors
+        if think:
+            # people do not all click in the same millisecond: each arrives within the first think time
+            await asyncio.sleep(random.uniform(0, think))
         while time.perf_counter() < deadline:
             start = time.perf_counter()
             response = await client.get(url, headers=headers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -69,3 +70,41 @@ def test_one_thread_computes_while_the_others_wait() -> None:
     for thread in threads:
         thread.join()
     assert results == [42] * 8 and len(calls) == 1
+
+
+def test_an_expired_value_is_served_while_one_thread_refreshes_it() -> None:
+    import threading
+
+    now = [0.0]
+    cache = FigureCache(ttl=10, clock=lambda: now[0])
+    assert cache.get("db", 1, "total", lambda: 100) == 100
+    now[0] = 11  # expired
+    started, release = threading.Event(), threading.Event()
+
+    def slow_recount() -> int:
+        started.set()
+        release.wait(5)
+        return 101
+
+    refresher = threading.Thread(target=lambda: cache.get("db", 1, "total", slow_recount))
+    refresher.start()
+    assert started.wait(5)
+    # a second reader neither waits for the recount nor runs its own
+    assert cache.get("db", 1, "total", lambda: 999) == 100
+    release.set()
+    refresher.join(5)
+    assert cache.get("db", 1, "total", lambda: 999) == 101
+    cache.forget("db", 1)  # after a write: nothing stale is served
+    assert cache.get("db", 1, "total", lambda: 102) == 102
+
+
+def test_a_failed_computation_leaves_no_lock_behind() -> None:
+    cache = FigureCache()
+
+    def broken() -> int:
+        raise RuntimeError("store unavailable")
+
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            cache.get("db", 1, "k", broken)
+    assert cache.get("db", 1, "k", lambda: 7) == 7

@@ -31,15 +31,22 @@ class FigureCache:
         """The cached value for (store, agency, key), or ``compute()`` stored for ``ttl`` seconds.
 
         One thread computes a missing value; others asking for the same key meanwhile wait for it
-        rather than all running the same slow query at once.
+        rather than all running the same slow query at once. An expired value is recomputed by the
+        first thread that asks; others meanwhile get the expired value at once instead of waiting
+        (a write through this process has already removed it, see ``forget``).
         """
         full = (store, agency_id, key)
         hit = self._fresh(full)
         if hit is not None:
             return cast(T, hit[1])
         with self._lock:
+            stale = self._entries.get(full)
             computing = self._computing.setdefault(full, threading.Lock())
-        with computing:
+        if stale is not None and not computing.acquire(blocking=False):
+            return cast(T, stale[1])  # another thread is refreshing it
+        if stale is None:
+            computing.acquire()
+        try:
             hit = self._fresh(full)  # computed by another thread while this one waited
             if hit is not None:
                 return cast(T, hit[1])
@@ -50,8 +57,11 @@ class FigureCache:
                 self._entries.move_to_end(full)
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
                 self._computing.pop(full, None)
-        return value
+            computing.release()
 
     def _fresh(self, full: tuple[str, int, Hashable]) -> tuple[float, Any] | None:
         with self._lock:
