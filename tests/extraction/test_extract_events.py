@@ -141,3 +141,28 @@ def test_page_clutter_is_ignored() -> None:
 )
 def test_texts_that_report_no_seizure_give_no_event(text: str) -> None:
     assert extract_text(text, "2024-01-01").events == []
+
+
+@pytest.mark.parametrize(
+    ("text", "origin", "transit", "destination"),
+    [
+        (
+            "Customs officers found 30 kg of opium in a truck carrying carpets to Turkey and from there to "
+            "Germany, passing through the territory of Azerbaijan, at the Sadarak post.",
+            None,
+            ["TR", "AZ"],
+            "DE",
+        ),
+        (
+            "Border guards prevented the smuggling of 12 kg of heroin into the territory of Azerbaijan from "
+            "the territory of Iran.",
+            "IR",
+            [],
+            "AZ",
+        ),
+        ("Police found 5 kg of cocaine in a lorry trying to enter Georgia at Sarpi.", None, [], "GE"),
+    ],
+)
+def test_route_phrases(text: str, origin: str | None, transit: list[str], destination: str) -> None:
+    (event,) = extract_text(text, "2024-01-01").events
+    assert (event.origin, event.transit, event.destination) == (origin, transit, destination)

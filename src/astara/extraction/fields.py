@@ -4,6 +4,7 @@ article as a whole. Every value keeps the span it came from."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,9 @@ def _place(sent: Sent) -> list[PlaceMention]:
     return sorted(places, key=lambda p: KIND_RANK.get(p.kind, 4))
 
 
+_ONWARD = re.compile(r"\W*(?:and\s+)?(?:from there|then|thence|onwards?|on)\s+(?:to|into)\b", re.IGNORECASE)
+
+
 def resolve(ctx: Context, item: Item) -> Fields:
     a = ctx.a
     f = Fields()
@@ -157,7 +161,12 @@ def resolve(ctx: Context, item: Item) -> Fields:
     lead = [i for i in range(min(3, len(a.sents))) if i not in others]
     for index in [*order, *lead]:
         for c in ctx.countries(index):
-            if c.role in ("origin", "destination") and c.role not in route:
+            earlier = route.get("destination")
+            if c.role == "destination" and earlier is not None and _ONWARD.match(a.text, earlier.end):
+                # "to Turkey and from there to Germany": the first stop is a transit country
+                transit.append(route["destination"])
+                route["destination"] = c
+            elif c.role in ("origin", "destination") and c.role not in route:
                 route[c.role] = c
             elif c.role == "transit" and c.code not in {t.code for t in transit}:
                 transit.append(c)

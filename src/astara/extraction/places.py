@@ -214,12 +214,14 @@ _ROUTE = [
     (
         "origin",
         re.compile(
-            r"\b(?:from|originat(?:ed|ing) in)\s+(?:the\s+)?"
+            r"\b(?:from|originat(?:ed|ing) in)\s+(?:the\s+)?(?:(?:territory|soil) of\s+(?:the\s+)?)?"
             rf"(?P<name>{_NAME}(?:,\s+{_NAME})?)(?!\s+(?:resident|native|citizen))"
         ),
     ),
     ("destination", re.compile(
-        r"\b(?:to|into|towards|bound for|destined for|headed for|heading for|en route to|"
+        r"\b(?:(?:to|into) the (?:territory|soil|capital(?: city)?|mainland) of|"
+        r"(?:trying |in order )?to enter|entering|to|into|towards|bound for|destined for|headed for|"
+        r"heading for|en route to|"
         r"on (?:its|their) way "
         rf"to|destination(?: was)?|intended for|for delivery to|for onward (?:shipment|transport) to)\s+"
         rf"(?:the\s+)?(?P<name>{_NAME}(?:,\s+{_NAME})?)")),
@@ -228,6 +230,7 @@ _ROUTE = [
         "transit",
         re.compile(
             r"\b(?:via|through|transit(?:ing)?(?: through| via)?|across)\s+(?:the\s+)?"
+            r"(?:(?:territory|soil|waters) of\s+(?:the\s+)?)?"
             rf"(?P<name>{_NAME})"
         ),
     ),
