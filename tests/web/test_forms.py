@@ -55,3 +55,16 @@ def test_problems_are_shown_at_their_fields_and_nothing_is_stored(api_client: Te
 def test_an_empty_form_asks_for_an_item(api_client: TestClient) -> None:
     page = api_client.post("/seizures/new", data=_form(_csrf(api_client)))
     assert page.status_code == 422 and "at least one drug" in page.text
+
+
+def test_more_item_rows_keep_what_was_typed(api_client: TestClient) -> None:
+    csrf = _csrf(api_client)
+    typed = {"items-0-drug": "heroin", "items-0-quantity": "5", "items-0-unit": "kg",
+             "items-1-drug": "", "items-1-quantity": "", "items-1-unit": "",
+             "items-2-drug": "", "items-2-quantity": "", "items-2-unit": ""}  # fmt: skip
+    page = api_client.post("/seizures/new", data=_form(csrf, reference="F-9", action="more_rows", **typed))
+    assert page.status_code == 200
+    assert 'value="F-9"' in page.text and 'value="Astara customs post"' in page.text
+    assert 'name="items-0-drug" value="heroin"' in page.text
+    assert 'name="items-5-drug"' in page.text and 'name="items-6-drug"' not in page.text  # three more rows
+    assert api_client.get("/api/seizures").json()["total"] == 0  # nothing was saved

@@ -47,7 +47,6 @@ def _render(
         "items": items,
         "errors": errors,
         "message": message,
-        "more_rows": min(rows + 3, MAX_ITEM_ROWS),
         **_choices(),
     }
     return templates.TemplateResponse(request, "seizure_form.html", context, status_code=status)
@@ -80,6 +79,13 @@ async def create_seizure(request: Request) -> Response:
         if any(item.values()):
             items.append(item)
     csrf = str(form.get("csrf_token", ""))
+    if form.get("action") == "more_rows":  # more item rows, keeping everything typed so far
+        with unit(request, csrf=csrf):
+            pass
+        shown = sum(1 for index in range(MAX_ITEM_ROWS) if f"items-{index}-drug" in form)
+        rows = min(max(shown, MIN_ITEM_ROWS) + 3, MAX_ITEM_ROWS)
+        blank = [dict.fromkeys(ITEM_FIELDS, "") for _ in range(rows - len(items))]
+        return _render(request, values, items + blank, {})
 
     def store() -> str:
         body = {k: v for k, v in values.items() if v}
