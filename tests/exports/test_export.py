@@ -88,6 +88,11 @@ def test_ids_layout_uses_unodc_country_names(engine: Engine, loaded: Scope, tmp_
         rows = list(csv.DictReader(f, delimiter=";"))
     assert {r["COUNTRY"] for r in rows} == {"Azerbaijan", "Iran, Islamic Republic of"}
     assert {r["DRUG_UNIT"] for r in rows} == {"Gram", "Kilogram"}
+    # UNODC's own groupings, spelled as in the IDS file
+    assert {(r["COUNTRY"], r["REGION"], r["SUBREGION"]) for r in rows} == {
+        ("Azerbaijan", "Asia", "Central Asia and Transcaucasian countries"),
+        ("Iran, Islamic Republic of", "Asia", "Near and Middle East /South-West Asia"),
+    }
 
 
 def test_jsonl_and_geojson(engine: Engine, loaded: Scope, tmp_path: Path) -> None:

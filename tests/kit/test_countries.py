@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from astara.kit.countries import CountryNotFound, country_name, fold, resolve_country
+from astara.kit.countries import CountryNotFound, country_name, fold, resolve_country, unodc_region
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 IDS_ZIP = SHARED_DATA / "unodc_ids" / "drug-trafficking-unodc.zip"
@@ -237,3 +237,23 @@ def test_every_country_value_of_the_real_unodc_files_resolves() -> None:
     assert resolved["Azerbaijan"] == "AZ"
     # Two historic states once shared the ISO code CS; they must stay apart.
     assert resolved["Serbia and Montenegro"] != resolved["Czechoslovakia"]
+
+
+def test_unodc_regions_as_the_ids_file_spells_them() -> None:
+    assert unodc_region("AZ") == ("Asia", "Central Asia and Transcaucasian countries")
+    assert unodc_region("TR") == ("Europe", "Southeast Europe")
+    assert unodc_region("DE") == ("Europe", "West & Central Europe")
+    assert unodc_region(None) is None and unodc_region("ZZ") is None
+
+
+def test_unodc_regions_agree_with_every_country_of_the_ids_file() -> None:
+    if not IDS_ZIP.exists():
+        pytest.skip(f"shared UNODC data not available: {IDS_ZIP}")
+    with zipfile.ZipFile(IDS_ZIP) as archive:
+        raw = archive.open(archive.namelist()[0])
+        rows = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig"), delimiter=";")
+        seen = {(r["COUNTRY"], r["REGION"], r["SUBREGION"]) for r in rows}
+    assert len(seen) > 90
+    for country, region, subregion in seen:
+        code = resolve_country(country)
+        assert code is not None and unodc_region(code) == (region, subregion), country

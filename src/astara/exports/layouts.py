@@ -7,7 +7,7 @@ from typing import Any
 
 from astara.db.models import SeizureEvent, SeizureItem
 from astara.imports.mapping import builtin_mappings
-from astara.kit.countries import iso_country_name
+from astara.kit.countries import iso_country_name, unodc_region
 from astara.vocab import get_vocabulary
 
 Row = dict[str, Any]
@@ -79,10 +79,11 @@ def astara_row(event: SeizureEvent, item: SeizureItem) -> Row:
 
 
 def ids_row(event: SeizureEvent, item: SeizureItem) -> Row:
-    """The UNODC IDS layout. REGION and SUBREGION are left empty: Astara does not keep UNODC's groupings."""
+    """The UNODC IDS layout; REGION and SUBREGION are UNODC's groupings of the country of seizure."""
+    region, subregion = unodc_region(event.country) or ("", "")
     return {
-        "REGION": "",
-        "SUBREGION": "",
+        "REGION": region,
+        "SUBREGION": subregion,
         "COUNTRY": _country(event.country),
         "ADMINISTRATIVE_DIVISION": event.admin_area or "",
         "PLACE": event.place_text or "",

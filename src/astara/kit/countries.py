@@ -22,6 +22,7 @@ Republic); Czechoslovakia gets the user-assigned ``XC`` because its old ``CS`` w
 
 from __future__ import annotations
 
+import csv
 import gettext
 import re
 import unicodedata
@@ -36,6 +37,7 @@ from astara.kit import yamlfile
 from astara.kit.dates import PERSIAN_DIGITS
 
 ALIASES_FILE = Path(__file__).resolve().parents[1] / "gazetteer" / "data" / "country_aliases.yaml"
+REGIONS_FILE = ALIASES_FILE.with_name("unodc_regions.csv")
 # pycountry translations used as aliases, after English; a key two of them disagree on is dropped.
 TRANSLATION_LANGS = (
     "ru",
@@ -321,3 +323,20 @@ def iso_country_name(code: str) -> str:
     """The ISO 3166 short name ("Iran, Islamic Republic of"), the style of UNODC's IDS files."""
     country = pycountry.countries.get(alpha_2=code.strip().upper()) if len(code.strip()) == 2 else None
     return str(country.name) if country is not None else country_name(code)
+
+
+@cache
+def _regions() -> dict[str, tuple[str, str]]:
+    with REGIONS_FILE.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return {row["country"]: (row["region"], row["subregion"]) for row in rows}
+
+
+def unodc_region(code: str | None) -> tuple[str, str] | None:
+    """UNODC's (region, subregion) of a country, as the IDS layout and the World Drug Report write
+    them (``("Asia", "Central Asia and Transcaucasian countries")`` for AZ), or None.
+
+    From ``gazetteer/data/unodc_regions.csv``, written from UNODC's own files by
+    ``scripts/unodc-regions.py``.
+    """
+    return _regions().get(code or "")
