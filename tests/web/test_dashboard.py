@@ -28,3 +28,13 @@ def test_dashboard_figures_match_the_stats(
     assert top["label"] in text and top["share"] in text  # "12 of 12, 100.0 %"
     assert "data:image/svg+xml;base64," in text and "Astara" in text  # the monthly chart, the busiest place
     assert "http://" not in text.replace("http://testserver", "")  # nothing fetched from elsewhere
+    import base64
+    import re
+
+    images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', text)
+    hotspot_map = next(
+        base64.b64decode(i).decode()
+        for i in images
+        if "Seizure hotspots, 2016" in base64.b64decode(i).decode()
+    )
+    assert "<circle" in hotspot_map and "Astara" in hotspot_map  # the crossing drawn on the outlines

@@ -16,6 +16,7 @@ from astara.analysis.hotspots import hotspots
 from astara.analysis.service import stats
 from astara.analysis.trends import trends
 from astara.kit.cache import figures, store_of
+from astara.reports import maps
 from astara.reports.charts import period_bars
 from astara.seizures import service
 from astara.web.deps import unit
@@ -44,10 +45,15 @@ def _figures(session: Session, scope: Scope) -> dict[str, Any]:
     drugs = stats(session, scope, ["drug"], where, limit=5)
     departures = stats(session, scope, ["departure_country"], where, limit=5)
     trend = trends(session, scope, period="month")
-    points = trend.points[-MONTHS_SHOWN:]
-    chart = period_bars([p.period for p in points], [p.value for p in points],
-                        flagged=[p.anomaly for p in points]) if points else ""  # fmt: skip
+    months = trend.points[-MONTHS_SHOWN:]
+    chart = period_bars([p.period for p in months], [p.value for p in months],
+                        flagged=[p.anomaly for p in months]) if months else ""  # fmt: skip
     places = hotspots(session, scope, where, level="place", baseline_where=[f"year={year - 1}"], limit=8)
+    spots = hotspots(session, scope, where, level="place", limit=60).hotspots
+    points = [
+        maps.Point(h.label, h.lon, h.lat, h.events) for h in spots if h.lat is not None and h.lon is not None
+    ]
+    hotspot_svg = maps.hotspot_map(points, labels=5, title=f"Seizure hotspots, {year}")
     return {
         "year": year,
         "events": now.events,
@@ -60,7 +66,8 @@ def _figures(session: Session, scope: Scope) -> dict[str, Any]:
         "departures": [g for g in departures.groups if g.key is not None],  # the top *known* origin
         # as an image: the page's content security policy forbids the inline styles matplotlib writes
         "chart_b64": base64.b64encode(chart.encode()).decode(),
-        "anomalies": [p for p in points if p.anomaly],
+        "map_b64": base64.b64encode(hotspot_svg.encode()).decode(),
+        "anomalies": [p for p in months if p.anomaly],
         "method": trend.method,
         "places": places.hotspots,
         "located": places.located_events,
