@@ -47,3 +47,17 @@ def get_seizure(request: Request, event_id: str) -> SeizureEventOut:
 def create_seizure(request: Request, data: SeizureCreate) -> SeizureEventOut:
     with unit(request) as (session, scope):
         return service.create_seizure(session, scope, data)
+
+
+@router.put("/{event_id}", response_model=SeizureEventOut)
+def update_seizure(
+    request: Request,
+    event_id: str,
+    data: SeizureCreate,
+    version: Annotated[
+        int | None, Query(description="The version you edited: refused (409) if another was saved since.")
+    ] = None,
+) -> SeizureEventOut:
+    """Correct a seizure: its fields and items are replaced, its version goes up, partners get the new one."""
+    with unit(request) as (session, scope):
+        return service.update_seizure(session, scope, event_id, data, version=version)

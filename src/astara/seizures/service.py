@@ -1,4 +1,4 @@
-"""Seizure records: list, show, create. Services never commit; the caller's transaction does."""
+"""Seizure records: list, show, create, edit. Services never commit; the caller's transaction does."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from astara.auth.roles import require
 from astara.db.models import SeizureEvent, SeizureItem, utcnow
 from astara.errors import Conflict, InvalidInput, NotFound
 from astara.imports.mapping import get_mapping
-from astara.imports.rows import RowParser
+from astara.imports.rows import ParsedRow, RowParser
 from astara.kit.cache import figures, store_of
 from astara.kit.ids import stable_id
 from astara.seizures import repository
 from astara.seizures.dimensions import parse_where
-from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizurePage
+from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizureItemIn, SeizurePage
 from astara.sharing import outbox as sharing_outbox
 
 REQUIRED = ("date", "country", "drug", "quantity", "unit")
@@ -94,11 +94,8 @@ def get_seizure(session: Session, scope: Scope, event_id: str) -> SeizureEventOu
     return SeizureEventOut.model_validate(event)
 
 
-def create_seizure(
-    session: Session, scope: Scope, data: SeizureCreate, today: dt.date | None = None
-) -> SeizureEventOut:
-    """Validate ``data`` with the same field rules as a template import, then store it."""
-    require(scope, "records.write")
+def _parsed(data: SeizureCreate, today: dt.date | None) -> list[ParsedRow]:
+    """Each item with the event's fields, parsed by the template import's rules; every problem named."""
     mapping = get_mapping("astara")
     event_fields = data.model_dump(exclude={"items"}, exclude_none=True)
     if not data.items:
@@ -131,6 +128,23 @@ def create_seizure(
         parsed.append(row)
     if problems:
         raise InvalidInput("the seizure is not valid", details=problems)
+    return parsed
+
+
+def create_seizure(
+    session: Session,
+    scope: Scope,
+    data: SeizureCreate,
+    today: dt.date | None = None,
+    *,
+    source_type: str = "api",
+) -> SeizureEventOut:
+    """Validate ``data`` with the same field rules as a template import, then store it.
+
+    ``source_type`` is a code of the source_types vocabulary (``news`` for a reviewed news draft).
+    """
+    require(scope, "records.write")
+    parsed = _parsed(data, today)
     first = parsed[0]
     reference = first.event.get("reference")
     event_id = stable_id(scope.agency_code, "reference", reference) if reference else uuid.uuid4().hex
@@ -140,7 +154,7 @@ def create_seizure(
     event = SeizureEvent(
         id=event_id,
         agency_id=scope.agency_id,
-        source_type="api",
+        source_type=source_type,
         created_by=scope.user_id,
         created_at=now,
         updated_at=now,
@@ -154,3 +168,114 @@ def create_seizure(
     sharing_outbox.record_changed(session, scope, [event.id], today)  # queue for partners, same transaction
     figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)
+
+
+# The columns an edit sets from the form or API body; one it leaves empty goes back to this value.
+EDITABLE: dict[str, Any] = {
+    **dict.fromkeys(
+        ("reference", "date", "date_precision", "time", "date_text", "place_text", "place_id", "place_type",
+         "place_type_text", "country", "admin_area", "lat", "lon", "producing_country", "departure_country",
+         "destination_country", "routing", "transport", "transport_text", "concealment", "concealment_text",
+         "cover_cargo", "detection_method", "reporting_agency", "source_ref", "handling_code", "legal_basis",
+         "notes")
+    ),
+    "transit_countries": [],
+    "conveyance_ids": [],
+    "participating_agencies": [],
+    "tlp": "amber",
+    "validation_status": "draft",
+}  # fmt: skip
+
+
+def update_seizure(
+    session: Session,
+    scope: Scope,
+    event_id: str,
+    data: SeizureCreate,
+    *,
+    version: int | None = None,
+    today: dt.date | None = None,
+) -> SeizureEventOut:
+    """Replace a seizure's fields and items with ``data``, validated as when it was created.
+
+    The event keeps its id and provenance; its version goes up by one and partners that receive it
+    get the new version (a correction, not a new record). ``version``, when given, is the version
+    the person edited: if someone saved another one meanwhile, nothing is written (Conflict).
+    """
+    require(scope, "records.write")
+    event = repository.get_event(session, scope, event_id)
+    if event is None:
+        raise NotFound(f"no seizure {event_id!r} in agency {scope.agency_code}")
+    if version is not None and version != event.version:
+        raise Conflict(
+            f"seizure {event_id} was changed by someone else (version {event.version}, you edited "
+            f"version {version}); open it again to see the changes"
+        )
+    parsed = _parsed(data, today)
+    first = parsed[0]
+    reference = first.event.get("reference")
+    if reference and reference != event.reference:
+        other = repository.find_by_reference(session, scope, reference)
+        if other is not None and other.id != event.id:
+            raise Conflict(f"a seizure with reference {reference!r} already exists")
+    for column, empty in EDITABLE.items():
+        setattr(event, column, first.event.get(column, empty))
+    event.quality_flags = first.flags
+    event.items.clear()
+    session.flush()  # the old items go first: (event, position) is unique
+    event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
+    event.refresh_totals()
+    event.version += 1
+    event.updated_at = utcnow()
+    session.flush()
+    sharing_outbox.record_changed(session, scope, [event.id], today)  # the new version, same transaction
+    figures.forget(store_of(session), scope.agency_id)
+    return SeizureEventOut.model_validate(event)
+
+
+def as_input(event: SeizureEventOut) -> SeizureCreate:
+    """A stored seizure written back as input: what an edit form starts from (raw texts where kept)."""
+    date = ""
+    if event.date is not None:
+        date = {"year": event.date.strftime("%Y"), "month": event.date.strftime("%Y-%m")}.get(
+            event.date_precision or "day", event.date.isoformat()
+        )
+
+    def joined(values: list[str]) -> str | None:
+        return "|".join(values) or None
+
+    return SeizureCreate(
+        reference=event.reference,
+        date=date,
+        time=event.time,
+        place=event.place_text,
+        country=event.country or "",
+        admin_area=event.admin_area,
+        place_type=event.place_type,
+        producing_country=event.producing_country,
+        departure_country=event.departure_country,
+        transit_countries=joined(event.transit_countries),
+        destination_country=event.destination_country,
+        transport=event.transport_text or event.transport,
+        conveyance_ids=joined(event.conveyance_ids),
+        concealment=event.concealment_text or event.concealment,
+        cover_cargo=event.cover_cargo,
+        detection_method=event.detection_method,
+        reporting_agency=event.reporting_agency,
+        participating_agencies=joined(event.participating_agencies),
+        source_ref=event.source_ref,
+        tlp=event.tlp,
+        handling_code=event.handling_code,
+        legal_basis=event.legal_basis,
+        validation_status=event.validation_status,
+        notes=event.notes,
+        items=[
+            SeizureItemIn(
+                drug=i.drug_text or i.drug_code,
+                quantity=i.quantity if i.quantity is not None else "",
+                unit=i.unit_text or i.unit_code or "",
+                purity=i.purity,
+            )
+            for i in event.items
+        ],
+    )
