@@ -38,3 +38,24 @@ def test_dashboard_figures_match_the_stats(
         if "Seizure hotspots, 2016" in base64.b64decode(i).decode()
     )
     assert "<circle" in hotspot_map and "Astara" in hotspot_map  # the crossing drawn on the outlines
+
+
+def test_dashboard_counts_partner_records_without_opening_them(
+    api_client: TestClient, engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from astara.db.engine import transaction
+    from astara.db.models import AuditEntry
+    from astara.sharing import service as sharing
+    from astara.sharing.keys import load_or_create
+
+    import_file(engine, scope, write_ids(tmp_path / "ids.csv", [ids_row(AMOUNT="5")]))
+    partner_key = load_or_create(tmp_path / "partner").public_b64
+    with transaction(engine) as session:
+        sharing.add_partner(session, scope, sharing.PartnerIn(code="IR-ANP", url=None, key=partner_key))
+        audited = session.scalar(select(func.count()).select_from(AuditEntry))
+    page = api_client.get("/dashboard").text
+    assert "Records from partners" in page and "<td>IR-ANP</td>" in page
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == audited  # no view logged

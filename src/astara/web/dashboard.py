@@ -15,10 +15,12 @@ from astara.agencies.scope import Scope
 from astara.analysis.hotspots import hotspots
 from astara.analysis.service import stats
 from astara.analysis.trends import trends
+from astara.auth.roles import allowed
 from astara.kit.cache import figures, store_of
 from astara.reports import maps
 from astara.reports.charts import period_bars
 from astara.seizures import service
+from astara.sharing import service as sharing_service
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
 from astara.web.templating import templates
@@ -81,5 +83,12 @@ def dashboard(request: Request) -> HTMLResponse:
             store_of(session), scope.agency_id, ("dashboard",), lambda: _figures(session, scope)
         )
         latest = service.list_seizures(session, scope, sort="-created", limit=5).items
-    context = {"page_title": translate(language_of(request), "dash.title"), "d": data, "latest": latest}
+        # what partners sent, as counts: opening the records themselves is audited on the sharing pages
+        partners = sharing_service.status(session, scope) if allowed(scope, "sharing") else []
+    context = {
+        "page_title": translate(language_of(request), "dash.title"),
+        "d": data,
+        "latest": latest,
+        "partners": partners,
+    }
     return templates.TemplateResponse(request, "dashboard.html", context)
