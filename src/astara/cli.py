@@ -54,6 +54,7 @@ def _register() -> None:
     from astara.imports import cli as imports_cli
     from astara.matching import cli as matching_cli
     from astara.networks import cli as networks_cli
+    from astara.news import cli as news_cli
     from astara.reference import cli as reference_cli
     from astara.reports import cli as reports_cli
     from astara.seizures import cli as seizures_cli
@@ -75,6 +76,7 @@ def _register() -> None:
         extraction_cli,
         matching_cli,
         sharing_cli,
+        news_cli,
     ):
         module.register(app)
 

@@ -63,6 +63,17 @@ def _sharing_rows(session: Any, scope: Scope, event_id: str) -> None:
     audit.append(session, scope, "view", partner="IR-ANP", record="r1")
 
 
+def _news_rows(session: Any, scope: Scope, event_id: str) -> None:
+    """An article of agency A, its draft, and the article as the source of A's event."""
+    from astara.db.models import NewsArticle, NewsDraft, NewsSource
+
+    session.add(NewsArticle(id="article-a", agency_id=scope.agency_id, text_hash="0" * 64, text="t"))
+    session.flush()
+    session.add(NewsDraft(id="draft-a", agency_id=scope.agency_id, article_id="article-a"))
+    session.add(NewsSource(agency_id=scope.agency_id, event_id=event_id, article_id="article-a",
+                           draft_id="draft-a", role="accepted"))  # fmt: skip
+
+
 def test_every_agency_owned_table_is_listed() -> None:
     names = {m.__tablename__ for m in AGENCY_OWNED}
     assert {
@@ -119,6 +130,7 @@ def test_scoped_queries_never_return_another_agencys_rows(
             )
         )
         _sharing_rows(session, scope, event_a.id)
+        _news_rows(session, scope, event_a.id)
     with transaction(engine) as session:
         rows_a = session.scalars(scoped(select(model), model, scope)).all()
         rows_b = session.scalars(scoped(select(model), model, scope_b)).all()

@@ -458,3 +458,75 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+# ---------------------------------------------------------------------------------------------------
+# News review (astara.news): articles read from news and press releases, the draft seizure events
+# extracted from them awaiting an analyst's decision, and the articles behind each seizure event.
+# ---------------------------------------------------------------------------------------------------
+
+
+class NewsArticle(Base):
+    """One ingested article: where it came from, its text and the text's SHA-256 (ingested once)."""
+
+    __tablename__ = "news_articles"
+    __table_args__ = (UniqueConstraint("agency_id", "text_hash"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))  # the feed's id or the file name
+    url: Mapped[str | None] = mapped_column(String(1000))
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(8))
+    source_type: Mapped[str] = mapped_column(String(40), default="news")  # news | press_release
+    text_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    ingested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class NewsDraft(Base):
+    """One incident read from an article (its drugs as items), waiting for an analyst's decision.
+
+    ``status``: open | accepted | rejected | merged. Accepted: ``event_id`` is the seizure created;
+    merged: ``event_id`` is the seizure it was merged into, or ``merged_into`` the open draft.
+    """
+
+    __tablename__ = "news_drafts"
+    __table_args__ = (Index("ix_news_drafts_agency_status", "agency_id", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    article_id: Mapped[str] = mapped_column(ForeignKey("news_articles.id"), index=True)
+    incident: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    date: Mapped[str | None] = mapped_column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD
+    country: Mapped[str | None] = mapped_column(String(2))
+    place: Mapped[str | None] = mapped_column(String(500))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)  # event fields, items, quotes, evidence
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    event_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    merged_into: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class NewsSource(Base):
+    """An article behind a seizure event: the one it was accepted from, or one merged in later."""
+
+    __tablename__ = "news_sources"
+    __table_args__ = (UniqueConstraint("agency_id", "event_id", "article_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("seizure_events.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("news_articles.id"))
+    draft_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(12))  # accepted | merged
+    quote: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

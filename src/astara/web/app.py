@@ -35,6 +35,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.exports.routes import router as export_router
     from astara.imports.routes import router as import_router
     from astara.networks.routes import router as networks_router
+    from astara.news.routes import router as news_router
     from astara.reports.routes import router as reports_router
     from astara.seizures.routes import router as seizures_router
     from astara.sharing.routes import router as sharing_router
@@ -43,6 +44,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.forms import router as forms_router
     from astara.web.import_pages import router as import_pages_router
     from astara.web.more_pages import router as more_pages_router
+    from astara.web.news_pages import router as news_pages_router
     from astara.web.pages import router as pages_router
     from astara.web.vocab_routes import router as vocab_router
 
@@ -89,6 +91,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         stats_router,
         reports_router,
         networks_router,
+        news_router,
         import_router,
         export_router,
         vocab_router,
@@ -98,6 +101,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         forms_router,
         import_pages_router,
         more_pages_router,
+        news_pages_router,
         pages_router,
     ):
         app.include_router(router)

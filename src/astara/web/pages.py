@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from astara.analysis.service import stats
 from astara.errors import AstaraError, NotAuthenticated
 from astara.kit.cache import figures, store_of
+from astara.news import service as news
 from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
@@ -68,13 +69,16 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
     try:
         with unit(request) as (session, scope):
             event = service.get_seizure(session, scope, event_id)
+            news_sources = news.sources(session, scope, event_id)
     except NotAuthenticated:
         raise
     except AstaraError as exc:
         context = {"page_title": translate(language_of(request), "error.not_found"), "message": exc.message}
         return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
     title = translate(language_of(request), "detail.title", ref=event.reference or event_id)
-    return templates.TemplateResponse(request, "seizure.html", {"page_title": title, "e": event})
+    return templates.TemplateResponse(
+        request, "seizure.html", {"page_title": title, "e": event, "news_sources": news_sources}
+    )
 
 
 @router.get("/map", response_class=HTMLResponse)

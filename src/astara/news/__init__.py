@@ -1,0 +1,1 @@
+"""News review: articles ingested into a queue of draft seizure events, accepted, rejected or merged."""

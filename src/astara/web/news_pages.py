@@ -1,0 +1,91 @@
+"""The news review page: the queue of drafts read from articles, each with its supporting sentence,
+its duplicate proposals and the analyst's buttons (accept, edit and accept, reject, merge)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from astara.errors import AstaraError, InvalidInput, NotAuthenticated
+from astara.news import service
+from astara.news.schemas import Edits
+from astara.web.deps import unit
+from astara.web.i18n import language_of, translate
+from astara.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+FILTERS = ("open", "accepted", "rejected", "merged", "all")
+EDIT_FIELDS = ("date", "country", "place", "drug", "quantity", "unit")
+
+
+def _render(request: Request, status: str, *, error: AstaraError | None = None, done: str = "",
+            code: int = 200) -> HTMLResponse:  # fmt: skip
+    with unit(request) as (session, scope):
+        page = service.list_drafts(session, scope, None if status == "all" else status, limit=100)
+    context: dict[str, Any] = {
+        "page_title": translate(language_of(request), "news.title"),
+        "page": page,
+        "status": status,
+        "filters": FILTERS,
+        "error": error,
+        "done": done,
+    }
+    return templates.TemplateResponse(request, "news.html", context, status_code=code)
+
+
+@router.get("/news", response_class=HTMLResponse)
+def news_page(request: Request, status: str = "open", done: str = "") -> HTMLResponse:
+    if status not in FILTERS:
+        status = "open"
+    return _render(request, status, done=done[:64])
+
+
+async def _decide(request: Request, draft_id: str, action: str) -> Response:
+    form = await request.form()
+    values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    status = values.get("status", "open") if values.get("status") in FILTERS else "open"
+
+    def run() -> str:
+        with unit(request, csrf=values.get("csrf_token", "")) as (session, scope):
+            if action == "accept":
+                try:
+                    edits = Edits.model_validate({f: values[f] for f in EDIT_FIELDS if values.get(f)})
+                except ValidationError as exc:
+                    details = [{"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]}
+                               for e in exc.errors()]  # fmt: skip
+                    raise InvalidInput("the edits are not valid", details=details) from exc
+                return service.accept(session, scope, draft_id, edits).id
+            if action == "reject":
+                service.reject(session, scope, draft_id, values.get("reason", ""))
+                return draft_id
+            return service.merge(session, scope, draft_id, values.get("into", "")).id
+
+    try:
+        done = await run_in_threadpool(run)
+    except NotAuthenticated:
+        raise
+    except AstaraError as exc:
+        error = exc
+        return await run_in_threadpool(lambda: _render(request, status, error=error, code=error.status_code))
+    query = urlencode({"status": status, "done": f"{action}:{done}"})
+    return RedirectResponse(f"/news?{query}", status_code=303)
+
+
+@router.post("/news/{draft_id}/accept")
+async def accept(request: Request, draft_id: str) -> Response:
+    return await _decide(request, draft_id, "accept")
+
+
+@router.post("/news/{draft_id}/reject")
+async def reject(request: Request, draft_id: str) -> Response:
+    return await _decide(request, draft_id, "reject")
+
+
+@router.post("/news/{draft_id}/merge")
+async def merge(request: Request, draft_id: str) -> Response:
+    return await _decide(request, draft_id, "merge")
