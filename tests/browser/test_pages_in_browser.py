@@ -184,3 +184,19 @@ def test_network_view_draws_linked_entities(
     assert page.locator("#network canvas").count() == 1
     page.wait_for_timeout(1500)  # let the layout settle for the screenshot
     page.screenshot(path=shots / "12-network.png", full_page=True)
+
+
+def test_map_hotspot_and_route_layers(browser: Any, live_server: str, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in(page, live_server)
+    page.goto(live_server + "/map?year=2016")
+    page.wait_for_selector("#map[data-loaded=true]")
+    before = page.locator("path.leaflet-interactive").count()
+    with page.expect_response(lambda r: "/api/hotspots/map" in r.url):
+        page.get_by_label("Hotspots (H3 cells, events)").check()
+    with page.expect_response(lambda r: "/api/routes/map" in r.url):
+        page.get_by_label("Route flows (departure → seizure → destination)").check()
+    page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length > {before + 1}")
+    page.screenshot(path=shots / "06-map-layers.png", full_page=True)
+    page.get_by_label("Seizures by place").uncheck()
+    assert page.locator(".leaflet-marker-icon, .marker-cluster").count() == 0

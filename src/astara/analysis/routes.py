@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from astara.analysis.geo import hotspot_features, route_features
 from astara.analysis.periods import parse_period
 from astara.analysis.schemas import HotspotResult, RouteResult, StatsResult, TrendResult
 from astara.analysis.service import stats
@@ -95,3 +96,26 @@ def get_hotspots(
         return hotspots(
             session, scope, now, level=level, baseline_where=before, resolution=resolution, limit=limit
         )
+
+
+@router.get("/hotspots/map")
+def get_hotspot_map(
+    request: Request,
+    where: Where = [],  # noqa: B006 - read only
+    level: str = "h3",
+    resolution: Annotated[int, Query(ge=0, le=15)] = 5,
+) -> dict[str, Any]:
+    """Hotspots as GeoJSON for a map layer: H3 cells as hexagons, other levels as points."""
+    from astara.analysis.hotspots import hotspots
+
+    with unit(request) as (session, scope):
+        return hotspot_features(hotspots(session, scope, list(where), level=level, resolution=resolution))
+
+
+@router.get("/routes/map")
+def get_route_map(request: Request, where: Where = []) -> dict[str, Any]:  # noqa: B006 - read only
+    """Route flows between countries as GeoJSON lines (departure → seizure → destination)."""
+    from astara.analysis.flows import route_flows
+
+    with unit(request) as (session, scope):
+        return route_features(route_flows(session, scope, list(where), detail="country"))

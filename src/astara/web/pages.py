@@ -101,5 +101,7 @@ def seizure_map(request: Request) -> HTMLResponse:
         "error": error,
         "filter_query": urlencode({k: v for k, v in filters.items() if v}),
         "points_url": "/api/seizures/map?" + urlencode([("where", w) for w in where]) if not error else "",
+        "hotspots_url": "/api/hotspots/map?" + urlencode([("where", w) for w in where]) if not error else "",
+        "routes_url": "/api/routes/map?" + urlencode([("where", w) for w in where]) if not error else "",
     }
     return templates.TemplateResponse(request, "map.html", context, status_code=400 if error else 200)

@@ -25,6 +25,54 @@
       }).addTo(map).bringToBack();
     });
 
+  // Hotspot (H3 hexagons shaded by events) and route-flow (lines between countries, width by
+  // events) layers, switched on from the layer control; fetched when first shown.
+  function lazyLayer(url, draw) {
+    var group = L.featureGroup(), loaded = false;
+    group.on("add", function () {
+      if (loaded || !url) { return; }
+      loaded = true;
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { draw(group, data); });
+    });
+    return group;
+  }
+  function addLayers(clusters) {
+    var hotspots = lazyLayer(d.hotspots, function (group, data) {
+      var top = Math.max.apply(null, data.features.map(function (f) { return f.properties.events; }).concat([1]));
+      L.geoJSON(data, {
+        style: function (f) {
+          return { color: "#7a1f1f", weight: 0.6, fillColor: "#c0392b",
+            fillOpacity: 0.15 + 0.6 * f.properties.events / top };
+        },
+        pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 6 }); },
+        onEachFeature: function (f, layer) {
+          layer.bindTooltip(d.eventsLabel.replace("{count}", number(f.properties.events)) + " · " +
+            d.kgLabel.replace("{kg}", number(f.properties.kg)) + " · " + f.properties.share);
+        }
+      }).addTo(group);
+    });
+    var routes = lazyLayer(d.routes, function (group, data) {
+      var top = Math.max.apply(null, data.features.map(function (f) { return f.properties.events; }).concat([1]));
+      L.geoJSON(data, {
+        style: function (f) {
+          return { color: f.properties.stage.indexOf("destination") >= 0 ? "#1f5f8b" : "#8b5a1f",
+            weight: 1.5 + 10 * f.properties.events / top, opacity: 0.75 };
+        },
+        onEachFeature: function (f, layer) {
+          var p = f.properties;
+          layer.bindTooltip(p.source + " → " + p.target + ": " + d.eventsLabel.replace("{count}", number(p.events)));
+        }
+      }).addTo(group);
+    });
+    var overlays = {};
+    overlays[d.layerEvents] = clusters;
+    overlays[d.layerHotspots] = hotspots;
+    overlays[d.layerRoutes] = routes;
+    L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+  }
+
   fetch(d.points, { credentials: "same-origin" })
     .then(function (r) {
       if (!r.ok) { throw new Error(r.status + " " + r.statusText); }
@@ -70,6 +118,7 @@
         bounds.push(ll);
       });
       map.addLayer(clusters);
+      addLayers(clusters);
       if (bounds.length) { map.fitBounds(bounds, { maxZoom: 7, padding: [30, 30], animate: false }); }
       var status = document.getElementById("map-status");
       status.textContent = d.summaryLabel
