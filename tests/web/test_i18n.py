@@ -35,6 +35,10 @@ def test_persian_numbers_and_jalali_dates() -> None:
     assert localise_number(1234.56, "en") == "1,234.6"
     assert localise_date(dt.date(2016, 3, 20), "fa") == "۱۳۹۵/۰۱/۰۱"  # Nowruz 1395
     assert localise_date(dt.date(2016, 3, 20), "az", "month") == "2016-03"
+    # partial dates written as text (news drafts): Jalali in Persian, as they are otherwise
+    assert localise_date("2016-03-20", "fa") == "۱۳۹۵/۰۱/۰۱"
+    assert localise_date("2016-05", "fa") == "۱۳۹۵/۰۲ (۲۰۱۶-۰۵)"
+    assert localise_date("2016", "ru") == "2016" and localise_date("2016-13", "fa") == "2016-13"
     assert translate("ru", "list.page", page=3) == "Страница 3"
 
 

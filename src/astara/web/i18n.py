@@ -53,10 +53,21 @@ def localise_number(value: Any, language: str) -> str:
     return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
 
 
-def localise_date(value: dt.date | None, language: str, precision: str | None = "day") -> str:
-    """A (possibly partial) date: Jalali calendar with Persian digits in Persian, ISO otherwise."""
-    if value is None:
+def localise_date(value: dt.date | str | None, language: str, precision: str | None = "day") -> str:
+    """A (possibly partial) date: Jalali calendar with Persian digits in Persian, ISO otherwise.
+
+    ``value`` may also be ISO text of a partial date ("2016", "2016-05", "2016-05-03"); text that is
+    not a date is shown as it is.
+    """
+    if not value:
         return ""
+    if isinstance(value, str):
+        text, parts = value, value.strip().split("-")
+        try:
+            numbers = [int(p) for p in parts]
+            value, precision = dt.date(*[*numbers, 1, 1][:3]), ("year", "month", "day")[len(parts) - 1]
+        except (ValueError, TypeError, IndexError):
+            return text
     if language != "fa":
         return value.isoformat()[: {"year": 4, "month": 7}.get(precision or "day", 10)]
     import jdatetime
