@@ -164,3 +164,20 @@ def test_the_review_page_accepts_and_shows_errors(settings: Settings, api_token:
     assert client.get("/news?status=accepted").text.count('class="card draft"') == 1
     # the form sends every field; values the draft already had are not recorded as edits
     assert "edits" not in client.get(f"/api/news/drafts/{draft['id']}").json()["fields"]
+
+
+def test_the_review_page_pages_through_a_long_queue(
+    settings: Settings, api_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from astara.web import news_pages
+
+    monkeypatch.setattr(news_pages, "PER_PAGE", 1)
+    client = TestClient(create_app(settings), headers={"Authorization": f"Bearer {api_token}"})
+    client.post("/api/news/articles", json=feed_lines())
+    total = client.get("/api/news/drafts").json()["total"]
+    assert total >= 2
+    first = client.get("/news").text
+    assert first.count('class="card draft"') == 1 and 'href="/news?status=open&amp;page=2"' in first
+    last = client.get(f"/news?page={total}").text
+    assert last.count('class="card draft"') == 1
+    assert 'rel="next"' not in last and 'rel="prev"' in last

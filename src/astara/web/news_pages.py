@@ -23,13 +23,27 @@ FILTERS = ("open", "accepted", "rejected", "merged", "all")
 EDIT_FIELDS = ("date", "country", "place", "drug", "quantity", "unit")
 
 
+PER_PAGE = 25
+
+
 def _render(request: Request, status: str, *, error: AstaraError | None = None, done: str = "",
-            code: int = 200) -> HTMLResponse:  # fmt: skip
+            code: int = 200, number: int = 1) -> HTMLResponse:  # fmt: skip
+    number = max(number, 1)
     with unit(request) as (session, scope):
-        page = service.list_drafts(session, scope, None if status == "all" else status, limit=100)
+        page = service.list_drafts(
+            session,
+            scope,
+            None if status == "all" else status,
+            offset=(number - 1) * PER_PAGE,
+            limit=PER_PAGE,
+        )
+    last = max(1, -(-page.total // PER_PAGE))
     context: dict[str, Any] = {
         "page_title": translate(language_of(request), "news.title"),
         "page": page,
+        "number": number,
+        "prev_url": f"/news?status={status}&page={number - 1}" if number > 1 else None,
+        "next_url": f"/news?status={status}&page={number + 1}" if number < last else None,
         "status": status,
         "filters": FILTERS,
         "error": error,
@@ -39,10 +53,10 @@ def _render(request: Request, status: str, *, error: AstaraError | None = None, 
 
 
 @router.get("/news", response_class=HTMLResponse)
-def news_page(request: Request, status: str = "open", done: str = "") -> HTMLResponse:
+def news_page(request: Request, status: str = "open", done: str = "", page: int = 1) -> HTMLResponse:
     if status not in FILTERS:
         status = "open"
-    return _render(request, status, done=done[:64])
+    return _render(request, status, done=done[:64], number=page)
 
 
 async def _decide(request: Request, draft_id: str, action: str) -> Response:
