@@ -166,3 +166,19 @@ def test_texts_that_report_no_seizure_give_no_event(text: str) -> None:
 def test_route_phrases(text: str, origin: str | None, transit: list[str], destination: str) -> None:
     (event,) = extract_text(text, "2024-01-01").events
     assert (event.origin, event.transit, event.destination) == (origin, transit, destination)
+
+
+@pytest.mark.parametrize(
+    ("text", "transport"),
+    [
+        (
+            "Border guards detained a trespasser violating the state border from Iran with 4 kg of opium "
+            "near Bilasuvar on Monday.",
+            "on_foot",
+        ),
+        ("Customs found 12 kg of heroin hidden in the trailer of a vehicle at the Sadarak post.", "truck"),
+    ],
+)
+def test_transport_from_how_border_services_write(text: str, transport: str) -> None:
+    (event,) = extract_text(text, "2024-01-03").events
+    assert event.transport == transport

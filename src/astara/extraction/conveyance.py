@@ -52,6 +52,11 @@ _EXTRA = {
     "parcel": "postal", "parcels": "postal", "postal": "postal", "courier": "postal", "mail": "postal",
     "on foot": "on_foot", "pedestrian": "on_foot", "backpack": "on_foot",
     "crossed the border on foot": "on_foot",
+    "trailer": "truck", "trailers": "truck", "semi-trailer": "truck", "refrigerated truck": "truck",
+    # a person crossing the green border, as border services report it: no vehicle
+    "violation of the state border": "on_foot", "violating the state border": "on_foot",
+    "violated the state border": "on_foot", "trespasser": "on_foot", "trespassers": "on_foot",
+    "border violator": "on_foot", "border violators": "on_foot",
 }  # fmt: skip
 
 
