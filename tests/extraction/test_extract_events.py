@@ -161,6 +161,13 @@ def test_texts_that_report_no_seizure_give_no_event(text: str) -> None:
             "AZ",
         ),
         ("Police found 5 kg of cocaine in a lorry trying to enter Georgia at Sarpi.", None, [], "GE"),
+        (
+            "A Ukrainian truck carrying 20 kg of heroin from Astara, Iran to Kiev, Ukraine was stopped by "
+            "customs at the Astara post.",
+            "IR",  # the text says where it came from; the truck's flag does not
+            [],
+            "UA",
+        ),
     ],
 )
 def test_route_phrases(text: str, origin: str | None, transit: list[str], destination: str) -> None:

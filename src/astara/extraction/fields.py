@@ -170,8 +170,9 @@ def resolve(ctx: Context, item: Item) -> Fields:
                 route[c.role] = c
             elif c.role == "transit" and c.code not in {t.code for t in transit}:
                 transit.append(c)
-            elif c.role == "vehicle" and "origin" not in route and index in order:
-                route["origin"] = c
+        vehicle = next((c for c in ctx.countries(index) if c.role == "vehicle"), None)
+        if vehicle is not None and "origin" not in route and index in order:
+            route["origin"] = vehicle  # "an Iranian truck", unless the text says where it came from
         if route:
             break
     for role, c in route.items():

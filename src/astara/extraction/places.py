@@ -390,7 +390,10 @@ def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
     roles: list[tuple[int, int, str]] = []
     for role, pattern in _ROUTE:
         for m in pattern.finditer(text, start, end):
-            for part in re.split(r",\s*|\s+and\s+", m["name"]):
+            parts = re.split(r",\s*|\s+and\s+", m["name"])
+            if len(parts) == 2 and ", " in m["name"] and country_of(parts[1]) is not None:
+                parts = parts[1:]  # "from Astara, Iran": the country says which side of the border
+            for part in parts:
                 if country_of(part) is not None or place_country(part)[1] != "unknown":
                     at = m.start("name") + m["name"].find(part)
                     roles.append((at, at + len(part), role))
