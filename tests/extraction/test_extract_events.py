@@ -189,3 +189,13 @@ def test_route_phrases(text: str, origin: str | None, transit: list[str], destin
 def test_transport_from_how_border_services_write(text: str, transport: str) -> None:
     (event,) = extract_text(text, "2024-01-03").events
     assert event.transport == transport
+
+
+def test_no_date_in_the_text_gives_the_month_of_publication_with_a_warning() -> None:
+    (event,) = extract_text("Customs officers seized 7 kg of opium at the Astara post.", "2024-05-17").events
+    assert event.date == "2024-05" and "date" not in event.evidence
+    assert any("month of publication" in w for w in event.warnings)
+    (dated,) = extract_text(
+        "Customs officers seized 7 kg of opium at the Astara post on 2 May.", "2024-05-17"
+    ).events
+    assert dated.date == "2024-05-02" and dated.warnings == []

@@ -142,6 +142,10 @@ def resolve(ctx: Context, item: Item) -> Fields:
         )
     if date is not None:
         f.set("date", date.value, (date.start, date.end))
+    elif a.published is not None:
+        # no date in the text: a news report tells of a recent seizure, so its month is the best
+        # partial date there is; no span says where it came from (the service adds a warning)
+        f.set("date", a.published.strftime("%Y-%m"), None)
     # place and country
     place = _first(order, lambda i: _place(a.sents[i]))
     if place is not None:

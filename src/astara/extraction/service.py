@@ -72,6 +72,9 @@ def _confidence(item: Item, values: dict[str, object], incidents: int) -> float:
     return round(max(0.05, min(0.99, score)), 2)
 
 
+_NO_DATE = "the text gives no date of the seizure; the month of publication is given instead"
+
+
 def _event(a: Analysis, ctx: Context, item: Item) -> ExtractedEvent:
     f = resolve(ctx, item)
     sent = a.sents[item.sentence].s
@@ -81,6 +84,7 @@ def _event(a: Analysis, ctx: Context, item: Item) -> ExtractedEvent:
         kg = kg_of(item.weight, item.code)
         method = f"stated weight {item.weight.raw}"
     warnings = []
+    dated_by_publication = "date" in f.values and "date" not in f.evidence
     if kg is not None and kg > ABSURD_KG:
         warnings.append(f"{kg:,.0f} kg is larger than any recorded single seizure; check the text")
     evidence: dict[str, tuple[int, int]] = {
@@ -117,9 +121,9 @@ def _event(a: Analysis, ctx: Context, item: Item) -> ExtractedEvent:
         persons=_list(v.get("persons")),
         quote=" ".join(sent.text.split()),  # one line, even when the text was hard-wrapped
         evidence=evidence,
-        confidence=min(confidence, 0.2) if warnings else confidence,
+        confidence=min(confidence, 0.2) if warnings else confidence,  # an absurd quantity
         incident=item.incident,
-        warnings=warnings,
+        warnings=[*warnings, *([_NO_DATE] if dated_by_publication else [])],
     )
 
 
