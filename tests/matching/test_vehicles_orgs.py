@@ -19,6 +19,7 @@ from astara.matching.vehicles import parse_plate, parse_vin, vin_check_digit
         ("٣٨ ج ٥١٢ ايران ٤٤", "IR", "38J512-44"),
         ("38J512-44", "IR", "38J512-44"),
         ("IR 44 38J512", "IR", "38J512-44"),
+        ("IR 38 J 512 44", "IR", "38J512-44"),  # the country first, the region still last
         ("38 J 512 IR 44", "IR", "38J512-44"),
         ("38-Дж-512-44", "IR", "38J512-44"),
         ("38 8 512 44", "IR", "38B512-44"),

@@ -66,7 +66,11 @@ def _iran(text: str) -> Plate | None:
     region: str | None = None
     for i, part in enumerate(parts):
         if part.upper() in ("ایران", "IR", "ИРАН"):
-            if i + 1 < len(parts) and parts[i + 1].isdigit() and len(parts[i + 1]) == 2:
+            rest = parts[i + 1 :]
+            shape = "".join("9" if p.isdigit() else "A" for p in rest)
+            if i == 0 and shape == "9A99":
+                parts = rest  # "IR 12 B 345 67": the country written first, the region still last
+            elif i + 1 < len(parts) and parts[i + 1].isdigit() and len(parts[i + 1]) == 2:
                 region = parts[i + 1]
                 parts = parts[:i] + parts[i + 2 :]
             else:
