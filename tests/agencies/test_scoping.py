@@ -74,6 +74,17 @@ def _news_rows(session: Any, scope: Scope, event_id: str) -> None:
                            draft_id="draft-a", role="accepted"))  # fmt: skip
 
 
+def _matching_rows(session: Any, scope: Scope) -> None:
+    """A watch list with an entry, an alert, a judgement and match keys of agency A (astara.matching)."""
+    from astara.matching import store, watch
+
+    watch.create_list(session, scope, "couriers")
+    born = "1971-05-05"
+    watch.add_entry(session, scope, "couriers", "person", {"name": "Məmməd Rzayev", "birth_date": born})
+    other, _ = store.create_entity(session, scope, "person", {"name": "Мамед Рзаев", "birth_date": born})
+    store.judge(session, scope, "person", "person-a", other.id, "unsure")
+
+
 def test_every_agency_owned_table_is_listed() -> None:
     names = {m.__tablename__ for m in AGENCY_OWNED}
     assert {
@@ -131,6 +142,7 @@ def test_scoped_queries_never_return_another_agencys_rows(
         )
         _sharing_rows(session, scope, event_a.id)
         _news_rows(session, scope, event_a.id)
+        _matching_rows(session, scope)
     with transaction(engine) as session:
         rows_a = session.scalars(scoped(select(model), model, scope)).all()
         rows_b = session.scalars(scoped(select(model), model, scope_b)).all()

@@ -530,3 +530,96 @@ class NewsSource(Base):
     role: Mapped[str] = mapped_column(String(12))  # accepted | merged
     quote: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Matching store (astara.matching.store, astara.matching.watch): blocking keys of entities, received
+# entities and watch-list entries; analysts' judgements (insert-only); watch lists, entries and alerts.
+# ---------------------------------------------------------------------------------------------------
+
+
+class MatchKey(Base):
+    """One blocking key of one entity (source ``store``), received entity (``received``) or watch-list
+    entry (``watch``): a candidate query reads only the rows that share a key with its record."""
+
+    __tablename__ = "match_keys"
+    __table_args__ = (
+        Index("ix_match_keys_lookup", "agency_id", "kind", "key", "source"),
+        Index("ix_match_keys_entity", "agency_id", "source", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # person | vehicle | organization
+    source: Mapped[str] = mapped_column(String(10))  # store | received | watch
+    entity_id: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(120))
+
+
+class MatchJudgement(Base):
+    """An analyst's judgement of a pair (same | not_same | unsure); insert-only, the latest one counts."""
+
+    __tablename__ = "match_judgements"
+    __table_args__ = (Index("ix_match_judgements_pair", "agency_id", "entity_a", "entity_b"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_a: Mapped[str] = mapped_column(String(80))  # the smaller reference of the pair
+    entity_b: Mapped[str] = mapped_column(String(80))
+    verdict: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WatchList(Base):
+    __tablename__ = "watch_lists"
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WatchEntry(Base):
+    """A person, vehicle or organization on a watch list; removal is recorded, not deleted."""
+
+    __tablename__ = "watch_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("watch_lists.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    record: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    label: Mapped[str] = mapped_column(String(300))
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    removed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class MatchAlert(Base):
+    """A new or received record whose entity matched a watch-list entry, with the explanation."""
+
+    __tablename__ = "match_alerts"
+    __table_args__ = (Index("ix_match_alerts_status", "agency_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    list_id: Mapped[int] = mapped_column(ForeignKey("watch_lists.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("watch_entries.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    event_id: Mapped[str | None] = mapped_column(String(32))
+    origin: Mapped[str] = mapped_column(String(20))  # service | import | received
+    label: Mapped[str] = mapped_column(String(300))
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | acknowledged
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

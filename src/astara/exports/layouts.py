@@ -104,7 +104,9 @@ def ids_row(event: SeizureEvent, item: SeizureItem) -> Row:
 def columns(layout: str) -> list[str]:
     if layout == "ids":
         return list(IDS_COLUMNS)
-    return [*builtin_mappings()["astara"].fields, "kg", "kg_method"]
+    # the template's optional person columns feed the matching store; the export carries no nominal data
+    fields = [f for f in builtin_mappings()["astara"].fields if not f.startswith("person_")]
+    return [*fields, "kg", "kg_method"]
 
 
 IDS_COLUMNS = [

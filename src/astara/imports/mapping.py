@@ -48,6 +48,11 @@ EVENT_FIELDS = (
     "legal_basis",
     "validation_status",
     "notes",
+    # the event's person (astara.matching.store.add_imported_persons): not event columns
+    "person_name",
+    "person_birth_date",
+    "person_nationality",
+    "person_id_number",
 )
 ITEM_FIELDS = ("drug", "quantity", "unit", "purity")
 ALL_FIELDS = EVENT_FIELDS + ITEM_FIELDS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,6 +19,7 @@ from astara.gazetteer import get_gazetteer
 from astara.imports.mapping import EVENT_FIELDS, Mapping
 from astara.kit import dates, numbers
 from astara.kit.countries import CountryNotFound, resolve_country
+from astara.matching.scripts import DIGITS
 from astara.vocab import Vocabulary, get_vocabulary
 
 ABSURD_KG = 100_000.0  # one seizure above 100 tonnes is flagged for a person to check
@@ -186,6 +188,12 @@ class RowParser:
                 raise FieldError(f"unknown TLP marking {raw!r} (TLP:CLEAR, GREEN, AMBER, AMBER+STRICT, RED)")
             return {"tlp": found.code}
 
+        def person_birth_date(raw: str) -> dict[str, Any]:
+            text = raw.translate(DIGITS).strip()
+            if not re.fullmatch(r"\d{4}(?:-\d{2}-\d{2})?", text):
+                raise FieldError(f"birth date {raw!r} is not YYYY or YYYY-MM-DD")
+            return {"person_birth_date": text}
+
         parsers: dict[str, Parser] = {
             "reference": plain("reference", 100),
             "date": parse_date,
@@ -219,6 +227,10 @@ class RowParser:
             "quantity": quantity,
             "unit": unit,
             "purity": purity,
+            "person_name": plain("person_name", 300),
+            "person_birth_date": person_birth_date,
+            "person_nationality": country("person_nationality"),
+            "person_id_number": plain("person_id_number", 64),
         }
         return parsers
 

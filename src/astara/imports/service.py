@@ -195,6 +195,14 @@ class _Importer:
             self.created.add(event_id)
         if not self.options.dry_run:  # a dry run counts what it would write
             writer.insert(events, items)
+            created = self.created
+            people = [(eid, f.event) for f, eid, _ in batch if eid in created and f.event.get("person_name")]
+            if people:  # the event's person, its match keys and watch-list alerts (astara.matching.store)
+                from astara.matching.store import add_imported_persons
+
+                persons, alerts = add_imported_persons(self.session, self.scope, people)
+                self.report.persons_created += persons
+                self.report.watch_alerts += alerts
         self.report.events_created += len(events)
         self.report.items_created += len(items)
 

@@ -1,4 +1,4 @@
-"""``astara match``: compare records across scripts (``pairs``; ``query`` joins here later)."""
+"""``astara match``: compare records across scripts (``pairs``; the store commands are in ``store_cli``)."""
 
 from __future__ import annotations
 
@@ -37,3 +37,7 @@ def pairs_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(match_app, name="match")
+    from astara.matching import linkage_cli, store_cli
+
+    store_cli.register(match_app)  # query, reindex, judgements, watch lists, alerts
+    linkage_cli.register(app)  # astara link (batch linkage)

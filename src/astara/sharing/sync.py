@@ -132,6 +132,7 @@ def apply_entries(
         session, scope, partner.code, [(b["record_id"], b["version"]) for b in bodies]
     )
     stored: list[str] = []
+    received_rows: list[SharingReceived] = []  # filed in the matching store and checked against watch lists
     for message, body in zip(entries, bodies, strict=True):
         cursor, record_id, version = int(body["cursor"]), str(body["record_id"]), int(body["version"])
         if cursor <= state.pulled_cursor or (record_id, version) in held:
@@ -166,7 +167,7 @@ def apply_entries(
             result.retracted += 1
             result.receipts.append(receipt)
         else:
-            session.add(
+            received_rows.append(
                 SharingReceived(
                     agency_id=scope.agency_id,
                     partner_code=partner.code,
@@ -182,6 +183,7 @@ def apply_entries(
                     signature=message["signature"],
                 )
             )
+            session.add(received_rows[-1])
             stored.append(record_id)
             result.received += 1
         held.add((record_id, version))
@@ -198,6 +200,10 @@ def apply_entries(
     state.last_success_at, state.last_error = utcnow(), None
     result.cursor = state.pulled_cursor
     session.flush()
+    if received_rows:
+        from astara.matching.store import index_received
+
+        index_received(session, scope, received_rows)
     return result
 
 

@@ -34,6 +34,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.auth.routes import router as auth_router
     from astara.exports.routes import router as export_router
     from astara.imports.routes import router as import_router
+    from astara.matching.routes import router as matching_router
     from astara.networks.routes import router as networks_router
     from astara.news.routes import router as news_router
     from astara.reports.routes import router as reports_router
@@ -43,6 +44,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.dashboard import router as dashboard_router
     from astara.web.forms import router as forms_router
     from astara.web.import_pages import router as import_pages_router
+    from astara.web.match_pages import router as match_pages_router
     from astara.web.more_pages import router as more_pages_router
     from astara.web.news_pages import router as news_pages_router
     from astara.web.pages import router as pages_router
@@ -92,6 +94,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         reports_router,
         networks_router,
         news_router,
+        matching_router,
         import_router,
         export_router,
         vocab_router,
@@ -102,6 +105,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         import_pages_router,
         more_pages_router,
         news_pages_router,
+        match_pages_router,
         pages_router,
     ):
         app.include_router(router)

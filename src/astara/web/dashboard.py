@@ -17,6 +17,7 @@ from astara.analysis.service import stats
 from astara.analysis.trends import trends
 from astara.auth.roles import allowed
 from astara.kit.cache import figures, store_of
+from astara.matching.watch import open_alert_count
 from astara.reports import maps
 from astara.reports.charts import period_bars
 from astara.seizures import service
@@ -85,10 +86,12 @@ def dashboard(request: Request) -> HTMLResponse:
         latest = service.list_seizures(session, scope, sort="-created", limit=5).items
         # what partners sent, as counts: opening the records themselves is audited on the sharing pages
         partners = sharing_service.status(session, scope) if allowed(scope, "sharing") else []
+        open_alerts = open_alert_count(session, scope)  # watch-list alerts (astara.matching.watch)
     context = {
         "page_title": translate(language_of(request), "dash.title"),
         "d": data,
         "latest": latest,
         "partners": partners,
+        "open_alerts": open_alerts,
     }
     return templates.TemplateResponse(request, "dashboard.html", context)

@@ -1,0 +1,176 @@
+"""REST API of the matching store: candidate queries, entities, judgements, watch lists and alerts."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from astara.web.deps import unit
+
+router = APIRouter(prefix="/api", tags=["matching"])
+KindName = Literal["person", "vehicle", "organization"]
+
+
+class RecordIn(BaseModel):
+    """A person (name, birth_date, nationality, id_number), vehicle (plate, country, vin, make) or
+    organization (name, country, registration)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: KindName = "person"
+    name: str | None = Field(None, max_length=300)
+    birth_date: str | None = Field(None, max_length=10)
+    nationality: str | None = Field(None, max_length=2)
+    id_number: str | None = Field(None, max_length=64)
+    script_hint: str | None = Field(None, max_length=10)
+    plate: str | None = Field(None, max_length=40)
+    country: str | None = Field(None, max_length=2)
+    vin: str | None = Field(None, max_length=17)
+    make: str | None = Field(None, max_length=100)
+    registration: str | None = Field(None, max_length=64)
+
+    def fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(exclude={"kind"}).items() if v}
+
+
+class QueryIn(RecordIn):
+    entity_id: str | None = Field(None, max_length=80, description="Candidates for this stored entity.")
+    limit: int = Field(20, ge=1, le=500)
+
+
+class EntityIn(RecordIn):
+    event_id: str | None = Field(None, max_length=32)
+    role: str = Field("subject", min_length=1, max_length=40)
+
+
+class JudgementIn(BaseModel):
+    kind: KindName = "person"
+    a: str = Field(min_length=1, max_length=80)
+    b: str = Field(min_length=1, max_length=80)
+    verdict: Literal["same", "not_same", "unsure"]
+    note: str = Field("", max_length=1000)
+
+
+class WatchListIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field("", max_length=1000)
+
+
+@router.post("/match/query")
+def post_query(request: Request, body: QueryIn) -> dict[str, Any]:
+    """Ranked candidates in the store for one record, each with score, decision and explanation."""
+    from astara.matching.store import query
+
+    with unit(request) as (session, scope):
+        return query(session, scope, body.kind, body.fields(), entity_id=body.entity_id, limit=body.limit)
+
+
+@router.post("/match/reindex")
+def post_reindex(request: Request) -> dict[str, int]:
+    from astara.matching.store import reindex
+
+    with unit(request) as (session, scope):
+        return reindex(session, scope)
+
+
+@router.post("/match/entities", status_code=201)
+def post_entity(request: Request, body: EntityIn) -> dict[str, Any]:
+    """Store a person, vehicle or organization; its keys are filed and the watch lists checked."""
+    from astara.matching.store import create_entity, record_of
+    from astara.matching.watch import alert_dict
+
+    with unit(request) as (session, scope):
+        entity, alerts = create_entity(
+            session, scope, body.kind, body.fields(), event_id=body.event_id, role=body.role
+        )
+        return {
+            "id": entity.id,
+            "kind": body.kind,
+            "record": record_of(body.kind, entity),
+            "alerts": [alert_dict(a, "") for a in alerts],
+        }
+
+
+@router.post("/match/judgements", status_code=201)
+def post_judgement(request: Request, body: JudgementIn) -> dict[str, Any]:
+    from astara.matching.store import judge, judgement_dict
+
+    with unit(request) as (session, scope):
+        return judgement_dict(judge(session, scope, body.kind, body.a, body.b, body.verdict, body.note))
+
+
+@router.get("/match/judgements")
+def get_judgements(
+    request: Request, a: str = Query(max_length=80), b: str = Query(max_length=80)
+) -> list[dict[str, Any]]:
+    """Every judgement of a pair, oldest first; the last one counts."""
+    from astara.auth.roles import require
+    from astara.matching.store import judgement_dict, judgement_history
+
+    with unit(request) as (session, scope):
+        require(scope, "records.read")
+        return [judgement_dict(r) for r in judgement_history(session, scope, a, b)]
+
+
+@router.get("/watchlists")
+def get_watchlists(request: Request) -> list[dict[str, Any]]:
+    from astara.matching.watch import lists
+
+    with unit(request) as (session, scope):
+        return lists(session, scope)
+
+
+@router.post("/watchlists", status_code=201)
+def post_watchlist(request: Request, body: WatchListIn) -> dict[str, Any]:
+    from astara.matching.watch import create_list
+
+    with unit(request) as (session, scope):
+        row = create_list(session, scope, body.name, body.description)
+        return {"id": row.id, "name": row.name, "description": row.description, "entries": 0}
+
+
+@router.get("/watchlists/{name}")
+def get_watchlist(request: Request, name: str, removed: bool = False) -> dict[str, Any]:
+    from astara.matching.watch import show_list
+
+    with unit(request) as (session, scope):
+        return show_list(session, scope, name, include_removed=removed)
+
+
+@router.post("/watchlists/{name}/entries", status_code=201)
+def post_watch_entry(request: Request, name: str, body: RecordIn) -> dict[str, Any]:
+    from astara.matching.watch import add_entry, entry_dict
+
+    with unit(request) as (session, scope):
+        return entry_dict(add_entry(session, scope, name, body.kind, body.fields()))
+
+
+@router.delete("/watchlists/{name}/entries/{entry_id}")
+def delete_watch_entry(request: Request, name: str, entry_id: int) -> dict[str, Any]:
+    from astara.matching.watch import entry_dict, remove_entry
+
+    with unit(request) as (session, scope):
+        return entry_dict(remove_entry(session, scope, name, entry_id))
+
+
+@router.get("/alerts")
+def get_alerts(
+    request: Request,
+    status: Literal["open", "acknowledged", "all"] = "open",
+    limit: int = Query(200, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    from astara.matching.watch import alerts
+
+    with unit(request) as (session, scope):
+        return alerts(session, scope, None if status == "all" else status, limit)
+
+
+@router.post("/alerts/{alert_id}/ack")
+def post_alert_ack(request: Request, alert_id: int) -> dict[str, Any]:
+    from astara.matching.watch import acknowledge
+
+    with unit(request) as (session, scope):
+        alert = acknowledge(session, scope, alert_id)
+        return {"id": alert.id, "status": alert.status}

@@ -1,0 +1,249 @@
+"""Watch lists and alerts.
+
+A watch list is a named list of persons, vehicles and organizations. Each entry is filed in the
+matching store under its blocking keys (source ``watch``); every new entity (created through the
+service, imported from a spreadsheet or received from a partner) is looked up under its own keys among
+the entries, scored with the matcher, and each match raises an alert that keeps the explanation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope, scoped
+from astara.auth.roles import require
+from astara.db.models import MatchAlert, MatchKey, WatchEntry, WatchList, utcnow
+from astara.errors import Conflict, InvalidInput, NotFound
+from astara.matching.keys import keys_of
+from astara.matching.service import match_records
+from astara.matching.store import check_kind, label_of, record_of, write_keys
+
+ALERT_STATUSES = ("open", "acknowledged")
+
+
+def create_list(session: Session, scope: Scope, name: str, description: str = "") -> WatchList:
+    require(scope, "records.write")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a watch list needs a name of 1 to 100 characters", details=[{"field": "name"}])
+    if session.scalar(scoped(select(WatchList.id), WatchList, scope).where(WatchList.name == name)):
+        raise Conflict(f"a watch list named {name!r} exists already")
+    row = WatchList(
+        agency_id=scope.agency_id, name=name, description=description[:1000], created_by=scope.user_id
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_list(session: Session, scope: Scope, name: str) -> WatchList:
+    found = session.scalar(scoped(select(WatchList), WatchList, scope).where(WatchList.name == name))
+    if found is None:
+        raise NotFound(f"no watch list {name!r}")
+    return found
+
+
+def lists(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    require(scope, "records.read")
+    counts: dict[int, int] = {
+        list_id: n
+        for list_id, n in session.execute(
+            scoped(select(WatchEntry.list_id, func.count()), WatchEntry, scope)
+            .where(WatchEntry.removed_at.is_(None))
+            .group_by(WatchEntry.list_id)
+        )
+    }
+    out = []
+    for row in session.scalars(scoped(select(WatchList), WatchList, scope).order_by(WatchList.name)):
+        out.append(
+            {"id": row.id, "name": row.name, "description": row.description, "entries": counts.get(row.id, 0)}
+        )
+    return out
+
+
+def add_entry(
+    session: Session, scope: Scope, list_name: str, kind: str, record: dict[str, Any]
+) -> WatchEntry:
+    require(scope, "records.write")
+    check_kind(kind)
+    watch_list = get_list(session, scope, list_name)
+    clean = record_of(kind, record)
+    if not keys_of(kind, clean):
+        raise InvalidInput(
+            f"the {kind} entry has nothing to match by (a name, plate, VIN or registration)",
+            details=[{"field": "record", "reason": "no match keys"}],
+        )
+    entry = WatchEntry(
+        agency_id=scope.agency_id,
+        list_id=watch_list.id,
+        kind=kind,
+        record=clean,
+        label=label_of(kind, clean)[:300],
+        added_by=scope.user_id,
+    )
+    session.add(entry)
+    session.flush()
+    write_keys(session, scope, kind, "watch", [(f"w{entry.id}", clean)])
+    return entry
+
+
+def remove_entry(session: Session, scope: Scope, list_name: str, entry_id: int) -> WatchEntry:
+    require(scope, "records.write")
+    watch_list = get_list(session, scope, list_name)
+    entry = session.scalar(
+        scoped(select(WatchEntry), WatchEntry, scope).where(
+            WatchEntry.id == entry_id, WatchEntry.list_id == watch_list.id, WatchEntry.removed_at.is_(None)
+        )
+    )
+    if entry is None:
+        raise NotFound(f"no entry {entry_id} on watch list {list_name!r}")
+    entry.removed_at, entry.removed_by = utcnow(), scope.user_id
+    session.execute(
+        delete(MatchKey).where(
+            MatchKey.agency_id == scope.agency_id,
+            MatchKey.source == "watch",
+            MatchKey.entity_id == f"w{entry.id}",
+        )
+    )
+    session.flush()
+    return entry
+
+
+def show_list(session: Session, scope: Scope, name: str, *, include_removed: bool = False) -> dict[str, Any]:
+    require(scope, "records.read")
+    watch_list = get_list(session, scope, name)
+    stmt = scoped(select(WatchEntry), WatchEntry, scope).where(WatchEntry.list_id == watch_list.id)
+    if not include_removed:
+        stmt = stmt.where(WatchEntry.removed_at.is_(None))
+    entries = [entry_dict(e) for e in session.scalars(stmt.order_by(WatchEntry.id))]
+    return {
+        "id": watch_list.id,
+        "name": watch_list.name,
+        "description": watch_list.description,
+        "entries": entries,
+    }
+
+
+def entry_dict(entry: WatchEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "label": entry.label,
+        "record": entry.record,
+        "added_by": entry.added_by,
+        "added_at": entry.added_at.isoformat(timespec="seconds"),
+        "removed_at": entry.removed_at.isoformat(timespec="seconds") if entry.removed_at else None,
+    }
+
+
+def check(
+    session: Session,
+    scope: Scope,
+    kind: str,
+    items: Sequence[tuple[str, dict[str, Any], str | None]],
+    *,
+    origin: str,
+) -> list[MatchAlert]:
+    """Raise an alert for each (entity reference, record, event id) that matches a watch-list entry."""
+    if not items:
+        return []
+    keyed = [(ref, record, event_id, keys_of(kind, record)) for ref, record, event_id in items]
+    every = sorted(set().union(*(k for *_, k in keyed)))
+    hits: dict[str, set[str]] = {}
+    for start in range(0, len(every), 500):
+        stmt = scoped(select(MatchKey.key, MatchKey.entity_id), MatchKey, scope).where(
+            MatchKey.kind == kind, MatchKey.source == "watch", MatchKey.key.in_(every[start : start + 500])
+        )
+        for key, ref in session.execute(stmt):
+            hits.setdefault(key, set()).add(ref)
+    if not hits:
+        return []
+    entry_ids = {int(ref[1:]) for refs in hits.values() for ref in refs}
+    entries = {
+        e.id: e
+        for e in session.scalars(
+            scoped(select(WatchEntry), WatchEntry, scope).where(
+                WatchEntry.id.in_(entry_ids), WatchEntry.removed_at.is_(None)
+            )
+        )
+    }
+    alerts = []
+    for ref, record, event_id, keys in keyed:
+        candidates = sorted({int(r[1:]) for k in keys for r in hits.get(k, ())})
+        for entry_id in candidates:
+            entry = entries.get(entry_id)
+            if entry is None:
+                continue
+            result = match_records(kind, entry.record, record)  # type: ignore[arg-type]
+            if not result.match:
+                continue
+            alert = MatchAlert(
+                agency_id=scope.agency_id, list_id=entry.list_id, entry_id=entry.id, kind=kind, entity_id=ref,
+                event_id=event_id, origin=origin, label=f"{entry.label} ~ {label_of(kind, record)}"[:300],
+                score=result.score, explanation=result.explanation(), status="open",
+            )  # fmt: skip
+            session.add(alert)
+            alerts.append(alert)
+    session.flush()
+    return alerts
+
+
+def alerts(
+    session: Session, scope: Scope, status: str | None = "open", limit: int = 200
+) -> list[dict[str, Any]]:
+    require(scope, "records.read")
+    if status is not None and status not in ALERT_STATUSES:
+        raise InvalidInput(
+            f"unknown alert status {status!r}: open or acknowledged", details=[{"field": "status"}]
+        )
+    stmt = scoped(select(MatchAlert, WatchList.name), MatchAlert, scope).join(
+        WatchList, WatchList.id == MatchAlert.list_id
+    )
+    if status:
+        stmt = stmt.where(MatchAlert.status == status)
+    rows = session.execute(stmt.order_by(MatchAlert.id.desc()).limit(limit)).all()
+    return [alert_dict(a, name) for a, name in rows]
+
+
+def open_alert_count(session: Session, scope: Scope) -> int:
+    stmt = scoped(select(func.count()).select_from(MatchAlert), MatchAlert, scope).where(
+        MatchAlert.status == "open"
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def alert_dict(alert: MatchAlert, list_name: str) -> dict[str, Any]:
+    return {
+        "id": alert.id,
+        "list": list_name,
+        "entry_id": alert.entry_id,
+        "kind": alert.kind,
+        "entity_id": alert.entity_id,
+        "event_id": alert.event_id,
+        "origin": alert.origin,
+        "label": alert.label,
+        "score": alert.score,
+        "explanation": alert.explanation,
+        "status": alert.status,
+        "created_at": alert.created_at.isoformat(timespec="seconds"),
+        "acknowledged_by": alert.acknowledged_by,
+        "acknowledged_at": alert.acknowledged_at.isoformat(timespec="seconds")
+        if alert.acknowledged_at
+        else None,
+    }
+
+
+def acknowledge(session: Session, scope: Scope, alert_id: int) -> MatchAlert:
+    require(scope, "records.write")
+    alert = session.scalar(scoped(select(MatchAlert), MatchAlert, scope).where(MatchAlert.id == alert_id))
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    if alert.status == "acknowledged":
+        raise Conflict(f"alert {alert_id} was acknowledged already")
+    alert.status, alert.acknowledged_by, alert.acknowledged_at = "acknowledged", scope.user_id, utcnow()
+    session.flush()
+    return alert
