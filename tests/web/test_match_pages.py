@@ -72,14 +72,17 @@ def test_watch_list_pages_and_alerts(api_client: TestClient, engine: Engine, sco
         "/watchlists/couriers/entries",
         data={"csrf_token": csrf, "kind": "person", "name": "محمد رضایی", "birth_date": "1985-06-12"},
     )
-    assert added.status_code == 200 and "محمد رضایی (1985-06-12)" in added.text
+    # each name isolated in its own direction, the details left to right
+    assert (
+        added.status_code == 200 and '<bdi>محمد رضایی</bdi> <bdi dir="ltr">(1985-06-12)</bdi>' in added.text
+    )
     empty = api_client.post("/watchlists/couriers/entries", data={"csrf_token": csrf, "kind": "person"})
     assert empty.status_code == 422 and "nothing to match by" in empty.text
     with transaction(engine) as session:
         store.create_entity(session, scope, "person", {"name": "MOHAMMAD REZAEI", "birth_date": "1985-06-12"})
     alerts = api_client.get("/alerts")
     assert (
-        "محمد رضایی (1985-06-12) ~ MOHAMMAD REZAEI (1985-06-12)" in alerts.text
+        '<bdi>محمد رضایی</bdi> <bdi dir="ltr">(1985-06-12)</bdi> ~ <bdi>MOHAMMAD REZAEI</bdi>' in alerts.text
         and "birth_date_match" in alerts.text
     )
     assert "1 open watch-list alerts" in api_client.get("/dashboard").text
