@@ -59,6 +59,10 @@ def _sharing_rows(session: Any, scope: Scope, event_id: str) -> None:
     session.add(SharingReceipt(agency_id=scope.agency_id, partner_code="IR-ANP", direction="issued", cursor=1,
                                record_id="r1", signature="s"))  # fmt: skip
     session.add(SharingSyncState(agency_id=scope.agency_id, partner_code="IR-ANP"))
+    from astara.db.models import SharingNonce
+
+    session.add(SharingNonce(agency_id=scope.agency_id, partner_code="IR-ANP", nonce="n" * 32,
+                             seen_at=dt.datetime(2026, 1, 1)))  # fmt: skip
     session.flush()
     audit.append(session, scope, "view", partner="IR-ANP", record="r1")
 

@@ -50,3 +50,27 @@ def test_a_tampered_index_is_refused(linked: tuple[Node, Node]) -> None:
     index["body"]["contact"] = "call +994 00 000 00 00"  # type: ignore[index]
     with ir.unit() as (session, scope), pytest.raises(NotAuthenticated):
         hits.check(session, scope, ir.data_dir, index, name="Mammad Rzayev")
+
+
+@pytest.mark.parametrize("encoding", ["hmac", "clk"])
+def test_a_persian_name_hits_latin_and_cyrillic_spellings_and_not_an_ov_surname(
+    linked: tuple[Node, Node], encoding: str
+) -> None:
+    az, ir = linked
+    for node in (az, ir):
+        hits.secret_for(node.data_dir, "AZ-IR-BORDER-2024", SECRET)
+    record_seizure(az, "AZ-2025-2101", driver="محمد رضایی")
+    with az.unit() as (session, scope):
+        index = hits.build_index(session, scope, az.keys, az.data_dir, "IR-ANP", encoding)
+    assert "رضایی" not in json.dumps(index, ensure_ascii=False)
+    with ir.unit() as (session, scope):
+        found = {
+            name: [h["reference"] for h in hits.check(session, scope, ir.data_dir, index, name=name)]
+            for name in ("Mohammad Rezaei", "Мохаммад Резаи", "Mammad Rzayev", "Əli Həsənov")
+        }
+    assert found == {
+        "Mohammad Rezaei": ["AZ-2025-2101"],
+        "Мохаммад Резаи": ["AZ-2025-2101"],
+        "Mammad Rzayev": [],  # -yev family name: another key, as in the matching layer's blocking
+        "Əli Həsənov": [],
+    }

@@ -623,3 +623,33 @@ class MatchAlert(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sharing hardening (astara.sharing, migration 0008): partner request nonces (replays refused) and
+# the audit chain's anchor (its head, kept apart, so a deleted newest entry is detected; the row is
+# also the lock that serialises concurrent appends on PostgreSQL).
+# ---------------------------------------------------------------------------------------------------
+
+
+class SharingNonce(Base):
+    """A partner request's nonce, kept while its signed time is within the allowed clock skew."""
+
+    __tablename__ = "sharing_nonces"
+    __table_args__ = (UniqueConstraint("agency_id", "partner_code", "nonce"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    partner_code: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class AuditAnchor(Base):
+    """The head of an agency's audit chain: the last entry's number and hash."""
+
+    __tablename__ = "audit_anchors"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))

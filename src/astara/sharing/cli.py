@@ -161,6 +161,17 @@ def sync_pull(
     )
 
 
+@sync_app.command("purge")
+def sync_purge(fmt: Fmt = "table") -> None:
+    """Delete received records kept longer than their agreement's retention period (also done by pull)."""
+    from astara.sharing import service
+
+    with runtime().unit() as (session, scope):
+        purged = service.purge_expired(session, scope)
+    table = "\n".join(f"{code}: {n:,} records past retention deleted" for code, n in purged.items())
+    emit(purged, fmt, table or "nothing past its retention period")
+
+
 @sync_app.command("status")
 def sync_status(fmt: Fmt = "table") -> None:
     """Sync state per partner: last success, cursors, backlog, errors, receipts."""
@@ -305,6 +316,9 @@ def hit_secret(
 def hit_index(
     partner: Annotated[str, typer.Option(help="Partner agency code.")],
     out: Annotated[Path, typer.Option(help="File to write the signed index to.")],
+    encoding: Annotated[
+        str, typer.Option(help="hmac (keyed hash per key) or clk (Bloom filter per person/vehicle).")
+    ] = "hmac",
 ) -> None:
     """Write a signed index of keyed hashes of our persons, plates and documents (never the values)."""
     import json
@@ -313,7 +327,7 @@ def hit_index(
 
     rt = runtime()
     with rt.unit() as (session, scope):
-        index = hits.build_index(session, scope, _keys(), rt.settings.data_dir, partner)
+        index = hits.build_index(session, scope, _keys(), rt.settings.data_dir, partner, encoding)
     out.write_text(json.dumps(index), encoding="utf-8")
     typer.echo(f"{len(index['body']['entries']):,} keyed hashes for {partner.upper()} -> {out}")
 

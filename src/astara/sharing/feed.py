@@ -2,14 +2,18 @@
 
 Every message is ``{"body": {...}, "signature": base64}``, the signature made with the sender's
 Ed25519 key over the canonical JSON of the body. Requests to the feed carry their own signature
-over method, path, query, the two agencies, the time and the body's digest; a request older or
-newer than :data:`MAX_SKEW` seconds is refused, so a captured request cannot be replayed later.
+over method, path, query, the two agencies, the time, a random nonce and the body's digest; a request
+older or newer than :data:`MAX_SKEW` seconds is refused, and the server keeps the nonces it has seen
+for that long (``sharing_nonces``), so a captured request cannot be replayed, later or at once.
+Replayed feed entries and receipts change nothing either: versions and cursors already held are
+skipped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from typing import Any
 
 from astara.db.models import SharingOutbox
@@ -85,10 +89,12 @@ def check_message(message: Any, public_key: str, sender: str, addressee: str, ki
 
 # -- request signatures ---------------------------------------------------------------------------
 
-HEADERS = ("x-astara-from", "x-astara-to", "x-astara-time", "x-astara-signature")
+HEADERS = ("x-astara-from", "x-astara-to", "x-astara-time", "x-astara-nonce", "x-astara-signature")
 
 
-def _request_bytes(method: str, path: str, query: str, sender: str, to: str, at: str, body: bytes) -> bytes:
+def _request_bytes(
+    method: str, path: str, query: str, sender: str, to: str, at: str, body: bytes, nonce: str
+) -> bytes:
     return canonical(
         {
             "method": method.upper(),
@@ -97,6 +103,7 @@ def _request_bytes(method: str, path: str, query: str, sender: str, to: str, at:
             "from": sender,
             "to": to,
             "time": at,
+            "nonce": nonce,
             "body": hashlib.sha256(body).hexdigest(),
         }
     )
@@ -106,8 +113,15 @@ def sign_request(
     keys: KeyPair, method: str, path: str, query: str, sender: str, to: str, body: bytes = b""
 ) -> dict[str, str]:
     at = now().isoformat(timespec="seconds")
-    signature = keys.sign(_request_bytes(method, path, query, sender, to, at, body))
-    return {"X-Astara-From": sender, "X-Astara-To": to, "X-Astara-Time": at, "X-Astara-Signature": signature}
+    nonce = secrets.token_hex(16)
+    signature = keys.sign(_request_bytes(method, path, query, sender, to, at, body, nonce))
+    return {
+        "X-Astara-From": sender,
+        "X-Astara-To": to,
+        "X-Astara-Time": at,
+        "X-Astara-Nonce": nonce,
+        "X-Astara-Signature": signature,
+    }
 
 
 def check_request(
@@ -126,6 +140,9 @@ def check_request(
             f"the request was signed {skew:.0f} s from this server's time (more than {MAX_SKEW} s): "
             "a replay, or a clock to set right"
         )
-    data = _request_bytes(method, path, query, sender, to, at, body)
+    nonce = headers.get("x-astara-nonce", "")
+    if not 16 <= len(nonce) <= 64:
+        raise SignatureRejected("X-Astara-Nonce must be 16 to 64 characters")
+    data = _request_bytes(method, path, query, sender, to, at, body, nonce)
     if not verify(public_key, data, headers["x-astara-signature"]):
         raise SignatureRejected(f"the request from {sender} has a bad signature")

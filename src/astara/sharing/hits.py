@@ -2,8 +2,16 @@
 
 An index holds, for each person, vehicle and document the agency has linked to a seizure, HMAC-SHA256
 digests (keyed with the agreement's secret, exchanged out of band) of the matching layer's keys:
-given-name id plus surname root for a name in any script, the canonical plate, the normalised
-document number. A partner that checks a name against the index learns only "agency X holds a
+for a name, the cross-script pair keys of :func:`astara.matching.keys.name_keys` (given-name
+equivalence id plus consonant skeleton, so محمد رضایی, Mohammad Rezaei and Мохаммад Резаи meet
+under one key, while Mammad Rzayev, an -ov/-yev family name, meets Мамед Рзаев but not Rezaei,
+as in the matching layer's blocking); the canonical plate; the normalised document number.
+
+With ``encoding="clk"`` each index entry is instead a cryptographic long-term key (a Bloom filter,
+as in clkhash/anonlink: every key sets ``CLK_HASHES`` bits chosen by HMACs with the secret) and a
+check compares filters by their Dice coefficient, which tolerates a missing or extra key.
+
+A partner that checks a name against the index learns only "agency X holds a
 record, reference R, contact C"; every index sent and every check is in the audit chain.
 """
 
@@ -28,16 +36,39 @@ from astara.sharing.feed import check_message, now, signed
 from astara.sharing.keys import KeyPair, key_dir
 from astara.sharing.service import get_partner
 
-ALGORITHM = "astara-hit-v1"
+ALGORITHM = "astara-hit-v2"
+CLK_ALGORITHM = "astara-clk-v1"
+CLK_BITS = 1024
+CLK_HASHES = 20
+CLK_THRESHOLD = 0.8  # Dice coefficient for a hit
 
 
 def person_keys(name: str) -> set[str]:
-    from astara.matching.tokens import parse_name
+    """Cross-script keys of a name: the matching layer's word-pair keys (never the name itself)."""
+    from astara.matching.keys import name_keys
 
-    tokens = parse_name(name).tokens
-    given = [t.given_id for t in tokens if t.given_id]
-    others = [(t.roots[0][0] if t.roots else t.keys[0]) for t in tokens if not t.given_id and t.keys]
-    return {f"person|{g}|{o}" for g in given for o in others}
+    pairs = name_keys(name)[1] | name_keys(name, True)[1]
+    return {f"person|{k}" for k in pairs if not k.startswith("n1:")} or {f"person|{k}" for k in pairs}
+
+
+def clk(secret: bytes, keys: set[str]) -> int:
+    """A Bloom-filter encoding of ``keys`` (double hashing with two HMACs, as clkhash does)."""
+    bits = 0
+    for key in keys:
+        h1 = int.from_bytes(hmac.new(secret, b"1" + key.encode(), hashlib.sha256).digest()[:8], "big")
+        h2 = int.from_bytes(hmac.new(secret, b"2" + key.encode(), hashlib.sha256).digest()[:8], "big")
+        for i in range(CLK_HASHES):
+            bits |= 1 << ((h1 + i * h2) % CLK_BITS)
+    return bits
+
+
+def _filter(text: str) -> int:
+    return int.from_bytes(base64.b64decode(text), "big")
+
+
+def dice(a: int, b: int) -> float:
+    total = a.bit_count() + b.bit_count()
+    return 2 * (a & b).bit_count() / total if total else 0.0
 
 
 def plate_keys(plate: str, country: str | None) -> set[str]:
@@ -83,9 +114,19 @@ def _agreement_with(session: Session, scope: Scope, partner: str) -> Agreement:
 
 
 def build_index(
-    session: Session, scope: Scope, keys: KeyPair, data_dir: Path, partner_code: str
+    session: Session,
+    scope: Scope,
+    keys: KeyPair,
+    data_dir: Path,
+    partner_code: str,
+    encoding: str = "hmac",
 ) -> dict[str, Any]:
-    """A signed index of blinded keys of the agency's nominal data, for ``partner_code``."""
+    """A signed index of blinded keys of the agency's nominal data, for ``partner_code``.
+
+    ``encoding``: ``hmac`` (one keyed hash per key) or ``clk`` (one Bloom filter per entity).
+    """
+    if encoding not in {"hmac", "clk"}:
+        raise InvalidInput(f"unknown index encoding {encoding!r}: use hmac or clk")
     require(scope, "sharing")
     partner = get_partner(session, scope, partner_code)
     agreement = _agreement_with(session, scope, partner.code)
@@ -105,6 +146,13 @@ def build_index(
                     found = document_keys(f["number"])
                 else:
                     continue
+                if encoding == "clk":
+                    if found:
+                        code = clk(secret, found).to_bytes(CLK_BITS // 8, "big")
+                        entries.append(
+                            {"clk": base64.b64encode(code).decode(), "kind": ent["type"], "ref": reference}
+                        )
+                    continue
                 entries += [
                     {"h": h, "kind": ent["type"], "ref": reference} for h in sorted(blind(secret, found))
                 ]
@@ -112,7 +160,7 @@ def build_index(
     body = {
         "format": 1,
         "type": "hit_index",
-        "algorithm": ALGORITHM,
+        "algorithm": CLK_ALGORITHM if encoding == "clk" else ALGORITHM,
         "from": scope.agency_code,
         "to": partner.code,
         "agreement": agreement.code,
@@ -146,21 +194,35 @@ def check(
     sender = str(index.get("body", {}).get("from", "?")) if isinstance(index, dict) else "?"
     partner = get_partner(session, scope, sender)
     body = check_message(index, partner.public_key, partner.code, scope.agency_code, "hit_index")
-    if body.get("algorithm") != ALGORITHM:
-        raise InvalidInput(f"the index uses {body.get('algorithm')}; this instance matches with {ALGORITHM}")
-    query: set[str] = set()
+    if body.get("algorithm") not in {ALGORITHM, CLK_ALGORITHM}:
+        raise InvalidInput(
+            f"the index uses {body.get('algorithm')}; "
+            f"this instance matches with {ALGORITHM} or {CLK_ALGORITHM}"
+        )
+    queries: dict[str, set[str]] = {}
     if name:
-        query |= person_keys(name)
+        queries["person"] = person_keys(name)
     if plate:
-        query |= plate_keys(plate, country)
+        queries["vehicle"] = plate_keys(plate, country)
     if document:
-        query |= document_keys(document)
+        queries["document"] = document_keys(document)
+    query = set().union(*queries.values())
     if not query:
         raise InvalidInput("give a --name, --plate or --document to check")
-    wanted = blind(secret_for(data_dir, str(body["agreement"])), query)
-    hits = sorted(
-        {(e["kind"], e["ref"]) for e in body["entries"] if e["h"] in wanted},
-    )
+    secret = secret_for(data_dir, str(body["agreement"]))
+    if body["algorithm"] == CLK_ALGORITHM:
+        filters = {kind: clk(secret, keys) for kind, keys in queries.items() if keys}
+        wanted = {f"clk:{kind}" for kind in filters}
+        hits = sorted(
+            {
+                (e["kind"], e["ref"])
+                for e in body["entries"]
+                if e["kind"] in filters and dice(filters[e["kind"]], _filter(e["clk"])) >= CLK_THRESHOLD
+            }
+        )
+    else:
+        wanted = blind(secret, query)
+        hits = sorted({(e["kind"], e["ref"]) for e in body["entries"] if e["h"] in wanted})
     found = [
         {"agency": partner.code, "kind": k, "reference": r, "contact": str(body["contact"])} for k, r in hits
     ]

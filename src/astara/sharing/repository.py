@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 from astara.agencies.scope import Scope, scoped
 from astara.db.models import (
     NOMINAL_MODELS,
+    AuditAnchor,
     AuditEntry,
     EventEntityLink,
     SeizureEvent,
     SharingAgreement,
+    SharingNonce,
     SharingOutbox,
     SharingPartner,
     SharingReceipt,
@@ -187,6 +189,23 @@ def list_received(
     return list(session.scalars(stmt))
 
 
+def delete_received_before(session: Session, scope: Scope, agreement: str, before: Any) -> list[str]:
+    """Delete what was received under ``agreement`` before ``before``; returns the record ids."""
+    stmt = scoped(select(SharingReceived.id, SharingReceived.record_id), SharingReceived, scope).where(
+        SharingReceived.agreement_code == agreement, SharingReceived.received_at < before
+    )
+    rows = session.execute(stmt).all()
+    for start in range(0, len(rows), 500):
+        ids = [r[0] for r in rows[start : start + 500]]
+        session.query(SharingReceived).filter(SharingReceived.id.in_(ids)).delete(synchronize_session=False)
+    return sorted({r[1] for r in rows})
+
+
+def received_agreements(session: Session, scope: Scope) -> list[str]:
+    stmt = scoped(select(SharingReceived.agreement_code), SharingReceived, scope).distinct()
+    return list(session.scalars(stmt))
+
+
 def retract_received(
     session: Session, scope: Scope, partner: str, record_id: str, at: Any, reason: str | None
 ) -> int:
@@ -249,6 +268,35 @@ def last_audit(session: Session, scope: Scope) -> AuditEntry | None:
     return session.scalars(stmt).first()
 
 
+def audit_anchor(session: Session, scope: Scope, lock: bool = False) -> AuditAnchor | None:
+    """The chain's head; with ``lock``, held (SELECT ... FOR UPDATE) until the transaction ends."""
+    stmt = scoped(select(AuditAnchor), AuditAnchor, scope)
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).one_or_none()
+
+
+def touch_audit_anchor(session: Session, scope: Scope) -> int:
+    """Write to the anchor row first, so the transaction holds the write lock before reading the head:
+    a row lock on PostgreSQL, the database's write lock on SQLite. Returns the rows touched (0 or 1)."""
+    stmt = update(AuditAnchor).where(AuditAnchor.agency_id == scope.agency_id).values(seq=AuditAnchor.seq)
+    return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def nonce_seen(session: Session, scope: Scope, partner: str, nonce: str) -> bool:
+    stmt = scoped(select(SharingNonce.id), SharingNonce, scope).where(
+        SharingNonce.partner_code == partner, SharingNonce.nonce == nonce
+    )
+    return session.scalars(stmt).first() is not None
+
+
+def forget_nonces(session: Session, scope: Scope, before: Any) -> None:
+    stmt = scoped(select(SharingNonce.id), SharingNonce, scope).where(SharingNonce.seen_at < before)
+    ids = list(session.scalars(stmt))
+    if ids:
+        session.query(SharingNonce).filter(SharingNonce.id.in_(ids)).delete(synchronize_session=False)
+
+
 def iter_audit(session: Session, scope: Scope, batch: int = 2000) -> Iterator[AuditEntry]:
     last = 0
     while True:
@@ -265,9 +313,22 @@ def iter_audit(session: Session, scope: Scope, batch: int = 2000) -> Iterator[Au
         last = rows[-1].seq
 
 
-def list_audit(session: Session, scope: Scope, limit: int) -> list[AuditEntry]:
-    stmt = scoped(select(AuditEntry), AuditEntry, scope).order_by(AuditEntry.seq.desc()).limit(limit)
-    return list(session.scalars(stmt))
+def list_audit(
+    session: Session,
+    scope: Scope,
+    limit: int,
+    action: str | None = None,
+    partner: str | None = None,
+    record: str | None = None,
+) -> list[AuditEntry]:
+    stmt = scoped(select(AuditEntry), AuditEntry, scope)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if partner:
+        stmt = stmt.where(AuditEntry.partner_code == partner)
+    if record:
+        stmt = stmt.where(AuditEntry.record_id == record)
+    return list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit)))
 
 
 def all_event_ids(session: Session, scope: Scope) -> list[str]:

@@ -99,6 +99,7 @@ class SyncResult(BaseModel):
     receipts_accepted: int = 0
     cursor: int = 0
     pages: int = 0
+    purged: int = 0  # received records deleted at the end of their agreement's retention period
 
 
 class AuditVerification(BaseModel):

@@ -198,6 +198,7 @@ def pull(
             if not data.get("entries"):  # the empty last page also confirms everything applied
                 break
         with unit() as (session, scope):
+            result.purged = sum(purge_expired(session, scope).values())
             partner = get_partner(session, scope, partner_code)
             pending = sync.pending_receipts(session, scope, partner.code)
             if pending:
@@ -216,6 +217,46 @@ def pull(
             state.last_error, state.last_error_at = exc.message, utcnow()
         raise
     return result
+
+
+def purge_expired(session: Session, scope: Scope, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete received records older than the retention period of the agreement they came under.
+
+    The retention period is read from our own copy of the agreement (both parties load the same
+    document); records under an agreement we do not hold are kept and named in the audit entry.
+    Returns the number of records deleted per agreement; each purge is in the audit chain.
+    """
+    at = now or utcnow()
+    retention: dict[str, int] = {}
+    for row in repository.list_agreements(session, scope):
+        days = int(row.document.get("retention_days", 0) or 0)
+        if days:
+            retention[row.code] = min(days, retention.get(row.code, days))
+    purged: dict[str, int] = {}
+    unknown: list[str] = []
+    for code in repository.received_agreements(session, scope):
+        if code not in retention:
+            unknown.append(code)
+            continue
+        records = repository.delete_received_before(
+            session, scope, code, at - dt.timedelta(days=retention[code])
+        )
+        if records:
+            purged[code] = len(records)
+            audit.append(
+                session,
+                scope,
+                "purge",
+                details={
+                    "agreement": code,
+                    "retention_days": retention[code],
+                    "records": records[:200],
+                    "count": len(records),
+                },
+            )
+    if unknown:
+        audit.append(session, scope, "purge", details={"kept_without_agreement": sorted(unknown)})
+    return purged
 
 
 def status(session: Session, scope: Scope) -> list[PartnerStatus]:
@@ -277,6 +318,28 @@ def show_received(session: Session, scope: Scope, partner: str, record_id: str) 
         raise NotFound(f"no record {record_id!r} received from {partner}")
     audit.append(session, scope, "view", partner=partner.upper(), record=record_id)
     return [ReceivedOut.model_validate(r) for r in rows]
+
+
+def audit_entries(
+    session: Session,
+    scope: Scope,
+    action: str | None = None,
+    partner: str | None = None,
+    record: str | None = None,
+    limit: int = 200,
+) -> list[Any]:
+    """The newest audit entries, optionally of one action, partner or record."""
+    require(scope, "audit.read")
+    if action and action not in audit.ACTIONS:
+        raise InvalidInput(f"action must be one of {', '.join(sorted(audit.ACTIONS))}, not {action!r}")
+    return repository.list_audit(
+        session,
+        scope,
+        min(max(limit, 1), 1000),
+        action or None,
+        (partner or "").upper() or None,
+        record or None,
+    )
 
 
 def verify_audit(session: Session, scope: Scope) -> AuditVerification:

@@ -7,17 +7,20 @@ records, so a sync killed half-way resumes where it stopped, losing and duplicat
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
-from astara.db.models import SharingPartner, SharingReceipt, SharingReceived, utcnow
+from astara.db.models import SharingNonce, SharingPartner, SharingReceipt, SharingReceived, utcnow
 from astara.errors import NotFound
 from astara.sharing import audit, repository
 from astara.sharing.feed import (
+    MAX_SKEW,
     SignatureRejected,
     check_message,
     check_request,
@@ -36,7 +39,7 @@ def partner_scope(
     headers = {k.lower(): v for k, v in headers.items()}
     missing = [
         h
-        for h in ("x-astara-from", "x-astara-to", "x-astara-time", "x-astara-signature")
+        for h in ("x-astara-from", "x-astara-to", "x-astara-time", "x-astara-nonce", "x-astara-signature")
         if not headers.get(h)
     ]
     if missing:
@@ -50,10 +53,27 @@ def partner_scope(
         raise SignatureRejected(f"{headers['x-astara-from']} is not a registered partner of {agency.code}")
     try:
         check_request(headers, partner.public_key, method, path, query, body)
+        _remember_nonce(session, scope, partner.code, headers["x-astara-nonce"])
     except SignatureRejected as exc:
         exc.details = [{"agency": scope.agency_code, "partner": partner.code, "request": f"{method} {path}"}]
         raise
     return scope, partner
+
+
+def _remember_nonce(session: Session, scope: Scope, partner: str, nonce: str) -> None:
+    """Refuse a nonce already seen from ``partner``; keep it while its request could still be valid."""
+    replayed = SignatureRejected(f"the request from {partner} repeats nonce {nonce[:16]}: a replay, rejected")
+    if repository.nonce_seen(session, scope, partner, nonce):
+        raise replayed
+    seen = utcnow()
+    repository.forget_nonces(session, scope, seen - dt.timedelta(seconds=2 * MAX_SKEW))
+    try:
+        with session.begin_nested():
+            session.add(
+                SharingNonce(agency_id=scope.agency_id, partner_code=partner, nonce=nonce, seen_at=seen)
+            )
+    except IntegrityError as exc:  # the same request arriving twice at once
+        raise replayed from exc
 
 
 def log_rejected(session: Session, exc: SignatureRejected) -> None:
