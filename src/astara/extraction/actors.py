@@ -56,8 +56,22 @@ class Found:
     value: str
 
 
+# A word of every head above: a sentence with none of them names no agency (a cheap pre-check).
+_HEAD_WORDS = frozenset(
+    ("police", "policia", "policía", "customs", "border", "gendarmerie", "gendarmes", "coast",
+     "coastguard", "coastguards", "guard", "guards", "navy", "naval", "army", "military", "soldiers",
+     "troops", "anti", "narcotics", "drug", "enforcement", "security", "national", "committee",
+     "intelligence", "interior", "ministry", "prosecutor", "prosecutors", "revenue", "directorate",
+     "task", "marines", "special", "law", "counter", "counternarcotics", "irgc", "anf", "dea", "dri",
+     "ncb", "fsb", "nsc", "sdoe", "state", "carabinieri", "guardia", "authorities")
+)  # fmt: skip
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 def find_agencies(text: str, start: int, end: int) -> list[Found]:
-    out = []
+    out: list[Found] = []
+    if _HEAD_WORDS.isdisjoint(_LETTERS.findall(text[start:end].lower())):
+        return out
     for m in _AGENCY_CAP.finditer(text, start, end):
         raw = m.group()
         trimmed = _LEADING_JUNK.sub("", raw)

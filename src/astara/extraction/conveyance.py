@@ -68,7 +68,8 @@ class Mention:
 
 
 @cache
-def _transport_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+def _transport_pattern() -> tuple[re.Pattern[str], dict[str, str], frozenset[str]]:
+    """The pattern of every transport word, its table, and the first word of each (a cheap pre-check)."""
     table: dict[str, str] = {}
     for term in get_vocabulary().transport.all():
         mode = term.code if term.code in MODES else _PARENT.get(term.code, term.parent or "other")
@@ -81,15 +82,19 @@ def _transport_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     table.pop("parcel", None)  # "two parcels" in a courier's hands is packaging, not the post
     table.pop("parcels", None)
     alternation = "|".join(sorted((re.escape(k) for k in table), key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE), table
+    firsts = frozenset(words[0] for words in (_LETTERS.findall(k) for k in table) if words)
+    return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE), table, firsts
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|to|of|outside)\s+$")
 
 
 def find_transport(text: str, start: int, end: int) -> list[Mention]:
-    pattern, table = _transport_pattern()
-    out = []
+    pattern, table, firsts = _transport_pattern()
+    out: list[Mention] = []
+    if firsts.isdisjoint(_LETTERS.findall(text[start:end].lower())):
+        return out
     for m in pattern.finditer(text, start, end):
         word = m.group()
         mode = table.get(word.lower())

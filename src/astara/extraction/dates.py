@@ -68,6 +68,7 @@ _PATTERNS = [
     ("y", re.compile(r"\b(?:in|since|during|of)\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)),
 ]
 _LETTERS = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 _REL_WORDS = frozenset(
     ("yesterday", "today", "tonight", "night", "morning", "week", "month", "weekend", "year")
 )
@@ -195,7 +196,7 @@ def find_dates(
     found: list[DateMention] = []
     span = text[start:stop]
     words = set(_LETTERS.findall(span.lower()))
-    has_digit = any(c.isdigit() for c in span)
+    has_digit = _DIGIT.search(span) is not None
     for kind, pattern in _PATTERNS:
         if not _worth_trying(kind, words, has_digit):
             continue
