@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -41,3 +43,18 @@ def test_migrations_match_models_on_postgresql(postgres_url: str) -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_a_store_behind_the_code_is_refused_with_what_to_run(tmp_path: Path) -> None:
+    from astara.db.engine import head_revision, make_engine, require_schema
+    from astara.errors import StoreError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade(engine, "0005")
+    with pytest.raises(
+        StoreError, match=f"revision 0005; this Astara needs {head_revision()}: run `astara init`"
+    ):
+        require_schema(engine)
+    upgrade(engine)
+    require_schema(engine)  # at head: no complaint
+    engine.dispose()

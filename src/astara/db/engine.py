@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,6 +60,13 @@ def transaction(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+def head_revision() -> str:
+    """The newest migration: they are numbered 0001, 0002... in one line, so the highest number.
+    (Read from the file names: importing Alembic would cost every command a tenth of a second.)"""
+    versions = Path(__file__).with_name("migrations") / "versions"
+    return max(path.name[:4] for path in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
 def require_schema(engine: Engine) -> None:
     """Raise a clear error when the store has not been initialised with ``astara init``."""
     try:
@@ -69,4 +76,14 @@ def require_schema(engine: Engine) -> None:
     if "seizure_events" not in tables:
         raise StoreError(
             f"the database at {engine.url.render_as_string()} is not initialised: run `astara init`"
+        )
+    if "alembic_version" not in tables:
+        return  # built from the models directly (the tests' stores): nothing to compare
+    head = head_revision()
+    with engine.connect() as connection:
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if current != head:
+        raise StoreError(
+            f"the database at {engine.url.render_as_string()} has schema revision {current or 'none'}; "
+            f"this Astara needs {head}: run `astara init` to upgrade it"
         )
