@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from astara.extraction.places import demonyms
 from astara.extraction.quantities import word_number
+from astara.extraction.text import words_in
 
 __all__ = ["Found", "find_agencies", "find_arrests", "find_nationalities", "find_persons", "find_vehicle_ids"]
 
@@ -65,12 +66,11 @@ _HEAD_WORDS = frozenset(
      "task", "marines", "special", "law", "counter", "counternarcotics", "irgc", "anf", "dea", "dri",
      "ncb", "fsb", "nsc", "sdoe", "state", "carabinieri", "guardia", "authorities")
 )  # fmt: skip
-_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def find_agencies(text: str, start: int, end: int) -> list[Found]:
     out: list[Found] = []
-    if _HEAD_WORDS.isdisjoint(_LETTERS.findall(text[start:end].lower())):
+    if _HEAD_WORDS.isdisjoint(words_in(text[start:end])):
         return out
     for m in _AGENCY_CAP.finditer(text, start, end):
         raw = m.group()

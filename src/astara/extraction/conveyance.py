@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from astara.extraction.text import WORD, words_in
 from astara.vocab import get_vocabulary
 
 __all__ = ["Mention", "find_concealment", "find_cover_cargo", "find_transport"]
@@ -82,18 +83,17 @@ def _transport_pattern() -> tuple[re.Pattern[str], dict[str, str], frozenset[str
     table.pop("parcel", None)  # "two parcels" in a courier's hands is packaging, not the post
     table.pop("parcels", None)
     alternation = "|".join(sorted((re.escape(k) for k in table), key=len, reverse=True))
-    firsts = frozenset(words[0] for words in (_LETTERS.findall(k) for k in table) if words)
+    firsts = frozenset(words[0] for words in (WORD.findall(k) for k in table) if words)
     return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE), table, firsts
 
 
-_LETTERS = re.compile(r"[^\W\d_]+")
 _PLACE_BEFORE = re.compile(r"\b(?:in|at|near|from|to|of|outside)\s+$")
 
 
 def find_transport(text: str, start: int, end: int) -> list[Mention]:
     pattern, table, firsts = _transport_pattern()
     out: list[Mention] = []
-    if firsts.isdisjoint(_LETTERS.findall(text[start:end].lower())):
+    if firsts.isdisjoint(words_in(text[start:end])):
         return out
     for m in pattern.finditer(text, start, end):
         word = m.group()

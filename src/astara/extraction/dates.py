@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from astara.extraction.text import words_in
+
 __all__ = ["DateMention", "find_dates", "parse_published"]
 
 MONTHS = {
@@ -67,14 +69,13 @@ _PATTERNS = [
     ),
     ("y", re.compile(r"\b(?:in|since|during|of)\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)),
 ]
-_LETTERS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _REL_WORDS = frozenset(
     ("yesterday", "today", "tonight", "night", "morning", "week", "month", "weekend", "year")
 )
 
 
-def _worth_trying(kind: str, words: set[str], has_digit: bool) -> bool:
+def _worth_trying(kind: str, words: frozenset[str], has_digit: bool) -> bool:
     """Can a pattern of this kind match a span with these words? Skips most patterns cheaply."""
     if kind in ("ymd", "dmy", "y"):
         return has_digit
@@ -195,7 +196,7 @@ def find_dates(
     stop = len(text) if end is None else end
     found: list[DateMention] = []
     span = text[start:stop]
-    words = set(_LETTERS.findall(span.lower()))
+    words = words_in(span)
     has_digit = _DIGIT.search(span) is not None
     for kind, pattern in _PATTERNS:
         if not _worth_trying(kind, words, has_digit):

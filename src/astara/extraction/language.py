@@ -10,9 +10,10 @@ called English when it has no non-Latin letters (a headline such as "12 kg of he
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
+
+from astara.extraction.text import WORD
 
 __all__ = ["LANGUAGE_NAMES", "Detected", "detect_language"]
 
@@ -32,7 +33,6 @@ _FUNCTION_WORDS = {
     "tr": "ve bir ile bu için olarak da de edildi olan ise gibi kadar sonra yapılan tarafından",
 }
 _WORDS = {code: frozenset(words.split()) for code, words in _FUNCTION_WORDS.items()}
-_LETTERS = re.compile(r"[^\W\d_]+")
 _PERSIAN_ONLY = frozenset("پچژگکی")  # letters Persian writes and Arabic does not (or not so)
 _MIN_WORDS = 25
 SAMPLE = 6_000  # characters read: plenty to tell the languages apart
@@ -62,7 +62,7 @@ def _script(char: str) -> str:
 
 def detect_language(text: str) -> Detected:
     sample = text[:SAMPLE]
-    words = _LETTERS.findall(sample.lower())
+    words = WORD.findall(sample.lower())
     counts: dict[str, int] = {}
     for word in words:
         first = word[0]

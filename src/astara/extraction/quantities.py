@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from astara.extraction.text import words_in
 from astara.kit.numbers import NumberError, parse_number
 
 __all__ = ["Quantity", "find_quantities", "word_number"]
@@ -139,7 +140,6 @@ _COUNT_AFTER = re.compile(
 )
 # Cheap pre-check: a span with no word that can begin a unit holds no quantity, so the costly
 # patterns above (which try a number word at every position) run only where one occurs.
-_LETTERS = re.compile(r"[^\W\d_]+")
 _UNIT_WORDS = frozenset(form.split()[0].lower() for form in UNIT_FORMS)
 _COUNT_UNIT_WORDS = frozenset(
     ("pill", "pills", "tablet", "tablets", "tabs", "capsule", "capsules", "ampoule", "ampoules", "plants",
@@ -230,7 +230,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
     """Every quantity with a unit in ``text[start:end]`` (offsets into ``text``)."""
     stop = len(text) if end is None else end
     found: list[Quantity] = []
-    words = set(_LETTERS.findall(text[start:stop].lower()))
+    words = words_in(text[start:stop])
     if words.isdisjoint(_UNIT_WORDS):
         return found
     for m in _QUANTITY.finditer(text, start, stop):

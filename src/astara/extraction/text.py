@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["Sentence", "is_clutter", "sentences"]
+__all__ = ["WORD", "Sentence", "is_clutter", "sentences", "words_in"]
 
 _CLUTTER = re.compile(
     r"^\W*(subscribe|sign up|sign in|log ?in|register|newsletter|share( this)?|tweet|follow us|"
@@ -19,7 +20,7 @@ _CLUTTER = re.compile(
     r"copyright|©|photo|video|watch|listen|most (read|popular)|trending|latest news|top stories)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # a run of letters
 # A sentence ends at . ! ? (or … ) followed by space and an upper-case letter, digit or quote.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9А-ЯƏÜÖÇŞĞİ])")
 # Abbreviations after which a full stop does not end the sentence.
@@ -41,12 +42,18 @@ class Sentence:
     index: int
 
 
+@lru_cache(maxsize=8192)
+def words_in(span: str) -> frozenset[str]:
+    """The lower-case words of a span: the finders' cheap pre-check, worked out once a sentence."""
+    return frozenset(WORD.findall(span.lower()))
+
+
 def is_clutter(line: str) -> bool:
     """A line that is page furniture rather than article text."""
     stripped = line.strip()
     if not stripped:
         return True
-    words = _WORD.findall(stripped)
+    words = WORD.findall(stripped)
     if _CLUTTER.match(stripped) and len(words) <= 8:
         return True
     if len(words) <= 3 and not re.search(r"\d", stripped) and not stripped.endswith((".", ":")):
