@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 
@@ -16,6 +17,10 @@ class AstaraError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details or []
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with the details (an import's worker process sends its errors to the importer)."""
+        return (partial(type(self), details=self.details), (self.message,))
 
     def to_json(self) -> dict[str, Any]:
         """The one JSON error shape, used by the API and by ``--format json`` on the CLI."""

@@ -6,16 +6,16 @@ import gc
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from astara.agencies.scope import Scope
 from astara.db.engine import transaction
 from astara.db.models import SeizureEvent, SeizureItem
-from astara.errors import ImportFailed
+from astara.errors import ImportFailed, InvalidInput
 from astara.imports import service
-from astara.imports.schemas import ImportOptions
+from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
-from fixtures.make import ids_row, write_ids
+from fixtures.make import ids_row, import_file, write_ids
 
 
 def _rows(count: int) -> list[dict[str, str]]:
@@ -58,3 +58,110 @@ def test_batches_store_every_row_and_restore_settings(
         first = session.scalars(select(SeizureEvent).where(SeizureEvent.duplicate_count == 2)).one()
         assert first.source_rows == [2, 12]
         assert [i.position for i in first.items] == [1]
+
+
+def _mixed_rows() -> list[list[str]]:
+    """Rows with an exact duplicate, a near duplicate, a flagged quantity, a warning and a bad row."""
+    return [
+        *_rows(7),
+        ids_row(AMOUNT="10"),  # exact duplicate of the first row
+        ids_row(AMOUNT="10.005"),  # near duplicate: kilograms within 0.1 %
+        ids_row(AMOUNT="200000000", DRUG_UNIT="Kilogram"),  # above the plausibility limit
+        ids_row(TRANSPORT="Hovercraft"),  # unknown transport: a warning, text kept
+        ids_row(DRUG_NAME="Unobtainium"),  # bad
+        *_rows(3),  # three more exact duplicates
+    ]
+
+
+def _stored(engine: Engine) -> list[tuple[object, ...]]:
+    with transaction(engine) as session:
+        events = session.scalars(select(SeizureEvent).order_by(SeizureEvent.id)).all()
+        return [
+            (e.id, e.source_rows, e.duplicate_count, e.possible_duplicate_of, e.quality_flags,
+             e.transport_text, e.total_kg, [(i.drug_code, i.quantity, i.unit_code, i.kg) for i in e.items])
+            for e in events
+        ]  # fmt: skip
+
+
+def _report_figures(report: ImportReport) -> tuple[object, ...]:
+    return (report.rows_read, report.events_created, report.items_created, report.exact_duplicate_rows,
+            report.near_duplicates, report.flagged, report.rejected_rows, report.warning_count,
+            [(e["row"], e["column"]) for e in report.errors])  # fmt: skip
+
+
+def test_the_worker_process_stores_what_the_importer_alone_stores(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_ids(tmp_path / "ids.csv", _mixed_rows())
+    monkeypatch.setattr(service, "BATCH", 4)  # several batches cross the pipe
+    alone = import_file(engine, scope, path, keep_valid=True, rejects_path=tmp_path / "alone.csv")
+    stored_alone = _stored(engine)
+    with transaction(engine) as session:
+        session.execute(delete(SeizureItem))
+        session.execute(delete(SeizureEvent))
+    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)  # every file goes to the worker
+    worker = import_file(engine, scope, path, keep_valid=True, rejects_path=tmp_path / "worker.csv")
+    assert _report_figures(worker) == _report_figures(alone)
+    assert (worker.events_created, worker.exact_duplicate_rows, worker.rejected_rows) == (10, 4, 1)
+    assert _stored(engine) == stored_alone
+    assert (tmp_path / "worker.csv").read_text() == (tmp_path / "alone.csv").read_text()
+    assert "Unobtainium" in (tmp_path / "worker.csv").read_text()
+
+
+def test_a_bad_row_found_by_the_worker_fails_the_import_with_its_row_and_column(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(service, "BATCH", 3)
+    path = write_ids(tmp_path / "ids.csv", [*_rows(10), ids_row(DRUG_NAME="Unobtainium")])
+    with pytest.raises(ImportFailed) as failure:
+        import_file(engine, scope, path)
+    assert failure.value.details[0]["row"] == 12
+    assert failure.value.details[0]["column"] == "DRUG_NAME"
+    assert (_count(engine, SeizureEvent), _count(engine, SeizureItem)) == (0, 0)
+
+
+def test_a_file_the_worker_cannot_read_gives_the_readers_message(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)
+    path = tmp_path / "ids.csv"
+    text = write_ids(tmp_path / "good.csv", _rows(3)).read_bytes()
+    path.write_bytes(text + b"\xff\xfe broken \xff\n")  # not UTF-8 after the good rows
+    with pytest.raises(InvalidInput, match=r"(?i)utf-8|encoding"):
+        import_file(engine, scope, path)
+    assert _count(engine, SeizureEvent) == 0
+
+
+def _indexes(engine: Engine) -> list[str]:
+    if engine.dialect.name != "sqlite":
+        return []
+    with transaction(engine) as session:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        return [r[0] for r in session.connection().exec_driver_sql(sql)]
+
+
+def test_indexes_set_aside_for_a_large_import_are_back_after_it_and_after_a_failure(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)  # every import counts as large
+    before = _indexes(engine)
+    bad = write_ids(tmp_path / "bad.csv", [*_rows(5), ids_row(DRUG_NAME="Unobtainium")])
+    with pytest.raises(ImportFailed):
+        import_file(engine, scope, bad)
+    assert _indexes(engine) == before
+    report = import_file(engine, scope, write_ids(tmp_path / "good.csv", _rows(5)))
+    assert report.events_created == 5
+    assert _indexes(engine) == before
+    if engine.dialect.name == "sqlite":
+        assert any(name.startswith("ix_events_") for name in before)
+        with transaction(engine) as session:  # the rebuilt index answers for the new rows
+            plan = (
+                session.connection()
+                .exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT id FROM seizure_events WHERE agency_id = 1 AND country = 'AZ' "
+                    "AND date > '2000-01-01'"
+                )
+                .all()
+            )
+            assert "ix_events_agency_country_date" in str(plan)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, text
@@ -85,6 +87,73 @@ def insert_adapted(session: Session, sql: str, rows: Sequence[Sequence[Any]]) ->
     """Run ``sql`` (from :func:`insert_sql`) for rows whose values are already adapted to the driver."""
     if rows:
         session.connection().exec_driver_sql(sql, rows)
+
+
+_BOUND = object()  # stands for "always bound" where a column cannot be left out
+
+
+def insert_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows of adapted values; on SQLite, NULLs are left out of the statement rather than bound.
+
+    Python's sqlite3 module binds ``None`` through its adapter look-up (about 0.3 µs a value,
+    against 0.02 µs for a number or text): for an import whose events leave a third of their 53
+    columns empty that was most of the insert's time. Rows are grouped by which of their columns
+    are NULL and each group gets a statement naming only the others (the column's NULL default
+    fills the rest; columns with a server default are always bound). Other databases bind NULLs
+    cheaply and take the rows as they are.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(insert_sql(session, table, columns), rows)
+        return
+    probe = [None if table.c[name].server_default is None else _BOUND for name in columns]
+    groups: dict[tuple[bool, ...], list[Sequence[Any]]] = {}
+    for row in rows:
+        key = tuple(map(operator.is_not, row, probe))  # True where the value is bound
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [row]
+        else:
+            group.append(row)
+    for key, group in groups.items():
+        sql = insert_sql(session, table, list(compress(columns, key)))
+        connection.exec_driver_sql(sql, [tuple(compress(row, key)) for row in group])
+
+
+def drop_secondary_indexes(session: Session, tables: Sequence[str]) -> list[str]:
+    """On SQLite, drop the secondary indexes of ``tables``; return the statements that build them again.
+
+    For a large import, building an index once at the end (over sorted keys) is cheaper than
+    keeping it through hundreds of thousands of random inserts: about a third of a 300,000-row
+    import's writes. Both the drop and the rebuild belong to the caller's transaction, so a failed
+    import's rollback restores the indexes as they were, and readers of the store (WAL) keep
+    seeing them throughout. Primary keys and unique constraints stay and are checked on every row.
+    Other databases keep their indexes (an empty list).
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return []
+    marks = ", ".join("?" * len(tables))
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master "  # noqa: S608 - markers only
+        f"WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(tables),
+    ).all()
+    quote = connection.dialect.identifier_preparer.quote
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    return [sql for _name, sql in indexes]
+
+
+def create_indexes(session: Session, statements: Sequence[str]) -> None:
+    """Run the statements :func:`drop_secondary_indexes` returned."""
+    connection = session.connection()
+    for sql in statements:
+        connection.exec_driver_sql(sql)
 
 
 def bulk_update(

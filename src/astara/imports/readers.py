@@ -35,6 +35,7 @@ class Source:
     name: str
     header: list[str]
     rows: Iterator[tuple[int, list[object]]]
+    size: int = 0  # bytes of the data, uncompressed where known (an estimate for gzip and sheets)
 
 
 def _check_size(name: str, size: int, limit_bytes: int) -> None:
@@ -173,15 +174,21 @@ def open_source(
         if inner.suffix.lower() not in TEXT_SUFFIXES:
             raise InvalidInput(f"{path.name}: only gzip-compressed CSV files are read (name.csv.gz)")
         unzipped = cast(IO[bytes], stack.enter_context(gzip.open(path, "rb")))  # noqa: SIM115 - the ExitStack closes it
-        return _text_source(path.name, unzipped, encoding, delimiter, preferred_delimiter)
+        return _sized(_text_source(path.name, unzipped, encoding, delimiter, preferred_delimiter), path, 5)
     if suffix == ".zip" or (magic == b"PK\x03\x04" and suffix not in SHEET_SUFFIXES):
         return _zip_source(path, stack, encoding, delimiter, limit_bytes, member, preferred_delimiter)
     if suffix in SHEET_SUFFIXES:
-        return _sheet_source(path.name, stack.enter_context(path.open("rb")))
+        return _sized(_sheet_source(path.name, stack.enter_context(path.open("rb"))), path, 8)
     if suffix and suffix not in TEXT_SUFFIXES:
         raise InvalidInput(f"{path.name}: unsupported file type {suffix!r} (use CSV, XLSX, ODS or ZIP)")
     raw = stack.enter_context(path.open("rb", buffering=1 << 20))
-    return _text_source(path.name, raw, encoding, delimiter, preferred_delimiter)
+    return _sized(_text_source(path.name, raw, encoding, delimiter, preferred_delimiter), path, 1)
+
+
+def _sized(source: Source, path: Path, ratio: int) -> Source:
+    """``source`` with its size: the file's, times a typical compression ratio for compressed formats."""
+    source.size = path.stat().st_size * ratio
+    return source
 
 
 def _zip_source(
@@ -217,6 +224,10 @@ def _zip_source(
     _check_size(f"{path.name}:{info.filename}", info.file_size, limit_bytes)
     inner_name = f"{path.name}:{info.filename}"
     if Path(info.filename).suffix.lower() in SHEET_SUFFIXES:
-        return _sheet_source(inner_name, io.BytesIO(archive.read(info)))
+        source = _sheet_source(inner_name, io.BytesIO(archive.read(info)))
+        source.size = info.file_size * 8
+        return source
     member_stream = stack.enter_context(archive.open(info))
-    return _text_source(inner_name, member_stream, encoding, delimiter, preferred)
+    source = _text_source(inner_name, member_stream, encoding, delimiter, preferred)
+    source.size = info.file_size
+    return source

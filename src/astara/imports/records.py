@@ -9,13 +9,18 @@ template list, and each row only overwrites the columns it has values for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from astara.db.bulk import Adapter, column_adapters, insert_adapted, insert_sql
-from astara.db.models import item_totals
+from astara.db.bulk import Adapter, column_adapters, insert_rows
+from astara.db.models import SeizureEvent, SeizureItem, item_totals
+
+EVENTS = cast(Table, SeizureEvent.__table__)
+ITEMS = cast(Table, SeizureItem.__table__)
+EVENT_COLUMNS = tuple(c.name for c in EVENTS.columns)
+ITEM_COLUMNS = tuple(c.name for c in ITEMS.columns if c.name != "id")
 
 
 class _Layout:
@@ -45,24 +50,16 @@ class _Layout:
         return out
 
 
-class RecordWriter:
-    """Turns parsed rows into event and item tuples and inserts them with one statement per table."""
+class RecordBuilder:
+    """Turns parsed rows into event and item tuples, adapted for ``dialect``'s driver.
 
-    def __init__(
-        self,
-        session: Session,
-        events: Table,
-        event_columns: Sequence[str],
-        items: Table,
-        item_columns: Sequence[str],
-        shared: dict[str, Any],
-    ) -> None:
-        self.session = session
-        dialect = session.connection().dialect.name
-        self.events = _Layout(events, event_columns, dialect, shared)
-        self.items = _Layout(items, item_columns, dialect, {})
-        self.event_sql = insert_sql(session, events, event_columns)
-        self.item_sql = insert_sql(session, items, item_columns)
+    It needs no database connection, so a large import builds its rows in a worker process
+    (:mod:`astara.imports.worker`) while the importing process writes the previous batch.
+    """
+
+    def __init__(self, dialect: str, shared: dict[str, Any]) -> None:
+        self.events = _Layout(EVENTS, EVENT_COLUMNS, dialect, shared)
+        self.items = _Layout(ITEMS, ITEM_COLUMNS, dialect, {})
         e = self.events.index
         self._e = (e["id"], e["duplicate_count"], e["source_rows"], e["quality_flags"], e["content_hash"],
                    e["total_kg"], e["item_count"], e["items_without_kg"])  # fmt: skip
@@ -92,6 +89,8 @@ class RecordWriter:
         out[self._i[0]], out[self._i[1]] = event_id, position
         return tuple(out)
 
-    def insert(self, events: list[tuple[Any, ...]], items: list[tuple[Any, ...]]) -> None:
-        insert_adapted(self.session, self.event_sql, events)
-        insert_adapted(self.session, self.item_sql, items)
+
+def insert_records(session: Session, events: list[tuple[Any, ...]], items: list[tuple[Any, ...]]) -> None:
+    """Insert rows built by :class:`RecordBuilder` (events first: items refer to them)."""
+    insert_rows(session, EVENTS, EVENT_COLUMNS, events)
+    insert_rows(session, ITEMS, ITEM_COLUMNS, items)

@@ -3,40 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
 from astara.db.bulk import bulk_update, refresh_statistics
-from astara.db.models import ImportJob, SeizureEvent, SeizureItem
-from astara.imports.records import RecordWriter
-
-EVENTS = cast(Table, SeizureEvent.__table__)
-ITEMS = cast(Table, SeizureItem.__table__)
-EVENT_COLUMNS = tuple(c.name for c in SeizureEvent.__table__.columns)
-ITEM_COLUMNS = tuple(c.name for c in SeizureItem.__table__.columns if c.name != "id")
+from astara.db.models import ImportJob, SeizureEvent
+from astara.imports.records import EVENTS
 
 
 def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[str, str | None]:
-    """Which of ``ids`` the agency already holds, with their content hashes."""
+    """Which of ``ids`` the agency already holds, with their content hashes.
+
+    Looked up by primary key alone, the agency checked on the rows found: with the agency's
+    condition in the query, SQLite's sampled statistics (``refresh_statistics``) can make the
+    planner walk the agency's index instead, about 0.2 s a look-up on a store of 300,000 events,
+    which made importing the IDS file a second time take 100 s instead of a few.
+    """
     found: dict[str, str | None] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        stmt = scoped(select(SeizureEvent.id, SeizureEvent.content_hash), SeizureEvent, scope)
-        for event_id, content_hash in session.execute(stmt.where(SeizureEvent.id.in_(chunk))):
-            found[event_id] = content_hash
+        stmt = select(SeizureEvent.id, SeizureEvent.content_hash, SeizureEvent.agency_id)
+        for event_id, content_hash, agency_id in session.execute(stmt.where(SeizureEvent.id.in_(chunk))):
+            if agency_id == scope.agency_id:
+                found[event_id] = content_hash
     return found
-
-
-def record_writer(session: Session, shared: dict[str, Any]) -> RecordWriter:
-    """A writer of event and item rows; ``shared`` holds the event values every row of the job has."""
-    return RecordWriter(session, EVENTS, EVENT_COLUMNS, ITEMS, ITEM_COLUMNS, shared)
 
 
 def agency_has_events(session: Session, scope: Scope) -> bool:
     return session.scalar(scoped(select(SeizureEvent.id), SeizureEvent, scope).limit(1)) is not None
+
+
+def event_count(session: Session) -> int:
+    """Events in the store, every agency's (the indexes an import may defer are shared)."""
+    return session.scalar(select(func.count()).select_from(SeizureEvent)) or 0
 
 
 def after_import(session: Session) -> None:
