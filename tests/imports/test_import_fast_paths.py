@@ -12,6 +12,7 @@ from astara.agencies.scope import Scope
 from astara.db.engine import transaction
 from astara.db.models import SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
+from astara.imports import rows as rows_module
 from astara.imports import service
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
@@ -165,3 +166,32 @@ def test_indexes_set_aside_for_a_large_import_are_back_after_it_and_after_a_fail
                 .all()
             )
             assert "ix_events_agency_country_date" in str(plan)
+
+
+@pytest.mark.parametrize("combinations", [0, rows_module.MAX_COMBINATIONS], ids=["uncached", "cached"])
+def test_problems_of_coded_and_free_fields_name_each_row_in_column_order(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, combinations: int
+) -> None:
+    monkeypatch.setattr(rows_module, "MAX_COMBINATIONS", combinations)
+    path = write_ids(
+        tmp_path / "ids.csv",
+        [
+            ids_row(
+                SEIZURE_DATE="2999-01-01", DRUG_NAME="Unobtainium", AMOUNT="-1"
+            ),  # row 2: free, coded, free field
+            ids_row(DRUG_NAME="Unobtainium", AMOUNT="5"),  # row 3: the same coded texts again
+            ids_row(DRUG_NAME="Unobtainium", TRANSPORT="Hovercraft"),  # row 4: an error and a warning
+            ids_row(TRANSPORT="Hovercraft", AMOUNT="7"),  # row 5: the warning alone, stored
+            ids_row(AMOUNT="8"),
+        ],
+    )
+    report = import_file(engine, scope, path, keep_valid=True)
+    assert [(e["row"], e["column"]) for e in report.errors] == [
+        (2, "SEIZURE_DATE"), (2, "DRUG_NAME"), (2, "AMOUNT"), (3, "DRUG_NAME"), (4, "DRUG_NAME"),
+    ]  # fmt: skip
+    assert "Unobtainium" in report.errors[3]["reason"]
+    assert [(w["row"], w["column"]) for w in report.warnings] == [(4, "TRANSPORT"), (5, "TRANSPORT")]
+    assert (report.events_created, report.rejected_rows) == (2, 3)
+    with transaction(engine) as session:
+        stored = {e.transport_text: e.items[0].quantity for e in session.scalars(select(SeizureEvent))}
+    assert stored == {"Hovercraft": 7.0, "Private road": 8.0}

@@ -25,16 +25,17 @@ from typing import Any
 from astara.imports.mapping import Mapping
 from astara.imports.nearby import NearIndex
 from astara.imports.readers import Source
-from astara.imports.records import RecordBuilder
 from astara.imports.rows import ParsedRow, Problem, RowParser
 from astara.imports.schemas import MAX_LISTED, ImportOptions, ImportReport
 from astara.kit.ids import stable_id
 
 NEAR_TOLERANCE = 0.001  # kilogram equivalents within 0.1 % count as "the same quantity"
 
-# One event ready to write: (event id, content hash, event row, item rows, its first source row,
-# its reference, and its event values when it names a person, else None).
-Prepared = tuple[str, str, tuple[Any, ...], list[tuple[Any, ...]], int, Any, dict[str, Any] | None]
+# One event ready to write: (event id, content hash, event values, quality flags, the source rows
+# it stands for, the values of each of its items). The writing side turns the values into the
+# driver's rows (RecordBuilder): that work is left to it so that the two processes of a large
+# import carry about the same load.
+Prepared = tuple[str, str, dict[str, Any], list[str], list[int], list[dict[str, Any]]]
 
 
 @contextmanager
@@ -93,8 +94,6 @@ class Job:
 
     agency_code: str
     options: ImportOptions
-    shared: dict[str, Any]  # the event values every row of the job has (agency, job, user, time...)
-    dialect: str
     batch: int  # events a batch
 
 
@@ -103,7 +102,6 @@ class Preparer:
 
     def __init__(self, job: Job, mapping: Mapping, report: ImportReport, rejects: Rejects) -> None:
         self.job, self.mapping, self.report, self.rejects = job, mapping, report, rejects
-        self.builder = RecordBuilder(job.dialect, job.shared)
         self.keep_all = job.options.duplicates != "merge"
         self.first_rows: dict[str, int] = {}  # event id -> the row it was first read from
         self.pending: list[tuple[ParsedRow, str]] = []
@@ -154,20 +152,20 @@ class Preparer:
         return self.build([(row, event_id, [row]) for row, event_id in pending])
 
     def build(self, groups: list[tuple[ParsedRow, str, list[ParsedRow]]]) -> list[Prepared]:
-        """Events (each the first row's event values and every row's item) ready to write."""
+        """Events: each the first row's event values and every row's item."""
         if self.failed:
             return []
-        out: list[Prepared] = []
-        builder = self.builder
-        for first, event_id, rows in groups:
-            content_hash = _group_hash(rows)
-            event = builder.event(first.event, event_id, [r.number for r in rows], first.flags,
-                                  content_hash, [r.item["kg"] for r in rows])  # fmt: skip
-            items = [builder.item(row.item, event_id, n) for n, row in enumerate(rows, start=1)]
-            person = first.event if first.event.get("person_name") else None
-            reference = first.event.get("reference")
-            out.append((event_id, content_hash, event, items, first.number, reference, person))
-        return out
+        return [
+            (
+                event_id,
+                _group_hash(rows),
+                first.event,
+                first.flags,
+                [r.number for r in rows],
+                [r.item for r in rows],
+            )
+            for first, event_id, rows in groups
+        ]
 
     def merged(self) -> list[tuple[str, list[int]]]:
         """Each event that exact duplicates were merged into, with every source row it stands for."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, cast
 
 from astara.gazetteer import get_gazetteer
 from astara.imports.mapping import EVENT_FIELDS, Mapping
@@ -62,7 +63,31 @@ class ParsedRow:
         self.flags: list[str] = []
 
 
+# Fields whose texts vary from row to row; the others (codes, vocabulary terms) are parsed once
+# per combination of their texts (RowParser._coded).
+FREE_TEXT = frozenset({
+    "reference", "date", "time", "place", "admin_area", "quantity", "purity", "notes", "source_ref",
+    "conveyance_ids", "cover_cargo", "legal_basis", "reporting_agency", "participating_agencies",
+    "person_name", "person_birth_date", "person_id_number",
+})  # fmt: skip
+MAX_COMBINATIONS = 50_000  # combinations of coded texts kept; beyond, they are parsed each time
+
 Parser = Callable[[str], dict[str, Any]]
+PlanEntry = tuple[str, int, str, dict[str, Any], bool, bool]  # see RowParser._build_plan
+# The coded fields' event values, item values and problems (column, text, reason, severity).
+Coded = tuple[dict[str, Any], dict[str, Any], list[tuple[str, str, str, str]]]
+
+
+def _picker(positions: list[int]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A function taking the texts at ``positions`` from a row's texts, as a tuple."""
+    if not positions:
+        return lambda texts: ()
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda texts: (texts[only],)
+    return cast(Callable[[list[str]], tuple[str, ...]], itemgetter(*positions))
+
+
 Parsed = tuple[dict[str, Any], str | None]  # a field's column values and an optional warning
 
 
@@ -92,6 +117,14 @@ class RowParser:
         self._plan = self._build_plan()
         self._indices = [index for _name, index, *_ in self._plan]
         self._width = max(self._indices, default=-1) + 1  # rows this long need no bounds checks
+        # a field the file has no column for takes the mapping's default on every row: coded
+        free = [i for i, entry in enumerate(self._plan) if entry[0] in FREE_TEXT and entry[1] >= 0]
+        coded = [i for i in range(len(self._plan)) if i not in free]
+        self._coded_plan = [self._plan[i] for i in coded]
+        self._free_plan = [self._plan[i] for i in free]
+        self._coded_texts, self._free_texts = _picker(coded), _picker(free)
+        self._coded_cache: dict[tuple[str, ...], Coded] = {}
+        self._positions = {entry[2]: position for position, entry in enumerate(self._plan)}
 
     # -- per-field parsers: raw text in, column values out ------------------------------------
     def _build_parsers(self) -> dict[str, Parser]:
@@ -239,7 +272,7 @@ class RowParser:
         return parsers
 
     # -- one row ------------------------------------------------------------------------------
-    def _build_plan(self) -> list[tuple[str, int, str, dict[str, Any], bool, bool]]:
+    def _build_plan(self) -> list[PlanEntry]:
         """Per field, in name order: (name, column index, column label, cache, is-event, required)."""
         plan = []
         for name in sorted(set(self.columns) | set(self.mapping.defaults)):
@@ -293,16 +326,13 @@ class RowParser:
             out.append(value.strip() if type(value) is str else self._text(value))
         return out
 
-    def parse(self, number: int, values: list[object]) -> ParsedRow:
-        n = len(values)
-        texts = self._texts(values)
-        row = ParsedRow(number=number, event={}, item={}, content="\x1f".join(texts))
-        if n > len(self.header) and any(str(v).strip() for v in values[len(self.header) :]):
-            reason = f"row has {n} fields, the header has {len(self.header)}"
-            row.errors.append(Problem(number, "(row)", "", reason))
+    def _fields(
+        self, number: int, plan: list[PlanEntry], texts: Iterable[str], row: ParsedRow,
+        event: dict[str, Any], item: dict[str, Any],
+    ) -> None:  # fmt: skip
+        """Parse ``texts`` (one per ``plan`` entry) into ``event`` and ``item``; problems go to ``row``."""
         defaults = self.mapping.defaults
-        event, item = row.event, row.item
-        for (name, _index, label, cache, is_event, required), text in zip(self._plan, texts, strict=True):
+        for (name, _index, label, cache, is_event, required), text in zip(plan, texts, strict=True):
             if not text:
                 text = defaults.get(name, "")  # defaults go through the same parsers as the file's values
                 if not text:
@@ -319,9 +349,46 @@ class RowParser:
             (event if is_event else item).update(parsed)
             if warning:
                 row.warnings.append(Problem(number, label, text, warning, "warning"))
+
+    def _coded(self, key: tuple[str, ...]) -> Coded:
+        """The coded fields' values and problems for one combination of their texts (cached)."""
+        hit = self._coded_cache.get(key)
+        if hit is None:
+            probe = ParsedRow(0, {}, {}, "")
+            self._fields(0, self._coded_plan, key, probe, probe.event, probe.item)
+            problems = [(p.column, p.value, p.reason, p.severity) for p in (*probe.errors, *probe.warnings)]
+            hit = (probe.event, probe.item, problems)
+            if len(self._coded_cache) < MAX_COMBINATIONS:
+                self._coded_cache[key] = hit
+        return hit
+
+    def parse(self, number: int, values: list[object]) -> ParsedRow:
+        """One row's values and problems.
+
+        The coded fields (countries, drug, unit, vocabulary terms, defaults) are parsed once per
+        combination of their texts: a file has a few thousand such combinations, so a row costs
+        one look-up for them plus the free-text fields (date, quantity, place...) one by one.
+        """
+        n = len(values)
+        texts = self._texts(values)
+        event_part, item_part, problems = self._coded(self._coded_texts(texts))
+        row = ParsedRow(number, dict(event_part), dict(item_part), "\x1f".join(texts))
+        if n > len(self.header) and any(str(v).strip() for v in values[len(self.header) :]):
+            reason = f"row has {n} fields, the header has {len(self.header)}"
+            row.errors.append(Problem(number, "(row)", "", reason))
+        for column, text, reason, severity in problems:
+            found = Problem(number, column, text, reason, severity)
+            (row.errors if severity == "error" else row.warnings).append(found)
+        self._fields(number, self._free_plan, self._free_texts(texts), row, row.event, row.item)
+        if problems and len(row.errors) + len(row.warnings) > 1:  # in column order, as one pass gives them
+            row.errors.sort(key=self._order)
+            row.warnings.sort(key=self._order)
         if not row.errors:
             self._finish(row)
         return row
+
+    def _order(self, problem: Problem) -> int:
+        return self._positions.get(problem.column, -1)  # "(row)" first
 
     def _kg_factor(self, unit: str, drug: str) -> tuple[float | None, str, bool]:
         """Kilograms per unit of quantity for this unit and drug (every conversion is linear)."""

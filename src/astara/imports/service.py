@@ -27,7 +27,7 @@ from astara.imports import repository
 from astara.imports.mapping import Mapping, get_mapping
 from astara.imports.prepare import Job, Prepared, Rejects, fewer_collections, prepare, reject
 from astara.imports.readers import Source
-from astara.imports.records import insert_records
+from astara.imports.records import RecordBuilder, insert_records
 from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
@@ -55,9 +55,9 @@ class _Writer:
     """The database half of an import: writes prepared batches, skipping events already stored."""
 
     def __init__(self, session: Session, scope: Scope, mapping: Mapping, options: ImportOptions,
-                 report: ImportReport) -> None:  # fmt: skip
+                 report: ImportReport, builder: RecordBuilder) -> None:  # fmt: skip
         self.session, self.scope, self.mapping = session, scope, mapping
-        self.options, self.report = options, report
+        self.options, self.report, self.builder = options, report, builder
         # A first import into an empty agency store cannot meet its own events again (the
         # preparer's duplicates cover that).
         self.store_had_events = repository.agency_has_events(session, scope)
@@ -77,19 +77,22 @@ class _Writer:
         events: list[tuple[Any, ...]] = []
         items: list[tuple[Any, ...]] = []
         people: list[tuple[str, dict[str, Any]]] = []
-        for event_id, content_hash, event, event_items, first_row, reference, person in batch:
+        build_event, build_item = self.builder.event, self.builder.item
+        for event_id, content_hash, values, flags, source_rows, item_values in batch:
             if event_id in existing:
                 if existing[event_id] != content_hash and self.mapping.event_key:
-                    reason = f"{self.mapping.event_key} {reference!r} already exists with other content"
-                    self.conflicts.append(Problem(first_row, self.mapping.event_key, "", reason))
+                    key = self.mapping.event_key
+                    reason = f"{key} {values.get('reference')!r} already exists with other content"
+                    self.conflicts.append(Problem(source_rows[0], key, "", reason))
                 else:
                     self.report.events_already_present += 1
                 continue
-            events.append(event)
-            items.extend(event_items)
+            kgs = [item["kg"] for item in item_values]
+            events.append(build_event(values, event_id, source_rows, flags, content_hash, kgs))
+            items.extend(build_item(item, event_id, n) for n, item in enumerate(item_values, start=1))
             self.created.add(event_id)
-            if person is not None:
-                people.append((event_id, person))
+            if values.get("person_name"):
+                people.append((event_id, values))
         if not self.options.dry_run:  # a dry run counts what it would write
             insert_records(self.session, events, items)
             if people:  # the event's person, its match keys and watch-list alerts (astara.matching.store)
@@ -152,7 +155,6 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
         if not options.dry_run and _defer_indexes(session, source.size):
             rebuild = drop_secondary_indexes(session, ("seizure_events", "seizure_items"))
         stack.enter_context(fewer_collections())
-        writer = _Writer(session, scope, mapping, options, report)
         now = utcnow()
         shared = dict(
             agency_id=scope.agency_id, transit_countries=[], conveyance_ids=[], participating_agencies=[],
@@ -161,8 +163,9 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
             total_kg=0.0, item_count=0, items_without_kg=0, duplicate_count=1, source_rows=[],
             quality_flags=[],
         )  # fmt: skip
-        dialect = session.connection().dialect.name
-        job_data = Job(scope.agency_code, options, shared, dialect, BATCH)
+        builder = RecordBuilder(session.connection().dialect.name, shared)
+        writer = _Writer(session, scope, mapping, options, report, builder)
+        job_data = Job(scope.agency_code, options, BATCH)
         batches = _batches(path, source, job_data, mapping, report, rejects)
         while True:
             try:

@@ -1,26 +1,29 @@
 """A large import's second process: it reads and prepares rows while the importing process writes.
 
-Parsing, duplicate finding and row building (:func:`astara.imports.prepare.prepare`) are pure
-Python and need no database; writing is mostly the database's own work. For a file of a few
-hundred thousand rows each takes several seconds, so :func:`prepare_in_worker` runs the first
-in a worker process and hands its batches over a pipe to the caller, which writes batch N while
-the worker prepares batch N+1: on two cores, the import takes about as long as the slower half.
+Parsing and duplicate finding (:func:`astara.imports.prepare.prepare`) are pure Python and need
+no database; writing is the other half of the work. For a file of a few hundred thousand rows
+each takes several seconds, so :func:`prepare_in_worker` runs the first in a worker process and
+hands its batches to the caller, which writes batch N while the worker prepares batch N+1: on
+two cores, the import takes about as long as the slower half.
 
-The worker is started with ``spawn`` (a fresh interpreter, safe under a threaded web server) and
-opens the file itself. It sends ``("batch", events)`` messages, then ``("done", report, rejects,
-merged)``, or ``("error", exception)``; the pipe's buffer keeps it at most a batch ahead, so
-memory stays bounded. If the caller stops early (an error while writing), the worker is stopped.
+The worker is ``python -m astara.imports.worker``, a fresh interpreter (safe under a threaded
+web server, and unlike ``multiprocessing``'s spawn it never re-runs the caller's script), with the
+caller's module path. It reads the file itself and writes pickled messages to its standard
+output: ``("batch", events)``..., then ``("done", report, rejects, merged)`` or ``("error",
+exception)``. The pipe's buffer keeps it at most a batch ahead, so memory stays bounded; if the
+caller stops early (an error while writing), the worker is killed.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import pickle
+import subprocess
+import sys
 from collections.abc import Generator
 from contextlib import ExitStack, suppress
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from astara.imports.mapping import get_mapping
 from astara.imports.prepare import Job, Prepared, Rejects, fewer_collections, prepare
@@ -45,53 +48,69 @@ def open_job_source(path: Path, options: Any, stack: ExitStack, preferred: str |
     )
 
 
-def _work(conn: Connection, path: Path, job: Job) -> None:
+def _work(path: Path, job: Job, send: Any) -> None:
     """The worker's body: prepare the file and send what it finds."""
+    mapping = get_mapping(job.options.mapping)
+    with ExitStack() as stack:
+        source = open_job_source(path, job.options, stack, mapping.delimiter)
+        report = ImportReport(job_id=None, file=source.name, file_sha256="", mapping=mapping.name,
+                              status="running")  # fmt: skip
+        rejects = Rejects(source.header)
+        stack.enter_context(fewer_collections())
+        batches = prepare(job, mapping, source, report, rejects)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration as done:
+                merged = done.value
+                break
+            if batch:
+                send(("batch", batch))
+    send(("done", report, rejects.rows, merged))
+
+
+def main() -> None:
+    """``python -m astara.imports.worker``: the job on standard input, messages on standard output."""
+    channel = sys.stdout.buffer
+    sys.stdout = sys.stderr  # anything printed by mistake must not corrupt the channel
+
+    def send(message: tuple[Any, ...]) -> None:
+        pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
+        channel.flush()
+
     try:
-        mapping = get_mapping(job.options.mapping)
-        with ExitStack() as stack:
-            source = open_job_source(path, job.options, stack, mapping.delimiter)
-            report = ImportReport(job_id=None, file=source.name, file_sha256="", mapping=mapping.name,
-                                  status="running")  # fmt: skip
-            rejects = Rejects(source.header)
-            stack.enter_context(fewer_collections())
-            batches = prepare(job, mapping, source, report, rejects)
-            while True:
-                try:
-                    batch = next(batches)
-                except StopIteration as done:
-                    merged = done.value
-                    break
-                if batch:
-                    conn.send(("batch", batch))
-        conn.send(("done", report, rejects.rows, merged))
+        path, job = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
+        _work(path, job, send)
     except BaseException as exc:  # every failure goes to the caller, who raises it
         try:
             pickle.dumps(exc)
         except Exception:
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         with suppress(OSError):  # a broken pipe: the caller has stopped listening
-            conn.send(("error", exc))
-    finally:
-        conn.close()
+            send(("error", exc))
 
 
 def prepare_in_worker(
     path: Path, job: Job, report: ImportReport, rejects: Rejects
 ) -> Generator[list[Prepared], None, list[tuple[str, list[int]]]]:
     """Like :func:`prepare`, with the work done in a worker process; the same batches, report and result."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_work, args=(sender, path, job), name="astara-import", daemon=True)
-    process.start()
-    sender.close()  # the worker holds its own copy; ours closed, a dead worker reads as end of file
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # the same modules
+    process = subprocess.Popen(
+        [sys.executable, "-m", "astara.imports.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    stdin, stdout = cast_pipe(process.stdin), cast_pipe(process.stdout)
     finished = False
     try:
+        pickle.dump((path, job), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        stdin.close()
         while True:
             try:
-                message = receiver.recv()
+                message = pickle.load(stdout)  # noqa: S301 - from the worker this process started
             except EOFError:
-                code = process.exitcode
+                code = process.wait()
                 raise RuntimeError(f"the import worker stopped unexpectedly (exit code {code})") from None
             if message[0] == "batch":
                 yield message[1]
@@ -106,7 +125,17 @@ def prepare_in_worker(
             else:
                 raise message[1]
     finally:
-        receiver.close()
         if not finished:  # the caller gave up (or the worker failed): nothing it prepares is wanted
-            process.terminate()
-        process.join()
+            process.kill()
+        stdout.close()
+        process.wait()
+
+
+def cast_pipe(pipe: IO[bytes] | None) -> IO[bytes]:
+    if pipe is None:  # never: both are asked for as pipes
+        raise RuntimeError("the import worker has no pipe")
+    return pipe
+
+
+if __name__ == "__main__":
+    main()
