@@ -1,4 +1,4 @@
-"""Fast bulk inserts for import jobs: one prepared statement, driver-level ``executemany``.
+"""Fast bulk inserts for import jobs: driver-level ``executemany`` (SQLite) or COPY (PostgreSQL).
 
 SQLAlchemy's Core insert processes every bound value of every row in Python; for a 300,000-row
 import that costs more than the database itself. Here values are adapted once per column kind
@@ -101,12 +101,21 @@ def insert_rows(
     against 0.02 µs for a number or text): for an import whose events leave a third of their 53
     columns empty that was most of the insert's time. Rows are grouped by which of their columns
     are NULL and each group gets a statement naming only the others (the column's NULL default
-    fills the rest; columns with a server default are always bound). Other databases bind NULLs
-    cheaply and take the rows as they are.
+    fills the rest; columns with a server default are always bound). PostgreSQL takes the rows
+    through COPY, its bulk-load protocol, in the same transaction: several times faster than
+    ``executemany`` of INSERTs.
     """
     if not rows:
         return
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     if connection.dialect.name != "sqlite":
         connection.exec_driver_sql(insert_sql(session, table, columns), rows)
         return
