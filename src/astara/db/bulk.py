@@ -14,7 +14,7 @@ import json
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, text
@@ -129,8 +129,10 @@ def insert_rows(
         else:
             group.append(row)
     for key, group in groups.items():
-        sql = insert_sql(session, table, list(compress(columns, key)))
-        connection.exec_driver_sql(sql, [tuple(compress(row, key)) for row in group])
+        bound = [i for i, is_bound in enumerate(key) if is_bound]  # never empty: the key is NOT NULL
+        sql = insert_sql(session, table, [columns[i] for i in bound])
+        pick = itemgetter(*bound) if len(bound) > 1 else (lambda row, i=bound[0]: (row[i],))
+        connection.exec_driver_sql(sql, list(map(pick, group)))
 
 
 def drop_secondary_indexes(session: Session, tables: Sequence[str]) -> list[str]:
