@@ -1,11 +1,11 @@
-"""The database-free half of an import: parse rows, find duplicates, build the rows to write.
+"""The database-free half of an import: parse rows, find exact and near duplicates, group events.
 
-:func:`prepare` reads a source and yields batches of :data:`Prepared` events, each an event row
-and its item rows ready for the driver (:class:`~astara.imports.records.RecordBuilder`). It needs
-no session, so a large import runs it in a worker process (:mod:`astara.imports.worker`) while
-the importing process writes (:mod:`astara.imports.service`). What it finds out about the file
-(rows read, rejects, warnings, duplicates) goes into its own :class:`ImportReport`, which the
-service merges into the job's report.
+:func:`prepare` reads a source and yields batches of :data:`Prepared` events: ids, hashes, event
+and item values, source rows. It needs no session, so a large import runs it in a worker process
+(:mod:`astara.imports.worker`) while the importing process builds the driver rows and writes them
+(:mod:`astara.imports.service`). What it finds out about the file (rows read, rejects, warnings,
+duplicates) goes into the :class:`ImportReport` it is given, which in a worker is its own and is
+copied into the job's report at the end.
 """
 
 from __future__ import annotations
