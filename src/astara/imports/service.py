@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 import uuid
 from collections.abc import Generator
@@ -115,7 +116,8 @@ def _batches(
     path: Path, source: Source, job: Job, mapping: Mapping, report: ImportReport, rejects: Rejects
 ) -> Generator[list[Prepared], None, list[tuple[str, list[int]]]]:
     """The prepared batches: from a worker process for a large file (see worker.py), else from here."""
-    if source.size // BYTES_PER_ROW >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1:
+    # (an embedded interpreter without sys.executable cannot start a worker: it prepares here)
+    if source.size // BYTES_PER_ROW >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1 and sys.executable:
         return (yield from prepare_in_worker(path, job, report, rejects))
     return (yield from prepare(job, mapping, source, report, rejects))
 
