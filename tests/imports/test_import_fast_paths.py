@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +198,28 @@ def test_problems_of_coded_and_free_fields_name_each_row_in_column_order(
     with transaction(engine) as session:
         stored = {e.transport_text: e.items[0].quantity for e in session.scalars(select(SeizureEvent))}
     assert stored == {"Hovercraft": 7.0, "Private road": 8.0}
+
+
+def test_a_script_without_a_main_guard_imports_once_through_the_worker(tmp_path: Path) -> None:
+    """The worker is its own module: it never runs the caller's script again (spawn would)."""
+    env = {**os.environ, "ASTARA_DATA_DIR": str(tmp_path / "data"), "ASTARA_AGENCY": "TEST"}
+    env.pop("ASTARA_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "astara", "init"], env=env, check=True, capture_output=True)
+    data = write_ids(tmp_path / "ids.csv", _rows(6))
+    script = tmp_path / "load.py"
+    script.write_text(
+        "import datetime, pathlib\n"
+        "import astara.imports.service as service\n"
+        "from astara.imports.schemas import ImportOptions\n"
+        "from astara.runtime import Runtime\n"
+        "from astara.settings import Settings\n"
+        "service.PARALLEL_ROWS = 0\n"
+        "print('script ran', flush=True)\n"
+        "with Runtime(Settings()).unit() as (session, scope):\n"
+        f"    report = service.run_import(session, scope, pathlib.Path({str(data)!r}),\n"
+        "        ImportOptions(mapping='unodc_ids', today=datetime.date(2024, 6, 1)))\n"
+        "print('events', report.events_created)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["script ran", "events 6"]
