@@ -27,15 +27,15 @@ from typing import IO, Any
 
 from astara.imports.mapping import get_mapping
 from astara.imports.prepare import Job, Prepared, Rejects, fewer_collections, prepare
-from astara.imports.readers import open_source
-from astara.imports.schemas import ImportReport
+from astara.imports.readers import Source, open_source
+from astara.imports.schemas import ImportOptions, ImportReport
 
 # The report fields the preparing side fills (the writing side fills the others).
 PREPARED_FIELDS = ("rows_read", "flagged", "warning_count", "warnings", "errors", "rejected_rows",
                    "near_duplicates", "duplicate_examples", "exact_duplicate_rows")  # fmt: skip
 
 
-def open_job_source(path: Path, options: Any, stack: ExitStack, preferred: str | None) -> Any:
+def open_job_source(path: Path, options: ImportOptions, stack: ExitStack, preferred: str | None) -> Source:
     """Open ``path`` as the import's options say (the same call in either process)."""
     return open_source(
         path,
