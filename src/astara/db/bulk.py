@@ -14,7 +14,6 @@ import json
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, text
@@ -131,7 +130,7 @@ def insert_rows(
     for key, group in groups.items():
         bound = [i for i, is_bound in enumerate(key) if is_bound]  # never empty: the key is NOT NULL
         sql = insert_sql(session, table, [columns[i] for i in bound])
-        pick = itemgetter(*bound) if len(bound) > 1 else (lambda row, i=bound[0]: (row[i],))
+        pick = operator.itemgetter(*bound) if len(bound) > 1 else (lambda row, i=bound[0]: (row[i],))
         connection.exec_driver_sql(sql, list(map(pick, group)))
 
 

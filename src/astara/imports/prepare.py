@@ -16,7 +16,7 @@ import hashlib
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,6 +244,19 @@ def prepare(
     else:
         yield preparer.take()
     return preparer.merged()
+
+
+def drain(
+    batches: Generator[list[Prepared], None, list[tuple[str, list[int]]]],
+    each: Callable[[list[Prepared]], None],
+) -> list[tuple[str, list[int]]]:
+    """Hand every batch of :func:`prepare` (or of the worker) to ``each``; return the merged rows."""
+    while True:
+        try:
+            each(next(batches))
+        except StopIteration as done:
+            merged: list[tuple[str, list[int]]] = done.value
+            return merged
 
 
 def _collect_warnings(report: ImportReport, row: ParsedRow) -> None:

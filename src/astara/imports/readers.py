@@ -165,7 +165,8 @@ def open_source(
         raise InvalidInput(f"{path} does not exist")
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder, not a file")
-    _check_size(path.name, path.stat().st_size, limit_bytes)
+    size = path.stat().st_size
+    _check_size(path.name, size, limit_bytes)
     suffix = path.suffix.lower()
     with path.open("rb") as probe:
         magic = probe.read(4)
@@ -174,20 +175,23 @@ def open_source(
         if inner.suffix.lower() not in TEXT_SUFFIXES:
             raise InvalidInput(f"{path.name}: only gzip-compressed CSV files are read (name.csv.gz)")
         unzipped = cast(IO[bytes], stack.enter_context(gzip.open(path, "rb")))  # noqa: SIM115 - the ExitStack closes it
-        return _sized(_text_source(path.name, unzipped, encoding, delimiter, preferred_delimiter), path, 5)
+        return _sized(
+            _text_source(path.name, unzipped, encoding, delimiter, preferred_delimiter),
+            size * 5,
+        )
     if suffix == ".zip" or (magic == b"PK\x03\x04" and suffix not in SHEET_SUFFIXES):
         return _zip_source(path, stack, encoding, delimiter, limit_bytes, member, preferred_delimiter)
     if suffix in SHEET_SUFFIXES:
-        return _sized(_sheet_source(path.name, stack.enter_context(path.open("rb"))), path, 8)
+        return _sized(_sheet_source(path.name, stack.enter_context(path.open("rb"))), size * 8)
     if suffix and suffix not in TEXT_SUFFIXES:
         raise InvalidInput(f"{path.name}: unsupported file type {suffix!r} (use CSV, XLSX, ODS or ZIP)")
     raw = stack.enter_context(path.open("rb", buffering=1 << 20))
-    return _sized(_text_source(path.name, raw, encoding, delimiter, preferred_delimiter), path, 1)
+    return _sized(_text_source(path.name, raw, encoding, delimiter, preferred_delimiter), size)
 
 
-def _sized(source: Source, path: Path, ratio: int) -> Source:
-    """``source`` with its size: the file's, times a typical compression ratio for compressed formats."""
-    source.size = path.stat().st_size * ratio
+def _sized(source: Source, size: int) -> Source:
+    """``source`` with its size in bytes (compressed formats: times a typical compression ratio)."""
+    source.size = size
     return source
 
 
@@ -224,10 +228,6 @@ def _zip_source(
     _check_size(f"{path.name}:{info.filename}", info.file_size, limit_bytes)
     inner_name = f"{path.name}:{info.filename}"
     if Path(info.filename).suffix.lower() in SHEET_SUFFIXES:
-        source = _sheet_source(inner_name, io.BytesIO(archive.read(info)))
-        source.size = info.file_size * 8
-        return source
+        return _sized(_sheet_source(inner_name, io.BytesIO(archive.read(info))), info.file_size * 8)
     member_stream = stack.enter_context(archive.open(info))
-    source = _text_source(inner_name, member_stream, encoding, delimiter, preferred)
-    source.size = info.file_size
-    return source
+    return _sized(_text_source(inner_name, member_stream, encoding, delimiter, preferred), info.file_size)

@@ -53,8 +53,8 @@ class _Layout:
 class RecordBuilder:
     """Turns parsed rows into event and item tuples, adapted for ``dialect``'s driver.
 
-    It needs no database connection, so a large import builds its rows in a worker process
-    (:mod:`astara.imports.worker`) while the importing process writes the previous batch.
+    It needs only the dialect's name, not a connection: the importer builds each batch's rows
+    just before writing them (:mod:`astara.imports.service`).
     """
 
     def __init__(self, dialect: str, shared: dict[str, Any]) -> None:

@@ -54,9 +54,8 @@ class ParsedRow:
 
     def __init__(self, number: int, event: dict[str, Any], item: dict[str, Any], content: str) -> None:
         self.number, self.event, self.item = number, event, item
-        self.content = (
-            content  # the row's mapped raw values, canonical: identical rows have identical content
-        )
+        # the row's mapped raw values, canonical: identical rows have identical content
+        self.content = content
         self.content_hash = hashlib.sha256(content.encode()).hexdigest()
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []

@@ -26,7 +26,7 @@ from astara.db.models import ImportJob, utcnow
 from astara.errors import ImportFailed
 from astara.imports import repository
 from astara.imports.mapping import Mapping, get_mapping
-from astara.imports.prepare import Job, Prepared, Rejects, fewer_collections, prepare, reject
+from astara.imports.prepare import Job, Prepared, Rejects, drain, fewer_collections, prepare, reject
 from astara.imports.readers import Source
 from astara.imports.records import RecordBuilder, insert_records
 from astara.imports.rows import Problem
@@ -62,8 +62,6 @@ class _Writer:
         # A first import into an empty agency store cannot meet its own events again (the
         # preparer's duplicates cover that).
         self.store_had_events = repository.agency_has_events(session, scope)
-        if self.store_had_events:
-            repository.after_import(session)  # fresh planner statistics keep id look-ups on the key
         self.created: set[str] = set()
         self.conflicts: list[Problem] = []  # events whose key is stored with other content
 
@@ -168,21 +166,15 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
         builder = RecordBuilder(session.connection().dialect.name, shared)
         writer = _Writer(session, scope, mapping, options, report, builder)
         job_data = Job(scope.agency_code, options, BATCH)
-        batches = _batches(path, source, job_data, mapping, report, rejects)
-        while True:
-            try:
-                writer.write(next(batches))
-            except StopIteration as done:
-                merged = done.value
-                break
+        merged = drain(_batches(path, source, job_data, mapping, report, rejects), writer.write)
         for problem in writer.conflicts:
             reject(report, rejects, [problem], [])
         failed = bool(report.rejected_rows) and not options.keep_valid
         if report.rows_read == 0:
             raise ImportFailed(f"{source.name} has a header but no data rows")
-        if not failed:
+        if not failed:  # (a failed import is rolled back: its indexes come back with the rollback)
             writer.finish_duplicates(merged)
-        create_indexes(session, rebuild)  # before the planner statistics below
+            create_indexes(session, rebuild)  # before the planner statistics below
         if report.events_created and not options.dry_run and not failed:
             sharing_outbox.job_changed(session, scope, report.job_id, options.today)  # same transaction
             repository.after_import(session)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from astara.imports.mapping import get_mapping
-from astara.imports.prepare import Job, Prepared, Rejects, fewer_collections, prepare
+from astara.imports.prepare import Job, Prepared, Rejects, drain, fewer_collections, prepare
 from astara.imports.readers import Source, open_source
 from astara.imports.schemas import ImportOptions, ImportReport
 
@@ -57,15 +57,12 @@ def _work(path: Path, job: Job, send: Any) -> None:
                               status="running")  # fmt: skip
         rejects = Rejects(source.header)
         stack.enter_context(fewer_collections())
-        batches = prepare(job, mapping, source, report, rejects)
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration as done:
-                merged = done.value
-                break
+
+        def forward(batch: list[Prepared]) -> None:
             if batch:
                 send(("batch", batch))
+
+        merged = drain(prepare(job, mapping, source, report, rejects), forward)
     send(("done", report, rejects.rows, merged))
 
 
