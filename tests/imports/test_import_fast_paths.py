@@ -223,3 +223,62 @@ def test_a_script_without_a_main_guard_imports_once_through_the_worker(tmp_path:
     done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["script ran", "events 6"]
+
+
+def _every_column(engine: Engine) -> list[tuple[object, ...]]:
+    """Every stored event and item value but those that differ from one import to the next."""
+    per_import = {"created_at", "updated_at", "import_job_id"}
+    with transaction(engine) as session:
+        events = session.scalars(select(SeizureEvent).order_by(SeizureEvent.id)).all()
+        return [
+            (
+                tuple(getattr(e, c.key) for c in SeizureEvent.__table__.columns if c.key not in per_import),
+                [
+                    tuple(getattr(i, c.key) for c in SeizureItem.__table__.columns if c.key != "id")
+                    for i in e.items
+                ],
+            )
+            for e in events
+        ]
+
+
+def test_rows_parsed_column_by_column_are_stored_as_rows_parsed_one_by_one(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short = ids_row(AMOUNT="31")[:-2]  # the last two columns missing: empty
+    longer = [*ids_row(AMOUNT="32"), ""]  # an empty extra field: allowed
+    extra = [*ids_row(AMOUNT="33"), "surprise"]  # a non-empty extra field: an error
+    rows = [
+        *_mixed_rows(),
+        short,
+        longer,
+        extra,
+        ids_row(AMOUNT=" 34 ", PLACE="  Bilasuvar customs  "),  # spaces around values
+        ids_row(AMOUNT="35", PLACE="", ADMINISTRATIVE_DIVISION="Bilasuvar"),  # the admin area places it
+        ids_row(AMOUNT="36", PLACE="", ADMINISTRATIVE_DIVISION=""),  # no place at all
+        ids_row(AMOUNT="37", INSTALLATION=""),  # the place type comes from the gazetteer
+        ids_row(AMOUNT="37", INSTALLATION="Airport"),  # the row's own place type wins
+        ids_row(AMOUNT="38", DRUG_UNIT="Tablet", DRUG_NAME="Ecstasy"),  # kilograms by a tablet mass
+        ids_row(AMOUNT="20000000", DRUG_UNIT="Ampoule"),  # no kilograms: a count flag
+        ids_row(AMOUNT="39", SEIZURE_DATE="2016"),  # a year only
+        ids_row(AMOUNT="39", SEIZURE_DATE="2016"),  # its exact duplicate
+        ids_row(TRANSPORT="Hovercraft"),  # the earlier warning row again: an exact duplicate
+        ids_row(AMOUNT="0"),  # bad
+        ids_row(AMOUNT="40", DEPARTURE_COUNTRY="Iran (Islamic Republic of)"),
+    ]
+    path = write_ids(tmp_path / "ids.csv", rows)
+    monkeypatch.setattr(service, "BATCH", 4)  # chunks end between duplicates and their originals
+    monkeypatch.setattr(service, "BY_COLUMNS", False)
+    by_rows = import_file(engine, scope, path, keep_valid=True, rejects_path=tmp_path / "rows.csv")
+    stored_by_rows = _every_column(engine)
+    with transaction(engine) as session:
+        session.execute(delete(SeizureItem))
+        session.execute(delete(SeizureEvent))
+    monkeypatch.setattr(service, "BY_COLUMNS", True)
+    by_columns = import_file(engine, scope, path, keep_valid=True, rejects_path=tmp_path / "columns.csv")
+    same = {"job_id", "seconds", "rejects_file"}
+    assert by_columns.model_dump(exclude=same) == by_rows.model_dump(exclude=same)
+    assert (by_columns.rejected_rows, by_columns.exact_duplicate_rows, by_columns.flagged) == (3, 6, 2)
+    assert _every_column(engine) == stored_by_rows
+    assert len(stored_by_rows) == by_columns.events_created == 21
+    assert (tmp_path / "columns.csv").read_text() == (tmp_path / "rows.csv").read_text()

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import operator
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, text
 from sqlalchemy.orm import Session
@@ -91,34 +93,32 @@ def insert_adapted(session: Session, sql: str, rows: Sequence[Sequence[Any]]) ->
 _BOUND = object()  # stands for "always bound" where a column cannot be left out
 
 
-def insert_rows(
-    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Insert rows of adapted values; on SQLite, NULLs are left out of the statement rather than bound.
+class Rows(NamedTuple):
+    """Rows for one INSERT: the columns each row gives, values every row shares, the rows.
 
-    Python's sqlite3 module binds ``None`` through its adapter look-up (about 0.3 µs a value,
-    against 0.02 µs for a number or text): for an import whose events leave a third of their 53
-    columns empty that was most of the insert's time. Rows are grouped by which of their columns
-    are NULL and each group gets a statement naming only the others (the column's NULL default
-    fills the rest; columns with a server default are always bound). PostgreSQL takes the rows
-    through COPY, its bulk-load protocol, in the same transaction: several times faster than
-    ``executemany`` of INSERTs.
+    ``shared`` values are written into the statement (SQLite only), not bound for every row.
     """
+
+    columns: tuple[str, ...]
+    shared: tuple[tuple[str, Any], ...]
+    rows: list[tuple[Any, ...]]
+
+
+def always_bound(table: Table, columns: Sequence[str]) -> list[bool]:
+    """Per column, whether it must be named even when NULL (it has a server default)."""
+    return [table.c[name].server_default is not None for name in columns]
+
+
+def null_groups(
+    table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], dialect: str
+) -> list[Rows]:
+    """``rows`` as :class:`Rows`: on SQLite grouped by which columns are NULL, each group naming
+    only the others; elsewhere one group of all the columns (see :func:`insert_groups`)."""
     if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
-        sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    if connection.dialect.name != "sqlite":
-        connection.exec_driver_sql(insert_sql(session, table, columns), rows)
-        return
-    probe = [None if table.c[name].server_default is None else _BOUND for name in columns]
+        return []
+    if dialect != "sqlite":
+        return [Rows(tuple(columns), (), [tuple(r) for r in rows])]
+    probe = [_BOUND if bound else None for bound in always_bound(table, columns)]
     groups: dict[tuple[bool, ...], list[Sequence[Any]]] = {}
     for row in rows:
         key = tuple(map(operator.is_not, row, probe))  # True where the value is bound
@@ -127,11 +127,68 @@ def insert_rows(
             groups[key] = [row]
         else:
             group.append(row)
+    out = []
     for key, group in groups.items():
         bound = [i for i, is_bound in enumerate(key) if is_bound]  # never empty: the key is NOT NULL
-        sql = insert_sql(session, table, [columns[i] for i in bound])
         pick = operator.itemgetter(*bound) if len(bound) > 1 else (lambda row, i=bound[0]: (row[i],))
-        connection.exec_driver_sql(sql, list(map(pick, group)))
+        out.append(Rows(tuple(columns[i] for i in bound), (), list(map(pick, group))))
+    return out
+
+
+def sql_literal(value: Any) -> str | None:
+    """``value`` as an SQLite literal, or None when it is better bound (bytes, text with NUL...)."""
+    if value is None:
+        return "NULL"
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    return None
+
+
+def insert_groups(session: Session, table: Table, groups: Sequence[Rows]) -> None:
+    """Insert each group of rows (adapted values; see :func:`null_groups`).
+
+    SQLite: Python's sqlite3 module binds ``None`` through its adapter look-up (about 0.3 µs a
+    value, against 0.02 µs for a number or text), so rows are grouped by which of their columns are
+    NULL and each group's statement names only the others (the column's NULL default fills the
+    rest). Values every row of a group shares are written into the statement as literals rather
+    than bound row after row. PostgreSQL takes the rows through COPY, its bulk-load protocol, in
+    the same transaction: several times faster than ``executemany`` of INSERTs.
+    """
+    connection = session.connection()
+    dialect = connection.dialect.name
+    quote = connection.dialect.identifier_preparer.quote
+    for columns, shared, rows in groups:
+        if not rows:
+            continue
+        if dialect == "postgresql":
+            if shared:
+                raise ValueError("shared values are for SQLite statements")
+            sql = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            continue
+        literals = [(name, sql_literal(value)) for name, value in shared]
+        if any(literal is None for _name, literal in literals):
+            raise ValueError(f"a shared value of {table.name} cannot be written as a literal")
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        names = [*columns, *(name for name, _ in literals)]
+        values = [marker] * len(columns) + [cast(str, literal) for _, literal in literals]
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "  # noqa: S608 - names from the ORM table, quoted; literals quoted by sql_literal
+            f"VALUES ({', '.join(values)})"
+        )
+        connection.exec_driver_sql(sql, rows)
+
+
+def insert_rows(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert rows of adapted values, grouped as :func:`null_groups` does (see :func:`insert_groups`)."""
+    insert_groups(session, table, null_groups(table, columns, rows, session.connection().dialect.name))
 
 
 def drop_secondary_indexes(session: Session, tables: Sequence[str]) -> list[str]:
@@ -160,10 +217,21 @@ def drop_secondary_indexes(session: Session, tables: Sequence[str]) -> list[str]
 
 
 def create_indexes(session: Session, statements: Sequence[str]) -> None:
-    """Run the statements :func:`drop_secondary_indexes` returned."""
+    """Run the statements :func:`drop_secondary_indexes` returned.
+
+    SQLite sorts each index's keys with helper threads when allowed (``PRAGMA threads``): about a
+    third off building them on two cores. The setting is this connection's, and restored.
+    """
+    if not statements:
+        return
     connection = session.connection()
-    for sql in statements:
-        connection.exec_driver_sql(sql)
+    before = connection.exec_driver_sql("PRAGMA threads").scalar()
+    connection.exec_driver_sql(f"PRAGMA threads={min(os.cpu_count() or 1, 4)}")
+    try:
+        for sql in statements:
+            connection.exec_driver_sql(sql)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA threads={int(before or 0)}")
 
 
 def bulk_update(

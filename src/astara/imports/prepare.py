@@ -1,11 +1,13 @@
 """The database-free half of an import: parse rows, find exact and near duplicates, group events.
 
-:func:`prepare` reads a source and yields batches of :data:`Prepared` events: ids, hashes, event
-and item values, source rows. It needs no session, so a large import runs it in a worker process
-(:mod:`astara.imports.worker`) while the importing process builds the driver rows and writes them
-(:mod:`astara.imports.service`). What it finds out about the file (rows read, rejects, warnings,
-duplicates) goes into the :class:`ImportReport` it is given, which in a worker is its own and is
-copied into the job's report at the end.
+:func:`prepare` reads a source and yields :class:`Batch` es of events and items as the database
+driver takes them (:class:`RecordBuilder`). It needs no session, so a large import runs it in a
+worker process (:mod:`astara.imports.worker`) while the importing process writes
+(:mod:`astara.imports.service`). Rows of one-row events (the IDS layout) are parsed a chunk at a
+time, column by column (:mod:`astara.imports.chunks`); rows with problems, and files whose rows
+group into events by a key, go through :class:`RowParser` one row at a time. What it finds out
+about the file (rows read, rejects, warnings, duplicates) goes into the :class:`ImportReport` it is
+given, which in a worker is its own and is copied into the job's report at the end.
 """
 
 from __future__ import annotations
@@ -16,26 +18,35 @@ import hashlib
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from astara.db.bulk import Rows
+from astara.imports.chunks import ChunkParser, FastRows
 from astara.imports.mapping import Mapping
 from astara.imports.nearby import NearIndex
 from astara.imports.readers import Source
-from astara.imports.rows import ParsedRow, Problem, RowParser
+from astara.imports.records import RecordBuilder
+from astara.imports.rows import ParsedRow, Problem
 from astara.imports.schemas import MAX_LISTED, ImportOptions, ImportReport
 from astara.kit.ids import stable_id
 
 NEAR_TOLERANCE = 0.001  # kilogram equivalents within 0.1 % count as "the same quantity"
 
-# One event ready to write: (event id, content hash, event values, quality flags, the source rows
-# it stands for, the values of each of its items). The writing side turns the values into the
-# driver's rows (RecordBuilder): that work is left to it so that the two processes of a large
-# import carry about the same load.
-Prepared = tuple[str, str, dict[str, Any], list[str], list[int], list[dict[str, Any]]]
+
+class Batch(NamedTuple):
+    """Events ready to write: the driver's event and item rows, and each event's person, if any."""
+
+    events: list[Rows]
+    items: list[Rows]
+    people: list[tuple[str, dict[str, Any]]]  # (event id, event values) of events naming a person
+
+
+Merged = list[tuple[str, list[int]]]  # an event exact duplicates merged into, and all its rows
 
 
 @contextmanager
@@ -94,14 +105,18 @@ class Job:
 
     agency_code: str
     options: ImportOptions
-    batch: int  # events a batch
+    batch: int  # rows a batch
+    dialect: str  # the database's, for the driver rows
+    shared: dict[str, Any] = field(default_factory=dict)  # values every event has (RecordBuilder)
+    by_columns: bool = True  # parse clean rows column by column where the mapping allows
 
 
 class Preparer:
-    """Duplicates and the rows to write, one parsed row at a time."""
+    """Duplicates and the rows to write, one parsed row (or one chunk of rows) at a time."""
 
     def __init__(self, job: Job, mapping: Mapping, report: ImportReport, rejects: Rejects) -> None:
         self.job, self.mapping, self.report, self.rejects = job, mapping, report, rejects
+        self.builder = RecordBuilder(job.dialect, job.shared)
         self.keep_all = job.options.duplicates != "merge"
         self.first_rows: dict[str, int] = {}  # event id -> the row it was first read from
         self.pending: list[tuple[ParsedRow, str]] = []
@@ -109,6 +124,12 @@ class Preparer:
         self.occurrences: dict[str, int] = defaultdict(int)
         self.merged_rows: dict[str, list[int]] = {}  # event id -> the later rows merged into it
         self.near = NearIndex(NEAR_TOLERANCE)
+        self.id_prefix = hashlib.sha256(f"{job.agency_code}\x1e{mapping.name}\x1e".encode())
+        # plain counters, added to the report at the end: a pydantic attribute write per row
+        # costs about a second per 300,000 rows
+        self.flagged = 0  # valid rows with a quality flag
+        self.exact_duplicates = self.near_duplicates = 0
+        self.examples = report.duplicate_examples  # (a list: appending to it is no attribute write)
         self.failed = False  # a bad row and no --keep-valid: the import will fail, stop building
 
     def reject(self, problems: list[Problem], values: list[object]) -> None:
@@ -116,60 +137,128 @@ class Preparer:
         if not self.job.options.keep_valid:
             self.failed = True
 
-    def _near_duplicate(self, row: ParsedRow, event_id: str) -> None:
-        """Flag a row whose country, date, drug and quantity (number, or kilograms) match an earlier row."""
-        e, i = row.event, row.item
-        key = (e.get("country"), e.get("date"), i["drug_code"])
-        other = self.near.add(key, i["quantity"], i["kg"], event_id, row.number)
-        if other is None:
-            return
-        e["possible_duplicate_of"] = other[0]
-        row.flags.append(f"possible duplicate of row {other[1]} (same country, date, drug and quantity)")
-        self.report.near_duplicates += 1
-        if len(self.report.duplicate_examples) < 20:
-            self.report.duplicate_examples.append({"row": row.number, "duplicate_of_row": other[1]})
+    def check(self, row: ParsedRow, values: list[object]) -> bool:
+        """Report a parsed row's warnings and errors; whether it is valid."""
+        if row.warnings:
+            _collect_warnings(self.report, row)
+        if row.errors:
+            self.reject(row.errors, values)
+            return False
+        return True
 
-    def add_row(self, row: ParsedRow) -> None:
-        content_hash = row.content_hash
+    def _keep(
+        self, number: int, content_hash: str, key: tuple[Any, ...], quantity: float, kg: float | None
+    ) -> tuple[str, tuple[str, int] | None] | None:
+        """Exact and near duplicates of a row: None when it merges into an earlier event, else its
+        event id and the earlier event (id, row) whose country, date, drug and quantity (number, or
+        kilograms) it matches, if any."""
         first = self.seen.get(content_hash)
         if first is not None:
-            self.report.exact_duplicate_rows += 1
+            self.exact_duplicates += 1
             if not self.keep_all:
-                self.merged_rows.setdefault(first, []).append(row.number)
-                return
+                self.merged_rows.setdefault(first, []).append(number)
+                return None
         occurrence = self.occurrences[content_hash]
         self.occurrences[content_hash] = occurrence + 1
-        event_id = stable_id(self.job.agency_code, self.mapping.name, content_hash, str(occurrence))
+        digest = self.id_prefix.copy()  # stable_id(agency code, mapping name, content hash, occurrence)
+        digest.update(f"{content_hash}\x1e{occurrence}".encode())
+        event_id = digest.hexdigest()[:32]
         if first is None:
             self.seen[content_hash] = event_id
-            self.first_rows[event_id] = row.number
-        self._near_duplicate(row, event_id)
+            self.first_rows[event_id] = number
+        other = self.near.add(key, quantity, kg, event_id, number)
+        if other is not None:
+            self.near_duplicates += 1
+            if len(self.examples) < 20:
+                self.examples.append({"row": number, "duplicate_of_row": other[1]})
+        return event_id, other
+
+    def add_row(self, row: ParsedRow) -> None:
+        """A valid row, parsed alone: kept as a pending event unless it merges into an earlier one."""
+        self.flagged += bool(row.flags)
+        e, i = row.event, row.item
+        kept = self._keep(row.number, row.content_hash, (e.get("country"), e.get("date"), i["drug_code"]),
+                          i["quantity"], i["kg"])  # fmt: skip
+        if kept is None:
+            return
+        event_id, other = kept
+        if other is not None:
+            e["possible_duplicate_of"] = other[0]
+            row.flags.append(_near_flag(other[1]))
         self.pending.append((row, event_id))
 
-    def take(self) -> list[Prepared]:
+    def add_chunk(self, fast: FastRows, slow: list[tuple[int, ParsedRow]]) -> Batch:
+        """A chunk's valid rows (clean ones as columns, the others parsed alone), in reading order;
+        its events, ready to write."""
+        if not fast:  # (a chunk of spreadsheet cells, or of rows with problems, only)
+            for _position, row in slow:
+                self.add_row(row)
+            return self.take()
+        countries, dates = fast.column(fast.event, "country"), fast.column(fast.event, "date")
+        drugs, quantities, kgs = fast.item["drug_code"], fast.item["quantity"], fast.item["kg"]
+        slow_at = {p: row for p, row in slow}
+        positions = fast.positions
+        pick: list[int] = []
+        ids: list[str] = []
+        duplicate_of: list[str | None] = []
+        flags: list[list[str]] = []
+        keep, numbers, hashes, fast_flags = self._keep, fast.numbers, fast.hashes, fast.flags
+        j = 0
+        for position in sorted([*positions, *slow_at]) if slow_at else positions:
+            row = slow_at.get(position) if slow_at else None
+            if row is not None:
+                self.add_row(row)
+                continue
+            flag = fast_flags[j]
+            kept = keep(numbers[j], hashes[j], (countries[j], dates[j], drugs[j]), quantities[j], kgs[j])
+            if kept is not None:
+                pick.append(j)
+                ids.append(kept[0])
+                other = kept[1]
+                if other is None:
+                    duplicate_of.append(None)
+                    flags.append([flag] if flag is not None else [])
+                else:
+                    duplicate_of.append(other[0])
+                    flags.append([flag, _near_flag(other[1])] if flag is not None else [_near_flag(other[1])])
+            j += 1
+        self.flagged += len(fast_flags) - fast_flags.count(None)
+        rest = self.take()
+        if self.failed:
+            return rest
+        events, items = self.builder.from_columns(fast, None if len(pick) == len(fast) else pick, ids,
+                                                  duplicate_of, flags)  # fmt: skip
+        return Batch(events + rest.events, items + rest.items, rest.people)
+
+    def take(self) -> Batch:
         """The pending rows as events of one item each."""
         pending, self.pending = self.pending, []
         return self.build([(row, event_id, [row]) for row, event_id in pending])
 
-    def build(self, groups: list[tuple[ParsedRow, str, list[ParsedRow]]]) -> list[Prepared]:
+    def build(self, groups: list[tuple[ParsedRow, str, list[ParsedRow]]]) -> Batch:
         """Events: each the first row's event values and every row's item."""
         if self.failed:
-            return []
-        return [
-            (
-                event_id,
-                _group_hash(rows),
-                first.event,
-                first.flags,
-                [r.number for r in rows],
-                [r.item for r in rows],
-            )
-            for first, event_id, rows in groups
-        ]
+            return Batch([], [], [])
+        build_event, build_item = self.builder.event, self.builder.item
+        events: list[tuple[Any, ...]] = []
+        items: list[tuple[Any, ...]] = []
+        people: list[tuple[str, dict[str, Any]]] = []
+        for first, event_id, rows in groups:
+            kgs = [r.item["kg"] for r in rows]
+            events.append(build_event(first.event, event_id, [r.number for r in rows], first.flags,
+                                      _group_hash(rows), kgs))  # fmt: skip
+            items.extend(build_item(r.item, event_id, n) for n, r in enumerate(rows, start=1))
+            if first.event.get("person_name"):
+                people.append((event_id, first.event))
+        return Batch(*self.builder.groups(events, items), people)
 
-    def merged(self) -> list[tuple[str, list[int]]]:
+    def merged(self) -> Merged:
         """Each event that exact duplicates were merged into, with every source row it stands for."""
         return [(eid, sorted([self.first_rows[eid], *rows])) for eid, rows in self.merged_rows.items()]
+
+
+def _near_flag(row: int) -> str:
+    return f"possible duplicate of row {row} (same country, date, drug and quantity)"
 
 
 def _group_hash(rows: list[ParsedRow]) -> str:
@@ -178,7 +267,7 @@ def _group_hash(rows: list[ParsedRow]) -> str:
     return hashlib.sha256("\x1e".join(sorted(r.content for r in rows)).encode()).hexdigest()
 
 
-def _group_by_key(preparer: Preparer, rows: list[tuple[ParsedRow, list[object]]]) -> Iterator[list[Prepared]]:
+def _group_by_key(preparer: Preparer, rows: list[tuple[ParsedRow, list[object]]]) -> Iterator[Batch]:
     """Template layout: rows sharing the event key are one event; their event values must agree."""
     key_field = preparer.mapping.event_key or ""
     groups: dict[str, list[ParsedRow]] = {}
@@ -199,63 +288,69 @@ def _group_by_key(preparer: Preparer, rows: list[tuple[ParsedRow, list[object]]]
     for key, group in groups.items():
         event_id = stable_id(preparer.job.agency_code, "reference", key)
         for row in group:
-            preparer.report.flagged += bool(row.flags)
+            preparer.flagged += bool(row.flags)
         batch.append((group[0], event_id, group))
     size = preparer.job.batch
     for start in range(0, len(batch), size):
         yield preparer.build(batch[start : start + size])
 
 
+def _chunks(rows: Iterable[tuple[int, list[object]]], size: int) -> Iterator[list[tuple[int, list[object]]]]:
+    it = iter(rows)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
 def prepare(
     job: Job, mapping: Mapping, source: Source, report: ImportReport, rejects: Rejects
-) -> Generator[list[Prepared], None, list[tuple[str, list[int]]]]:
-    """Read ``source`` to the end; yield the events to write in batches of ``job.batch``.
+) -> Generator[Batch, None, Merged]:
+    """Read ``source`` to the end; yield the events to write in batches of about ``job.batch`` rows.
 
     Bad rows, warnings and duplicates go to ``report`` and ``rejects``. After the last batch,
     ``report.rows_read`` is set and the generator returns the merged duplicate rows
     (:meth:`Preparer.merged`) as its value.
     """
-    options = job.options
     columns = mapping.resolve_columns(source.header)
-    parser = RowParser(mapping, columns, source.header, options.today)
+    parser = ChunkParser(mapping, columns, source.header, job.options.today)
     preparer = Preparer(job, mapping, report, rejects)
-    keyed: list[tuple[ParsedRow, list[object]]] = []
-    rows_read = flagged = 0  # plain counters: a pydantic attribute write per row costs ~1 s per 300,000
-    for number, values in source.rows:
-        rows_read += 1
-        row = parser.parse(number, values)
-        if row.warnings:
-            _collect_warnings(report, row)
-        if row.errors:
-            preparer.reject(row.errors, values)
-            continue
+    rows_read = 0
+    if job.by_columns and parser.usable():
+        for chunk in _chunks(source.rows, job.batch):
+            rows_read += len(chunk)
+            fast, slow = parser.parse_chunk(chunk)
+            valid = [(position, row) for position, row in slow if preparer.check(row, chunk[position][1])]
+            yield preparer.add_chunk(fast, valid)
+    else:
+        keyed: list[tuple[ParsedRow, list[object]]] = []
+        for number, values in source.rows:
+            rows_read += 1
+            row = parser.parse(number, values)
+            if not preparer.check(row, values):
+                continue
+            if mapping.event_key:
+                keyed.append((row, values))
+                continue
+            preparer.add_row(row)
+            if len(preparer.pending) >= job.batch:
+                yield preparer.take()
         if mapping.event_key:
-            keyed.append((row, values))
-            continue
-        if row.flags:
-            flagged += 1
-        preparer.add_row(row)
-        if len(preparer.pending) >= job.batch:
+            yield from _group_by_key(preparer, keyed)
+        else:
             yield preparer.take()
     report.rows_read = rows_read
-    report.flagged += flagged
-    if mapping.event_key:
-        yield from _group_by_key(preparer, keyed)
-    else:
-        yield preparer.take()
+    report.flagged += preparer.flagged
+    report.exact_duplicate_rows += preparer.exact_duplicates
+    report.near_duplicates += preparer.near_duplicates
     return preparer.merged()
 
 
-def drain(
-    batches: Generator[list[Prepared], None, list[tuple[str, list[int]]]],
-    each: Callable[[list[Prepared]], None],
-) -> list[tuple[str, list[int]]]:
+def drain(batches: Generator[Batch, None, Merged], each: Callable[[Batch], None]) -> Merged:
     """Hand every batch of :func:`prepare` (or of the worker) to ``each``; return the merged rows."""
     while True:
         try:
             each(next(batches))
         except StopIteration as done:
-            merged: list[tuple[str, list[int]]] = done.value
+            merged: Merged = done.value
             return merged
 
 

@@ -3,19 +3,35 @@
 A 300,000-row import used to copy a 50-key template dict per event, pick it apart again into a
 tuple and then adapt every column for the driver: about a fifth of the import's time. Here the
 columns every event shares (agency, job, timestamps, empty lists...) are adapted once into a
-template list, and each row only overwrites the columns it has values for.
+template list, and each row only overwrites the columns it has values for. Rows parsed column by
+column (:mod:`astara.imports.chunks`) become driver rows a column at a time
+(:meth:`RecordBuilder.from_columns`). Either way the rows leave here grouped as
+:func:`astara.db.bulk.insert_groups` writes them.
 """
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from astara.db.bulk import Adapter, column_adapters, insert_rows
+from astara.db.bulk import (
+    Adapter,
+    Rows,
+    always_bound,
+    column_adapters,
+    insert_groups,
+    null_groups,
+    sql_literal,
+)
 from astara.db.models import SeizureEvent, SeizureItem, item_totals
+from astara.imports.chunks import MISSING, FastRows
 
 EVENTS = cast(Table, SeizureEvent.__table__)
 ITEMS = cast(Table, SeizureItem.__table__)
@@ -27,6 +43,8 @@ class _Layout:
     """One table's column order, the driver adapter of each column and the shared values."""
 
     def __init__(self, table: Table, columns: Sequence[str], dialect: str, shared: dict[str, Any]) -> None:
+        self.names = tuple(columns)
+        self.always_bound = always_bound(table, columns)
         adapters = column_adapters(table, columns, dialect)
         self.adapters: dict[str, Adapter | None] = dict(zip(columns, adapters, strict=True))
         self.index = {name: i for i, name in enumerate(columns)}
@@ -49,15 +67,29 @@ class _Layout:
             out[i] = value if adapter is None or value is None else adapter(value)
         return out
 
+    def column(self, name: str, values: list[Any] | None, pick: list[int] | None) -> Iterable[Any]:
+        """One column for the rows at ``pick`` (all rows when None), adapted; MISSING takes the template's."""
+        default = self.template[self.index[name]]
+        if values is None:
+            return repeat(default)
+        if pick is not None:
+            values = [values[j] for j in pick]
+        adapter = self.adapters[name]
+        if adapter is None:
+            return [default if v is MISSING else v for v in values]
+        return [default if v is MISSING else (None if v is None else adapter(v)) for v in values]
+
 
 class RecordBuilder:
-    """Turns parsed rows into event and item tuples, adapted for ``dialect``'s driver.
+    """Turns parsed rows (or columns of them) into event and item rows for ``dialect``'s driver.
 
-    It needs only the dialect's name, not a connection: the importer builds each batch's rows
-    just before writing them (:mod:`astara.imports.service`).
+    It needs only the dialect's name, not a connection: the preparing side of an import builds
+    the rows (:mod:`astara.imports.prepare`, in a worker process for a large file) and the
+    importer only writes them (:mod:`astara.imports.service`).
     """
 
     def __init__(self, dialect: str, shared: dict[str, Any]) -> None:
+        self.dialect = dialect
         self.events = _Layout(EVENTS, EVENT_COLUMNS, dialect, shared)
         self.items = _Layout(ITEMS, ITEM_COLUMNS, dialect, {})
         e = self.events.index
@@ -89,8 +121,133 @@ class RecordBuilder:
         out[self._i[0]], out[self._i[1]] = event_id, position
         return tuple(out)
 
+    def from_columns(
+        self,
+        fast: FastRows,
+        pick: list[int] | None,
+        ids: list[str],
+        duplicate_of: list[str | None],
+        flags: list[list[str]],
+    ) -> tuple[list[Rows], list[Rows]]:
+        """Event and item rows for the rows at ``pick`` of ``fast`` (all when None), one item each.
 
-def insert_records(session: Session, events: list[tuple[Any, ...]], items: list[tuple[Any, ...]]) -> None:
-    """Insert rows built by :class:`RecordBuilder` (events first: items refer to them)."""
-    insert_rows(session, EVENTS, EVENT_COLUMNS, events)
-    insert_rows(session, ITEMS, ITEM_COLUMNS, items)
+        ``ids``, ``duplicate_of`` and ``flags`` hold, for those rows, the event id, the event it may
+        duplicate and the quality flags. The same rows :meth:`event` and :meth:`item` build, already
+        grouped for :func:`insert_groups`.
+        """
+        numbers = fast.numbers if pick is None else [fast.numbers[j] for j in pick]
+        kgs = fast.item["kg"] if pick is None else [fast.item["kg"][j] for j in pick]
+        rows_json, flags_json = self._rows_json, self._flags_json
+        no_flags = flags_json([])
+        given: dict[str, Iterable[Any]] = {
+            "id": ids,
+            "duplicate_count": repeat(1),
+            "source_rows": (
+                [f"[{n}]" for n in numbers] if self.dialect == "sqlite" else [rows_json([n]) for n in numbers]
+            ),
+            "quality_flags": [flags_json(f) if f else no_flags for f in flags],
+            "content_hash": fast.hashes if pick is None else [fast.hashes[j] for j in pick],
+            "total_kg": [0.0 if kg is None else kg for kg in kgs],
+            "item_count": repeat(1),
+            "items_without_kg": [int(kg is None) for kg in kgs],
+        }
+        if any(d is not None for d in duplicate_of):
+            before = self.events.column(
+                "possible_duplicate_of", fast.event.get("possible_duplicate_of"), pick
+            )
+            given["possible_duplicate_of"] = [
+                b if d is None else d for d, b in zip(duplicate_of, before, strict=False)
+            ]
+        events = self._grouped(self.events, given, fast.event, pick)
+        items = self._grouped(self.items, {"event_id": ids, "position": repeat(1)}, fast.item, pick)
+        return events, items
+
+    def _grouped(
+        self,
+        layout: _Layout,
+        given: dict[str, Iterable[Any]],
+        values: dict[str, list[Any]],
+        pick: list[int] | None,
+    ) -> list[Rows]:
+        """Columns into :class:`Rows`: for SQLite, one group per pattern of NULL columns, with the
+        values every row shares as the statement's literals (as :func:`null_groups` would group)."""
+        names = layout.names
+        columns = [given.get(name) or layout.column(name, values.get(name), pick) for name in names]
+        if self.dialect != "sqlite":
+            return [Rows(names, (), list(zip(*columns, strict=False)))]
+        count = next(len(c) for c in columns if isinstance(c, list))
+        full: list[tuple[str, list[Any]]] = []
+        partial: list[tuple[str, list[Any]]] = []
+        shared: list[tuple[str, Any]] = []
+        for name, column, anyway in zip(names, columns, layout.always_bound, strict=True):
+            if not isinstance(column, list):
+                value = next(iter(column))  # a repeat: one value for every row
+                if value is None and not anyway:
+                    continue
+                if sql_literal(value) is not None:
+                    shared.append((name, value))
+                    continue
+                column = [value] * count
+            nones = column.count(None)
+            if nones == 0 or anyway:
+                full.append((name, column))
+            elif nones < count:
+                partial.append((name, column))
+        rows = list(zip(*(c for _, c in full + partial), strict=True))
+        names = tuple(n for n, _ in full + partial)
+        if not partial:
+            return [Rows(names, tuple(shared), rows)]
+        groups: dict[tuple[bool, ...], list[tuple[Any, ...]]] = defaultdict(list)
+        keys = zip(*([v is not None for v in c] for _, c in partial), strict=True)
+        for key, row in zip(keys, rows, strict=True):
+            groups[key].append(row)
+        out = []
+        for key, group in groups.items():
+            bound = [*range(len(full)), *(len(full) + i for i, keep in enumerate(key) if keep)]
+            if len(bound) < len(names):  # (full holds the id: bound is never a single column)
+                group = list(map(itemgetter(*bound), group))
+            out.append(Rows(tuple(names[i] for i in bound), tuple(shared), group))
+        return out
+
+    def groups(
+        self, events: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
+    ) -> tuple[list[Rows], list[Rows]]:
+        """Rows built by :meth:`event` and :meth:`item`, grouped for :func:`insert_groups`."""
+        return (
+            null_groups(EVENTS, EVENT_COLUMNS, events, self.dialect),
+            null_groups(ITEMS, ITEM_COLUMNS, items, self.dialect),
+        )
+
+
+def values(groups: list[Rows], name: str) -> list[Any]:
+    """Every row's value of column ``name`` (None where a group leaves it out), group after group."""
+    out: list[Any] = []
+    for columns, shared, rows in groups:
+        if name in columns:
+            i = columns.index(name)
+            out.extend(row[i] for row in rows)
+        else:
+            out.extend([dict(shared).get(name)] * len(rows))
+    return out
+
+
+def without(groups: list[Rows], name: str, unwanted: set[Any]) -> list[Rows]:
+    """The groups without the rows whose ``name`` value is in ``unwanted`` (a column every row gives)."""
+    out = []
+    for columns, shared, rows in groups:
+        i = columns.index(name)
+        kept = [row for row in rows if row[i] not in unwanted]
+        if kept:
+            out.append(Rows(columns, shared, kept))
+    return out
+
+
+def source_rows(value: Any) -> list[int]:
+    """An event's source rows from its driver value (SQLite's JSON text, or psycopg's wrapper)."""
+    return cast(list[int], json.loads(value) if isinstance(value, str) else value.obj)
+
+
+def insert_records(session: Session, events: list[Rows], items: list[Rows]) -> None:
+    """Insert the groups of rows :class:`RecordBuilder` built (events first: items refer to them)."""
+    insert_groups(session, EVENTS, events)
+    insert_groups(session, ITEMS, items)

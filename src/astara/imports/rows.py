@@ -119,6 +119,7 @@ class RowParser:
         # a field the file has no column for takes the mapping's default on every row: coded
         free = [i for i, entry in enumerate(self._plan) if entry[0] in FREE_TEXT and entry[1] >= 0]
         coded = [i for i in range(len(self._plan)) if i not in free]
+        self._coded_order, self._coded_positions = coded, frozenset(coded)  # (the column path's)
         self._coded_plan = [self._plan[i] for i in coded]
         self._free_plan = [self._plan[i] for i in free]
         self._coded_texts, self._free_texts = _picker(coded), _picker(free)

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Generator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,9 +25,9 @@ from astara.db.models import ImportJob, utcnow
 from astara.errors import ImportFailed
 from astara.imports import repository
 from astara.imports.mapping import Mapping, get_mapping
-from astara.imports.prepare import Job, Prepared, Rejects, drain, fewer_collections, prepare, reject
+from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, fewer_collections, prepare, reject
 from astara.imports.readers import Source
-from astara.imports.records import RecordBuilder, insert_records
+from astara.imports.records import insert_records, source_rows, values, without
 from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
@@ -42,6 +41,7 @@ DEFER_INDEXES_ROWS = 50_000
 # From this size on, rows are prepared in a worker process while this one writes (worker.py).
 PARALLEL_ROWS = 50_000
 BYTES_PER_ROW = 150  # an IDS CSV row is about 133 bytes
+BY_COLUMNS = True  # clean rows of one-row events are parsed column by column (chunks.py)
 
 
 def file_sha256(path: Path) -> str:
@@ -56,42 +56,27 @@ class _Writer:
     """The database half of an import: writes prepared batches, skipping events already stored."""
 
     def __init__(self, session: Session, scope: Scope, mapping: Mapping, options: ImportOptions,
-                 report: ImportReport, builder: RecordBuilder) -> None:  # fmt: skip
+                 report: ImportReport) -> None:  # fmt: skip
         self.session, self.scope, self.mapping = session, scope, mapping
-        self.options, self.report, self.builder = options, report, builder
+        self.options, self.report = options, report
         # A first import into an empty agency store cannot meet its own events again (the
         # preparer's duplicates cover that).
         self.store_had_events = repository.agency_has_events(session, scope)
         self.created: set[str] = set()
         self.conflicts: list[Problem] = []  # events whose key is stored with other content
 
-    def write(self, batch: list[Prepared]) -> None:
-        if not batch:
+    def write(self, batch: Batch) -> None:
+        events, items, people = batch
+        ids = values(events, "id")
+        if not ids:
             return
-        existing = (
-            repository.existing_hashes(self.session, self.scope, [p[0] for p in batch])
-            if self.store_had_events
-            else {}
-        )
-        events: list[tuple[Any, ...]] = []
-        items: list[tuple[Any, ...]] = []
-        people: list[tuple[str, dict[str, Any]]] = []
-        build_event, build_item = self.builder.event, self.builder.item
-        for event_id, content_hash, values, flags, source_rows, item_values in batch:
-            if event_id in existing:
-                if existing[event_id] != content_hash and self.mapping.event_key:
-                    key = self.mapping.event_key
-                    reason = f"{key} {values.get('reference')!r} already exists with other content"
-                    self.conflicts.append(Problem(source_rows[0], key, "", reason))
-                else:
-                    self.report.events_already_present += 1
-                continue
-            kgs = [item["kg"] for item in item_values]
-            events.append(build_event(values, event_id, source_rows, flags, content_hash, kgs))
-            items.extend(build_item(item, event_id, n) for n, item in enumerate(item_values, start=1))
-            self.created.add(event_id)
-            if values.get("person_name"):
-                people.append((event_id, values))
+        if self.store_had_events:
+            existing = repository.existing_hashes(self.session, self.scope, ids)
+            if existing:
+                present = self._present(existing, batch)
+                events, items = without(events, "id", present), without(items, "event_id", present)
+                people = [p for p in people if p[0] not in present]
+                ids = [i for i in ids if i not in present]
         if not self.options.dry_run:  # a dry run counts what it would write
             insert_records(self.session, events, items)
             if people:  # the event's person, its match keys and watch-list alerts (astara.matching.store)
@@ -100,10 +85,29 @@ class _Writer:
                 persons, alerts = add_imported_persons(self.session, self.scope, people)
                 self.report.persons_created += persons
                 self.report.watch_alerts += alerts
-        self.report.events_created += len(events)
-        self.report.items_created += len(items)
+        self.created.update(ids)
+        self.report.events_created += len(ids)
+        self.report.items_created += sum(len(group.rows) for group in items)
 
-    def finish_duplicates(self, merged: list[tuple[str, list[int]]]) -> None:
+    def _present(self, existing: dict[str, str | None], batch: Batch) -> set[str]:
+        """The batch's events already stored; a stored key with other content is also a conflict."""
+        key = self.mapping.event_key
+        present = set()
+        columns = ("id", "content_hash", "reference", "source_rows")
+        for event_id, content_hash, reference, rows in zip(
+            *(values(batch.events, c) for c in columns), strict=True
+        ):
+            if event_id not in existing:
+                continue
+            present.add(event_id)
+            if existing[event_id] != content_hash and key:
+                reason = f"{key} {reference!r} already exists with other content"
+                self.conflicts.append(Problem(source_rows(rows)[0], key, "", reason))
+            else:
+                self.report.events_already_present += 1
+        return present
+
+    def finish_duplicates(self, merged: Merged) -> None:
         """Store, on each event exact duplicates were merged into, every source row it stands for."""
         if not self.options.dry_run:
             created = self.created
@@ -112,7 +116,7 @@ class _Writer:
 
 def _batches(
     path: Path, source: Source, job: Job, mapping: Mapping, report: ImportReport, rejects: Rejects
-) -> Generator[list[Prepared], None, list[tuple[str, list[int]]]]:
+) -> Generator[Batch, None, Merged]:
     """The prepared batches: from a worker process for a large file (see worker.py), else from here."""
     # (an embedded interpreter without sys.executable cannot start a worker: it prepares here)
     if source.size // BYTES_PER_ROW >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1 and sys.executable:
@@ -163,9 +167,9 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
             total_kg=0.0, item_count=0, items_without_kg=0, duplicate_count=1, source_rows=[],
             quality_flags=[],
         )  # fmt: skip
-        builder = RecordBuilder(session.connection().dialect.name, shared)
-        writer = _Writer(session, scope, mapping, options, report, builder)
-        job_data = Job(scope.agency_code, options, BATCH)
+        dialect = session.connection().dialect.name
+        writer = _Writer(session, scope, mapping, options, report)
+        job_data = Job(scope.agency_code, options, BATCH, dialect, shared, BY_COLUMNS)
         merged = drain(_batches(path, source, job_data, mapping, report, rejects), writer.write)
         for problem in writer.conflicts:
             reject(report, rejects, [problem], [])

@@ -10,26 +10,31 @@ The worker is ``python -m astara.imports.worker``, a fresh interpreter (safe und
 web server, and unlike ``multiprocessing``'s spawn it never re-runs the caller's script), with the
 caller's module path. It reads the file itself and writes pickled messages to its standard
 output: ``("batch", events)``..., then ``("done", report, rejects, merged)`` or ``("error",
-exception)``. The pipe's buffer keeps it at most a batch ahead, so memory stays bounded; if the
-caller stops early (an error while writing), the worker is killed.
+exception)``. A thread in the worker writes them, at most ``AHEAD`` batches ahead of the caller,
+so memory stays bounded while neither side waits for the other; if the caller stops early (an
+error while writing), the worker is killed.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Generator
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import IO, Any
 
 from astara.imports.mapping import get_mapping
-from astara.imports.prepare import Job, Prepared, Rejects, drain, fewer_collections, prepare
+from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, fewer_collections, prepare
 from astara.imports.readers import Source, open_source
 from astara.imports.schemas import ImportOptions, ImportReport
 
+AHEAD = 8  # batches the worker may have prepared and not yet handed over
+PIPE_BYTES = 1 << 20
 # The report fields the preparing side fills (the writing side fills the others).
 PREPARED_FIELDS = ("rows_read", "flagged", "warning_count", "warnings", "errors", "rejected_rows",
                    "near_duplicates", "duplicate_examples", "exact_duplicate_rows")  # fmt: skip
@@ -58,8 +63,8 @@ def _work(path: Path, job: Job, send: Any) -> None:
         rejects = Rejects(source.header)
         stack.enter_context(fewer_collections())
 
-        def forward(batch: list[Prepared]) -> None:
-            if batch:
+        def forward(batch: Batch) -> None:
+            if batch.events or batch.items:
                 send(("batch", batch))
 
         merged = drain(prepare(job, mapping, source, report, rejects), forward)
@@ -70,10 +75,27 @@ def main() -> None:
     """``python -m astara.imports.worker``: the job on standard input, messages on standard output."""
     channel = sys.stdout.buffer
     sys.stdout = sys.stderr  # anything printed by mistake must not corrupt the channel
+    # A thread writes the pickled messages, so that preparing goes on while the caller is busy
+    # writing to its database and not reading; the queue bounds how far ahead the worker gets.
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+    broken: list[OSError] = []
+
+    def pump() -> None:
+        while (data := outbox.get()) is not None:
+            if not broken:
+                try:
+                    channel.write(data)
+                    channel.flush()
+                except OSError as exc:  # the caller has stopped listening
+                    broken.append(exc)
+
+    thread = threading.Thread(target=pump, name="astara-import-sender", daemon=True)
+    thread.start()
 
     def send(message: tuple[Any, ...]) -> None:
-        pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
-        channel.flush()
+        if broken:
+            raise broken[0]
+        outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
     try:
         path, job = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
@@ -85,11 +107,24 @@ def main() -> None:
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         with suppress(OSError):  # a broken pipe: the caller has stopped listening
             send(("error", exc))
+    finally:
+        outbox.put(None)
+        thread.join()
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """Give the pipe from the worker a larger buffer where the system allows (Linux: up to 1 MB)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):  # not Linux, or above the system's limit
+        pass
 
 
 def prepare_in_worker(
     path: Path, job: Job, report: ImportReport, rejects: Rejects
-) -> Generator[list[Prepared], None, list[tuple[str, list[int]]]]:
+) -> Generator[Batch, None, Merged]:
     """Like :func:`prepare`, with the work done in a worker process; the same batches, report and result."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # the same modules
     process = subprocess.Popen(
@@ -99,6 +134,7 @@ def prepare_in_worker(
         env=env,
     )
     stdin, stdout = cast_pipe(process.stdin), cast_pipe(process.stdout)
+    _widen(stdout)
     finished = False
     try:
         pickle.dump((path, job), stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -113,7 +149,7 @@ def prepare_in_worker(
                 yield message[1]
             elif message[0] == "done":
                 _, prepared, rows, merged = message
-                merged_rows: list[tuple[str, list[int]]] = merged
+                merged_rows: Merged = merged
                 for name in PREPARED_FIELDS:
                     setattr(report, name, getattr(prepared, name))
                 rejects.rows.extend(rows)

@@ -1,0 +1,229 @@
+"""Parse a chunk of rows column by column: the fast path of an import whose rows are one-row events.
+
+:class:`RowParser` parses a row at a time: a dict per row, a method call per field. For a file of
+300,000 rows that per-row work was most of the import. :class:`ChunkParser` takes a chunk of rows
+(a few thousand), turns it into columns of texts, and works down each column: each distinct text
+is parsed once through the row parser's own caches and parsers, and the values are laid out per
+column, ready to become the driver's rows (:meth:`astara.imports.records.RecordBuilder.from_columns`).
+
+Only clean rows take this path. A row with any problem (an error, a warning, a missing required
+value, too many fields) is handed back and parsed by :meth:`RowParser.parse`, so every message,
+its order and the rejects file stay exactly what the row parser gives
+(``tests/imports/test_import_fast_paths.py`` checks both paths store the same records).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from operator import itemgetter
+from typing import Any
+
+from astara.imports.rows import ABSURD_COUNT, ABSURD_KG, FieldError, ParsedRow, RowParser
+
+MISSING: Any = object()  # a column no parsed value sets for that row: the record's default applies
+_EMPTY: Any = object()  # a field with neither a text nor a default in that row
+
+
+class FastRows:
+    """The clean rows of a chunk, as columns (each list has one entry per row)."""
+
+    __slots__ = ("event", "flags", "hashes", "item", "numbers", "positions")
+
+    def __init__(self) -> None:
+        self.positions: list[int] = []  # where each row stands in the chunk
+        self.numbers: list[int] = []  # file row numbers
+        self.hashes: list[str] = []  # content hashes (as ParsedRow.content_hash)
+        self.event: dict[str, list[Any]] = {}  # event column -> values, MISSING where not set
+        self.item: dict[str, list[Any]] = {}  # item column -> values, MISSING where not set
+        self.flags: list[str | None] = []  # a plausibility flag, or None
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, part: dict[str, list[Any]], name: str) -> list[Any]:
+        """Values of ``name`` with None where the row has none."""
+        values = part.get(name)
+        if values is None:
+            return [None] * len(self.numbers)
+        return [None if v is MISSING else v for v in values]
+
+
+class ChunkParser(RowParser):
+    """A :class:`RowParser` that also parses whole chunks of text rows column by column."""
+
+    def usable(self) -> bool:
+        """Whether this mapping's rows can take the column path: one-row events, no persons, and the
+        drug, quantity and unit every clean row needs for its kilograms."""
+        fields = {entry[0] for entry in self._plan}
+        return (
+            not self.mapping.event_key
+            and {"drug", "quantity", "unit"} <= set(self.mapping.required)
+            and not any(name.startswith("person_") for name in fields)
+        )
+
+    def parse_chunk(
+        self, rows: list[tuple[int, list[object]]]
+    ) -> tuple[FastRows, list[tuple[int, ParsedRow]]]:
+        """The chunk's clean rows as columns, and every other row parsed alone, with its position."""
+        fast = FastRows()
+        width = len(self.header)
+        candidates = [p for p, (_number, values) in enumerate(rows) if len(values) == width]
+        cells = list(zip(*(rows[p][1] for p in candidates), strict=True)) if candidates else []
+        count = len(candidates)
+        try:  # CSV rows hold only text
+            texts = [
+                list(map(str.strip, cells[i])) if i >= 0 else [""] * count for _name, i, *_ in self._plan
+            ]
+        except TypeError:  # a spreadsheet's numbers, dates and empty cells, as the row parser reads them
+            text = self._text
+            texts = [list(map(text, cells[i])) if i >= 0 else [""] * count for _name, i, *_ in self._plan]
+        bad = self._problem_rows(texts, len(candidates))
+        slow = [(p, self.parse(*rows[p])) for p in _others(len(rows), candidates, bad)]
+        if bad:
+            keep = [j for j in range(len(candidates)) if j not in bad]
+            candidates = [candidates[j] for j in keep]
+            texts = [[column[j] for j in keep] for column in texts]
+        if candidates:
+            self._fill(fast, rows, candidates, texts)
+        return fast, slow
+
+    # -- finding the rows with problems -------------------------------------------------------
+    def _problem_rows(self, texts: list[list[str]], count: int) -> set[int]:
+        """Rows (indexes into the candidates) that have any problem: they go the row path."""
+        bad: set[int] = set()
+        coded = self._coded_columns(texts)
+        for j, combination in enumerate(self._combinations(coded)):
+            if combination[2]:
+                bad.add(j)
+        defaults = self.mapping.defaults
+        coded_positions = self._coded_positions
+        for position, (name, _index, _label, cache, _is_event, required) in enumerate(self._plan):
+            if position in coded_positions:
+                continue
+            column = texts[position]
+            default = defaults.get(name, "")
+            wrong = set()
+            for raw in set(column):
+                text = raw or default  # defaults go through the same parsers as the file's values
+                if not text:
+                    if required:
+                        wrong.add(raw)
+                    continue
+                hit = self._parse_field(name, text, cache)
+                if isinstance(hit, FieldError) or hit[1]:
+                    wrong.add(raw)
+            if wrong:
+                bad.update(j for j, raw in enumerate(column) if raw in wrong)
+        return bad
+
+    def _coded_columns(self, texts: list[list[str]]) -> list[tuple[str, ...]]:
+        columns = [texts[p] for p in self._coded_order]
+        if not columns:
+            return [()] * (len(texts[0]) if texts else 0)
+        return list(zip(*columns, strict=True))
+
+    def _combinations(self, keys: list[tuple[str, ...]]) -> list[Any]:
+        get, coded = self._coded_cache.get, self._coded
+        return [get(key) or coded(key) for key in keys]
+
+    # -- the clean rows' columns --------------------------------------------------------------
+    def _fill(self, fast: FastRows, rows: list[tuple[int, list[object]]], candidates: list[int],
+              texts: list[list[str]]) -> None:  # fmt: skip
+        count = len(candidates)
+        fast.positions = candidates
+        fast.numbers = [rows[p][0] for p in candidates]
+        sha = hashlib.sha256
+        fast.hashes = [
+            sha(content.encode()).hexdigest() for content in map("\x1f".join, zip(*texts, strict=True))
+        ]
+        combinations = self._combinations(self._coded_columns(texts))
+        event = _columns([c[0] for c in combinations], count)
+        item = _columns([c[1] for c in combinations], count)
+        defaults = self.mapping.defaults
+        for position, (name, _index, _label, cache, is_event, _required) in enumerate(self._plan):
+            if position in self._coded_positions:
+                continue
+            default = defaults.get(name, "")
+            column = texts[position] if not default else [t or default for t in texts[position]]
+            parsed = [cache[t][0] if t else _EMPTY for t in column]
+            _overlay(event if is_event else item, parsed, count)
+        self._finish_columns(fast, event, item, count)
+        fast.event, fast.item = event, item
+
+    def _finish_columns(self, fast: FastRows, event: dict[str, list[Any]], item: dict[str, list[Any]],
+                        count: int) -> None:  # fmt: skip
+        """What :meth:`RowParser._finish` does to a row, down the columns: kilograms, flags, places."""
+        units, drugs = item["unit_code"], item["drug_code"]
+        kg_factor = self._kg_factor
+        factors = [kg_factor(u, d) for u, d in zip(units, drugs, strict=True)]
+        item["kg_method"] = [f[1] for f in factors]
+        item["kg_exact"] = [f[2] for f in factors]
+        quantities = item["quantity"]
+        kgs = item["kg"] = [
+            q * f[0] if f[0] is not None else None for q, f in zip(quantities, factors, strict=True)
+        ]
+        flags: list[str | None] = [None] * count
+        for j, kg in enumerate(kgs):
+            if kg is not None:
+                if kg > ABSURD_KG:
+                    flags[j] = f"quantity {kg:,.0f} kg is above the plausibility limit of {ABSURD_KG:,.0f} kg"
+            elif quantities[j] > ABSURD_COUNT:
+                flags[j] = (
+                    f"count {quantities[j]:,.0f} is above the plausibility limit of {ABSURD_COUNT:,.0f}"
+                )
+        fast.flags = flags
+        places = fast.column(event, "place_text")
+        areas = fast.column(event, "admin_area")
+        countries = fast.column(event, "country")
+        resolve = self._resolve_place
+        resolved = [
+            resolve(place or area, country, area) if (place or area) else None
+            for place, area, country in zip(places, areas, countries, strict=True)
+        ]
+        if not any(resolved):
+            return
+        for key in ("place_id", "lat", "lon"):
+            before = event.get(key) or [MISSING] * count
+            event[key] = [r[key] if r else b for r, b in zip(resolved, before, strict=True)]
+        before = event.get("place_type") or [MISSING] * count
+        event["place_type"] = [  # setdefault: a place type the row gives wins
+            r.get("place_type", MISSING) if b is MISSING and r else b
+            for r, b in zip(resolved, before, strict=True)
+        ]
+
+
+def _keys(dicts: Iterable[Any]) -> tuple[dict[str, None], set[str]]:
+    """The keys of the distinct ``dicts`` (not _EMPTY), in order, and those every one of them has."""
+    distinct = [d for d in {id(d): d for d in dicts}.values() if d is not _EMPTY]
+    keys: dict[str, None] = {}
+    for d in distinct:
+        keys.update(dict.fromkeys(d))
+    return keys, {key for key in keys if all(key in d for d in distinct)}
+
+
+def _columns(dicts: list[dict[str, Any]], count: int) -> dict[str, list[Any]]:
+    """Per key any of ``dicts`` has, the column of values (MISSING where a dict lacks it)."""
+    keys, everywhere = _keys(dicts)
+    return {
+        key: list(map(itemgetter(key), dicts)) if key in everywhere else [d.get(key, MISSING) for d in dicts]
+        for key in keys
+    }
+
+
+def _overlay(columns: dict[str, list[Any]], parsed: list[Any], count: int) -> None:
+    """Write each row's parsed values over ``columns``, as ``dict.update`` would (skipping _EMPTY)."""
+    keys, everywhere = _keys(parsed)
+    every_row = _EMPTY not in parsed
+    for key in keys:
+        if every_row and key in everywhere:  # every row sets it: what was there does not matter
+            columns[key] = list(map(itemgetter(key), parsed))
+            continue
+        before = columns.get(key) or [MISSING] * count
+        columns[key] = [b if d is _EMPTY else d.get(key, b) for d, b in zip(parsed, before, strict=True)]
+
+
+def _others(total: int, candidates: list[int], bad: set[int]) -> list[int]:
+    """Positions that are not clean candidates, in chunk order."""
+    clean = {p for j, p in enumerate(candidates) if j not in bad}
+    return [p for p in range(total) if p not in clean]
