@@ -25,13 +25,26 @@ MISSING: Any = object()  # a column no parsed value sets for that row: the recor
 _EMPTY: Any = object()  # a field with neither a text nor a default in that row
 
 
-class FastRows:
-    """The clean rows of a chunk, as columns (each list has one entry per row)."""
+class Chunk:
+    """A chunk of rows split: its clean rows' texts (a list per field of the plan) and content
+    hashes, and the other rows parsed alone (with their positions in the chunk)."""
 
-    __slots__ = ("event", "flags", "hashes", "item", "numbers", "positions")
+    __slots__ = ("hashes", "numbers", "positions", "slow", "texts")
 
     def __init__(self) -> None:
-        self.positions: list[int] = []  # where each row stands in the chunk
+        self.positions: list[int] = []  # where each clean row stands in the chunk
+        self.numbers: list[int] = []  # their file row numbers
+        self.hashes: list[str] = []  # their content hashes (as ParsedRow.content_hash)
+        self.texts: list[list[str]] = []
+        self.slow: list[tuple[int, ParsedRow]] = []
+
+
+class FastRows:
+    """Clean rows as columns (each list has one entry per row)."""
+
+    __slots__ = ("event", "flags", "hashes", "item", "numbers")
+
+    def __init__(self) -> None:
         self.numbers: list[int] = []  # file row numbers
         self.hashes: list[str] = []  # content hashes (as ParsedRow.content_hash)
         self.event: dict[str, list[Any]] = {}  # event column -> values, MISSING where not set
@@ -62,11 +75,9 @@ class ChunkParser(RowParser):
             and not any(name.startswith("person_") for name in fields)
         )
 
-    def parse_chunk(
-        self, rows: list[tuple[int, list[object]]]
-    ) -> tuple[FastRows, list[tuple[int, ParsedRow]]]:
-        """The chunk's clean rows as columns, and every other row parsed alone, with its position."""
-        fast = FastRows()
+    def parse_chunk(self, rows: list[tuple[int, list[object]]]) -> Chunk:
+        """Split a chunk into its clean rows (texts and content hashes, for :meth:`fill`) and the
+        others, each parsed alone by the row parser."""
         width = len(self.header)
         candidates = [p for p, (_number, values) in enumerate(rows) if len(values) == width]
         cells = list(zip(*(rows[p][1] for p in candidates), strict=True)) if candidates else []
@@ -79,14 +90,31 @@ class ChunkParser(RowParser):
             text = self._text
             texts = [list(map(text, cells[i])) if i >= 0 else [""] * count for _name, i, *_ in self._plan]
         bad = self._problem_rows(texts, len(candidates))
-        slow = [(p, self.parse(*rows[p])) for p in _others(len(rows), candidates, bad)]
+        chunk = Chunk()
+        chunk.slow = [(p, self.parse(*rows[p])) for p in _others(len(rows), candidates, bad)]
         if bad:
             keep = [j for j in range(len(candidates)) if j not in bad]
             candidates = [candidates[j] for j in keep]
             texts = [[column[j] for j in keep] for column in texts]
-        if candidates:
-            self._fill(fast, rows, candidates, texts)
-        return fast, slow
+        chunk.positions, chunk.texts = candidates, texts
+        chunk.numbers = [rows[p][0] for p in candidates]
+        sha = hashlib.sha256
+        chunk.hashes = [
+            sha(content.encode()).hexdigest() for content in map("\x1f".join, zip(*texts, strict=True))
+        ]
+        return chunk
+
+    def fill(self, chunk: Chunk, keep: list[int] | None) -> FastRows:
+        """The clean rows at ``keep`` (indexes into the chunk's; all when None) as columns of values."""
+        fast = FastRows()
+        texts = chunk.texts
+        fast.numbers, fast.hashes = chunk.numbers, chunk.hashes
+        if keep is not None:
+            texts = [[column[j] for j in keep] for column in texts]
+            fast.numbers, fast.hashes = [chunk.numbers[j] for j in keep], [chunk.hashes[j] for j in keep]
+        if fast.numbers:
+            self._fill(fast, texts)
+        return fast
 
     # -- finding the rows with problems -------------------------------------------------------
     def _problem_rows(self, texts: list[list[str]], count: int) -> set[int]:
@@ -128,15 +156,8 @@ class ChunkParser(RowParser):
         return [get(key) or coded(key) for key in keys]
 
     # -- the clean rows' columns --------------------------------------------------------------
-    def _fill(self, fast: FastRows, rows: list[tuple[int, list[object]]], candidates: list[int],
-              texts: list[list[str]]) -> None:  # fmt: skip
-        count = len(candidates)
-        fast.positions = candidates
-        fast.numbers = [rows[p][0] for p in candidates]
-        sha = hashlib.sha256
-        fast.hashes = [
-            sha(content.encode()).hexdigest() for content in map("\x1f".join, zip(*texts, strict=True))
-        ]
+    def _fill(self, fast: FastRows, texts: list[list[str]]) -> None:
+        count = len(fast.numbers)
         combinations = self._combinations(self._coded_columns(texts))
         event = _columns([c[0] for c in combinations], count)
         item = _columns([c[1] for c in combinations], count)

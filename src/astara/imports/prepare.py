@@ -17,7 +17,6 @@ import gc
 import hashlib
 import os
 import tempfile
-from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from astara.db.bulk import Rows
-from astara.imports.chunks import ChunkParser, FastRows
+from astara.imports.chunks import Chunk, ChunkParser
 from astara.imports.mapping import Mapping
 from astara.imports.nearby import NearIndex
 from astara.imports.readers import Source
@@ -118,11 +117,10 @@ class Preparer:
         self.job, self.mapping, self.report, self.rejects = job, mapping, report, rejects
         self.builder = RecordBuilder(job.dialect, job.shared)
         self.keep_all = job.options.duplicates != "merge"
-        self.first_rows: dict[str, int] = {}  # event id -> the row it was first read from
         self.pending: list[tuple[ParsedRow, str]] = []
-        self.seen: dict[str, str] = {}  # content hash -> event id (first occurrence)
-        self.occurrences: dict[str, int] = defaultdict(int)
-        self.merged_rows: dict[str, list[int]] = {}  # event id -> the later rows merged into it
+        self.seen: dict[str, tuple[str, int]] = {}  # content hash -> its first row's (event id, row)
+        self.occurrences: dict[str, int] = {}  # content hash -> rows read with it (duplicates kept)
+        self.merged_rows: dict[str, list[int]] = {}  # event id -> its first row and those merged into it
         self.near = NearIndex(NEAR_TOLERANCE)
         self.id_prefix = hashlib.sha256(f"{job.agency_code}\x1e{mapping.name}\x1e".encode())
         # plain counters, added to the report at the end: a pydantic attribute write per row
@@ -130,6 +128,7 @@ class Preparer:
         self.flagged = 0  # valid rows with a quality flag
         self.exact_duplicates = self.near_duplicates = 0
         self.examples = report.duplicate_examples  # (a list: appending to it is no attribute write)
+        self.flagged_events: set[str] = set()  # events with a plausibility flag (column path)
         self.failed = False  # a bad row and no --keep-valid: the import will fail, stop building
 
     def reject(self, problems: list[Problem], values: list[object]) -> None:
@@ -146,88 +145,120 @@ class Preparer:
             return False
         return True
 
-    def _keep(
-        self, number: int, content_hash: str, key: tuple[Any, ...], quantity: float, kg: float | None
-    ) -> tuple[str, tuple[str, int] | None] | None:
-        """Exact and near duplicates of a row: None when it merges into an earlier event, else its
-        event id and the earlier event (id, row) whose country, date, drug and quantity (number, or
-        kilograms) it matches, if any."""
+    def _exact(self, number: int, content_hash: str) -> tuple[str, str | None]:
+        """A row's event id, and the event it merges into when it repeats an earlier row exactly
+        (then the id is that event's; unless duplicates are kept, the row adds no event)."""
         first = self.seen.get(content_hash)
-        if first is not None:
-            self.exact_duplicates += 1
-            if not self.keep_all:
-                self.merged_rows.setdefault(first, []).append(number)
-                return None
-        occurrence = self.occurrences[content_hash]
-        self.occurrences[content_hash] = occurrence + 1
-        digest = self.id_prefix.copy()  # stable_id(agency code, mapping name, content hash, occurrence)
-        digest.update(f"{content_hash}\x1e{occurrence}".encode())
-        event_id = digest.hexdigest()[:32]
         if first is None:
-            self.seen[content_hash] = event_id
-            self.first_rows[event_id] = number
+            event_id = self._event_id(content_hash, 0)
+            self.seen[content_hash] = (event_id, number)
+            return event_id, None
+        self.exact_duplicates += 1
+        if not self.keep_all:
+            rows = self.merged_rows.get(first[0])
+            if rows is None:
+                self.merged_rows[first[0]] = [first[1], number]
+            else:
+                rows.append(number)
+            return first[0], first[0]
+        occurrence = self.occurrences.get(content_hash, 1)
+        self.occurrences[content_hash] = occurrence + 1
+        return self._event_id(content_hash, occurrence), None
+
+    def _event_id(self, content_hash: str, occurrence: int) -> str:
+        """stable_id(agency code, mapping name, content hash, occurrence), the first two hashed once."""
+        digest = self.id_prefix.copy()
+        digest.update(f"{content_hash}\x1e{occurrence}".encode())
+        return digest.hexdigest()[:32]
+
+    def _near(
+        self, number: int, event_id: str, key: tuple[Any, ...], quantity: float, kg: float | None
+    ) -> tuple[str, int] | None:
+        """The earlier event (id, row) whose country, date, drug and quantity (number, or
+        kilograms) this row's match, if any."""
         other = self.near.add(key, quantity, kg, event_id, number)
         if other is not None:
             self.near_duplicates += 1
             if len(self.examples) < 20:
                 self.examples.append({"row": number, "duplicate_of_row": other[1]})
-        return event_id, other
+        return other
 
     def add_row(self, row: ParsedRow) -> None:
         """A valid row, parsed alone: kept as a pending event unless it merges into an earlier one."""
         self.flagged += bool(row.flags)
+        event_id, merged_into = self._exact(row.number, row.content_hash)
+        if merged_into is None:
+            self._near_row(row, event_id)
+
+    def _near_row(self, row: ParsedRow, event_id: str) -> None:
         e, i = row.event, row.item
-        kept = self._keep(row.number, row.content_hash, (e.get("country"), e.get("date"), i["drug_code"]),
-                          i["quantity"], i["kg"])  # fmt: skip
-        if kept is None:
-            return
-        event_id, other = kept
+        other = self._near(row.number, event_id, (e.get("country"), e.get("date"), i["drug_code"]),
+                           i["quantity"], i["kg"])  # fmt: skip
         if other is not None:
             e["possible_duplicate_of"] = other[0]
             row.flags.append(_near_flag(other[1]))
         self.pending.append((row, event_id))
 
-    def add_chunk(self, fast: FastRows, slow: list[tuple[int, ParsedRow]]) -> Batch:
+    def add_chunk(self, parser: ChunkParser, chunk: Chunk, slow: list[tuple[int, ParsedRow]]) -> Batch:
         """A chunk's valid rows (clean ones as columns, the others parsed alone), in reading order;
-        its events, ready to write."""
-        if not fast:  # (a chunk of spreadsheet cells, or of rows with problems, only)
-            for _position, row in slow:
-                self.add_row(row)
-            return self.take()
+        its events, ready to write.
+
+        Exact duplicates are found first, so that only the rows that become events are laid out
+        in columns (:meth:`ChunkParser.fill`); then near duplicates, in reading order.
+        """
+        order: list[tuple[int, int | ParsedRow]] = [(p, j) for j, p in enumerate(chunk.positions)]
+        if slow:
+            order = sorted([*order, *slow], key=lambda entry: entry[0])
+        kept: list[tuple[int | ParsedRow, str]] = []  # (clean row index or parsed row, event id)
+        keep: list[int] = []
+        merged_into: list[str] = []  # the events clean rows merged into (their flags count too)
+        numbers, hashes, exact = chunk.numbers, chunk.hashes, self._exact
+        for _position, entry in order:
+            if isinstance(entry, int):
+                event_id, into = exact(numbers[entry], hashes[entry])
+                if into is None:
+                    kept.append((len(keep), event_id))
+                    keep.append(entry)
+                else:
+                    merged_into.append(into)
+            else:
+                self.flagged += bool(entry.flags)
+                event_id, into = exact(entry.number, entry.content_hash)
+                if into is None:
+                    kept.append((entry, event_id))
+                    if entry.flags:
+                        self.flagged_events.add(event_id)
+        fast = parser.fill(chunk, None if len(keep) == len(chunk.numbers) else keep)
+        flags = fast.flags
+        self.flagged += len(flags) - flags.count(None)
+        if len(flags) != flags.count(None):
+            self.flagged_events.update(e for e, f in zip(fast_ids(kept), flags, strict=True) if f is not None)
+        if merged_into:
+            self.flagged += sum(e in self.flagged_events for e in merged_into)
         countries, dates = fast.column(fast.event, "country"), fast.column(fast.event, "date")
-        drugs, quantities, kgs = fast.item["drug_code"], fast.item["quantity"], fast.item["kg"]
-        slow_at = {p: row for p, row in slow}
-        positions = fast.positions
-        pick: list[int] = []
+        drugs, quantities, kgs = (fast.column(fast.item, name) for name in ("drug_code", "quantity", "kg"))
         ids: list[str] = []
         duplicate_of: list[str | None] = []
-        flags: list[list[str]] = []
-        keep, numbers, hashes, fast_flags = self._keep, fast.numbers, fast.hashes, fast.flags
-        j = 0
-        for position in sorted([*positions, *slow_at]) if slow_at else positions:
-            row = slow_at.get(position) if slow_at else None
-            if row is not None:
-                self.add_row(row)
+        row_flags: list[list[str]] = []
+        near = self._near
+        for entry, event_id in kept:
+            if not isinstance(entry, int):
+                self._near_row(entry, event_id)
                 continue
-            flag = fast_flags[j]
-            kept = keep(numbers[j], hashes[j], (countries[j], dates[j], drugs[j]), quantities[j], kgs[j])
-            if kept is not None:
-                pick.append(j)
-                ids.append(kept[0])
-                other = kept[1]
-                if other is None:
-                    duplicate_of.append(None)
-                    flags.append([flag] if flag is not None else [])
-                else:
-                    duplicate_of.append(other[0])
-                    flags.append([flag, _near_flag(other[1])] if flag is not None else [_near_flag(other[1])])
-            j += 1
-        self.flagged += len(fast_flags) - fast_flags.count(None)
+            j = entry
+            other = near(fast.numbers[j], event_id, (countries[j], dates[j], drugs[j]), quantities[j], kgs[j])
+            ids.append(event_id)
+            flag = flags[j]
+            if other is None:
+                duplicate_of.append(None)
+                row_flags.append([flag] if flag is not None else [])
+            else:
+                duplicate_of.append(other[0])
+                row_flags.append([flag, _near_flag(other[1])] if flag is not None else [_near_flag(other[1])])
         rest = self.take()
-        if self.failed:
+        if self.failed or not ids:
             return rest
-        events, items = self.builder.from_columns(fast, None if len(pick) == len(fast) else pick, ids,
-                                                  duplicate_of, flags)  # fmt: skip
+        events, items = self.builder.from_columns(fast, ids, duplicate_of, row_flags)
         return Batch(events + rest.events, items + rest.items, rest.people)
 
     def take(self) -> Batch:
@@ -254,7 +285,12 @@ class Preparer:
 
     def merged(self) -> Merged:
         """Each event that exact duplicates were merged into, with every source row it stands for."""
-        return [(eid, sorted([self.first_rows[eid], *rows])) for eid, rows in self.merged_rows.items()]
+        return [(eid, sorted(rows)) for eid, rows in self.merged_rows.items()]
+
+
+def fast_ids(kept: list[tuple[int | ParsedRow, str]]) -> list[str]:
+    """The event ids of the clean rows among ``kept``, in order."""
+    return [event_id for entry, event_id in kept if isinstance(entry, int)]
 
 
 def _near_flag(row: int) -> str:
@@ -317,9 +353,11 @@ def prepare(
     if job.by_columns and parser.usable():
         for chunk in _chunks(source.rows, job.batch):
             rows_read += len(chunk)
-            fast, slow = parser.parse_chunk(chunk)
-            valid = [(position, row) for position, row in slow if preparer.check(row, chunk[position][1])]
-            yield preparer.add_chunk(fast, valid)
+            split = parser.parse_chunk(chunk)
+            valid = [
+                (position, row) for position, row in split.slow if preparer.check(row, chunk[position][1])
+            ]
+            yield preparer.add_chunk(parser, split, valid)
     else:
         keyed: list[tuple[ParsedRow, list[object]]] = []
         for number, values in source.rows:

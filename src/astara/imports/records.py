@@ -67,13 +67,11 @@ class _Layout:
             out[i] = value if adapter is None or value is None else adapter(value)
         return out
 
-    def column(self, name: str, values: list[Any] | None, pick: list[int] | None) -> Iterable[Any]:
-        """One column for the rows at ``pick`` (all rows when None), adapted; MISSING takes the template's."""
+    def column(self, name: str, values: list[Any] | None) -> Iterable[Any]:
+        """One column, adapted; MISSING takes the template's value (repeated when ``values`` is None)."""
         default = self.template[self.index[name]]
         if values is None:
             return repeat(default)
-        if pick is not None:
-            values = [values[j] for j in pick]
         adapter = self.adapters[name]
         if adapter is None:
             return [default if v is MISSING else v for v in values]
@@ -124,19 +122,17 @@ class RecordBuilder:
     def from_columns(
         self,
         fast: FastRows,
-        pick: list[int] | None,
         ids: list[str],
         duplicate_of: list[str | None],
         flags: list[list[str]],
     ) -> tuple[list[Rows], list[Rows]]:
-        """Event and item rows for the rows at ``pick`` of ``fast`` (all when None), one item each.
+        """Event and item rows for the rows of ``fast``, one item each.
 
         ``ids``, ``duplicate_of`` and ``flags`` hold, for those rows, the event id, the event it may
         duplicate and the quality flags. The same rows :meth:`event` and :meth:`item` build, already
         grouped for :func:`insert_groups`.
         """
-        numbers = fast.numbers if pick is None else [fast.numbers[j] for j in pick]
-        kgs = fast.item["kg"] if pick is None else [fast.item["kg"][j] for j in pick]
+        numbers, kgs = fast.numbers, fast.item["kg"]
         rows_json, flags_json = self._rows_json, self._flags_json
         no_flags = flags_json([])
         given: dict[str, Iterable[Any]] = {
@@ -146,20 +142,18 @@ class RecordBuilder:
                 [f"[{n}]" for n in numbers] if self.dialect == "sqlite" else [rows_json([n]) for n in numbers]
             ),
             "quality_flags": [flags_json(f) if f else no_flags for f in flags],
-            "content_hash": fast.hashes if pick is None else [fast.hashes[j] for j in pick],
+            "content_hash": fast.hashes,
             "total_kg": [0.0 if kg is None else kg for kg in kgs],
             "item_count": repeat(1),
             "items_without_kg": [int(kg is None) for kg in kgs],
         }
         if any(d is not None for d in duplicate_of):
-            before = self.events.column(
-                "possible_duplicate_of", fast.event.get("possible_duplicate_of"), pick
-            )
+            before = self.events.column("possible_duplicate_of", fast.event.get("possible_duplicate_of"))
             given["possible_duplicate_of"] = [
                 b if d is None else d for d, b in zip(duplicate_of, before, strict=False)
             ]
-        events = self._grouped(self.events, given, fast.event, pick)
-        items = self._grouped(self.items, {"event_id": ids, "position": repeat(1)}, fast.item, pick)
+        events = self._grouped(self.events, given, fast.event)
+        items = self._grouped(self.items, {"event_id": ids, "position": repeat(1)}, fast.item)
         return events, items
 
     def _grouped(
@@ -167,12 +161,11 @@ class RecordBuilder:
         layout: _Layout,
         given: dict[str, Iterable[Any]],
         values: dict[str, list[Any]],
-        pick: list[int] | None,
     ) -> list[Rows]:
         """Columns into :class:`Rows`: for SQLite, one group per pattern of NULL columns, with the
         values every row shares as the statement's literals (as :func:`null_groups` would group)."""
         names = layout.names
-        columns = [given.get(name) or layout.column(name, values.get(name), pick) for name in names]
+        columns = [given.get(name) or layout.column(name, values.get(name)) for name in names]
         if self.dialect != "sqlite":
             return [Rows(names, (), list(zip(*columns, strict=False)))]
         count = next(len(c) for c in columns if isinstance(c, list))
