@@ -16,7 +16,7 @@ from astara.db.engine import transaction
 from astara.db.models import SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
 from astara.imports import rows as rows_module
-from astara.imports import service
+from astara.imports import service, spawn
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
 from fixtures.make import ids_row, import_file, write_ids
@@ -282,3 +282,27 @@ def test_rows_parsed_column_by_column_are_stored_as_rows_parsed_one_by_one(
     assert _every_column(engine) == stored_by_rows
     assert len(stored_by_rows) == by_columns.events_created == 21
     assert (tmp_path / "columns.csv").read_text() == (tmp_path / "rows.csv").read_text()
+
+
+def test_a_worker_started_early_prepares_the_import_or_is_stopped_when_the_file_is_small(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_ids(tmp_path / "ids.csv", _rows(6))
+    monkeypatch.setattr(spawn, "EARLY_BYTES", 0)
+    monkeypatch.setattr(spawn, "_early", None)
+    spawn.start_early(path)
+    early = spawn._early
+    assert early is not None
+    report = import_file(engine, scope, path)  # small: prepared in this process
+    assert report.events_created == 6
+    assert spawn._early is None and early.poll() is not None and early.returncode != 0  # stopped
+    spawn.start_early(path)
+    early = spawn._early
+    assert early is not None
+    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)  # every file goes to a worker: this one
+    with transaction(engine) as session:
+        session.execute(delete(SeizureItem))
+        session.execute(delete(SeizureEvent))
+    report = import_file(engine, scope, path)
+    assert report.events_created == 6
+    assert spawn._early is None and early.wait(timeout=30) == 0  # it did the job and finished

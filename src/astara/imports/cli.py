@@ -31,6 +31,9 @@ def import_file(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Import seizures from a spreadsheet: all rows or none, unless --keep-valid."""
+    from astara.imports import spawn
+
+    spawn.start_early(file)  # a large file's worker starts while this process loads the importer
     from astara.imports.schemas import ImportOptions
     from astara.imports.service import run_import
 

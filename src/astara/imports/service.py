@@ -23,7 +23,7 @@ from astara.auth.roles import require
 from astara.db.bulk import create_indexes, drop_secondary_indexes, large_write_cache
 from astara.db.models import ImportJob, utcnow
 from astara.errors import ImportFailed
-from astara.imports import repository
+from astara.imports import repository, spawn
 from astara.imports.mapping import Mapping, get_mapping
 from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, fewer_collections, prepare, reject
 from astara.imports.readers import Source
@@ -38,9 +38,7 @@ BATCH = 5000  # events written at a time
 # Secondary indexes are rebuilt at the end rather than kept row by row when an import is at least
 # this large (estimated from the data's size) and at least as large as the store it goes into.
 DEFER_INDEXES_ROWS = 50_000
-# From this size on, rows are prepared in a worker process while this one writes (worker.py).
-PARALLEL_ROWS = 50_000
-BYTES_PER_ROW = 150  # an IDS CSV row is about 133 bytes
+PARALLEL_ROWS, BYTES_PER_ROW = spawn.PARALLEL_ROWS, spawn.BYTES_PER_ROW  # (when a worker prepares)
 BY_COLUMNS = True  # clean rows of one-row events are parsed column by column (chunks.py)
 
 
@@ -121,6 +119,7 @@ def _batches(
     # (an embedded interpreter without sys.executable cannot start a worker: it prepares here)
     if source.size // BYTES_PER_ROW >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1 and sys.executable:
         return (yield from prepare_in_worker(path, job, report, rejects))
+    spawn.discard()  # (a worker started early for a file that turned out small)
     return (yield from prepare(job, mapping, source, report, rejects))
 
 

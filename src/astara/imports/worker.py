@@ -17,10 +17,8 @@ error while writing), the worker is killed.
 
 from __future__ import annotations
 
-import os
 import pickle
 import queue
-import subprocess
 import sys
 import threading
 from collections.abc import Generator
@@ -28,6 +26,7 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import IO, Any
 
+from astara.imports import spawn
 from astara.imports.mapping import get_mapping
 from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, fewer_collections, prepare
 from astara.imports.readers import Source, open_source
@@ -126,13 +125,7 @@ def prepare_in_worker(
     path: Path, job: Job, report: ImportReport, rejects: Rejects
 ) -> Generator[Batch, None, Merged]:
     """Like :func:`prepare`, with the work done in a worker process; the same batches, report and result."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # the same modules
-    process = subprocess.Popen(
-        [sys.executable, "-m", "astara.imports.worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-    )
+    process = spawn.take()
     stdin, stdout = cast_pipe(process.stdin), cast_pipe(process.stdout)
     _widen(stdout)
     finished = False
