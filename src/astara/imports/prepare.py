@@ -235,26 +235,35 @@ class Preparer:
             self.flagged_events.update(e for e, f in zip(fast_ids(kept), flags, strict=True) if f is not None)
         if merged_into:
             self.flagged += sum(e in self.flagged_events for e in merged_into)
-        countries, dates = fast.column(fast.event, "country"), fast.column(fast.event, "date")
-        drugs, quantities, kgs = (fast.column(fast.item, name) for name in ("drug_code", "quantity", "kg"))
+        keys = list(zip(*(fast.column(fast.event, name) for name in ("country", "date")),
+                        fast.column(fast.item, "drug_code"), strict=True))  # fmt: skip
+        quantities, kgs, numbers = (
+            fast.column(fast.item, "quantity"),
+            fast.column(fast.item, "kg"),
+            fast.numbers,
+        )
         ids: list[str] = []
         duplicate_of: list[str | None] = []
         row_flags: list[list[str]] = []
-        near = self._near
+        near_add, examples, near_count = self.near.add, self.examples, 0
         for entry, event_id in kept:
-            if not isinstance(entry, int):
+            if type(entry) is not int:
                 self._near_row(entry, event_id)
                 continue
             j = entry
-            other = near(fast.numbers[j], event_id, (countries[j], dates[j], drugs[j]), quantities[j], kgs[j])
+            other = near_add(keys[j], quantities[j], kgs[j], event_id, numbers[j])  # as _near does
             ids.append(event_id)
             flag = flags[j]
             if other is None:
                 duplicate_of.append(None)
                 row_flags.append([flag] if flag is not None else [])
-            else:
-                duplicate_of.append(other[0])
-                row_flags.append([flag, _near_flag(other[1])] if flag is not None else [_near_flag(other[1])])
+                continue
+            near_count += 1
+            if len(examples) < 20:
+                examples.append({"row": numbers[j], "duplicate_of_row": other[1]})
+            duplicate_of.append(other[0])
+            row_flags.append([flag, _near_flag(other[1])] if flag is not None else [_near_flag(other[1])])
+        self.near_duplicates += near_count
         rest = self.take()
         if self.failed or not ids:
             return rest
