@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import pickle
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from astara.db.models import SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
 from astara.imports import rows as rows_module
 from astara.imports import service, spawn
+from astara.imports.chunks import MISSING, FastRows
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
 from fixtures.make import ids_row, import_file, write_ids
@@ -306,3 +308,12 @@ def test_a_worker_started_early_prepares_the_import_or_is_stopped_when_the_file_
     report = import_file(engine, scope, path)
     assert report.events_created == 6
     assert spawn._early is None and early.wait(timeout=30) == 0  # it did the job and finished
+
+
+def test_columns_cross_to_the_writing_process_with_their_missing_values_intact() -> None:
+    """Rows of a chunk that leave a column unset hold MISSING there; after the pipe it is still MISSING."""
+    fast = FastRows()
+    fast.event = {"place_type": [MISSING, "airport"]}
+    received = pickle.loads(pickle.dumps(fast, protocol=pickle.HIGHEST_PROTOCOL))
+    assert received.event["place_type"][0] is MISSING
+    assert received.column(received.event, "place_type") == [None, "airport"]

@@ -21,7 +21,20 @@ from typing import Any
 
 from astara.imports.rows import ABSURD_COUNT, ABSURD_KG, FieldError, ParsedRow, RowParser
 
-MISSING: Any = object()  # a column no parsed value sets for that row: the record's default applies
+
+class _Missing:
+    """The one MISSING value; it crosses processes as itself (pickled by name)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()  # a column no parsed value sets for that row: the record's default applies
 _EMPTY: Any = object()  # a field with neither a text nor a default in that row
 
 

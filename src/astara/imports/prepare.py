@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from astara.db.bulk import Rows
-from astara.imports.chunks import Chunk, ChunkParser
+from astara.imports.chunks import Chunk, ChunkParser, FastRows
 from astara.imports.mapping import Mapping
 from astara.imports.nearby import NearIndex
 from astara.imports.readers import Source
@@ -37,12 +37,25 @@ from astara.kit.ids import stable_id
 NEAR_TOLERANCE = 0.001  # kilogram equivalents within 0.1 % count as "the same quantity"
 
 
+class Columns(NamedTuple):
+    """Events of clean rows still in columns (:meth:`RecordBuilder.from_columns` makes their rows)."""
+
+    rows: FastRows
+    ids: list[str]  # each row's event id
+    duplicate_of: list[str | None]  # the event each may duplicate
+    flags: list[list[str]]  # each row's quality flags
+
+
 class Batch(NamedTuple):
-    """Events ready to write: the driver's event and item rows, and each event's person, if any."""
+    """Events ready to write: the driver's event and item rows, each event's person, if any, and
+    more events in columns. The writing side turns the columns into rows
+    (:meth:`RecordBuilder.from_columns`): that keeps the two processes of a large import about
+    equally busy, and columns cross between them more cheaply than rows."""
 
     events: list[Rows]
     items: list[Rows]
     people: list[tuple[str, dict[str, Any]]]  # (event id, event values) of events naming a person
+    columns: Columns | None = None
 
 
 Merged = list[tuple[str, list[int]]]  # an event exact duplicates merged into, and all its rows
@@ -247,7 +260,7 @@ class Preparer:
         row_flags: list[list[str]] = []
         near_add, examples, near_count = self.near.add, self.examples, 0
         for entry, event_id in kept:
-            if type(entry) is not int:
+            if not isinstance(entry, int):
                 self._near_row(entry, event_id)
                 continue
             j = entry
@@ -267,8 +280,7 @@ class Preparer:
         rest = self.take()
         if self.failed or not ids:
             return rest
-        events, items = self.builder.from_columns(fast, ids, duplicate_of, row_flags)
-        return Batch(events + rest.events, items + rest.items, rest.people)
+        return Batch(rest.events, rest.items, rest.people, Columns(fast, ids, duplicate_of, row_flags))
 
     def take(self) -> Batch:
         """The pending rows as events of one item each."""

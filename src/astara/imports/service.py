@@ -27,7 +27,7 @@ from astara.imports import repository, spawn
 from astara.imports.mapping import Mapping, get_mapping
 from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, fewer_collections, prepare, reject
 from astara.imports.readers import Source
-from astara.imports.records import insert_records, source_rows, values, without
+from astara.imports.records import RecordBuilder, insert_records, source_rows, values, without
 from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
@@ -54,9 +54,9 @@ class _Writer:
     """The database half of an import: writes prepared batches, skipping events already stored."""
 
     def __init__(self, session: Session, scope: Scope, mapping: Mapping, options: ImportOptions,
-                 report: ImportReport) -> None:  # fmt: skip
+                 report: ImportReport, builder: RecordBuilder) -> None:  # fmt: skip
         self.session, self.scope, self.mapping = session, scope, mapping
-        self.options, self.report = options, report
+        self.options, self.report, self.builder = options, report, builder
         # A first import into an empty agency store cannot meet its own events again (the
         # preparer's duplicates cover that).
         self.store_had_events = repository.agency_has_events(session, scope)
@@ -64,7 +64,11 @@ class _Writer:
         self.conflicts: list[Problem] = []  # events whose key is stored with other content
 
     def write(self, batch: Batch) -> None:
-        events, items, people = batch
+        events, items, people, columns = batch
+        if columns is not None:
+            more_events, more_items = self.builder.from_columns(*columns)
+            events, items = more_events + events, more_items + items
+            batch = Batch(events, items, people)
         ids = values(events, "id")
         if not ids:
             return
@@ -167,7 +171,7 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
             quality_flags=[],
         )  # fmt: skip
         dialect = session.connection().dialect.name
-        writer = _Writer(session, scope, mapping, options, report)
+        writer = _Writer(session, scope, mapping, options, report, RecordBuilder(dialect, shared))
         job_data = Job(scope.agency_code, options, BATCH, dialect, shared, BY_COLUMNS)
         merged = drain(_batches(path, source, job_data, mapping, report, rejects), writer.write)
         for problem in writer.conflicts:

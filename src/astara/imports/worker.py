@@ -64,7 +64,7 @@ def _work(path: Path, job: Job, send: Any) -> None:
         stack.enter_context(fewer_collections())
 
         def forward(batch: Batch) -> None:
-            if batch.events or batch.items:
+            if batch.events or batch.items or batch.columns:
                 send(("batch", batch))
 
         merged = drain(prepare(job, mapping, source, report, rejects), forward)
