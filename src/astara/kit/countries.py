@@ -182,10 +182,9 @@ class _Table:
     codes: dict[str, str]  # folded key -> alpha-2
     unknown_raw: frozenset[str]  # casefolded spellings meaning "no country" (e.g. "n/a")
     unknown_keys: frozenset[str]  # folded keys meaning "no country", unless they are a country
-    display: dict[str, dict[str, str]]  # alpha-2 -> lang -> name
-    historic: dict[str, str]  # non-ISO-3166-1 code -> English name
 
 
+@cache
 def _load_yaml() -> dict[str, Any]:
     with ALIASES_FILE.open(encoding="utf-8") as handle:
         data: dict[str, Any] = yamlfile.safe_load(handle)
@@ -212,7 +211,6 @@ def _table() -> _Table:
     for country in countries:
         for attr in ("name", "official_name", "common_name"):
             add(getattr(country, attr, None), country.alpha_2)
-    historic = {code: str(entry["en"]) for code, entry in data["historic"].items()}
     for code, entry in data["historic"].items():
         for name in entry["names"]:
             add(str(name), code)
@@ -234,9 +232,15 @@ def _table() -> _Table:
         codes=codes,
         unknown_raw=frozenset(value.casefold() for value in unknown),
         unknown_keys=frozenset(key for key in map(_key, unknown) if key not in codes),
-        display={code: {str(k): str(v) for k, v in names.items()} for code, names in data["display"].items()},
-        historic=historic,
     )
+
+
+@cache
+def _names() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Display names (alpha-2 -> lang -> name) and the historic codes' English names (no full table)."""
+    data = _load_yaml()
+    display = {code: {str(k): str(v) for k, v in names.items()} for code, names in data["display"].items()}
+    return display, {code: str(entry["en"]) for code, entry in data["historic"].items()}
 
 
 _PAREN = re.compile(r"\s*\([^)]*\)\s*")
@@ -268,11 +272,34 @@ def _lookup(text: str) -> str | None:
     return _MISSING
 
 
+@cache
+def _plain_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes that name their own country whatever the full table holds.
+
+    The full table (:func:`_table`, about 0.2 s to build with its translations) is not needed to
+    resolve a code like "AZ": only the aliases file could give such a text another meaning (as
+    another country's alias, a historic name or an "unknown" value), and codes it mentions are
+    left out here.
+    """
+    data = _load_yaml()
+    texts = [str(n) for names in data["aliases"].values() for n in names]
+    texts += [str(v) for v in data["unknown"]]
+    texts += [str(n) for entry in data["historic"].values() for n in entry["names"]]
+    claimed = {_key(t) for t in texts} | {" ".join(t.split()).casefold() for t in texts}
+    return frozenset(
+        c.alpha_2
+        for c in pycountry.countries
+        if _key(c.alpha_2) not in claimed and c.alpha_2.casefold() not in claimed
+    )
+
+
 def resolve_country(text: str) -> str | None:
     """ISO 3166-1 alpha-2 code for ``text``; None for empty or "unknown"-type values.
 
     Raises :class:`CountryNotFound` for a value that names no known country.
     """
+    if len(text) == 2 and text in _plain_codes():
+        return text
     try:
         code = _cache[text]
     except KeyError:
@@ -291,13 +318,13 @@ def country_name(code: str, lang: str = "en") -> str:
     Falls back to English when there is no name in ``lang``. Raises :class:`CountryNotFound` for
     a code that is neither ISO 3166-1 alpha-2 nor one of the historic/user-assigned codes above.
     """
-    table = _table()
+    display, historic = _names()
     code = code.strip().upper()
-    names = table.display.get(code, {})
+    names = display.get(code, {})
     if lang in names:
         return names[lang]
-    if code in table.historic:
-        return names.get("en", table.historic[code])
+    if code in historic:
+        return names.get("en", historic[code])
     country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
     if country is None:
         raise CountryNotFound(code)
