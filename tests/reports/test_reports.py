@@ -15,7 +15,8 @@ from astara.agencies.scope import Scope
 from astara.analysis.service import stats
 from astara.db.engine import transaction
 from astara.errors import InvalidInput
-from astara.reports import maps
+from astara.reports import charts, maps
+from astara.reports.charts import period_bars
 from astara.reports.schemas import ReportRequest
 from astara.reports.service import build_report, render_html, render_pdf, write_report
 from astara.seizures.schemas import SeizureCreate, SeizureItemIn
@@ -151,3 +152,11 @@ def test_a_report_can_be_narrowed_to_one_border_post(engine: Engine, loaded: Sco
     assert report.title == f"Bilateral periodic report: Azerbaijan – Iran, {crossing}, 2017 Q3"
     assert report.summary["events"] == figures.total_events > 0 and report.baseline == "2017 Q2"
     assert "--where place=az-ir-astara-road --where quarter=20173" in render_html(report)
+
+
+def test_two_years_of_months_label_the_chart_without_crowding() -> None:
+    months = [f"{year}-{month:02d}" for year in (2015, 2016) for month in range(1, 13)]
+    svg = period_bars(months, [float(n) for n in range(24)])
+    shown = [m for m in months if f">{m}<" in svg]
+    assert shown[0] == "2015-01"
+    assert 4 <= len(shown) <= charts.MAX_PERIOD_LABELS

@@ -58,6 +58,9 @@ def _style(fig: Figure) -> None:
         ax.set_axisbelow(True)
 
 
+MAX_PERIOD_LABELS = 8  # labels under the bars of a 6.4-inch chart that fit side by side
+
+
 def period_bars(
     labels: Sequence[str],
     values: Sequence[float],
@@ -87,7 +90,7 @@ def _period_bars(
     if baseline is not None:
         ax.plot(range(len(baseline)), baseline, color=MUTED, marker="o", markersize=3, label=baseline_label)
         ax.legend(fontsize=7, frameon=False, loc="upper right")
-    step = max(1, len(labels) // 12)
+    step = max(1, -(-len(labels) // MAX_PERIOD_LABELS))  # (period labels such as 2015-01 would overlap)
     ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)], rotation=0)
     ax.set_ylabel(ylabel)
     _style(fig)
