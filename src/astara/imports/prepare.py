@@ -1,7 +1,8 @@
 """The database-free half of an import: parse rows, find exact and near duplicates, group events.
 
-:func:`prepare` reads a source and yields :class:`Batch` es of events and items as the database
-driver takes them (:class:`RecordBuilder`). It needs no session, so a large import runs it in a
+:func:`prepare` reads a source and yields :class:`Batch` es of events and items: as rows the
+database driver takes (:class:`RecordBuilder`), or, for clean rows, still in columns that the
+writing side turns into such rows. It needs no session, so a large import runs it in a
 worker process (:mod:`astara.imports.worker`) while the importing process writes
 (:mod:`astara.imports.service`). Rows of one-row events (the IDS layout) are parsed a chunk at a
 time, column by column (:mod:`astara.imports.chunks`); rows with problems, and files whose rows
