@@ -184,13 +184,6 @@ def insert_groups(session: Session, table: Table, groups: Sequence[Rows]) -> Non
         connection.exec_driver_sql(sql, rows)
 
 
-def insert_rows(
-    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Insert rows of adapted values, grouped as :func:`null_groups` does (see :func:`insert_groups`)."""
-    insert_groups(session, table, null_groups(table, columns, rows, session.connection().dialect.name))
-
-
 def drop_secondary_indexes(session: Session, tables: Sequence[str]) -> list[str]:
     """On SQLite, drop the secondary indexes of ``tables``; return the statements that build them again.
 

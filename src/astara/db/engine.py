@@ -35,7 +35,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # Imports insert with one statement per pattern of empty columns (db/bulk.insert_rows):
+        # Imports insert with one statement per pattern of empty columns (db/bulk.insert_groups):
         # keep them all prepared rather than the driver's default of 128.
         connect_args = {"cached_statements": 1024, **kwargs.pop("connect_args", {})}
         engine = create_engine(url, connect_args=connect_args, **kwargs)

@@ -64,9 +64,6 @@ class FastRows:
         self.item: dict[str, list[Any]] = {}  # item column -> values, MISSING where not set
         self.flags: list[str | None] = []  # a plausibility flag, or None
 
-    def __len__(self) -> int:
-        return len(self.numbers)
-
     def column(self, part: dict[str, list[Any]], name: str) -> list[Any]:
         """Values of ``name`` with None where the row has none."""
         values = part.get(name)
@@ -102,7 +99,7 @@ class ChunkParser(RowParser):
         except TypeError:  # a spreadsheet's numbers, dates and empty cells, as the row parser reads them
             text = self._text
             texts = [list(map(text, cells[i])) if i >= 0 else [""] * count for _name, i, *_ in self._plan]
-        bad = self._problem_rows(texts, len(candidates))
+        bad = self._problem_rows(texts)
         chunk = Chunk()
         chunk.slow = [(p, self.parse(*rows[p])) for p in _others(len(rows), candidates, bad)]
         if bad:
@@ -130,7 +127,7 @@ class ChunkParser(RowParser):
         return fast
 
     # -- finding the rows with problems -------------------------------------------------------
-    def _problem_rows(self, texts: list[list[str]], count: int) -> set[int]:
+    def _problem_rows(self, texts: list[list[str]]) -> set[int]:
         """Rows (indexes into the candidates) that have any problem: they go the row path."""
         bad: set[int] = set()
         coded = self._coded_columns(texts)
@@ -172,8 +169,8 @@ class ChunkParser(RowParser):
     def _fill(self, fast: FastRows, texts: list[list[str]]) -> None:
         count = len(fast.numbers)
         combinations = self._combinations(self._coded_columns(texts))
-        event = _columns([c[0] for c in combinations], count)
-        item = _columns([c[1] for c in combinations], count)
+        event = _columns([c[0] for c in combinations])
+        item = _columns([c[1] for c in combinations])
         defaults = self.mapping.defaults
         for position, (name, _index, _label, cache, is_event, _required) in enumerate(self._plan):
             if position in self._coded_positions:
@@ -236,7 +233,7 @@ def _keys(dicts: Iterable[Any]) -> tuple[dict[str, None], set[str]]:
     return keys, {key for key in keys if all(key in d for d in distinct)}
 
 
-def _columns(dicts: list[dict[str, Any]], count: int) -> dict[str, list[Any]]:
+def _columns(dicts: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """Per key any of ``dicts`` has, the column of values (MISSING where a dict lacks it)."""
     keys, everywhere = _keys(dicts)
     return {

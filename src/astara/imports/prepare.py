@@ -244,8 +244,9 @@ class Preparer:
                         self.flagged_events.add(event_id)
         fast = parser.fill(chunk, None if len(keep) == len(chunk.numbers) else keep)
         flags = fast.flags
-        self.flagged += len(flags) - flags.count(None)
-        if len(flags) != flags.count(None):
+        flagged = len(flags) - flags.count(None)
+        self.flagged += flagged
+        if flagged:
             self.flagged_events.update(e for e, f in zip(fast_ids(kept), flags, strict=True) if f is not None)
         if merged_into:
             self.flagged += sum(e in self.flagged_events for e in merged_into)
@@ -259,25 +260,16 @@ class Preparer:
         ids: list[str] = []
         duplicate_of: list[str | None] = []
         row_flags: list[list[str]] = []
-        near_add, examples, near_count = self.near.add, self.examples, 0
+        near = self._near
         for entry, event_id in kept:
             if not isinstance(entry, int):
                 self._near_row(entry, event_id)
                 continue
             j = entry
-            other = near_add(keys[j], quantities[j], kgs[j], event_id, numbers[j])  # as _near does
+            other = near(numbers[j], event_id, keys[j], quantities[j], kgs[j])
             ids.append(event_id)
-            flag = flags[j]
-            if other is None:
-                duplicate_of.append(None)
-                row_flags.append([flag] if flag is not None else [])
-                continue
-            near_count += 1
-            if len(examples) < 20:
-                examples.append({"row": numbers[j], "duplicate_of_row": other[1]})
-            duplicate_of.append(other[0])
-            row_flags.append([flag, _near_flag(other[1])] if flag is not None else [_near_flag(other[1])])
-        self.near_duplicates += near_count
+            duplicate_of.append(None if other is None else other[0])
+            row_flags.append([f for f in (flags[j], other and _near_flag(other[1])) if f])
         rest = self.take()
         if self.failed or not ids:
             return rest

@@ -81,9 +81,10 @@ class _Layout:
 class RecordBuilder:
     """Turns parsed rows (or columns of them) into event and item rows for ``dialect``'s driver.
 
-    It needs only the dialect's name, not a connection: the preparing side of an import builds
-    the rows (:mod:`astara.imports.prepare`, in a worker process for a large file) and the
-    importer only writes them (:mod:`astara.imports.service`).
+    It needs only the dialect's name, not a connection. The preparing side of an import
+    (:mod:`astara.imports.prepare`, in a worker process for a large file) builds the rows of rows
+    parsed one by one; the importer (:mod:`astara.imports.service`) builds those of clean rows
+    from their columns, then writes them all.
     """
 
     def __init__(self, dialect: str, shared: dict[str, Any]) -> None:

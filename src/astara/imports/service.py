@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.db.bulk import create_indexes, drop_secondary_indexes, large_write_cache
+from astara.db.bulk import Rows, create_indexes, drop_secondary_indexes, large_write_cache
 from astara.db.models import ImportJob, utcnow
 from astara.errors import ImportFailed
 from astara.imports import repository, spawn
@@ -68,14 +68,13 @@ class _Writer:
         if columns is not None:
             more_events, more_items = self.builder.from_columns(*columns)
             events, items = more_events + events, more_items + items
-            batch = Batch(events, items, people)
         ids = values(events, "id")
         if not ids:
             return
         if self.store_had_events:
             existing = repository.existing_hashes(self.session, self.scope, ids)
             if existing:
-                present = self._present(existing, batch)
+                present = self._present(existing, events)
                 events, items = without(events, "id", present), without(items, "event_id", present)
                 people = [p for p in people if p[0] not in present]
                 ids = [i for i in ids if i not in present]
@@ -91,13 +90,13 @@ class _Writer:
         self.report.events_created += len(ids)
         self.report.items_created += sum(len(group.rows) for group in items)
 
-    def _present(self, existing: dict[str, str | None], batch: Batch) -> set[str]:
-        """The batch's events already stored; a stored key with other content is also a conflict."""
+    def _present(self, existing: dict[str, str | None], events: list[Rows]) -> set[str]:
+        """The events already stored; a stored key with other content is also a conflict."""
         key = self.mapping.event_key
         present = set()
         columns = ("id", "content_hash", "reference", "source_rows")
         for event_id, content_hash, reference, rows in zip(
-            *(values(batch.events, c) for c in columns), strict=True
+            *(values(events, c) for c in columns), strict=True
         ):
             if event_id not in existing:
                 continue
