@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.analysis.service import share_text, stats
 from astara.db.engine import transaction
+from astara.db.models import SeizureEvent, SeizureItem
 from astara.errors import InvalidInput
 from fixtures.make import ids_row, import_file, write_ids
 
@@ -113,3 +116,70 @@ def test_events_with_several_items_count_once_per_group(engine: Engine, loaded: 
         sum(10 + i for i in range(184)) + sum(500 + i for i in range(20)) + sum(900 + i for i in range(6))
     ) / 1000
     assert heroin.groups[0].kg == pytest.approx(recorded + 2.5)  # only the heroin items of the new event
+
+
+def _counted_by_hand(
+    session: Session, scope: Scope, field: str, drug: str | None
+) -> dict[Any, tuple[int, int, float]]:
+    """(events, items, kg) per value of ``field`` (an item's drug or group, or the event's country),
+    counting each event once per group, from the stored items one by one."""
+    groups: dict[Any, tuple[int, int, float]] = {}
+    for event in session.scalars(select(SeizureEvent).where(SeizureEvent.agency_id == scope.agency_id)):
+        items = [i for i in event.items if drug is None or i.drug_code == drug]
+        keys: dict[Any, list[SeizureItem]] = {}
+        for item in items:
+            key = event.country if field == "country" else getattr(item, field)
+            keys.setdefault(key, []).append(item)
+        for key, its in keys.items():
+            events, count, kg = groups.get(key, (0, 0, 0.0))
+            groups[key] = (events + 1, count + len(its), kg + sum(i.kg or 0.0 for i in its))
+    return groups
+
+
+def test_statistics_on_items_agree_with_counting_the_items(engine: Engine, loaded: Scope) -> None:
+    """Events whose items share one drug are answered from the events alone, the others through
+    their items: together, the figures are those of counting every item by hand; and editing an
+    event's items moves it between the two."""
+    import datetime as dt
+
+    from astara.seizures.schemas import SeizureCreate, SeizureItemIn
+    from astara.seizures.service import create_seizure, update_seizure
+
+    def seizure(*items: tuple[str, float, str]) -> SeizureCreate:
+        kinds = [SeizureItemIn(drug=d, quantity=q, unit=u) for d, q, u in items]
+        return SeizureCreate(date="2017-09-09", country="AZ", items=kinds)
+
+    today = dt.date(2026, 1, 1)
+    with transaction(engine) as session:
+        heroin = seizure(("heroin", 2, "kg"), ("heroin", 500, "g"))
+        one_drug = create_seizure(session, loaded, heroin, today)
+        create_seizure(session, loaded, seizure(("heroin", 1, "kg"), ("hashish", 3, "kg")), today)
+        opioids = seizure(("opium", 4, "kg"), ("heroin", 3, "kg"))  # two drugs of one group
+        create_seizure(session, loaded, opioids, today)
+    for step in ("before", "after"):
+        with transaction(engine) as session:
+            if step == "after":  # the event of one drug gets a second drug, and the other way round
+                mixed = seizure(("heroin", 2, "kg"), ("cocaine", 1, "kg"))
+                update_seizure(session, loaded, one_drug.id, mixed)
+            stored = session.get(SeizureEvent, one_drug.id)
+            assert stored is not None
+            assert stored.drug_code == ("heroin" if step == "before" else None)
+            for field, where, drug in [
+                ("drug_code", [], None),
+                ("drug_group", [], None),
+                ("country", ["drug=heroin"], "heroin"),
+                ("drug_group", ["drug=heroin"], "heroin"),
+            ]:
+                result = stats(session, loaded, [field.removesuffix("_code")], where)
+                expected = _counted_by_hand(session, loaded, field, drug)
+                got = {g.key: (g.events, g.items, g.kg) for g in result.groups}
+                assert got.keys() == expected.keys(), (step, field, where)
+                for key, (events, items, kg) in expected.items():
+                    assert got[key][:2] == (events, items), (step, field, where, key)
+                    assert got[key][2] == pytest.approx(kg), (step, field, where, key)
+                counted = {
+                    e.id
+                    for e in session.scalars(select(SeizureEvent))
+                    if e.agency_id == loaded.agency_id and any(drug in (None, i.drug_code) for i in e.items)
+                }
+                assert result.total_events == len(counted), (step, field, where)

@@ -58,3 +58,49 @@ def test_a_store_behind_the_code_is_refused_with_what_to_run(tmp_path: Path) -> 
     upgrade(engine)
     require_schema(engine)  # at head: no complaint
     engine.dispose()
+
+
+def test_upgrading_gives_stored_events_the_drug_their_items_share(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    upgrade(engine, "0008")
+    events = {
+        "one": [("heroin", "opioids"), ("heroin", "opioids")],
+        "two": [("heroin", "opioids"), ("hashish", "cannabis")],
+        "none": [],
+    }
+    now = {"now": "2026-01-01 00:00:00"}
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO agencies (id, code, name, country, created_at) VALUES (1, 'A', 'A', 'AZ', :now)"
+            ),
+            now,
+        )
+        for event, drugs in events.items():
+            conn.execute(
+                text(
+                    "INSERT INTO seizure_events (id, agency_id, transit_countries, conveyance_ids, "
+                    "participating_agencies, source_type, tlp, validation_status, quality_flags, total_kg, "
+                    "item_count, items_without_kg, duplicate_count, created_at, updated_at, source_rows, "
+                    "version) VALUES (:id, 1, '[]', '[]', '[]', 'api', 'amber', 'draft', '[]', 0, "
+                    f"{len(drugs)}, 0, 1, :now, :now, '[]', 1)"
+                ),
+                {"id": event, **now},
+            )
+            for position, (drug, group) in enumerate(drugs, start=1):
+                conn.execute(
+                    text(
+                        "INSERT INTO seizure_items (event_id, position, drug_code, drug_group, kg_exact) "
+                        "VALUES (:event, :position, :drug, :group, 1)"
+                    ),
+                    {"event": event, "position": position, "drug": drug, "group": group},
+                )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, drug_code, drug_group FROM seizure_events ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        ("none", None, None),
+        ("one", "heroin", "opioids"),
+        ("two", None, None),
+    ]
+    engine.dispose()

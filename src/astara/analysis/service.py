@@ -71,12 +71,10 @@ def stats(
         raise InvalidInput(f"engine must be one of {', '.join(ENGINES)}")
     dims = [dimension(b) for b in by]
     conditions = parse_where(where or [])
-    rows = repository.grouped(session, scope, dims, conditions, exclude_possible_duplicates, engine)
-    if any(d.level == "item" for d in dims):  # an event may fall in several groups: count totals apart
-        total = repository.grouped(session, scope, [], conditions, exclude_possible_duplicates, engine)
-    else:  # every event is in exactly one group
-        total = [tuple(sum(r[i] or 0 for r in rows) for i in range(len(dims), len(dims) + 5))]
-    total_events, _items, total_kg, _no_kg, total_rows = total[0] if total else (0, 0, 0.0, 0, 0)
+    rows, total = repository.grouped_with_total(
+        session, scope, dims, conditions, exclude_possible_duplicates, engine
+    )
+    total_events, _items, total_kg, _no_kg, total_rows = total
     groups = []
     for row in rows:
         keys, (events, items, kg, no_kg, rows) = row[: len(dims)], row[len(dims) :]

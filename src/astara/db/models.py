@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -43,6 +44,12 @@ def item_totals(kgs: Iterable[float | None]) -> tuple[float, int, int]:
         else:
             total += kg
     return total, count, missing
+
+
+def shared_drug(drugs: Iterable[tuple[str, str | None]]) -> tuple[str | None, str | None]:
+    """The (drug code, drug group) every item has, or (None, None) when they differ or there are none."""
+    distinct = set(drugs)
+    return next(iter(distinct)) if len(distinct) == 1 else (None, None)
 
 
 class Base(DeclarativeBase):
@@ -125,6 +132,13 @@ class SeizureEvent(Base):
         # Country and period together: a country's year is read without touching its other years.
         Index("ix_events_agency_country_date", "agency_id", "country", "date"),
         Index("ix_events_agency_import", "agency_id", "import_job_id"),
+        # Events whose items are of several drugs: statistics by drug join only these to their items.
+        Index(
+            "ix_events_agency_mixed_drugs",
+            "agency_id",
+            sqlite_where=text("drug_code IS NULL"),
+            postgresql_where=text("drug_code IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -177,6 +191,10 @@ class SeizureEvent(Base):
     total_kg: Mapped[float] = mapped_column(Float, default=0.0)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     items_without_kg: Mapped[int] = mapped_column(Integer, default=0)
+    # The drug (and its group) of the items when they all share one, else None: statistics by drug
+    # read these events alone and join the items of the others only.
+    drug_code: Mapped[str | None] = mapped_column(String(80))
+    drug_group: Mapped[str | None] = mapped_column(String(80))
     # Duplicates: identical source rows folded into this event, and a near-duplicate flag.
     duplicate_count: Mapped[int] = mapped_column(Integer, default=1)
     possible_duplicate_of: Mapped[str | None] = mapped_column(String(32))
@@ -195,9 +213,10 @@ class SeizureEvent(Base):
     )
 
     def refresh_totals(self) -> None:
-        """Recompute the item totals; call after changing items."""
+        """Recompute the item totals and the shared drug; call after changing items."""
         totals = item_totals(i.kg for i in self.items)
         self.total_kg, self.item_count, self.items_without_kg = totals
+        self.drug_code, self.drug_group = shared_drug((i.drug_code, i.drug_group) for i in self.items)
 
 
 class SeizureItem(Base):

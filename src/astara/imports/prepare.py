@@ -289,9 +289,8 @@ class Preparer:
         items: list[tuple[Any, ...]] = []
         people: list[tuple[str, dict[str, Any]]] = []
         for first, event_id, rows in groups:
-            kgs = [r.item["kg"] for r in rows]
             events.append(build_event(first.event, event_id, [r.number for r in rows], first.flags,
-                                      _group_hash(rows), kgs))  # fmt: skip
+                                      _group_hash(rows), [r.item for r in rows]))  # fmt: skip
             items.extend(build_item(r.item, event_id, n) for n, r in enumerate(rows, start=1))
             if first.event.get("person_name"):
                 people.append((event_id, first.event))

@@ -30,7 +30,7 @@ from astara.db.bulk import (
     null_groups,
     sql_literal,
 )
-from astara.db.models import SeizureEvent, SeizureItem, item_totals
+from astara.db.models import SeizureEvent, SeizureItem, item_totals, shared_drug
 from astara.imports.chunks import MISSING, FastRows
 
 EVENTS = cast(Table, SeizureEvent.__table__)
@@ -93,7 +93,8 @@ class RecordBuilder:
         self.items = _Layout(ITEMS, ITEM_COLUMNS, dialect, {})
         e = self.events.index
         self._e = (e["id"], e["duplicate_count"], e["source_rows"], e["quality_flags"], e["content_hash"],
-                   e["total_kg"], e["item_count"], e["items_without_kg"])  # fmt: skip
+                   e["total_kg"], e["item_count"], e["items_without_kg"],
+                   e["drug_code"], e["drug_group"])  # fmt: skip
         self._rows_json = self.events.adapters["source_rows"] or (lambda v: v)
         self._flags_json = self.events.adapters["quality_flags"] or (lambda v: v)
         i = self.items.index
@@ -106,13 +107,15 @@ class RecordBuilder:
         source_rows: list[int],
         flags: list[str],
         content_hash: str,
-        kgs: Iterable[float | None],
+        items: Sequence[dict[str, Any]],
     ) -> tuple[Any, ...]:
+        """An event row: ``values`` over the shared ones, and what its ``items`` (their values) add up to."""
         out = self.events.fill(values)
-        i_id, i_dup, i_rows, i_flags, i_hash, i_total, i_count, i_missing = self._e
+        i_id, i_dup, i_rows, i_flags, i_hash, i_total, i_count, i_missing, i_drug, i_group = self._e
         out[i_id], out[i_dup], out[i_hash] = event_id, len(source_rows), content_hash
         out[i_rows], out[i_flags] = self._rows_json(source_rows), self._flags_json(flags)
-        out[i_total], out[i_count], out[i_missing] = item_totals(kgs)
+        out[i_total], out[i_count], out[i_missing] = item_totals(item["kg"] for item in items)
+        out[i_drug], out[i_group] = shared_drug((item["drug_code"], item.get("drug_group")) for item in items)
         return tuple(out)
 
     def item(self, values: dict[str, Any], event_id: str, position: int) -> tuple[Any, ...]:
@@ -147,6 +150,9 @@ class RecordBuilder:
             "total_kg": [0.0 if kg is None else kg for kg in kgs],
             "item_count": repeat(1),
             "items_without_kg": [int(kg is None) for kg in kgs],
+            # one item each: the event's drug is its item's
+            "drug_code": self.items.column("drug_code", fast.item.get("drug_code")),
+            "drug_group": self.items.column("drug_group", fast.item.get("drug_group")),
         }
         if any(d is not None for d in duplicate_of):
             before = self.events.column("possible_duplicate_of", fast.event.get("possible_duplicate_of"))
