@@ -6,8 +6,9 @@ rolls everything back otherwise.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,36 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astara.errors import StoreError
 
+# Set in a pooled connection's info while it writes through a rollback journal (db/bulk.py).
+ROLLBACK_JOURNAL = "astara_rollback_journal"
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    _write_ahead_log(cursor)
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA mmap_size=1073741824")  # read through the OS page cache: halves scan times
     cursor.close()
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """WAL: readers see the last commit while a writer works. Another connection writing through a
+    rollback journal (a large import, :func:`astara.db.bulk.rollback_journal`) holds the store
+    meanwhile: then this one keeps the store's mode, and a later connection switches back."""
+    with suppress(sqlite3.OperationalError):  # "database is locked": the switch needs the store to itself
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+
+
+def _back_to_wal(dbapi_connection: Any, record: Any) -> None:
+    """A connection that wrote through a rollback journal returns to the pool: WAL again."""
+    if record is not None and record.info.pop(ROLLBACK_JOURNAL, False):
+        cursor = dbapi_connection.cursor()
+        try:
+            _write_ahead_log(cursor)
+        finally:
+            cursor.close()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -40,6 +62,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connect_args = {"cached_statements": 1024, **kwargs.pop("connect_args", {})}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _back_to_wal)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

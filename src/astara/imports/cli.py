@@ -50,7 +50,7 @@ def import_file(
         limit_bytes=rt.settings.max_import_mb * 1_000_000,
     )
     with rt.unit() as (session, scope):
-        report = run_import(session, scope, file, options)
+        report = run_import(session, scope, file, options, may_hold_store=True)
     text = report.summary()
     if report.errors:
         text += "\n  first problems:\n" + "\n".join(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.db.bulk import Rows, create_indexes, drop_secondary_indexes, large_write_cache
+from astara.db.bulk import Rows, create_indexes, drop_secondary_indexes, large_write_cache, rollback_journal
 from astara.db.models import ImportJob, utcnow
 from astara.errors import ImportFailed
 from astara.imports import repository, spawn
@@ -126,8 +126,16 @@ def _batches(
     return (yield from prepare(job, mapping, source, report, rejects))
 
 
-def run_import(session: Session, scope: Scope, path: Path, options: ImportOptions) -> ImportReport:
-    """Import ``path`` for ``scope``'s agency. Raises ImportFailed (nothing written) on bad rows."""
+def run_import(
+    session: Session, scope: Scope, path: Path, options: ImportOptions, *, may_hold_store: bool = False
+) -> ImportReport:
+    """Import ``path`` for ``scope``'s agency. Raises ImportFailed (nothing written) on bad rows.
+
+    ``may_hold_store``: the caller (``astara import``) may keep other readers of an embedded store
+    waiting while a large import runs, if nothing else has the store open; then the import writes
+    through a rollback journal rather than the write-ahead log (:func:`astara.db.bulk.rollback_journal`).
+    A server keeps answering during its imports, so it does not pass it.
+    """
     require(scope, "records.write")
     started = time.perf_counter()
     mapping = get_mapping(options.mapping)
@@ -143,6 +151,8 @@ def run_import(session: Session, scope: Scope, path: Path, options: ImportOption
         columns = mapping.resolve_columns(source.header)
         report.unused_columns = mapping.unused_columns(source.header, columns)
         rejects.header = source.header
+        if may_hold_store and not options.dry_run and source.size // BYTES_PER_ROW >= DEFER_INDEXES_ROWS:
+            rollback_journal(session)  # (before the first write: the switch needs no transaction open)
         if not options.dry_run:
             job = ImportJob(
                 id=job_id,
