@@ -42,13 +42,14 @@ class Chunk:
     """A chunk of rows split: its clean rows' texts (a list per field of the plan) and content
     hashes, and the other rows parsed alone (with their positions in the chunk)."""
 
-    __slots__ = ("hashes", "numbers", "positions", "slow", "texts")
+    __slots__ = ("combinations", "hashes", "numbers", "positions", "slow", "texts")
 
     def __init__(self) -> None:
         self.positions: list[int] = []  # where each clean row stands in the chunk
         self.numbers: list[int] = []  # their file row numbers
         self.hashes: list[str] = []  # their content hashes (as ParsedRow.content_hash)
         self.texts: list[list[str]] = []
+        self.combinations: list[Any] = []  # their coded fields, parsed (RowParser._coded)
         self.slow: list[tuple[int, ParsedRow]] = []
 
 
@@ -99,14 +100,16 @@ class ChunkParser(RowParser):
         except TypeError:  # a spreadsheet's numbers, dates and empty cells, as the row parser reads them
             text = self._text
             texts = [list(map(text, cells[i])) if i >= 0 else [""] * count for _name, i, *_ in self._plan]
-        bad = self._problem_rows(texts)
+        combinations = self._combinations(self._coded_columns(texts))
+        bad = self._problem_rows(texts, combinations)
         chunk = Chunk()
         chunk.slow = [(p, self.parse(*rows[p])) for p in _others(len(rows), candidates, bad)]
         if bad:
             keep = [j for j in range(len(candidates)) if j not in bad]
             candidates = [candidates[j] for j in keep]
             texts = [[column[j] for j in keep] for column in texts]
-        chunk.positions, chunk.texts = candidates, texts
+            combinations = [combinations[j] for j in keep]
+        chunk.positions, chunk.texts, chunk.combinations = candidates, texts, combinations
         chunk.numbers = [rows[p][0] for p in candidates]
         sha = hashlib.sha256
         chunk.hashes = [
@@ -117,21 +120,21 @@ class ChunkParser(RowParser):
     def fill(self, chunk: Chunk, keep: list[int] | None) -> FastRows:
         """The clean rows at ``keep`` (indexes into the chunk's; all when None) as columns of values."""
         fast = FastRows()
-        texts = chunk.texts
+        texts, combinations = chunk.texts, chunk.combinations
         fast.numbers, fast.hashes = chunk.numbers, chunk.hashes
         if keep is not None:
             texts = [[column[j] for j in keep] for column in texts]
+            combinations = [combinations[j] for j in keep]
             fast.numbers, fast.hashes = [chunk.numbers[j] for j in keep], [chunk.hashes[j] for j in keep]
         if fast.numbers:
-            self._fill(fast, texts)
+            self._fill(fast, texts, combinations)
         return fast
 
     # -- finding the rows with problems -------------------------------------------------------
-    def _problem_rows(self, texts: list[list[str]]) -> set[int]:
+    def _problem_rows(self, texts: list[list[str]], combinations: list[Any]) -> set[int]:
         """Rows (indexes into the candidates) that have any problem: they go the row path."""
         bad: set[int] = set()
-        coded = self._coded_columns(texts)
-        for j, combination in enumerate(self._combinations(coded)):
+        for j, combination in enumerate(combinations):
             if combination[2]:
                 bad.add(j)
         defaults = self.mapping.defaults
@@ -162,13 +165,15 @@ class ChunkParser(RowParser):
         return list(zip(*columns, strict=True))
 
     def _combinations(self, keys: list[tuple[str, ...]]) -> list[Any]:
-        get, coded = self._coded_cache.get, self._coded
-        return [get(key) or coded(key) for key in keys]
+        found = list(map(self._coded_cache.get, keys))
+        if None in found:  # combinations not seen before
+            coded = self._coded
+            found = [hit or coded(key) for hit, key in zip(found, keys, strict=True)]
+        return found
 
     # -- the clean rows' columns --------------------------------------------------------------
-    def _fill(self, fast: FastRows, texts: list[list[str]]) -> None:
+    def _fill(self, fast: FastRows, texts: list[list[str]], combinations: list[Any]) -> None:
         count = len(fast.numbers)
-        combinations = self._combinations(self._coded_columns(texts))
         event = _columns([c[0] for c in combinations])
         item = _columns([c[1] for c in combinations])
         defaults = self.mapping.defaults
@@ -177,7 +182,9 @@ class ChunkParser(RowParser):
                 continue
             default = defaults.get(name, "")
             column = texts[position] if not default else [t or default for t in texts[position]]
-            parsed = [cache[t][0] if t else _EMPTY for t in column]
+            values = {t: cache[t][0] for t in set(column) if t}  # each distinct text once
+            values[""] = _EMPTY
+            parsed = list(map(values.__getitem__, column))
             _overlay(event if is_event else item, parsed, count)
         self._finish_columns(fast, event, item, count)
         fast.event, fast.item = event, item
@@ -185,11 +192,14 @@ class ChunkParser(RowParser):
     def _finish_columns(self, fast: FastRows, event: dict[str, list[Any]], item: dict[str, list[Any]],
                         count: int) -> None:  # fmt: skip
         """What :meth:`RowParser._finish` does to a row, down the columns: kilograms, flags, places."""
-        units, drugs = item["unit_code"], item["drug_code"]
-        kg_factor = self._kg_factor
-        factors = [kg_factor(u, d) for u, d in zip(units, drugs, strict=True)]
-        item["kg_method"] = [f[1] for f in factors]
-        item["kg_exact"] = [f[2] for f in factors]
+        pairs = list(zip(item["unit_code"], item["drug_code"], strict=True))
+        cached: list[Any] = list(map(self._kg_cache.get, pairs))
+        factors = cached
+        if None in cached:  # (unit, drug) pairs not seen before
+            kg_factor = self._kg_factor
+            factors = [f or kg_factor(*pair) for f, pair in zip(cached, pairs, strict=True)]
+        item["kg_method"] = list(map(itemgetter(1), factors))
+        item["kg_exact"] = list(map(itemgetter(2), factors))
         quantities = item["quantity"]
         kgs = item["kg"] = [
             q * f[0] if f[0] is not None else None for q, f in zip(quantities, factors, strict=True)
@@ -207,11 +217,11 @@ class ChunkParser(RowParser):
         places = fast.column(event, "place_text")
         areas = fast.column(event, "admin_area")
         countries = fast.column(event, "country")
+        texts = [place or area for place, area in zip(places, areas, strict=True)]
+        keys = list(zip(texts, countries, areas, strict=True))
         resolve = self._resolve_place
-        resolved = [
-            resolve(place or area, country, area) if (place or area) else None
-            for place, area, country in zip(places, areas, countries, strict=True)
-        ]
+        found = {key: resolve(*key) if key[0] else None for key in set(keys)}  # each distinct place once
+        resolved = list(map(found.__getitem__, keys))
         if not any(resolved):
             return
         for key in ("place_id", "lat", "lon"):

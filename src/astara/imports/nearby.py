@@ -41,7 +41,11 @@ class NearIndex:
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = _Group()
-        best = self._match(group, quantity, kg)
+            best = None
+        else:
+            best = group.by_quantity.get(quantity) if quantity == quantity else None  # NaN equals nothing
+            if kg is not None and kg == kg and group.kgs:
+                best = self._within(group, kg, best)
         position = len(group.rows)
         group.rows.append((event_id, number))
         group.by_quantity.setdefault(quantity, position)
@@ -50,10 +54,8 @@ class NearIndex:
             insort(group.kgs, kg)
         return group.rows[best] if best is not None else None
 
-    def _match(self, group: _Group, quantity: float, kg: float | None) -> int | None:
-        best = group.by_quantity.get(quantity) if quantity == quantity else None  # NaN equals nothing
-        if kg is None or kg != kg or not group.kgs:
-            return best
+    def _within(self, group: _Group, kg: float, best: int | None) -> int | None:
+        """The earliest of ``best`` and the rows whose kilograms are within tolerance of ``kg``."""
         tol = self.tolerance
         kgs = group.kgs
         # |o - kg| <= tol * o  <=>  kg / (1 + tol) <= o <= kg / (1 - tol)  (for o, kg >= 0);

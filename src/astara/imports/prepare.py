@@ -18,7 +18,7 @@ import gc
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
@@ -44,7 +44,7 @@ class Columns(NamedTuple):
     rows: FastRows
     ids: list[str]  # each row's event id
     duplicate_of: list[str | None]  # the event each may duplicate
-    flags: list[list[str]]  # each row's quality flags
+    flags: list[Sequence[str]]  # each row's quality flags
 
 
 class Batch(NamedTuple):
@@ -192,10 +192,14 @@ class Preparer:
         kilograms) this row's match, if any."""
         other = self.near.add(key, quantity, kg, event_id, number)
         if other is not None:
-            self.near_duplicates += 1
-            if len(self.examples) < 20:
-                self.examples.append({"row": number, "duplicate_of_row": other[1]})
+            self._noted(number, other)
         return other
+
+    def _noted(self, number: int, other: tuple[str, int]) -> None:
+        """Count a near duplicate (and keep the first ones as examples)."""
+        self.near_duplicates += 1
+        if len(self.examples) < 20:
+            self.examples.append({"row": number, "duplicate_of_row": other[1]})
 
     def add_row(self, row: ParsedRow) -> None:
         """A valid row, parsed alone: kept as a pending event unless it merges into an earlier one."""
@@ -259,17 +263,23 @@ class Preparer:
         )
         ids: list[str] = []
         duplicate_of: list[str | None] = []
-        row_flags: list[list[str]] = []
-        near = self._near
+        row_flags: list[Sequence[str]] = []
+        near = self.near.add
         for entry, event_id in kept:
             if not isinstance(entry, int):
                 self._near_row(entry, event_id)
                 continue
             j = entry
-            other = near(numbers[j], event_id, keys[j], quantities[j], kgs[j])
             ids.append(event_id)
-            duplicate_of.append(None if other is None else other[0])
-            row_flags.append([f for f in (flags[j], other and _near_flag(other[1])) if f])
+            other = near(keys[j], quantities[j], kgs[j], event_id, numbers[j])
+            flag = flags[j]
+            if other is None:
+                duplicate_of.append(None)
+                row_flags.append(() if flag is None else (flag,))
+            else:
+                self._noted(numbers[j], other)
+                duplicate_of.append(other[0])
+                row_flags.append((_near_flag(other[1]),) if flag is None else (flag, _near_flag(other[1])))
         rest = self.take()
         if self.failed or not ids:
             return rest

@@ -128,7 +128,7 @@ class RecordBuilder:
         fast: FastRows,
         ids: list[str],
         duplicate_of: list[str | None],
-        flags: list[list[str]],
+        flags: list[Sequence[str]],
     ) -> tuple[list[Rows], list[Rows]]:
         """Event and item rows for the rows of ``fast``, one item each.
 
