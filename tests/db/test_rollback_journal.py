@@ -55,13 +55,13 @@ def journals(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every import counts as large; the journal mode each batch was written in."""
     monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
     seen: list[str] = []
-    real = service.insert_records
+    real = service.repository.insert_records
 
     def spy(session, events, items):  # type: ignore[no-untyped-def]
         seen.append(session.connection().exec_driver_sql("PRAGMA journal_mode").scalar())
         return real(session, events, items)
 
-    monkeypatch.setattr(service, "insert_records", spy)
+    monkeypatch.setattr(service.repository, "insert_records", spy)
     return seen
 
 

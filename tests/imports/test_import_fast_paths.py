@@ -317,3 +317,11 @@ def test_columns_cross_to_the_writing_process_with_their_missing_values_intact()
     received = pickle.loads(pickle.dumps(fast, protocol=pickle.HIGHEST_PROTOCOL))
     assert received.event["place_type"][0] is MISSING
     assert received.column(received.event, "place_type") == [None, "airport"]
+
+
+def test_the_worker_process_starts_without_the_database_layer() -> None:
+    """The worker builds driver rows from plain-data layouts: loading SQLAlchemy and the models
+    would delay its first batch by about a quarter of a second."""
+    code = "import sys, astara.imports.worker; print(sorted(m for m in sys.modules if 'sqlalchemy' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

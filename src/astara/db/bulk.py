@@ -4,56 +4,33 @@ SQLAlchemy's Core insert processes every bound value of every row in Python; for
 import that costs more than the database itself. Here values are adapted once per column kind
 for the dialect in use (SQLite: ISO text and JSON text; PostgreSQL: native dates, JSON wrapper)
 and handed to the driver as tuples. :mod:`astara.imports.records` builds the import's rows with
-these adapters, applying them once to the values every row shares.
+these adapters (as plain data: :mod:`astara.db.rowsets`), applying them once to the values every
+row shares.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
-import operator
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from astara.db.engine import ROLLBACK_JOURNAL
-
-Adapter = Callable[[Any], Any]
-EMPTY_JSON_LIST = "[]"
-
-
-def _sqlite_json(value: Any) -> Any:
-    if value is None:
-        return None
-    if value == []:
-        return EMPTY_JSON_LIST
-    if len(value) == 1 and type(value[0]) is int:  # source_rows of one row: the common case
-        return f"[{value[0]}]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _sqlite_date(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _sqlite_datetime(value: dt.datetime | None) -> str | None:
-    return value.isoformat(sep=" ") if value is not None else None
-
-
-def _sqlite_bool(value: bool | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def _postgres_json(value: Any) -> Any:
-    from psycopg.types.json import Json
-
-    return None if value is None else Json(value)
+from astara.db.rowsets import (
+    Adapter,
+    Rows,
+    TableLayout,
+    postgres_json,
+    sql_literal,
+    sqlite_bool,
+    sqlite_date,
+    sqlite_datetime,
+    sqlite_json,
+)
 
 
 def column_adapters(table: Table, columns: Sequence[str], dialect: str) -> list[Adapter | None]:
@@ -62,18 +39,30 @@ def column_adapters(table: Table, columns: Sequence[str], dialect: str) -> list[
     for name in columns:
         kind = table.c[name].type
         if isinstance(kind, JSON):
-            adapters.append(_sqlite_json if dialect == "sqlite" else _postgres_json)
+            adapters.append(sqlite_json if dialect == "sqlite" else postgres_json)
         elif dialect != "sqlite":
             adapters.append(None)
         elif isinstance(kind, DateTime):
-            adapters.append(_sqlite_datetime)
+            adapters.append(sqlite_datetime)
         elif isinstance(kind, Date):
-            adapters.append(_sqlite_date)
+            adapters.append(sqlite_date)
         elif isinstance(kind, Boolean):
-            adapters.append(_sqlite_bool)
+            adapters.append(sqlite_bool)
         else:
             adapters.append(None)
     return adapters
+
+
+def always_bound(table: Table, columns: Sequence[str]) -> list[bool]:
+    """Per column, whether it must be named even when NULL (it has a server default)."""
+    return [table.c[name].server_default is not None for name in columns]
+
+
+def table_layout(table: Table, columns: Sequence[str], dialect: str) -> TableLayout:
+    """``columns`` of ``table`` as plain data for building driver rows (:mod:`astara.db.rowsets`)."""
+    return TableLayout(
+        tuple(columns), tuple(column_adapters(table, columns, dialect)), tuple(always_bound(table, columns))
+    )
 
 
 def insert_sql(session: Session, table: Table, columns: Sequence[str]) -> str:
@@ -91,62 +80,6 @@ def insert_adapted(session: Session, sql: str, rows: Sequence[Sequence[Any]]) ->
     """Run ``sql`` (from :func:`insert_sql`) for rows whose values are already adapted to the driver."""
     if rows:
         session.connection().exec_driver_sql(sql, rows)
-
-
-_BOUND = object()  # stands for "always bound" where a column cannot be left out
-
-
-class Rows(NamedTuple):
-    """Rows for one INSERT: the columns each row gives, values every row shares, the rows.
-
-    ``shared`` values are written into the statement (SQLite only), not bound for every row.
-    """
-
-    columns: tuple[str, ...]
-    shared: tuple[tuple[str, Any], ...]
-    rows: list[tuple[Any, ...]]
-
-
-def always_bound(table: Table, columns: Sequence[str]) -> list[bool]:
-    """Per column, whether it must be named even when NULL (it has a server default)."""
-    return [table.c[name].server_default is not None for name in columns]
-
-
-def null_groups(
-    table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], dialect: str
-) -> list[Rows]:
-    """``rows`` as :class:`Rows`: on SQLite grouped by which columns are NULL, each group naming
-    only the others; elsewhere one group of all the columns (see :func:`insert_groups`)."""
-    if not rows:
-        return []
-    if dialect != "sqlite":
-        return [Rows(tuple(columns), (), [tuple(r) for r in rows])]
-    probe = [_BOUND if bound else None for bound in always_bound(table, columns)]
-    groups: dict[tuple[bool, ...], list[Sequence[Any]]] = {}
-    for row in rows:
-        key = tuple(map(operator.is_not, row, probe))  # True where the value is bound
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [row]
-        else:
-            group.append(row)
-    out = []
-    for key, group in groups.items():
-        bound = [i for i, is_bound in enumerate(key) if is_bound]  # never empty: the key is NOT NULL
-        pick = operator.itemgetter(*bound) if len(bound) > 1 else (lambda row, i=bound[0]: (row[i],))
-        out.append(Rows(tuple(columns[i] for i in bound), (), list(map(pick, group))))
-    return out
-
-
-def sql_literal(value: Any) -> str | None:
-    """``value`` as an SQLite literal, or None when it is better bound (bytes, text with NUL...)."""
-    if value is None:
-        return "NULL"
-    if type(value) is str and "\x00" not in value:
-        return "'" + value.replace("'", "''") + "'"
-    if type(value) is int or (type(value) is float and math.isfinite(value)):
-        return repr(value)
-    return None
 
 
 def insert_groups(session: Session, table: Table, groups: Sequence[Rows]) -> None:

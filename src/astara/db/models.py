@@ -9,7 +9,6 @@ repositories, which scope by agency with :func:`astara.agencies.scope.scoped`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -29,27 +28,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from astara.db.totals import item_totals, shared_drug
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def item_totals(kgs: Iterable[float | None]) -> tuple[float, int, int]:
-    """(sum of kilograms, number of items, items without a kilogram equivalent)."""
-    total, count, missing = 0.0, 0, 0
-    for kg in kgs:
-        count += 1
-        if kg is None:
-            missing += 1
-        else:
-            total += kg
-    return total, count, missing
-
-
-def shared_drug(drugs: Iterable[tuple[str, str | None]]) -> tuple[str | None, str | None]:
-    """The (drug code, drug group) every item has, or (None, None) when they differ or there are none."""
-    distinct = set(drugs)
-    return next(iter(distinct)) if len(distinct) == 1 else (None, None)
 
 
 class Base(DeclarativeBase):

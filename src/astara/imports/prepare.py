@@ -25,12 +25,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from astara.db.bulk import Rows
+from astara.db.rowsets import Rows
 from astara.imports.chunks import Chunk, ChunkParser, FastRows
 from astara.imports.mapping import Mapping
 from astara.imports.nearby import NearIndex
 from astara.imports.readers import Source
-from astara.imports.records import RecordBuilder
+from astara.imports.records import RecordBuilder, RecordLayouts
 from astara.imports.rows import ParsedRow, Problem
 from astara.imports.schemas import MAX_LISTED, ImportOptions, ImportReport
 from astara.kit.ids import stable_id
@@ -119,7 +119,7 @@ class Job:
     agency_code: str
     options: ImportOptions
     batch: int  # rows a batch
-    dialect: str  # the database's, for the driver rows
+    layouts: RecordLayouts  # the tables' columns, for the driver rows
     shared: dict[str, Any] = field(default_factory=dict)  # values every event has (RecordBuilder)
     by_columns: bool = True  # parse clean rows column by column where the mapping allows
 
@@ -129,7 +129,7 @@ class Preparer:
 
     def __init__(self, job: Job, mapping: Mapping, report: ImportReport, rejects: Rejects) -> None:
         self.job, self.mapping, self.report, self.rejects = job, mapping, report, rejects
-        self.builder = RecordBuilder(job.dialect, job.shared)
+        self.builder = RecordBuilder(job.layouts, job.shared)
         self.keep_all = job.options.duplicates != "merge"
         self.pending: list[tuple[ParsedRow, str]] = []
         self.seen: dict[str, tuple[str, int]] = {}  # content hash -> its first row's (event id, row)

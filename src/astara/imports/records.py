@@ -1,5 +1,7 @@
 """Build the rows an import writes as driver-ready tuples, without a dict per row.
 
+This module imports neither SQLAlchemy nor the models (the worker process of a large import
+builds rows too, and would pay for loading them): the tables come in as :class:`RecordLayouts`.
 A 300,000-row import used to copy a 50-key template dict per event, pick it apart again into a
 tuple and then adapt every column for the driver: about a fifth of the import's time. Here the
 columns every event shares (agency, job, timestamps, empty lists...) are adapted once into a
@@ -16,37 +18,30 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import itemgetter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table
-from sqlalchemy.orm import Session
-
-from astara.db.bulk import (
-    Adapter,
-    Rows,
-    always_bound,
-    column_adapters,
-    insert_groups,
-    null_groups,
-    sql_literal,
-)
-from astara.db.models import SeizureEvent, SeizureItem, item_totals, shared_drug
+from astara.db.rowsets import Adapter, Rows, TableLayout, null_groups, sql_literal
+from astara.db.totals import item_totals, shared_drug
 from astara.imports.chunks import MISSING, FastRows
 
-EVENTS = cast(Table, SeizureEvent.__table__)
-ITEMS = cast(Table, SeizureItem.__table__)
-EVENT_COLUMNS = tuple(c.name for c in EVENTS.columns)
-ITEM_COLUMNS = tuple(c.name for c in ITEMS.columns if c.name != "id")
+
+class RecordLayouts(NamedTuple):
+    """The driver's view of the two tables an import writes, as plain data (made by
+    :func:`astara.imports.repository.record_layouts`, where the models are)."""
+
+    dialect: str
+    events: TableLayout  # every column of seizure_events
+    items: TableLayout  # every column of seizure_items but its generated id
 
 
 class _Layout:
     """One table's column order, the driver adapter of each column and the shared values."""
 
-    def __init__(self, table: Table, columns: Sequence[str], dialect: str, shared: dict[str, Any]) -> None:
-        self.names = tuple(columns)
-        self.always_bound = always_bound(table, columns)
-        adapters = column_adapters(table, columns, dialect)
-        self.adapters: dict[str, Adapter | None] = dict(zip(columns, adapters, strict=True))
+    def __init__(self, layout: TableLayout, shared: dict[str, Any]) -> None:
+        self.layout = layout
+        columns = self.names = layout.columns
+        self.always_bound = layout.always_bound
+        self.adapters: dict[str, Adapter | None] = dict(zip(columns, layout.adapters, strict=True))
         self.index = {name: i for i, name in enumerate(columns)}
         self.slots = {name: (i, self.adapters[name]) for i, name in enumerate(columns)}  # one look-up a value
         self.template = [self.adapt(name, shared.get(name)) for name in columns]
@@ -74,23 +69,28 @@ class _Layout:
             return repeat(default)
         adapter = self.adapters[name]
         if adapter is None:
-            return [default if v is MISSING else v for v in values]
-        return [default if v is MISSING else (None if v is None else adapter(v)) for v in values]
+            return [default if v is MISSING else v for v in values] if MISSING in values else values
+        try:  # each distinct value adapted once (dates: a few hundred a batch)
+            adapted = {v: None if v is None else adapter(v) for v in set(values) if v is not MISSING}
+        except TypeError:  # unhashable values (lists for JSON): one by one
+            return [default if v is MISSING else (None if v is None else adapter(v)) for v in values]
+        adapted[MISSING] = default
+        return list(map(adapted.__getitem__, values))
 
 
 class RecordBuilder:
     """Turns parsed rows (or columns of them) into event and item rows for ``dialect``'s driver.
 
-    It needs only the dialect's name, not a connection. The preparing side of an import
+    It needs only the tables' layouts (plain data), not a connection. The preparing side of an import
     (:mod:`astara.imports.prepare`, in a worker process for a large file) builds the rows of rows
     parsed one by one; the importer (:mod:`astara.imports.service`) builds those of clean rows
     from their columns, then writes them all.
     """
 
-    def __init__(self, dialect: str, shared: dict[str, Any]) -> None:
-        self.dialect = dialect
-        self.events = _Layout(EVENTS, EVENT_COLUMNS, dialect, shared)
-        self.items = _Layout(ITEMS, ITEM_COLUMNS, dialect, {})
+    def __init__(self, layouts: RecordLayouts, shared: dict[str, Any]) -> None:
+        self.dialect = layouts.dialect
+        self.events = _Layout(layouts.events, shared)
+        self.items = _Layout(layouts.items, {})
         e = self.events.index
         self._e = (e["id"], e["duplicate_count"], e["source_rows"], e["quality_flags"], e["content_hash"],
                    e["total_kg"], e["item_count"], e["items_without_kg"],
@@ -214,8 +214,8 @@ class RecordBuilder:
     ) -> tuple[list[Rows], list[Rows]]:
         """Rows built by :meth:`event` and :meth:`item`, grouped for :func:`insert_groups`."""
         return (
-            null_groups(EVENTS, EVENT_COLUMNS, events, self.dialect),
-            null_groups(ITEMS, ITEM_COLUMNS, items, self.dialect),
+            null_groups(self.events.layout, events, self.dialect),
+            null_groups(self.items.layout, items, self.dialect),
         )
 
 
@@ -245,9 +245,3 @@ def without(groups: list[Rows], name: str, unwanted: set[Any]) -> list[Rows]:
 def source_rows(value: Any) -> list[int]:
     """An event's source rows from its driver value (SQLite's JSON text, or psycopg's wrapper)."""
     return cast(list[int], json.loads(value) if isinstance(value, str) else value.obj)
-
-
-def insert_records(session: Session, events: list[Rows], items: list[Rows]) -> None:
-    """Insert the groups of rows :class:`RecordBuilder` built (events first: items refer to them)."""
-    insert_groups(session, EVENTS, events)
-    insert_groups(session, ITEMS, items)

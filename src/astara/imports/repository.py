@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
-from astara.db.bulk import bulk_update, refresh_statistics
-from astara.db.models import ImportJob, SeizureEvent
-from astara.imports.records import EVENTS
+from astara.db.bulk import bulk_update, insert_groups, refresh_statistics, table_layout
+from astara.db.models import ImportJob, SeizureEvent, SeizureItem
+from astara.db.rowsets import Rows
+from astara.imports.records import RecordLayouts
+
+EVENTS = cast(Table, SeizureEvent.__table__)
+ITEMS = cast(Table, SeizureItem.__table__)
+
+
+def record_layouts(dialect: str) -> RecordLayouts:
+    """The two tables an import writes, as its record builders take them (plain data)."""
+    events = [c.name for c in EVENTS.columns]
+    items = [c.name for c in ITEMS.columns if c.name != "id"]  # (the database numbers items)
+    return RecordLayouts(dialect, table_layout(EVENTS, events, dialect), table_layout(ITEMS, items, dialect))
+
+
+def insert_records(session: Session, events: list[Rows], items: list[Rows]) -> None:
+    """Insert the groups of rows :class:`RecordBuilder` built (events first: items refer to them)."""
+    insert_groups(session, EVENTS, events)
+    insert_groups(session, ITEMS, items)
 
 
 def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[str, str | None]:

@@ -20,14 +20,15 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.db.bulk import Rows, create_indexes, drop_secondary_indexes, large_write_cache, rollback_journal
+from astara.db.bulk import create_indexes, drop_secondary_indexes, large_write_cache, rollback_journal
 from astara.db.models import ImportJob, utcnow
+from astara.db.rowsets import Rows
 from astara.errors import ImportFailed
 from astara.imports import repository, spawn
 from astara.imports.mapping import Mapping, get_mapping
 from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, fewer_collections, prepare, reject
 from astara.imports.readers import Source
-from astara.imports.records import RecordBuilder, insert_records, source_rows, values, without
+from astara.imports.records import RecordBuilder, source_rows, values, without
 from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
@@ -79,7 +80,7 @@ class _Writer:
                 people = [p for p in people if p[0] not in present]
                 ids = [i for i in ids if i not in present]
         if not self.options.dry_run:  # a dry run counts what it would write
-            insert_records(self.session, events, items)
+            repository.insert_records(self.session, events, items)
             if people:  # the event's person, its match keys and watch-list alerts (astara.matching.store)
                 from astara.matching.store import add_imported_persons
 
@@ -180,8 +181,9 @@ def run_import(
             quality_flags=[],
         )  # fmt: skip
         dialect = session.connection().dialect.name
-        writer = _Writer(session, scope, mapping, options, report, RecordBuilder(dialect, shared))
-        job_data = Job(scope.agency_code, options, BATCH, dialect, shared, BY_COLUMNS)
+        layouts = repository.record_layouts(dialect)
+        writer = _Writer(session, scope, mapping, options, report, RecordBuilder(layouts, shared))
+        job_data = Job(scope.agency_code, options, BATCH, layouts, shared, BY_COLUMNS)
         merged = drain(_batches(path, source, job_data, mapping, report, rejects), writer.write)
         for problem in writer.conflicts:
             reject(report, rejects, [problem], [])

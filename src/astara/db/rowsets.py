@@ -1,0 +1,112 @@
+"""Driver rows as plain data: what both processes of an import share, with no SQLAlchemy in it.
+
+An import's worker process (:mod:`astara.imports.worker`) builds rows for the database driver
+without touching the database; importing SQLAlchemy and the models would cost it a quarter of a
+second before its first batch. So the row shapes it needs cross over as plain data: each
+table's :class:`TableLayout` (its columns, the adapter of each, which must always be named),
+made from the ORM tables by :func:`astara.db.bulk.table_layout` in the importing process, and
+the rows leave as :class:`Rows` that :func:`astara.db.bulk.insert_groups` writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import operator
+from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring
+from typing import Any, NamedTuple
+
+Adapter = Callable[[Any], Any]
+EMPTY_JSON_LIST = "[]"
+
+
+def sqlite_json(value: Any) -> Any:
+    if value is None:
+        return None
+    if value == []:
+        return EMPTY_JSON_LIST
+    if len(value) == 1 and type(value[0]) is int:  # source_rows of one row: the common case
+        return f"[{value[0]}]"
+    if all(type(v) is str for v in value):  # quality flags: as json.dumps writes them, faster
+        return "[" + ", ".join(map(encode_basestring, value)) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def sqlite_date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def sqlite_datetime(value: dt.datetime | None) -> str | None:
+    return value.isoformat(sep=" ") if value is not None else None
+
+
+def sqlite_bool(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def postgres_json(value: Any) -> Any:
+    from psycopg.types.json import Json
+
+    return None if value is None else Json(value)
+
+
+class TableLayout(NamedTuple):
+    """One table's columns as the driver takes them: names, each one's adapter (None: stored as
+    is), and whether it must be named even when NULL (it has a server default)."""
+
+    columns: tuple[str, ...]
+    adapters: tuple[Adapter | None, ...]
+    always_bound: tuple[bool, ...]
+
+
+_BOUND = object()  # stands for "always bound" where a column cannot be left out
+
+
+class Rows(NamedTuple):
+    """Rows for one INSERT: the columns each row gives, values every row shares, the rows.
+
+    ``shared`` values are written into the statement (SQLite only), not bound for every row.
+    """
+
+    columns: tuple[str, ...]
+    shared: tuple[tuple[str, Any], ...]
+    rows: list[tuple[Any, ...]]
+
+
+def null_groups(layout: TableLayout, rows: Sequence[Sequence[Any]], dialect: str) -> list[Rows]:
+    """``rows`` (one value per column of ``layout``) as :class:`Rows`: on SQLite grouped by which
+    columns are NULL, each group naming only the others; elsewhere one group of all the columns
+    (see :func:`astara.db.bulk.insert_groups`)."""
+    columns = layout.columns
+    if not rows:
+        return []
+    if dialect != "sqlite":
+        return [Rows(tuple(columns), (), [tuple(r) for r in rows])]
+    probe = [_BOUND if bound else None for bound in layout.always_bound]
+    groups: dict[tuple[bool, ...], list[Sequence[Any]]] = {}
+    for row in rows:
+        key = tuple(map(operator.is_not, row, probe))  # True where the value is bound
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [row]
+        else:
+            group.append(row)
+    out = []
+    for key, group in groups.items():
+        bound = [i for i, is_bound in enumerate(key) if is_bound]  # never empty: the key is NOT NULL
+        pick = operator.itemgetter(*bound) if len(bound) > 1 else (lambda row, i=bound[0]: (row[i],))
+        out.append(Rows(tuple(columns[i] for i in bound), (), list(map(pick, group))))
+    return out
+
+
+def sql_literal(value: Any) -> str | None:
+    """``value`` as an SQLite literal, or None when it is better bound (bytes, text with NUL...)."""
+    if value is None:
+        return "NULL"
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    return None
