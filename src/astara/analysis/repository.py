@@ -80,26 +80,14 @@ def grouped(
     (``SeizureEvent.drug_code``, ``drug_group``): those are answered from the events alone, and
     only the others (``drug_code`` empty: several drugs, or no items) are joined to their items.
     """
-    return _Grouping(session, scope, conditions, exclude_possible_duplicates, engine).rows(by)
+    return Grouping(session, scope, conditions, exclude_possible_duplicates, engine).rows(by)
 
 
-def grouped_with_total(
-    session: Session,
-    scope: Scope,
-    by: Sequence[Dimension],
-    conditions: Conditions,
-    exclude_possible_duplicates: bool = False,
-    engine: str = "sql",
-) -> tuple[list[tuple[Any, ...]], Figures]:
-    """:func:`grouped`, and the figures of all the events it counts (each once, even when it falls
-    in several groups)."""
-    grouping = _Grouping(session, scope, conditions, exclude_possible_duplicates, engine)
-    rows = grouping.rows(by)
-    return rows, grouping.total(rows, len(by))
+class Grouping:
+    """The statements of one grouped question: events alone, or events joined to their items.
 
-
-class _Grouping:
-    """The statements of one grouped question: events alone, or events joined to their items."""
+    :meth:`rows` answers it; :meth:`total` then gives the figures of all the events counted, each
+    once even when it falls in several groups."""
 
     def __init__(
         self, session: Session, scope: Scope, conditions: Conditions, exclude: bool, engine: str

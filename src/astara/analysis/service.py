@@ -71,9 +71,9 @@ def stats(
         raise InvalidInput(f"engine must be one of {', '.join(ENGINES)}")
     dims = [dimension(b) for b in by]
     conditions = parse_where(where or [])
-    rows, total = repository.grouped_with_total(
-        session, scope, dims, conditions, exclude_possible_duplicates, engine
-    )
+    grouping = repository.Grouping(session, scope, conditions, exclude_possible_duplicates, engine)
+    rows = grouping.rows(dims)
+    total = grouping.total(rows, len(dims))
     total_events, _items, total_kg, _no_kg, total_rows = total
     groups = []
     for row in rows:
