@@ -1,7 +1,7 @@
 """Statistics over 1,000,000 synthetic seizure items, and a yearly report for one country.
 
-Builds a fresh embedded store (SQLite) with synthetic but plausible events (a fifth of them with
-two items), then times, in the library: ``astara stats`` questions (event-level, item-level,
+Builds a fresh embedded store (SQLite) with synthetic but plausible events (a quarter of them
+with two items of two drugs), then times, in the library: ``astara stats`` questions (event-level, item-level,
 filtered), trends, routes and hotspots; the same questions with ``engine="duckdb"`` (the same SQL on
 DuckDB over a Parquet snapshot of the store, built once); and a bilateral yearly report for one
 country as HTML and PDF.
@@ -25,6 +25,7 @@ from typing import Any
 from astara.agencies.service import create_agency
 from astara.db.engine import make_engine, transaction
 from astara.db.models import Base
+from astara.db.totals import shared_drug
 
 COUNTRIES = ["AZ", "IR", "AF", "TR", "GE", "RU", "TM", "PK", "AM", "KZ"]
 DRUGS = [("heroin", "opioids"), ("opium", "opioids"), ("hashish", "cannabis"), ("methamphetamine", "ats")]
@@ -82,6 +83,7 @@ def _events(
             "2026-01-01 00:00:00",
             "2026-01-01 00:00:00",
             1,
+            *shared_drug(drugs),  # as SeizureEvent.refresh_totals and the importer keep them
         )
         items = [
             (event_id, p, d[0], d[1], kg, "kg", kg, 1)
@@ -95,7 +97,7 @@ EVENT_COLUMNS = (
     "producing_country, departure_country, transit_countries, destination_country, transport, concealment, "
     "conveyance_ids, "
     "participating_agencies, source_type, tlp, validation_status, quality_flags, total_kg, item_count, "
-    "items_without_kg, duplicate_count, source_rows, created_at, updated_at, version"
+    "items_without_kg, duplicate_count, source_rows, created_at, updated_at, version, drug_code, drug_group"
 )
 ITEM_COLUMNS = "event_id, position, drug_code, drug_group, quantity, unit_code, kg, kg_exact"
 
@@ -108,7 +110,7 @@ def build(db: Path, n_items: int) -> tuple[int, int]:
     engine.dispose()
     conn = sqlite3.connect(db)
     n_events, items_written, batch_e, batch_i = 0, 0, [], []
-    e_sql = f"INSERT INTO seizure_events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 30)})"
+    e_sql = f"INSERT INTO seizure_events ({EVENT_COLUMNS}) VALUES ({', '.join('?' * 32)})"
     i_sql = f"INSERT INTO seizure_items ({ITEM_COLUMNS}) VALUES ({', '.join('?' * 8)})"
     for event, items in _events(n_items, scope.agency_id):
         if items_written >= n_items:
