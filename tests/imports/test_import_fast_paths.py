@@ -325,3 +325,26 @@ def test_the_worker_process_starts_without_the_database_layer() -> None:
     code = "import sys, astara.imports.worker; print(sorted(m for m in sys.modules if 'sqlalchemy' in m))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("in_worker", [False, True], ids=["in process", "in the worker"])
+def test_exact_duplicates_in_the_same_batch_and_in_later_ones_all_count(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_worker: bool
+) -> None:
+    """An event is written with the duplicates of its own batch; those of later batches are added
+    to it at the end. Either way it stands for every row, and counts them all."""
+    monkeypatch.setattr(service, "BATCH", 4)
+    if in_worker:
+        monkeypatch.setattr(service, "PARALLEL_ROWS", 0)
+    first, other, third = ids_row(AMOUNT="10"), ids_row(AMOUNT="11"), ids_row(AMOUNT="20")
+    rows = [first, first, other, ids_row(AMOUNT="12"), third, third, *_rows(5)[3:], first, other]
+    path = write_ids(tmp_path / "ids.csv", rows)  # batches of rows 2-5, 6-9, 10-11
+    report = import_file(engine, scope, path)
+    assert (report.events_created, report.exact_duplicate_rows) == (6, 4)
+    with transaction(engine) as session:
+        stored = {
+            e.source_rows[0]: (e.source_rows, e.duplicate_count)
+            for e in session.scalars(select(SeizureEvent).where(SeizureEvent.duplicate_count > 1))
+        }
+    # first: two rows in its batch, one later; other: one later; third: both in its batch
+    assert stored == {2: ([2, 3, 10], 3), 4: ([4, 11], 2), 6: ([6, 7], 2)}

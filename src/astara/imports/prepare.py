@@ -45,6 +45,7 @@ class Columns(NamedTuple):
     ids: list[str]  # each row's event id
     duplicate_of: list[str | None]  # the event each may duplicate
     flags: list[Sequence[str]]  # each row's quality flags
+    merged: dict[int, list[int]]  # for events exact duplicates were merged into (by index): all their rows
 
 
 class Batch(NamedTuple):
@@ -135,6 +136,9 @@ class Preparer:
         self.seen: dict[str, tuple[str, int]] = {}  # content hash -> its first row's (event id, row)
         self.occurrences: dict[str, int] = {}  # content hash -> rows read with it (duplicates kept)
         self.merged_rows: dict[str, list[int]] = {}  # event id -> its first row and those merged into it
+        # event id -> how many of those rows its event row was written with (the others are
+        # recorded at the end: merged())
+        self.sent_rows: dict[str, int] = {}
         self.near = NearIndex(NEAR_TOLERANCE)
         self.id_prefix = hashlib.sha256(f"{job.agency_code}\x1e{mapping.name}\x1e".encode())
         # plain counters, added to the report at the end: a pydantic attribute write per row
@@ -283,7 +287,25 @@ class Preparer:
         rest = self.take()
         if self.failed or not ids:
             return rest
-        return Batch(rest.events, rest.items, rest.people, Columns(fast, ids, duplicate_of, row_flags))
+        merged = self._merged_so_far(ids, merged_into)
+        return Batch(
+            rest.events, rest.items, rest.people, Columns(fast, ids, duplicate_of, row_flags, merged)
+        )
+
+    def _merged_so_far(self, ids: list[str], merged_into: list[str]) -> dict[int, list[int]]:
+        """For the events among ``ids`` that rows were merged into so far, by index: all their rows.
+        (Most exact duplicates of a file follow their first row closely: their events are written
+        with every row, and only the rest is recorded at the end.)"""
+        if not merged_into:
+            return {}
+        wanted = set(merged_into)
+        merged: dict[int, list[int]] = {}
+        for j, event_id in enumerate(ids):
+            if event_id in wanted:
+                rows = self.merged_rows[event_id]
+                merged[j] = sorted(rows)
+                self.sent_rows[event_id] = len(rows)
+        return merged
 
     def take(self) -> Batch:
         """The pending rows as events of one item each."""
@@ -299,7 +321,12 @@ class Preparer:
         items: list[tuple[Any, ...]] = []
         people: list[tuple[str, dict[str, Any]]] = []
         for first, event_id, rows in groups:
-            events.append(build_event(first.event, event_id, [r.number for r in rows], first.flags,
+            numbers = [r.number for r in rows]
+            merged = self.merged_rows.get(event_id) if len(rows) == 1 else None
+            if merged is not None:  # rows merged into it so far: written with the event
+                numbers = sorted(merged)
+                self.sent_rows[event_id] = len(merged)
+            events.append(build_event(first.event, event_id, numbers, first.flags,
                                       _group_hash(rows), [r.item for r in rows]))  # fmt: skip
             items.extend(build_item(r.item, event_id, n) for n, r in enumerate(rows, start=1))
             if first.event.get("person_name"):
@@ -307,8 +334,10 @@ class Preparer:
         return Batch(*self.builder.groups(events, items), people)
 
     def merged(self) -> Merged:
-        """Each event that exact duplicates were merged into, with every source row it stands for."""
-        return [(eid, sorted(rows)) for eid, rows in self.merged_rows.items()]
+        """Each event that exact duplicates were merged into after its row was built, with every
+        source row it stands for."""
+        sent = self.sent_rows
+        return [(eid, sorted(rows)) for eid, rows in self.merged_rows.items() if len(rows) > sent.get(eid, 0)]
 
 
 def fast_ids(kept: list[tuple[int | ParsedRow, str]]) -> list[str]:

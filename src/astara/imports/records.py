@@ -129,12 +129,14 @@ class RecordBuilder:
         ids: list[str],
         duplicate_of: list[str | None],
         flags: list[Sequence[str]],
+        merged: dict[int, list[int]],
     ) -> tuple[list[Rows], list[Rows]]:
         """Event and item rows for the rows of ``fast``, one item each.
 
         ``ids``, ``duplicate_of`` and ``flags`` hold, for those rows, the event id, the event it may
-        duplicate and the quality flags. The same rows :meth:`event` and :meth:`item` build, already
-        grouped for :func:`insert_groups`.
+        duplicate and the quality flags; ``merged``, for rows exact duplicates were merged into, all
+        their source rows. The same rows :meth:`event` and :meth:`item` build, already grouped for
+        :func:`insert_groups`.
         """
         numbers, kgs = fast.numbers, fast.item["kg"]
         rows_json, flags_json = self._rows_json, self._flags_json
@@ -154,6 +156,11 @@ class RecordBuilder:
             "drug_code": self.items.column("drug_code", fast.item.get("drug_code")),
             "drug_group": self.items.column("drug_group", fast.item.get("drug_group")),
         }
+        if merged:
+            counts, sources = [1] * len(ids), list(given["source_rows"])
+            for j, rows in merged.items():
+                counts[j], sources[j] = len(rows), rows_json(rows)
+            given["duplicate_count"], given["source_rows"] = counts, sources
         if any(d is not None for d in duplicate_of):
             before = self.events.column("possible_duplicate_of", fast.event.get("possible_duplicate_of"))
             given["possible_duplicate_of"] = [
