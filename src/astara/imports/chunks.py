@@ -15,7 +15,8 @@ its order and the rejects file stay exactly what the row parser gives
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -182,9 +183,7 @@ class ChunkParser(RowParser):
                 continue
             default = defaults.get(name, "")
             column = texts[position] if not default else [t or default for t in texts[position]]
-            values = {t: cache[t][0] for t in set(column) if t}  # each distinct text once
-            values[""] = _EMPTY
-            parsed = list(map(values.__getitem__, column))
+            parsed = per_distinct(column, partial(_parsed, cache))
             _overlay(event if is_event else item, parsed, count)
         self._finish_columns(fast, event, item, count)
         fast.event, fast.item = event, item
@@ -220,8 +219,7 @@ class ChunkParser(RowParser):
         texts = [place or area for place, area in zip(places, areas, strict=True)]
         keys = list(zip(texts, countries, areas, strict=True))
         resolve = self._resolve_place
-        found = {key: resolve(*key) if key[0] else None for key in set(keys)}  # each distinct place once
-        resolved = list(map(found.__getitem__, keys))
+        resolved = per_distinct(keys, lambda key: resolve(*key) if key[0] else None)
         if not any(resolved):
             return
         for key in ("place_id", "lat", "lon"):
@@ -232,6 +230,18 @@ class ChunkParser(RowParser):
             r.get("place_type", MISSING) if b is MISSING and r else b
             for r, b in zip(resolved, before, strict=True)
         ]
+
+
+def per_distinct(values: list[Any], function: Callable[[Any], Any]) -> list[Any]:
+    """``function`` of each of ``values`` (hashable), computed once per distinct value: a column
+    of a few thousand rows holds a few hundred distinct texts, dates or places."""
+    found = {value: function(value) for value in set(values)}
+    return list(map(found.__getitem__, values))
+
+
+def _parsed(cache: dict[str, Any], text: str) -> Any:
+    """A free-text field's parsed values (from the row parser's cache), or _EMPTY for no text."""
+    return cache[text][0] if text else _EMPTY
 
 
 def _keys(dicts: Iterable[Any]) -> tuple[dict[str, None], set[str]]:

@@ -189,16 +189,6 @@ class Preparer:
         digest.update(f"{content_hash}\x1e{occurrence}".encode())
         return digest.hexdigest()[:32]
 
-    def _near(
-        self, number: int, event_id: str, key: tuple[Any, ...], quantity: float, kg: float | None
-    ) -> tuple[str, int] | None:
-        """The earlier event (id, row) whose country, date, drug and quantity (number, or
-        kilograms) this row's match, if any."""
-        other = self.near.add(key, quantity, kg, event_id, number)
-        if other is not None:
-            self._noted(number, other)
-        return other
-
     def _noted(self, number: int, other: tuple[str, int]) -> None:
         """Count a near duplicate (and keep the first ones as examples)."""
         self.near_duplicates += 1
@@ -213,10 +203,13 @@ class Preparer:
             self._near_row(row, event_id)
 
     def _near_row(self, row: ParsedRow, event_id: str) -> None:
+        """Flag a row whose country, date, drug and quantity (number, or kilograms) match an
+        earlier row's; keep it as a pending event."""
         e, i = row.event, row.item
-        other = self._near(row.number, event_id, (e.get("country"), e.get("date"), i["drug_code"]),
-                           i["quantity"], i["kg"])  # fmt: skip
+        key = (e.get("country"), e.get("date"), i["drug_code"])
+        other = self.near.add(key, i["quantity"], i["kg"], event_id, row.number)
         if other is not None:
+            self._noted(row.number, other)
             e["possible_duplicate_of"] = other[0]
             row.flags.append(_near_flag(other[1]))
         self.pending.append((row, event_id))
@@ -299,13 +292,13 @@ class Preparer:
         if not merged_into:
             return {}
         wanted = set(merged_into)
-        merged: dict[int, list[int]] = {}
-        for j, event_id in enumerate(ids):
-            if event_id in wanted:
-                rows = self.merged_rows[event_id]
-                merged[j] = sorted(rows)
-                self.sent_rows[event_id] = len(rows)
-        return merged
+        return {j: self._written_with(event_id) for j, event_id in enumerate(ids) if event_id in wanted}
+
+    def _written_with(self, event_id: str) -> list[int]:
+        """Every row merged into ``event_id`` so far, now written with its event row."""
+        rows = self.merged_rows[event_id]
+        self.sent_rows[event_id] = len(rows)
+        return sorted(rows)
 
     def take(self) -> Batch:
         """The pending rows as events of one item each."""
@@ -322,10 +315,8 @@ class Preparer:
         people: list[tuple[str, dict[str, Any]]] = []
         for first, event_id, rows in groups:
             numbers = [r.number for r in rows]
-            merged = self.merged_rows.get(event_id) if len(rows) == 1 else None
-            if merged is not None:  # rows merged into it so far: written with the event
-                numbers = sorted(merged)
-                self.sent_rows[event_id] = len(merged)
+            if len(rows) == 1 and event_id in self.merged_rows:  # rows merged into it so far
+                numbers = self._written_with(event_id)
             events.append(build_event(first.event, event_id, numbers, first.flags,
                                       _group_hash(rows), [r.item for r in rows]))  # fmt: skip
             items.extend(build_item(r.item, event_id, n) for n, r in enumerate(rows, start=1))

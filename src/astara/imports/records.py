@@ -22,7 +22,7 @@ from typing import Any, NamedTuple, cast
 
 from astara.db.rowsets import Adapter, Rows, TableLayout, null_groups, sql_literal
 from astara.db.totals import item_totals, shared_drug
-from astara.imports.chunks import MISSING, FastRows
+from astara.imports.chunks import MISSING, FastRows, per_distinct
 
 
 class RecordLayouts(NamedTuple):
@@ -70,12 +70,14 @@ class _Layout:
         adapter = self.adapters[name]
         if adapter is None:
             return [default if v is MISSING else v for v in values] if MISSING in values else values
+
+        def adapted(v: Any) -> Any:
+            return default if v is MISSING else (None if v is None else adapter(v))
+
         try:  # each distinct value adapted once (dates: a few hundred a batch)
-            adapted = {v: None if v is None else adapter(v) for v in set(values) if v is not MISSING}
+            return per_distinct(values, adapted)
         except TypeError:  # unhashable values (lists for JSON): one by one
-            return [default if v is MISSING else (None if v is None else adapter(v)) for v in values]
-        adapted[MISSING] = default
-        return list(map(adapted.__getitem__, values))
+            return list(map(adapted, values))
 
 
 class RecordBuilder:
