@@ -4,9 +4,11 @@ in the seizure list and on its detail page with the article as its source."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
@@ -33,9 +35,10 @@ def test_accept_a_draft_and_find_the_seizure(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
+    # a click returns once the next page starts loading: expect() waits for what that page shows
     page.get_by_role("link", name="News review").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "News review"
-    assert page.locator("article.draft").count() == 4
+    expect(page.get_by_role("heading", level=1)).to_have_text("News review")
+    expect(page.locator("article.draft")).to_have_count(4)
     card = page.locator(f"#draft-{heroin}")
     assert card.locator("mark[title=quantity]").first.inner_text() == "152 kg 300 grams"
     assert "Caspian Courier" in card.inner_text() and "2025-03-11" in card.inner_text()
@@ -44,29 +47,29 @@ def test_accept_a_draft_and_find_the_seizure(
 
     card.get_by_role("button", name="Accept", exact=True).click()
     status = page.get_by_role("status")
-    assert "Accepted as seizure" in status.inner_text()
+    expect(status).to_contain_text("Accepted as seizure")
     status.get_by_role("link").click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Seizure news-")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Seizure news-"))
     detail = page.locator("dl.record").inner_text()
     assert "Astara border crossing" in detail and "Caspian Courier" in detail
     assert "152 kg 300 grams of heroin" in detail
     page.screenshot(path=shots / "news_accepted_detail.png", full_page=True)
 
     page.get_by_role("link", name="Seizures", exact=True).click()
-    assert "4 seizure events" in page.locator("p.count").inner_text()  # three imported, one from the news
+    expect(page.locator("p.count")).to_contain_text("4 seizure events")  # three imported, one from the news
     page.get_by_label("Drug").fill("methadone")
     page.get_by_role("button", name="Filter").click()
-    assert "1 seizure events" in page.locator("p.count").inner_text()
+    expect(page.locator("p.count")).to_contain_text("1 seizure events")
     page.get_by_role("link", name="News review").click()
-    assert page.locator("article.draft").count() == 3
+    expect(page.locator("article.draft")).to_have_count(3)
     copy = page.locator(f"#draft-{opium_copy}")
     assert "opium 48.5 kg vs 48 kg (1.0% apart)" in copy.locator(".proposals").inner_text()
     copy.locator(".proposals").get_by_role("button", name="Merge into this").click()
-    assert "Merged; counted once in" in page.get_by_role("status").inner_text()
-    assert page.locator("article.draft").count() == 2
+    expect(page.get_by_role("status")).to_contain_text("Merged; counted once in")
+    expect(page.locator("article.draft")).to_have_count(2)
     page.get_by_role("link", name="Merged").click()
-    assert page.locator(f"#draft-{opium_copy}").count() == 1
+    expect(page.locator(f"#draft-{opium_copy}")).to_have_count(1)
     page.get_by_label("Language").select_option("fa")
     page.get_by_role("button", name="OK").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "بررسی اخبار"
+    expect(page.get_by_role("heading", level=1)).to_have_text("بررسی اخبار")
     page.screenshot(path=shots / "news_merged_fa.png", full_page=True)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+import re
 from typing import Any
 from urllib.parse import urlsplit
+
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 
@@ -27,27 +30,28 @@ def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str
     page.keyboard.press("Tab")
     page.keyboard.type("wrong password, surely")
     page.keyboard.press("Enter")
-    assert page.get_by_role("alert").inner_text() == "Wrong user name or password."
+    # a click or Enter returns once the next page starts loading: expect() waits for what it shows
+    expect(page.get_by_role("alert")).to_have_text("Wrong user name or password.")
     page.get_by_label("User name").fill("admin@az-scs")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
+    expect(page.locator("p.count")).to_contain_text("2 seizure events")
     assert page.url == live_server + "/?country=AZ&year=2016"  # back where the person was going
-    assert "2 seizure events" in page.locator("p.count").inner_text()
     page.screenshot(path=shots / "02-list-az-2016.png", full_page=True)
     page.get_by_label("Drug").fill("heroin")
     page.get_by_role("button", name="Filter").click()
-    assert "1 seizure events" in page.locator("p.count").inner_text()
+    expect(page.locator("p.count")).to_contain_text("1 seizure events")
     page.locator("table a").first.click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Seizure ")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Seizure "))
     assert "Astarinskiy rayon KPP Astara" in page.content()
     page.screenshot(path=shots / "03-detail.png", full_page=True)
 
     page.get_by_label("Language").select_option("fa")
     page.get_by_role("button", name="OK").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fa")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    assert page.locator("html").get_attribute("lang") == "fa"
-    assert "۱۳۹۵/۰۲/۱۴" in page.locator("dl.record").inner_text()  # 2016-05-03 in the Jalali calendar
+    expect(page.locator("dl.record")).to_contain_text("۱۳۹۵/۰۲/۱۴")  # 2016-05-03 in the Jalali calendar
     page.screenshot(path=shots / "04-detail-fa.png", full_page=True)
 
     page.get_by_label("زبان").select_option("en")
@@ -72,7 +76,7 @@ def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str
     assert "Astara" in popup.inner_text() and "2 events" in popup.inner_text()
     page.screenshot(path=shots / "05-map.png", full_page=True)
     popup.get_by_role("link").click()
-    assert "2 seizure events" in page.locator("p.count").inner_text()  # the list, filtered to that place
+    expect(page.locator("p.count")).to_contain_text("2 seizure events")  # the list, filtered to that place
 
     assert hosts == {urlsplit(live_server).netloc}, f"requests left the server: {hosts}"
     assert failed == [(401, live_server + "/login")]  # only the wrong password
@@ -103,14 +107,15 @@ def test_create_a_seizure_with_two_items(browser: Any, live_server: str, shots: 
     page.get_by_label("Quantity 2").fill("many")  # a mistake, shown at its field
     page.get_by_label("Unit 2").fill("tablet")
     page.get_by_role("button", name="Save the seizure").click()
-    error = page.locator("#e-items-1-quantity")
-    assert error.is_visible() and page.get_by_label("Drug 1").input_value() == "heroin"
+    expect(page.locator("#e-items-1-quantity")).to_be_visible()
+    expect(page.get_by_label("Drug 1")).to_have_value("heroin")
     page.screenshot(path=shots / "06-form-error.png", full_page=True)
     page.get_by_label("Quantity 2").fill("3400")
     page.get_by_role("button", name="Save the seizure").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Seizure AZ-SCS-2026-0042"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seizure AZ-SCS-2026-0042")
     rows = page.locator("table tbody tr")
-    assert rows.count() == 2 and "Captagon" in rows.nth(1).inner_text()
+    expect(rows).to_have_count(2)
+    expect(rows.nth(1)).to_contain_text("Captagon")
     assert "2026-11-28" in page.locator("dl.record").inner_text()
     page.screenshot(path=shots / "07-created.png", full_page=True)
 
@@ -129,8 +134,9 @@ def test_import_a_spreadsheet_with_one_bad_row(
     page.get_by_label("Column mapping").select_option("unodc_ids")
     page.get_by_role("button", name="Check the file").click()
     errors = page.locator("table.row-errors tbody tr")
-    assert errors.count() == 1 and errors.first.locator("td").nth(0).inner_text() == "3"
-    assert "AMOUNT" in errors.first.inner_text()
+    expect(errors).to_have_count(1)
+    expect(errors.first.locator("td").nth(0)).to_have_text("3")
+    expect(errors.first).to_contain_text("AMOUNT")
     page.screenshot(path=shots / "08-import-check.png", full_page=True)
     page.get_by_role("button", name="Import the 1 valid events").click()
     page.get_by_text("1 seizure events created").wait_for()  # (the content is empty mid-navigation)
@@ -199,4 +205,4 @@ def test_map_hotspot_and_route_layers(browser: Any, live_server: str, shots: Pat
     page.wait_for_function(f"document.querySelectorAll('path.leaflet-interactive').length > {before + 1}")
     page.screenshot(path=shots / "06-map-layers.png", full_page=True)
     page.get_by_label("Seizures by place").uncheck()
-    assert page.locator(".leaflet-marker-icon, .marker-cluster").count() == 0
+    expect(page.locator(".leaflet-marker-icon, .marker-cluster")).to_have_count(0)
