@@ -92,3 +92,27 @@ def test_uninitialised_store_says_run_init(
     monkeypatch.setenv("ASTARA_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
     code, _, err = run(monkeypatch, capsys, "seizures", "list")
     assert code == StoreError.exit_code and "run `astara init`" in err
+
+
+def test_settings_come_from_the_environment_and_bad_ones_are_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ASTARA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("astara_page_size", "20")  # the name in any case
+    monkeypatch.setenv("ASTARA_AGENCY", "IR-ANP")
+    settings = Settings.from_environment()
+    assert (settings.data_dir, settings.page_size, settings.agency) == (tmp_path, 20, "IR-ANP")
+    assert Settings(agency="AZ-SCS").agency == "AZ-SCS"  # what the caller passes wins
+    assert Settings().port == 8000  # unset: the default
+
+    monkeypatch.setenv("ASTARA_PORT", "eighty")
+    code, out, err = run(monkeypatch, capsys, "seizures", "list")
+    assert (code, out) == (InvalidInput.exit_code, "")
+    assert err.splitlines()[0] == "error: a setting in the environment is not valid"
+    assert "variable ASTARA_PORT, reason Input should be a valid integer" in err and "Traceback" not in err
+
+    monkeypatch.delenv("ASTARA_PORT")
+    monkeypatch.setenv("ASTARA_ENVIRONMENT", "production")
+    monkeypatch.setenv("ASTARA_SECRET_KEY", "change-me")
+    code, _, err = run(monkeypatch, capsys, "seizures", "list")
+    assert code == InvalidInput.exit_code and "ASTARA_SECRET_KEY must be set to a real secret" in err

@@ -23,7 +23,7 @@ def runtime() -> Any:
     from astara.runtime import Runtime
 
     if "runtime" not in _state:
-        _state["runtime"] = Runtime(Settings(), agency=_state.get("agency"))
+        _state["runtime"] = Runtime(Settings.from_environment(), agency=_state.get("agency"))
     return _state["runtime"]
 
 

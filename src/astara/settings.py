@@ -1,25 +1,35 @@
 """One typed settings object, read from the environment (prefix ``ASTARA_``) and injected.
 
-Nothing reads the environment at import time: callers build ``Settings()`` once (the CLI at
+Nothing reads the environment at import time: callers build ``Settings.from_environment()`` once (the CLI at
 start-up, tests with explicit values) and pass it down.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from astara.errors import InvalidInput
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development-only-secret"})
 DEFAULT_DATA_DIR = Path("var")
 
 
-class Settings(BaseSettings):
-    """Every setting Astara reads. Each field is documented in README.md (a test checks it)."""
+PREFIX = "ASTARA_"
 
-    model_config = SettingsConfigDict(env_prefix="ASTARA_", extra="ignore")
+
+class Settings(BaseModel):
+    """Every setting Astara reads. Each field is documented in README.md (a test checks it).
+
+    A field not passed to the constructor comes from the variable ``ASTARA_<FIELD>`` (any case),
+    else its default. (pydantic-settings did this; it is not used because importing it took a
+    tenth of the start-up of every ``astara`` command: asyncio, dotenv and plugin discovery.)
+    """
+
+    model_config = ConfigDict(extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
     data_dir: Path = Field(
@@ -39,6 +49,29 @@ class Settings(BaseSettings):
     page_size: int = Field(default=50, ge=1, le=1000)
     log_level: str = "INFO"
     max_import_mb: int = Field(default=1000, ge=1, description="Largest spreadsheet an import accepts.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, given: Any) -> Any:
+        if not isinstance(given, dict):
+            return given
+        variables = {k.upper(): v for k, v in os.environ.items() if k.upper().startswith(PREFIX)}
+        names = {field: PREFIX + field.upper() for field in cls.model_fields}
+        found = {field: variables[name] for field, name in names.items() if name in variables}
+        return {**found, **given}
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """The settings of this process; a bad value raises InvalidInput naming its variable."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            details = []
+            for e in exc.errors(include_url=False):
+                reason = e["msg"].removeprefix("Value error, ")
+                where = {"variable": PREFIX + str(e["loc"][0]).upper()} if e["loc"] else {}
+                details.append({**where, "reason": reason})
+            raise InvalidInput("a setting in the environment is not valid", details=details) from None
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -26,7 +26,7 @@ SETUP_TOKEN_VARIABLE = "ASTARA_SETUP_TOKEN"  # noqa: S105 - a variable name; `as
 
 def app_from_environment() -> FastAPI:
     """The app built from ASTARA_* variables: what each process of `astara serve --workers N` runs."""
-    return create_app(Settings(), setup_token=os.environ.get(SETUP_TOKEN_VARIABLE))
+    return create_app(Settings.from_environment(), setup_token=os.environ.get(SETUP_TOKEN_VARIABLE))
 
 
 def create_app(settings: Settings, agency: str | None = None, setup_token: str | None = None) -> FastAPI:
