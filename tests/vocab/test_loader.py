@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from astara.vocab import DATA_DIR, VocabularyError, get_vocabulary, load_vocabulary
+from astara.vocab.loader import cached_vocabulary
 
 
 def _edit(path: Path, change: str, to: str) -> None:
@@ -17,6 +18,32 @@ def _edit(path: Path, change: str, to: str) -> None:
 
 def test_loaded_once() -> None:
     assert get_vocabulary() is get_vocabulary()
+
+
+def test_the_cached_vocabulary_is_the_loaded_one_and_follows_edits(data_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = cached_vocabulary(data_copy, cache)
+    (pickled,) = cache.glob("vocabulary-*.pickle")
+    again = cached_vocabulary(data_copy, cache)  # read from the pickle
+    assert again is not first and again.as_json() == first.as_json() == load_vocabulary(data_copy).as_json()
+    assert again.drugs.lookup("гашиш").code == "hashish"
+
+    _edit(data_copy / "drugs.yaml", "name: Heroin", "name: Heroin (diacetylmorphine)")
+    edited = cached_vocabulary(data_copy, cache)
+    assert edited.drugs.get("heroin").name == "Heroin (diacetylmorphine)"  # not the stale pickle
+    assert [p.name for p in cache.glob("vocabulary-*.pickle")] != [pickled.name]  # replaced, not piled up
+    assert len(list(cache.iterdir())) == 1
+
+    (current,) = cache.glob("vocabulary-*.pickle")
+    current.write_bytes(b"\x80\x05 damaged")
+    assert cached_vocabulary(data_copy, cache).drugs.get("heroin").name == "Heroin (diacetylmorphine)"
+    assert current.read_bytes() != b"\x80\x05 damaged"  # rewritten whole
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_time(data_copy: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert cached_vocabulary(data_copy, blocked / "cache").drugs.get("heroin").name == "Heroin"
 
 
 def test_load_from_directory_argument(data_copy: Path) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import pickle
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
-
-import yaml
 
 from astara.kit import yamlfile
 from astara.vocab._yaml import Entry, entries
@@ -134,6 +136,8 @@ def _read(data_dir: Path, name: str) -> Mapping[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise VocabularyError(name, None, None, f"cannot read {path}: {exc}") from exc
+    import yaml
+
     try:
         data = yamlfile.safe_load(text)
     except yaml.YAMLError as exc:
@@ -293,4 +297,46 @@ def load_vocabulary(data_dir: Path = DATA_DIR) -> Vocabulary:
 @functools.cache
 def get_vocabulary() -> Vocabulary:
     """The packaged vocabulary, loaded and validated once per process."""
-    return load_vocabulary(DATA_DIR)
+    return cached_vocabulary(DATA_DIR, Path(__file__).resolve().parent / "__pycache__")
+
+
+def cached_vocabulary(data_dir: Path, cache_dir: Path) -> Vocabulary:
+    """:func:`load_vocabulary`, kept as a pickle in ``cache_dir`` the way Python keeps bytecode.
+
+    Parsing and validating the YAML takes about 0.05 s, a tenth of a short command's start; the
+    pickle loads in 2 ms. Its name holds a digest of the data files and of this package's source,
+    so an edited file or class is never read stale. Like bytecode in ``__pycache__``, the pickle is
+    trusted (it is written by this code into the installed package) and skipped when the folder
+    cannot be written.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(data_dir.glob("*.yaml")) + sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    cached = cache_dir / f"vocabulary-{digest.hexdigest()[:20]}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            found = pickle.load(handle)  # noqa: S301 - written by the code below, like .pyc files
+        if isinstance(found, Vocabulary):
+            return found
+    except Exception:  # noqa: S110 - none yet, or damaged: load afresh and replace it
+        pass
+    vocabulary = load_vocabulary(data_dir)
+    _keep(vocabulary, cached)
+    return vocabulary
+
+
+def _keep(vocabulary: Vocabulary, cached: Path) -> None:
+    """Write the pickle whole or not at all (processes may start meanwhile); drop older ones."""
+    temporary = None
+    try:
+        cached.parent.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cached.parent, prefix=".vocabulary-", delete=False) as out:
+            temporary = Path(out.name)
+            pickle.dump(vocabulary, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, cached)
+        for old in cached.parent.glob("vocabulary-*.pickle"):
+            if old != cached:
+                old.unlink(missing_ok=True)
+    except OSError:  # a read-only installation: the YAML is loaded each time
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
