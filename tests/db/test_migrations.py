@@ -9,7 +9,8 @@ from urllib.parse import quote
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.schema import CreateIndex
 
 from astara.db.engine import make_engine
 from astara.db.migrate import downgrade, upgrade
@@ -22,9 +23,31 @@ def _assert_matches_models(url: str) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+    # Alembic compares an index's columns, not its condition: the partial ones are compared here
+    modelled = {
+        index.name
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if " WHERE " in str(CreateIndex(index).compile(dialect=engine.dialect))
+    }
+    assert modelled == _partial_indexes(engine) == {"ix_events_agency_mixed_drugs"}
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def _partial_indexes(engine: Engine) -> set[str]:
+    """Names of the store's indexes that cover only the rows matching a condition."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            )
+        else:
+            rows = conn.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+            )
+        return {name for name, sql in rows if " WHERE " in sql.upper()}
 
 
 def test_migrations_match_models_on_sqlite(tmp_path) -> None:  # type: ignore[no-untyped-def]
