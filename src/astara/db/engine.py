@@ -22,10 +22,18 @@ from astara.errors import StoreError
 # Set in a pooled connection's info while it writes through a rollback journal (db/bulk.py).
 ROLLBACK_JOURNAL = "astara_rollback_journal"
 
+# SQLite's largest page, for a new store. Measured on the IDS file against the default 4 KiB: the
+# import 0.9-1.4 s faster (fewer B-tree levels and page splits for its random primary keys, fewer
+# pages to index), statistics' full scans about 10 % faster, point reads the same. The costs: an
+# edit writes 64 KiB per page it changes into the write-ahead log (about 0.1 ms against 0.04 ms),
+# and an empty store takes 6.5 MB. (16 KiB pages gave about two thirds of the import's gain.)
+PAGE_SIZE = 65536
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # (a new store's; an existing one keeps its own)
     _write_ahead_log(cursor)
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA mmap_size=1073741824")  # read through the OS page cache: halves scan times
