@@ -116,3 +116,25 @@ def test_settings_come_from_the_environment_and_bad_ones_are_named(
     monkeypatch.setenv("ASTARA_SECRET_KEY", "change-me")
     code, _, err = run(monkeypatch, capsys, "seizures", "list")
     assert code == InvalidInput.exit_code and "ASTARA_SECRET_KEY must be set to a real secret" in err
+
+
+def test_the_command_collects_garbage_again_once_it_has_started(tmp_path: Path) -> None:
+    """``astara`` starts with the cyclic garbage collector off (astara/__main__.py); the command
+    that opens the store has it on again, with what start-up loaded frozen."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ASTARA_DATA_DIR": str(tmp_path), "ASTARA_AGENCY": "AZ-SCS"}
+    env.pop("ASTARA_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "astara", "init"], env=env, check=True, capture_output=True)
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('collector', gc.isenabled(), gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['astara', 'seizures', 'list']\n"
+        "from astara.__main__ import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["0 of 0", "collector True True"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Iterator
@@ -24,7 +25,17 @@ def runtime() -> Any:
 
     if "runtime" not in _state:
         _state["runtime"] = Runtime(Settings.from_environment(), agency=_state.get("agency"))
+        start_up_over()
     return _state["runtime"]
+
+
+def start_up_over() -> None:
+    """The command has loaded what it needs (see :mod:`astara.__main__`, which turned the cyclic
+    garbage collector off): what is loaded is frozen, so later collections skip it, and
+    collection resumes. Nothing to do when the collector is on (the CLI run in-process, in tests)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def emit(data: Any, fmt: str, table: str) -> None:
