@@ -269,3 +269,15 @@ def test_iso_codes_resolve_as_the_full_table_resolves_them() -> None:
     for country in pycountry.countries:
         code = country.alpha_2
         assert countries.resolve_country(code) == countries._lookup(code), code
+
+
+def test_the_alias_table_kept_as_a_pickle_resolves_as_the_built_one(tmp_path: Path) -> None:
+    from astara.kit.pickled import pickled
+
+    sources = [Path(countries.__file__), countries.ALIASES_FILE]
+    built = countries._build_table()
+    first = pickled(tmp_path, "countries", sources, countries._Table, countries._build_table)
+    again = pickled(tmp_path, "countries", sources, countries._Table, lambda: pytest.fail("rebuilt"))
+    assert again == first == built and again is not first
+    assert again.codes[countries._key("Iran (Islamic Republic of)")] == "IR"
+    assert again.codes[countries._key("Азербайджан")] == "AZ"  # from pycountry's Russian names
