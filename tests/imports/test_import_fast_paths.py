@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, func, select
 
 from astara.agencies.scope import Scope
 from astara.db.engine import transaction
-from astara.db.models import SeizureEvent, SeizureItem
+from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
 from astara.imports import rows as rows_module
 from astara.imports import service, spawn
@@ -348,3 +348,24 @@ def test_exact_duplicates_in_the_same_batch_and_in_later_ones_all_count(
         }
     # first: two rows in its batch, one later; other: one later; third: both in its batch
     assert stored == {2: ([2, 3, 10], 3), 4: ([4, 11], 2), 6: ([6, 7], 2)}
+
+
+@pytest.mark.parametrize("where", ["importer", "worker"])
+def test_events_are_created_when_their_batch_is_written(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.setattr(service, "BATCH", 3)
+    if where == "worker":
+        monkeypatch.setattr(service, "PARALLEL_ROWS", 0)
+    rows = [*_rows(4), ids_row(TRANSPORT="Hovercraft"), *_rows(7)[4:]]  # the fifth row: parsed alone
+    report = import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
+    with transaction(engine) as session:
+        job = session.get(ImportJob, report.job_id)
+        stored = session.execute(select(SeizureEvent.source_rows, SeizureEvent.created_at,
+                                        SeizureEvent.updated_at)).all()  # fmt: skip
+    assert job is not None and job.finished_at is not None
+    times = [created for _rows_of, created, _updated in sorted(stored, key=lambda e: e[0][0])]
+    assert len(times) == 8 and all(updated == created for _r, created, updated in stored)
+    assert times == sorted(times) and times[0] < times[-1]  # batch after batch
+    assert job.started_at <= times[0] and times[-1] <= job.finished_at
+    assert times[3] == times[4] == times[5]  # the row parsed alone is stamped with its batch

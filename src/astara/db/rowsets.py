@@ -75,6 +75,24 @@ class Rows(NamedTuple):
     rows: list[tuple[Any, ...]]
 
 
+def with_values(groups: list[Rows], values: dict[str, Any]) -> list[Rows]:
+    """``groups`` with ``values`` (by column name) in place of their own, shared or bound."""
+    out = []
+    for group in groups:
+        shared = tuple((name, values.get(name, value)) for name, value in group.shared)
+        at = [(i, values[name]) for i, name in enumerate(group.columns) if name in values]
+        rows = group.rows
+        if at:
+            rows = []
+            for row in group.rows:
+                changed = list(row)
+                for i, value in at:
+                    changed[i] = value
+                rows.append(tuple(changed))
+        out.append(Rows(group.columns, shared, rows))
+    return out
+
+
 def null_groups(layout: TableLayout, rows: Sequence[Sequence[Any]], dialect: str) -> list[Rows]:
     """``rows`` (one value per column of ``layout``) as :class:`Rows`: on SQLite grouped by which
     columns are NULL, each group naming only the others; elsewhere one group of all the columns

@@ -102,6 +102,14 @@ class RecordBuilder:
         i = self.items.index
         self._i = (i["event_id"], i["position"])
 
+    def stamp(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Give the events built from now on ``values`` (column -> Python value) in place of the
+        shared ones; return them adapted for the driver, for rows built elsewhere."""
+        adapted = {name: self.events.adapt(name, value) for name, value in values.items()}
+        for name, value in adapted.items():
+            self.events.template[self.events.index[name]] = value
+        return adapted
+
     def event(
         self,
         values: dict[str, Any],
