@@ -289,25 +289,38 @@ def test_rows_parsed_column_by_column_are_stored_as_rows_parsed_one_by_one(
 def test_a_worker_started_early_prepares_the_import_or_is_stopped_when_the_file_is_small(
     engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_ids(tmp_path / "ids.csv", _rows(6))
+    path = write_ids(tmp_path / "ids.csv", [*_rows(6), ids_row(TRANSPORT="Hovercraft"), *_rows(9)[6:]])
+    options = ImportOptions(mapping="unodc_ids", today=TODAY)
     monkeypatch.setattr(spawn, "EARLY_BYTES", 0)
     monkeypatch.setattr(spawn, "_early", None)
-    spawn.start_early(path)
+    spawn.start_early(path, options)
     early = spawn._early
     assert early is not None
     report = import_file(engine, scope, path)  # small: prepared in this process
-    assert report.events_created == 6
+    assert report.events_created == 10
     assert spawn._early is None and early.poll() is not None and early.returncode != 0  # stopped
-    spawn.start_early(path)
-    early = spawn._early
-    assert early is not None
-    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)  # every file goes to a worker: this one
-    with transaction(engine) as session:
-        session.execute(delete(SeizureItem))
-        session.execute(delete(SeizureEvent))
-    report = import_file(engine, scope, path)
-    assert report.events_created == 6
-    assert spawn._early is None and early.wait(timeout=30) == 0  # it did the job and finished
+    stored = _every_column(engine)
+
+    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)  # every file goes to a worker
+    monkeypatch.setattr(spawn, "BATCH", 2)  # the early worker reads ahead several chunks
+    monkeypatch.setattr(service, "BATCH", 2)
+    for told, taken in (
+        (options, True),
+        (ImportOptions(mapping="unodc_ids", today=TODAY, encoding="latin-1"), False),
+    ):
+        with transaction(engine) as session:
+            session.execute(delete(SeizureItem))
+            session.execute(delete(SeizureEvent))
+        spawn.start_early(path, told)
+        early = spawn._early
+        assert early is not None
+        report = import_file(engine, scope, path)
+        assert report.events_created == 10 and report.warning_count == 1
+        assert _every_column(engine) == stored  # the same, read ahead or not
+        if taken:  # it was told this file and these options: it did the job and finished
+            assert spawn._early is None and early.wait(timeout=30) == 0
+        else:  # told another encoding: stopped, and a new worker did the job
+            assert spawn._early is None and early.wait(timeout=30) != 0
 
 
 def test_columns_cross_to_the_writing_process_with_their_missing_values_intact() -> None:
@@ -369,3 +382,45 @@ def test_events_are_created_when_their_batch_is_written(
     assert times == sorted(times) and times[0] < times[-1]  # batch after batch
     assert job.started_at <= times[0] and times[-1] <= job.finished_at
     assert times[3] == times[4] == times[5]  # the row parsed alone is stamped with its batch
+
+
+def test_the_worker_reads_ahead_until_its_job_arrives(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from astara.imports import worker
+
+    path = write_ids(tmp_path / "ids.csv", [*_rows(6), ids_row(TRANSPORT="Hovercraft"), *_rows(9)[6:]])
+    monkeypatch.setattr(service, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(service, "BATCH", 2)
+    jobs = []
+
+    def spy(path: Path, job: object, report: ImportReport, rejects: object):  # type: ignore[no-untyped-def]
+        jobs.append(job)
+        return (yield from worker.prepare_in_worker(path, job, report, rejects))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "prepare_in_worker", spy)
+    import_file(engine, scope, path)
+    (job,) = jobs
+
+    class Inbox:
+        """The job arrives after ``late`` chunks were read ahead."""
+
+        def __init__(self, late: int) -> None:
+            self.late, self.asked = late, 0
+
+        def arrived(self) -> bool:
+            self.asked += 1
+            return self.asked > self.late
+
+        def get(self) -> object:
+            return ("job", job)
+
+    told = (path, job.options, job.batch, job.by_columns)
+    sent: dict[int, list[object]] = {}
+    for late in (0, 3, 99):
+        inbox, messages = Inbox(late), []
+        worker._work(told, inbox, messages.append)  # type: ignore[arg-type]
+        assert inbox.asked == min(late, 5) + 1  # up to five chunks of two rows read ahead, asked once more
+        sent[late] = messages
+    assert [m[0] for m in sent[0]] == ["batch"] * 5 + ["done"]
+    assert pickle.dumps(sent[3]) == pickle.dumps(sent[0]) == pickle.dumps(sent[99])  # the same batches

@@ -32,12 +32,9 @@ def import_file(
 ) -> None:
     """Import seizures from a spreadsheet: all rows or none, unless --keep-valid."""
     from astara.imports import spawn
-
-    spawn.start_early(file)  # a large file's worker starts while this process loads the importer
     from astara.imports.schemas import ImportOptions
-    from astara.imports.service import run_import
+    from astara.settings import Settings
 
-    rt = runtime()
     options = ImportOptions(
         mapping=mapping,
         keep_valid=keep_valid,
@@ -47,8 +44,13 @@ def import_file(
         encoding=encoding,
         delimiter=delimiter,
         member=member,
-        limit_bytes=rt.settings.max_import_mb * 1_000_000,
+        limit_bytes=Settings.from_environment().max_import_mb * 1_000_000,
     )
+    # A large file's worker starts now and reads ahead while this process loads the importer.
+    spawn.start_early(file, options)
+    from astara.imports.service import run_import
+
+    rt = runtime()
     with rt.unit() as (session, scope):
         report = run_import(session, scope, file, options, may_hold_store=True)
     text = report.summary()

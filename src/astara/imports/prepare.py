@@ -14,6 +14,7 @@ given, which in a worker is its own and is copied into the job's report at the e
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gc
 import hashlib
 import os
@@ -21,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -374,29 +375,47 @@ def _group_by_key(preparer: Preparer, rows: list[tuple[ParsedRow, list[object]]]
         yield preparer.build(batch[start : start + size])
 
 
-def _chunks(rows: Iterable[tuple[int, list[object]]], size: int) -> Iterator[list[tuple[int, list[object]]]]:
+Row = tuple[int, list[object]]  # a file row: its number and its values
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     it = iter(rows)
     while chunk := list(islice(it, size)):
         yield chunk
 
 
+def chunk_parser(mapping: Mapping, source: Source, today: dt.date) -> ChunkParser:
+    return ChunkParser(mapping, mapping.resolve_columns(source.header), source.header, today)
+
+
+def parsed_chunks(parser: ChunkParser, source: Source, size: int) -> Iterator[tuple[list[Row], Chunk]]:
+    """The rows of ``source`` still to read, in chunks of ``size``, each with its parse."""
+    for chunk in _chunks(source.rows, size):
+        yield chunk, parser.parse_chunk(chunk)
+
+
 def prepare(
-    job: Job, mapping: Mapping, source: Source, report: ImportReport, rejects: Rejects
+    job: Job,
+    mapping: Mapping,
+    source: Source,
+    report: ImportReport,
+    rejects: Rejects,
+    parser: ChunkParser | None = None,
+    ahead: Sequence[tuple[list[Row], Chunk]] = (),
 ) -> Generator[Batch, None, Merged]:
     """Read ``source`` to the end; yield the events to write in batches of about ``job.batch`` rows.
 
     Bad rows, warnings and duplicates go to ``report`` and ``rejects``. After the last batch,
     ``report.rows_read`` is set and the generator returns the merged duplicate rows
-    (:meth:`Preparer.merged`) as its value.
+    (:meth:`Preparer.merged`) as its value. ``ahead``: the first chunks, already read and parsed
+    by ``parser`` (:func:`parsed_chunks`; the worker does that while it waits for its job).
     """
-    columns = mapping.resolve_columns(source.header)
-    parser = ChunkParser(mapping, columns, source.header, job.options.today)
+    parser = parser or chunk_parser(mapping, source, job.options.today)
     preparer = Preparer(job, mapping, report, rejects)
     rows_read = 0
     if job.by_columns and parser.usable():
-        for chunk in _chunks(source.rows, job.batch):
+        for chunk, split in chain(ahead, parsed_chunks(parser, source, job.batch)):
             rows_read += len(chunk)
-            split = parser.parse_chunk(chunk)
             valid = [
                 (position, row) for position, row in split.slow if preparer.check(row, chunk[position][1])
             ]

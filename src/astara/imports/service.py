@@ -35,12 +35,11 @@ from astara.imports.worker import open_job_source, prepare_in_worker
 from astara.kit.cache import figures, store_of
 from astara.sharing import outbox as sharing_outbox
 
-BATCH = 5000  # events written at a time
 # Secondary indexes are rebuilt at the end rather than kept row by row when an import is at least
 # this large (estimated from the data's size) and at least as large as the store it goes into.
 DEFER_INDEXES_ROWS = 50_000
 PARALLEL_ROWS, BYTES_PER_ROW = spawn.PARALLEL_ROWS, spawn.BYTES_PER_ROW  # (when a worker prepares)
-BY_COLUMNS = True  # clean rows of one-row events are parsed column by column (chunks.py)
+BATCH, BY_COLUMNS = spawn.BATCH, spawn.BY_COLUMNS  # rows written at a time; parsed by columns
 
 
 def file_sha256(path: Path) -> str:

@@ -3,24 +3,32 @@
 A worker takes about as long to start (its interpreter and modules) as the importing process
 takes to load the importer, open the store and register the job. ``astara import`` therefore
 starts one as soon as it knows the file is large (:func:`start_early`), before loading anything
-else, and the import takes it (:func:`take`); the worker waits for its job on standard input.
-A worker started early and not wanted is stopped (:func:`discard`); one whose caller exits
-reads the end of its input and stops by itself. This module needs only the standard library.
+else, and tells it at once which file to read and how (:func:`tell`): the worker reads and parses
+the first chunks while the importer gets ready, then waits for the rest of its job on standard
+input. The import takes it (:func:`take`) when it was told the same file, options and batch
+size; otherwise it is stopped and a new worker is told. A worker started early and not wanted is
+stopped (:func:`discard`); one whose caller exits reads the end of its input and stops by itself.
+This module needs only the standard library.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 # From this size on, rows are prepared in a worker process while the importer writes.
 PARALLEL_ROWS = 50_000
 BYTES_PER_ROW = 150  # an IDS CSV row is about 133 bytes
 EARLY_BYTES = 1 << 20  # a file this large (compressed, perhaps) may need a worker: start one early
+BATCH = 5000  # rows an import prepares and writes at a time
+BY_COLUMNS = True  # clean rows of one-row events are parsed column by column (chunks.py)
 
 _early: subprocess.Popen[bytes] | None = None
+_told: tuple[Path, Any, int, bool] | None = None  # what the worker started early was told
 
 
 def start() -> subprocess.Popen[bytes]:
@@ -34,29 +42,50 @@ def start() -> subprocess.Popen[bytes]:
     )
 
 
-def start_early(path: Path) -> None:
-    """Start a worker now if ``path`` is large enough that its import may want one."""
-    global _early
+def tell(process: subprocess.Popen[bytes], told: tuple[Path, Any, int, bool]) -> None:
+    """Send a worker the file to read, the import's options, the batch size and whether to parse
+    by columns: its first message. (The rest of its job follows from :func:`take`'s caller.)"""
+    if process.stdin is None:  # never: start() asks for a pipe
+        raise RuntimeError("the import worker has no input")
+    pickle.dump(("file", *told), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    process.stdin.flush()
+
+
+def start_early(path: Path, options: Any) -> None:
+    """Start a worker now, told to read ``path`` with ``options``, if the file is large enough that
+    its import may want one."""
+    global _early, _told
     if _early is None and sys.executable and (os.cpu_count() or 1) > 1:
         try:
             large = path.stat().st_size >= EARLY_BYTES
         except OSError:  # the import will say what is wrong with the path
             return
         if large:
-            _early = start()
+            _early, _told = start(), (path, options, BATCH, BY_COLUMNS)
+            tell(_early, _told)
 
 
-def take() -> subprocess.Popen[bytes]:
-    """The worker started early, or a new one."""
-    global _early
-    process, _early = _early, None
-    return process if process is not None and process.poll() is None else start()
+def take(told: tuple[Path, Any, int, bool]) -> subprocess.Popen[bytes]:
+    """The worker started early if it was told the same, or a new one, told ``told``."""
+    if _early is not None and _told == told and _early.poll() is None:
+        process = _early
+        _forget()
+        return process
+    discard()
+    process = start()
+    tell(process, told)
+    return process
+
+
+def _forget() -> None:
+    global _early, _told
+    _early, _told = None, None
 
 
 def discard() -> None:
     """Stop a worker started early that no import took."""
-    global _early
-    process, _early = _early, None
+    process = _early
+    _forget()
     if process is not None:
         process.kill()
         process.wait()

@@ -8,11 +8,13 @@ two cores, the import takes about as long as the slower half.
 
 The worker is ``python -m astara.imports.worker``, a fresh interpreter (safe under a threaded
 web server, and unlike ``multiprocessing``'s spawn it never re-runs the caller's script), with the
-caller's module path. It reads the file itself and writes pickled messages to its standard
-output: ``("batch", events)``..., then ``("done", report, rejects, merged)`` or ``("error",
-exception)``. A thread in the worker writes them, at most ``AHEAD`` batches ahead of the caller,
-so memory stays bounded while neither side waits for the other; if the caller stops early (an
-error while writing), the worker is killed.
+caller's module path. It reads two pickled messages on its standard input: ``("file", path,
+options, batch size, by columns)``, sent as it starts, and ``("job", job)`` once the importer has
+opened its store. It reads and parses the file's first chunks between the two. It writes pickled
+messages to its standard output: ``("batch", events)``..., then ``("done", report, rejects,
+merged)`` or ``("error", exception)``. A thread in the worker writes them, at most ``AHEAD``
+batches ahead of the caller, so memory stays bounded while neither side waits for the other; if
+the caller stops early (an error while writing), the worker is killed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import IO, Any
 
 from astara.imports import spawn
 from astara.imports.mapping import get_mapping
-from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, prepare
+from astara.imports.prepare import Batch, Job, Merged, Rejects, chunk_parser, drain, parsed_chunks, prepare
 from astara.imports.readers import Source, open_source
 from astara.imports.schemas import ImportOptions, ImportReport
 
@@ -54,20 +56,64 @@ def open_job_source(path: Path, options: ImportOptions, stack: ExitStack, prefer
     )
 
 
-def _work(path: Path, job: Job, send: Any) -> None:
-    """The worker's body: prepare the file and send what it finds."""
-    mapping = get_mapping(job.options.mapping)
+class _Inbox:
+    """The next message on standard input, read by a thread (the worker reads ahead meanwhile)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._found: list[tuple[bool, Any]] = []
+        self._arrived = threading.Event()
+        threading.Thread(target=self._read, args=(stream,), name="astara-import-inbox", daemon=True).start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        try:
+            self._found.append((True, pickle.load(stream)))  # noqa: S301 - from the process that started this one
+        except BaseException as exc:  # the caller stopped before sending it: get() raises this
+            self._found.append((False, exc))
+        self._arrived.set()
+
+    def arrived(self) -> bool:
+        return self._arrived.is_set()
+
+    def get(self) -> Any:
+        self._arrived.wait()
+        ok, value = self._found[0]
+        if not ok:
+            raise value
+        return value
+
+
+def _work(told: tuple[Path, ImportOptions, int, bool], inbox: _Inbox, send: Any) -> None:
+    """The worker's body: read ahead while the job is on its way, prepare the file, send what it finds.
+
+    ``told``: the file, the import's options, the batch size and whether to parse by columns (the
+    first message, sent as soon as the worker starts: :func:`astara.imports.spawn.tell`). Until the
+    rest of the job arrives (it needs the importer's store), the first chunks are read and parsed.
+    """
+    path, options, batch, by_columns = told
+    mapping = get_mapping(options.mapping)
     with ExitStack() as stack:
-        source = open_job_source(path, job.options, stack, mapping.delimiter)
+        source = open_job_source(path, options, stack, mapping.delimiter)
         report = ImportReport(job_id=None, file=source.name, file_sha256="", mapping=mapping.name,
                               status="running")  # fmt: skip
         rejects = Rejects(source.header)
+        parser = chunk_parser(mapping, source, options.today)
+        ahead: list[Any] = []
+        if by_columns and parser.usable():
+            chunks = parsed_chunks(parser, source, batch)
+            while not inbox.arrived() and len(ahead) < AHEAD:
+                parsed = next(chunks, None)
+                if parsed is None:
+                    break
+                ahead.append(parsed)
+        _, job = inbox.get()
+        if (job.options, job.batch, job.by_columns) != (options, batch, by_columns):
+            raise RuntimeError("the import worker was told another file or other options than its job's")
 
         def forward(batch: Batch) -> None:
             if batch.events or batch.items or batch.columns:
                 send(("batch", batch))
 
-        merged = drain(prepare(job, mapping, source, report, rejects), forward)
+        merged = drain(prepare(job, mapping, source, report, rejects, parser, ahead), forward)
     send(("done", report, rejects.rows, merged))
 
 
@@ -102,8 +148,8 @@ def main() -> None:
     # work); preparing makes no reference cycles worth collecting (the peak memory is the same).
     gc.disable()
     try:
-        path, job = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
-        _work(path, job, send)
+        _, *told = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
+        _work(tuple(told), _Inbox(sys.stdin.buffer), send)
     except BaseException as exc:  # every failure goes to the caller, who raises it
         try:
             pickle.dumps(exc)
@@ -134,13 +180,15 @@ def prepare_in_worker(
     path: Path, job: Job, report: ImportReport, rejects: Rejects
 ) -> Generator[Batch, None, Merged]:
     """Like :func:`prepare`, with the work done in a worker process; the same batches, report and result."""
-    process = spawn.take()
+    process = spawn.take((path, job.options, job.batch, job.by_columns))
     stdin, stdout = cast_pipe(process.stdin), cast_pipe(process.stdout)
     _widen(stdout)
     finished = False
     try:
-        pickle.dump((path, job), stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        stdin.close()
+        with suppress(BrokenPipeError):  # a worker that failed reading ahead: its error is on stdout
+            pickle.dump(("job", job), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        with suppress(BrokenPipeError):
+            stdin.close()
         while True:
             try:
                 message = pickle.load(stdout)  # noqa: S301 - from the worker this process started
