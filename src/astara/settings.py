@@ -1,7 +1,7 @@
 """One typed settings object, read from the environment (prefix ``ASTARA_``) and injected.
 
-Nothing reads the environment at import time: callers build ``Settings.from_environment()`` once (the CLI at
-start-up, tests with explicit values) and pass it down.
+Nothing reads the environment at import time: callers build the settings once (the CLI and the
+server with ``Settings.from_environment()``, tests with explicit values) and pass them down.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from astara.errors import InvalidInput
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development-only-secret"})
 DEFAULT_DATA_DIR = Path("var")
-
-
 PREFIX = "ASTARA_"
 
 

@@ -62,7 +62,10 @@ def start_early(path: Path, options: Any) -> None:
             return
         if large:
             _early, _told = start(), (path, options, BATCH, BY_COLUMNS)
-            tell(_early, _told)
+            try:
+                tell(_early, _told)
+            except OSError:  # it stopped at once: the import starts its own
+                discard()
 
 
 def take(told: tuple[Path, Any, int, bool]) -> subprocess.Popen[bytes]:
