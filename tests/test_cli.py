@@ -103,6 +103,7 @@ def test_settings_come_from_the_environment_and_bad_ones_are_named(
     settings = Settings.from_environment()
     assert (settings.data_dir, settings.page_size, settings.agency) == (tmp_path, 20, "IR-ANP")
     assert Settings(agency="AZ-SCS").agency == "AZ-SCS"  # what the caller passes wins
+    monkeypatch.delenv("ASTARA_PORT", raising=False)  # (whatever the shell running the tests has)
     assert Settings().port == 8000  # unset: the default
 
     monkeypatch.setenv("ASTARA_PORT", "eighty")

@@ -83,7 +83,7 @@ def insert_adapted(session: Session, sql: str, rows: Sequence[Sequence[Any]]) ->
 
 
 def insert_groups(session: Session, table: Table, groups: Sequence[Rows]) -> None:
-    """Insert each group of rows (adapted values; see :func:`null_groups`).
+    """Insert each group of rows (adapted values; see :func:`astara.db.rowsets.null_groups`).
 
     SQLite: Python's sqlite3 module binds ``None`` through its adapter look-up (about 0.3 µs a
     value, against 0.02 µs for a number or text), so rows are grouped by which of their columns are
