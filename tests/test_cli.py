@@ -77,6 +77,18 @@ def test_errors_have_distinct_exit_codes_and_messages(
         assert "row 2" in err and "DRUG_NAME" in err and "Unobtainium" in err
 
 
+@pytest.mark.parametrize(
+    "args", [("--bogus",), ("import", "--bogus"), ("stats",), ("seizures", "show")], ids=str
+)
+def test_a_wrong_command_line_gets_a_usage_message_and_exit_code_2(
+    astara,
+    args: tuple[str, ...],  # type: ignore[no-untyped-def]
+) -> None:
+    code, _out, err = astara(*args)
+    assert code == 2
+    assert "Traceback" not in err and ("No such option" in err or "Missing" in err)
+
+
 def test_exit_codes_are_distinct() -> None:
     from astara import errors
 

@@ -144,9 +144,17 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if _is_usage_error(exc):  # an unknown option, a missing argument...: click's message, exit code 2
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's own errors, raised by click (typer < 0.2x) or by the copy of click that later typer
+    releases carry (``typer.TyperException`` subclasses with click's ``show``)."""
+    import click
+
+    return isinstance(exc, click.ClickException) or (
+        isinstance(exc, typer.TyperException) and callable(getattr(exc, "show", None))
+    )
