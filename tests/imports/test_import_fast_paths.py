@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 
 from astara.agencies.scope import Scope
+from astara.db import bulk
+from astara.db.bulk import _flush as real_flush
 from astara.db.engine import transaction
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
@@ -171,6 +173,52 @@ def test_indexes_set_aside_for_a_large_import_are_back_after_it_and_after_a_fail
                 .all()
             )
             assert "ix_events_agency_country_date" in str(plan)
+
+
+def test_a_large_import_keeps_the_indexes_whose_keys_arrive_in_order_and_rebuilds_the_others(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps every index")
+    monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
+    present: list[set[str]] = []
+    real = service.repository.insert_records
+
+    def spy(session, events, items):  # type: ignore[no-untyped-def]
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        present.append({r[0] for r in session.connection().exec_driver_sql(sql)})
+        return real(session, events, items)
+
+    monkeypatch.setattr(service.repository, "insert_records", spy)
+    before = set(_indexes(engine))
+    import_file(engine, scope, write_ids(tmp_path / "ids.csv", _rows(5)))
+    (during,) = present
+    assert set(service.KEPT_INDEXES) <= during
+    rebuilt = {"ix_events_agency_date", "ix_events_agency_country_date", "ix_seizure_items_drug_code"}
+    assert rebuilt.isdisjoint(during)
+    assert set(_indexes(engine)) == before
+
+
+def test_a_large_import_has_its_rows_flushed_to_disk_while_it_builds_its_indexes(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps every index")
+    flushed: list[str] = []
+    monkeypatch.setattr(bulk, "_flush", flushed.append)
+    import_file(engine, scope, write_ids(tmp_path / "small.csv", _rows(2)))
+    assert flushed == []  # a small import keeps its indexes: nothing to overlap
+    monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
+    report = import_file(engine, scope, write_ids(tmp_path / "large.csv", _rows(5)))
+    assert report.events_created == 3  # (the first two rows are the small file's)
+    assert [Path(p).resolve() for p in flushed] == [Path(str(engine.url.database)).resolve()]
+
+
+def test_flushing_a_file_to_disk_is_best_effort(tmp_path: Path) -> None:
+    (tmp_path / "store").write_bytes(b"x" * 10)
+    real_flush(str(tmp_path / "store"))  # writes nothing, raises nothing
+    real_flush(str(tmp_path / "missing"))
+    assert (tmp_path / "store").read_bytes() == b"x" * 10
 
 
 @pytest.mark.parametrize("combinations", [0, rows_module.MAX_COMBINATIONS], ids=["uncached", "cached"])

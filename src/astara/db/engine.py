@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astara.errors import StoreError
 
-# Set in a pooled connection's info while it writes through a rollback journal (db/bulk.py).
+# Set in a pooled connection's info while it writes through a rollback journal, or while it does
+# not check foreign keys (db/bulk.py): both are undone when the connection goes back to the pool.
 ROLLBACK_JOURNAL = "astara_rollback_journal"
+REFERENCES_UNCHECKED = "astara_references_unchecked"
 
 # SQLite's largest page, for a new store. Measured on the IDS file against the default 4 KiB: the
 # import 0.9-1.4 s faster (fewer B-tree levels and page splits for its random primary keys, fewer
@@ -49,14 +51,23 @@ def _write_ahead_log(cursor: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
 
 
-def _back_to_wal(dbapi_connection: Any, record: Any) -> None:
-    """A connection that wrote through a rollback journal returns to the pool: WAL again."""
-    if record is not None and record.info.pop(ROLLBACK_JOURNAL, False):
-        cursor = dbapi_connection.cursor()
-        try:
+def _restore(dbapi_connection: Any, record: Any) -> None:
+    """A connection goes back to the pool: the write-ahead log again after a rollback journal, and
+    foreign keys checked again (see :mod:`astara.db.bulk`)."""
+    if record is None:
+        return
+    journal = record.info.pop(ROLLBACK_JOURNAL, False)
+    references = record.info.pop(REFERENCES_UNCHECKED, False)
+    if not (journal or references):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        if references:
+            cursor.execute("PRAGMA foreign_keys=ON")
+        if journal:
             _write_ahead_log(cursor)
-        finally:
-            cursor.close()
+    finally:
+        cursor.close()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -70,7 +81,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connect_args = {"cached_statements": 1024, **kwargs.pop("connect_args", {})}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "checkin", _back_to_wal)
+        event.listen(engine, "checkin", _restore)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

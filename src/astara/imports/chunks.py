@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -37,6 +36,7 @@ class _Missing:
 
 MISSING: Any = _Missing()  # a column no parsed value sets for that row: the record's default applies
 _EMPTY: Any = object()  # a field with neither a text nor a default in that row
+_KEEP: Any = object()  # (while overlaying) the row keeps the value it had
 
 
 class Chunk:
@@ -183,8 +183,8 @@ class ChunkParser(RowParser):
                 continue
             default = defaults.get(name, "")
             column = texts[position] if not default else [t or default for t in texts[position]]
-            parsed = per_distinct(column, partial(_parsed, cache))
-            _overlay(event if is_event else item, parsed, count)
+            parsed = {t: _parsed(cache, t) for t in dict.fromkeys(column)}  # (distinct texts, in order)
+            _overlay(event if is_event else item, column, parsed)
         self._finish_columns(fast, event, item, count)
         fast.event, fast.item = event, item
 
@@ -262,16 +262,25 @@ def _columns(dicts: list[dict[str, Any]]) -> dict[str, list[Any]]:
     }
 
 
-def _overlay(columns: dict[str, list[Any]], parsed: list[Any], count: int) -> None:
-    """Write each row's parsed values over ``columns``, as ``dict.update`` would (skipping _EMPTY)."""
-    keys, everywhere = _keys(parsed)
-    every_row = _EMPTY not in parsed
+def _overlay(columns: dict[str, list[Any]], texts: list[str], parsed: dict[str, Any]) -> None:
+    """Write each row's parsed values (``parsed``: per distinct text of ``texts``, in the order they
+    first occur) over ``columns``, as ``dict.update`` would (skipping _EMPTY). Each key's column is
+    looked up per distinct text, then laid out down the rows."""
+    found = list(parsed.values())
+    keys, everywhere = _keys(found)
+    every_row = not any(d is _EMPTY for d in found)
     for key in keys:
+        before = columns.get(key)
         if every_row and key in everywhere:  # every row sets it: what was there does not matter
-            columns[key] = list(map(itemgetter(key), parsed))
+            by_text = {t: d[key] for t, d in parsed.items()}
+        elif before is None:
+            by_text = {t: MISSING if d is _EMPTY else d.get(key, MISSING) for t, d in parsed.items()}
+        else:
+            by_text = {t: _KEEP if d is _EMPTY else d.get(key, _KEEP) for t, d in parsed.items()}
+            columns[key] = [b if v is _KEEP else v for v, b in zip(map(by_text.__getitem__, texts), before,
+                                                                     strict=True)]  # fmt: skip
             continue
-        before = columns.get(key) or [MISSING] * count
-        columns[key] = [b if d is _EMPTY else d.get(key, b) for d, b in zip(parsed, before, strict=True)]
+        columns[key] = list(map(by_text.__getitem__, texts))
 
 
 def _others(total: int, candidates: list[int], bad: set[int]) -> list[int]:
