@@ -89,6 +89,13 @@ def test_a_wrong_command_line_gets_a_usage_message_and_exit_code_2(
     assert "Traceback" not in err and ("No such option" in err or "Missing" in err)
 
 
+def test_the_command_tells_its_version(astara) -> None:  # type: ignore[no-untyped-def]
+    from importlib.metadata import version
+
+    code, out, _err = astara("--version")
+    assert (code, out.strip()) == (0, f"astara {version('astara')}")
+
+
 def test_exit_codes_are_distinct() -> None:
     from astara import errors
 

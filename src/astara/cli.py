@@ -45,9 +45,21 @@ def emit(data: Any, fmt: str, table: str) -> None:
         typer.echo(table)
 
 
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"astara {version('astara')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _global(
     agency: Annotated[str | None, typer.Option(help="Act for this agency (default ASTARA_AGENCY).")] = None,
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
 ) -> None:
     _state.clear()
     if agency:
