@@ -59,3 +59,13 @@ def test_dashboard_counts_partner_records_without_opening_them(
     assert "Records from partners" in page and "<td>IR-ANP</td>" in page
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == audited  # no view logged
+
+
+def test_the_list_and_the_latest_records_name_each_drug_by_its_label(
+    api_client: TestClient, engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    rows = [ids_row(DRUG_NAME="Cannabis resin", AMOUNT="5", DRUG_UNIT="Kilogram")]
+    import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
+    for page in ("/", "/dashboard"):
+        text = api_client.get(page).text
+        assert "Cannabis resin (hashish) 5 kg" in text, page
