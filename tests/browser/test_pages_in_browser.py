@@ -206,3 +206,51 @@ def test_map_hotspot_and_route_layers(browser: Any, live_server: str, shots: Pat
     page.screenshot(path=shots / "06-map-layers.png", full_page=True)
     page.get_by_label("Seizures by place").uncheck()
     expect(page.locator(".leaflet-marker-icon, .marker-cluster")).to_have_count(0)
+
+
+def test_the_world_outlines_have_no_edge_across_the_map(browser: Any, live_server: str, shots: Path) -> None:
+    """Outlines that cross the antimeridian (Russia, Fiji) once drew a line from +180 to -180."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _log_in(page, live_server)
+    page.goto(live_server + "/map")
+    page.wait_for_selector("#map[data-loaded=true][data-outlines=drawn]")
+    zoom_out = page.locator("a.leaflet-control-zoom-out")
+    while "leaflet-disabled" not in (zoom_out.get_attribute("class") or ""):
+        zoom_out.click()
+        page.wait_for_timeout(300)
+    page.wait_for_timeout(500)
+    world = 256 * 2**2  # pixels the world spans at the smallest zoom
+    # Every straight edge of every outline, in screen pixels: a line across the world is an edge
+    # longer than half of it, inside the map (a ring cut by the map's edge closes outside it).
+    lines = page.evaluate(
+        """world => {
+          const box = document.getElementById('map').getBoundingClientRect();
+          const inside = p => p.y > box.top && p.y < box.bottom;
+          const long = [];
+          let outlines = 0;
+          document.querySelectorAll('path.outline').forEach(path => {
+            outlines += 1;
+            const matrix = path.getScreenCTM();
+            let first = null, previous = null;
+            for (const step of (path.getAttribute('d') || '').split(/(?=[MLz])/)) {
+              let point = null;
+              if (step[0] === 'z') {
+                point = first;
+              } else {
+                const [x, y] = step.slice(1).trim().split(' ').map(Number);
+                point = new DOMPoint(x, y).matrixTransform(matrix);
+              }
+              if (step[0] !== 'M' && previous && point && Math.abs(point.x - previous.x) > world / 2
+                  && inside(point) && inside(previous)) {
+                long.push([previous.x, previous.y, point.x, point.y]);
+              }
+              if (step[0] === 'M') { first = point; }
+              previous = step[0] === 'z' ? null : point;
+            }
+          });
+          return outlines > 100 ? long : ['only ' + outlines + ' outlines'];
+        }""",
+        world,
+    )
+    page.screenshot(path=shots / "07-map-world.png")
+    assert lines == []

@@ -15,14 +15,47 @@
     return Number(value).toLocaleString(d.locale, { maximumFractionDigits: value < 10 ? 3 : 1 });
   }
 
+  // world-atlas keeps the outlines that cross the antimeridian (Russia, Fiji, Antarctica) whole, for
+  // drawing on a sphere; on a flat map their edge from +180 to -180 would run across the world.
+  // Each ring's longitudes are made continuous instead (180.5, not -179.5), and a ring around a
+  // pole is closed along it.
+  function continuous(ring) {
+    var out = [], shift = 0, previous = null;
+    ring.forEach(function (point) {
+      var lon = point[0] + shift;
+      if (previous !== null && Math.abs(lon - previous) > 180) {
+        var turn = lon > previous ? -360 : 360;
+        shift += turn;
+        lon += turn;
+      }
+      out.push([lon, point[1]]);
+      previous = lon;
+    });
+    var first = out[0], last = out[out.length - 1];
+    if (out.length && Math.abs(last[0] - first[0]) > 180) {
+      var pole = out.reduce(function (sum, p) { return sum + p[1]; }, 0) < 0 ? -90 : 90;
+      out.push([last[0], pole], [first[0], pole], first);
+    }
+    return out;
+  }
+  function unwrapped(geometry) {
+    if (geometry && geometry.type === "Polygon") {
+      geometry.coordinates = geometry.coordinates.map(continuous);
+    } else if (geometry && geometry.type === "MultiPolygon") {
+      geometry.coordinates = geometry.coordinates.map(function (polygon) { return polygon.map(continuous); });
+    }
+  }
+
   fetch(d.outlines, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
     .then(function (topology) {
       var countries = topojson.feature(topology, topology.objects.countries);
+      countries.features.forEach(function (f) { unwrapped(f.geometry); });
       L.geoJSON(countries, {
-        style: { color: "#8aa1b8", weight: 0.8, fillColor: "#eef2f6", fillOpacity: 1 },
+        style: { color: "#8aa1b8", weight: 0.8, fillColor: "#eef2f6", fillOpacity: 1, className: "outline" },
         interactive: false
       }).addTo(map).bringToBack();
+      box.setAttribute("data-outlines", "drawn");
     });
 
   // Hotspot (H3 hexagons shaded by events) and route-flow (lines between countries, width by
