@@ -22,7 +22,7 @@ from astara.errors import ImportFailed
 from astara.imports import service
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
-from fixtures.make import ids_row, import_file, write_ids
+from fixtures.make import ids_row, import_file, large_imports_seen, write_ids
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
@@ -53,16 +53,7 @@ def _events(engine: Engine) -> int:
 @pytest.fixture
 def journals(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every import counts as large; the journal mode each batch was written in."""
-    monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
-    seen: list[str] = []
-    real = service.repository.insert_records
-
-    def spy(session, events, items):  # type: ignore[no-untyped-def]
-        seen.append(session.connection().exec_driver_sql("PRAGMA journal_mode").scalar())
-        return real(session, events, items)
-
-    monkeypatch.setattr(service.repository, "insert_records", spy)
-    return seen
+    return large_imports_seen(monkeypatch, lambda c: c.exec_driver_sql("PRAGMA journal_mode").scalar())
 
 
 def test_a_large_import_alone_writes_through_a_rollback_journal_then_wal_again(

@@ -23,7 +23,7 @@ from astara.imports import service, spawn
 from astara.imports.chunks import MISSING, FastRows
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
-from fixtures.make import ids_row, import_file, write_ids
+from fixtures.make import ids_row, import_file, large_imports_seen, write_ids
 
 
 def _rows(count: int) -> list[dict[str, str]]:
@@ -180,16 +180,8 @@ def test_a_large_import_keeps_the_indexes_whose_keys_arrive_in_order_and_rebuild
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL keeps every index")
-    monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
-    present: list[set[str]] = []
-    real = service.repository.insert_records
-
-    def spy(session, events, items):  # type: ignore[no-untyped-def]
-        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        present.append({r[0] for r in session.connection().exec_driver_sql(sql)})
-        return real(session, events, items)
-
-    monkeypatch.setattr(service.repository, "insert_records", spy)
+    sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    present = large_imports_seen(monkeypatch, lambda c: {r[0] for r in c.exec_driver_sql(sql)})
     before = set(_indexes(engine))
     import_file(engine, scope, write_ids(tmp_path / "ids.csv", _rows(5)))
     (during,) = present

@@ -12,8 +12,7 @@ from sqlalchemy import Engine
 from astara.agencies.scope import Scope
 from astara.db.bulk import unchecked_references
 from astara.db.engine import transaction
-from astara.imports import service
-from fixtures.make import ids_row, import_file, write_csv, write_ids
+from fixtures.make import ids_row, import_file, large_imports_seen, write_csv, write_ids
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
@@ -27,16 +26,7 @@ def sqlite_only(engine: Engine) -> None:
 @pytest.fixture
 def checks_while_writing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every import counts as large; whether foreign keys were checked as each batch was written."""
-    monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
-    seen: list[int] = []
-    real = service.repository.insert_records
-
-    def spy(session, events, items):  # type: ignore[no-untyped-def]
-        seen.append(session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar())
-        return real(session, events, items)
-
-    monkeypatch.setattr(service.repository, "insert_records", spy)
-    return seen
+    return large_imports_seen(monkeypatch, lambda c: c.exec_driver_sql("PRAGMA foreign_keys").scalar())
 
 
 def _violations(engine: Engine) -> list[tuple[object, ...]]:
