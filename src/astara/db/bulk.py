@@ -84,14 +84,13 @@ def insert_adapted(session: Session, sql: str, rows: Sequence[Sequence[Any]]) ->
 
 
 def insert_groups(session: Session, table: Table, groups: Sequence[Rows]) -> None:
-    """Insert each group of rows (adapted values; see :func:`astara.db.rowsets.null_groups`).
+    """Insert each group of rows (adapted values; see :class:`astara.db.rowsets.Rows`).
 
-    SQLite: Python's sqlite3 module binds ``None`` through its adapter look-up (about 0.3 µs a
-    value, against 0.02 µs for a number or text), so rows are grouped by which of their columns are
-    NULL and each group's statement names only the others (the column's NULL default fills the
-    rest). Values every row of a group shares are written into the statement as literals rather
-    than bound row after row. PostgreSQL takes the rows through COPY, its bulk-load protocol, in
-    the same transaction: several times faster than ``executemany`` of INSERTs.
+    SQLite: one ``executemany`` a group. Values every row of a group shares are written into the
+    statement as literals rather than bound row after row, and ``None`` is bound through the
+    adapter :func:`astara.db.engine.make_engine` registers (as quickly as a number). PostgreSQL
+    takes the rows through COPY, its bulk-load protocol, in the same transaction: several times
+    faster than ``executemany`` of INSERTs.
     """
     connection = session.connection()
     dialect = connection.dialect.name

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import operator
 from collections.abc import Callable, Sequence
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
@@ -61,9 +60,6 @@ class TableLayout(NamedTuple):
     always_bound: tuple[bool, ...]
 
 
-_BOUND = object()  # stands for "always bound" where a column cannot be left out
-
-
 class Rows(NamedTuple):
     """Rows for one INSERT: the columns each row gives, values every row shares, the rows.
 
@@ -93,30 +89,12 @@ def with_values(groups: list[Rows], values: dict[str, Any]) -> list[Rows]:
     return out
 
 
-def null_groups(layout: TableLayout, rows: Sequence[Sequence[Any]], dialect: str) -> list[Rows]:
-    """``rows`` (one value per column of ``layout``) as :class:`Rows`: on SQLite grouped by which
-    columns are NULL, each group naming only the others; elsewhere one group of all the columns
-    (see :func:`astara.db.bulk.insert_groups`)."""
-    columns = layout.columns
+def as_rows(layout: TableLayout, rows: Sequence[Sequence[Any]]) -> list[Rows]:
+    """``rows`` (one value per column of ``layout``) as one :class:`Rows` naming every column
+    (none when there are no rows; see :func:`astara.db.bulk.insert_groups`)."""
     if not rows:
         return []
-    if dialect != "sqlite":
-        return [Rows(tuple(columns), (), [tuple(r) for r in rows])]
-    probe = [_BOUND if bound else None for bound in layout.always_bound]
-    groups: dict[tuple[bool, ...], list[Sequence[Any]]] = {}
-    for row in rows:
-        key = tuple(map(operator.is_not, row, probe))  # True where the value is bound
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [row]
-        else:
-            group.append(row)
-    out = []
-    for key, group in groups.items():
-        bound = [i for i, is_bound in enumerate(key) if is_bound]  # never empty: the key is NOT NULL
-        pick = operator.itemgetter(*bound) if len(bound) > 1 else (lambda row, i=bound[0]: (row[i],))
-        out.append(Rows(tuple(columns[i] for i in bound), (), list(map(pick, group))))
-    return out
+    return [Rows(tuple(layout.columns), (), [tuple(r) for r in rows])]
 
 
 def sql_literal(value: Any) -> str | None:

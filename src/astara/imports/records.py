@@ -14,13 +14,11 @@ column (:mod:`astara.imports.chunks`) become driver rows a column at a time
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from itertools import repeat
-from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
-from astara.db.rowsets import Adapter, Rows, TableLayout, null_groups, sql_literal
+from astara.db.rowsets import Adapter, Rows, TableLayout, as_rows, sql_literal
 from astara.db.totals import item_totals, shared_drug
 from astara.imports.chunks import MISSING, FastRows, per_distinct
 
@@ -186,15 +184,14 @@ class RecordBuilder:
         given: dict[str, Iterable[Any]],
         values: dict[str, list[Any]],
     ) -> list[Rows]:
-        """Columns into :class:`Rows`: for SQLite, one group per pattern of NULL columns, with the
-        values every row shares as the statement's literals (as :func:`null_groups` would group)."""
+        """Columns into one :class:`Rows`. For SQLite, a column empty in every row is left out and
+        one value every row shares is written into the statement as a literal."""
         names = layout.names
         columns = [given.get(name) or layout.column(name, values.get(name)) for name in names]
         if self.dialect != "sqlite":
             return [Rows(names, (), list(zip(*columns, strict=False)))]
         count = next(len(c) for c in columns if isinstance(c, list))
-        full: list[tuple[str, list[Any]]] = []
-        partial: list[tuple[str, list[Any]]] = []
+        bound: list[tuple[str, list[Any]]] = []
         shared: list[tuple[str, Any]] = []
         for name, column, anyway in zip(names, columns, layout.always_bound, strict=True):
             if not isinstance(column, list):
@@ -205,35 +202,17 @@ class RecordBuilder:
                     shared.append((name, value))
                     continue
                 column = [value] * count
-            nones = column.count(None)
-            if nones == 0 or anyway:
-                full.append((name, column))
-            elif nones < count:
-                partial.append((name, column))
-        rows = list(zip(*(c for _, c in full + partial), strict=True))
-        names = tuple(n for n, _ in full + partial)
-        if not partial:
-            return [Rows(names, tuple(shared), rows)]
-        groups: dict[tuple[bool, ...], list[tuple[Any, ...]]] = defaultdict(list)
-        keys = zip(*([v is not None for v in c] for _, c in partial), strict=True)
-        for key, row in zip(keys, rows, strict=True):
-            groups[key].append(row)
-        out = []
-        for key, group in groups.items():
-            bound = [*range(len(full)), *(len(full) + i for i, keep in enumerate(key) if keep)]
-            if len(bound) < len(names):  # (full holds the id: bound is never a single column)
-                group = list(map(itemgetter(*bound), group))
-            out.append(Rows(tuple(names[i] for i in bound), tuple(shared), group))
-        return out
+            elif not anyway and column[0] is None and column.count(None) == count:
+                continue
+            bound.append((name, column))
+        rows = list(zip(*(c for _, c in bound), strict=True))
+        return [Rows(tuple(n for n, _ in bound), tuple(shared), rows)]
 
     def groups(
         self, events: list[tuple[Any, ...]], items: list[tuple[Any, ...]]
     ) -> tuple[list[Rows], list[Rows]]:
         """Rows built by :meth:`event` and :meth:`item`, grouped for :func:`insert_groups`."""
-        return (
-            null_groups(self.events.layout, events, self.dialect),
-            null_groups(self.items.layout, items, self.dialect),
-        )
+        return as_rows(self.events.layout, events), as_rows(self.items.layout, items)
 
 
 def values(groups: list[Rows], name: str) -> list[Any]:
