@@ -20,7 +20,7 @@ from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
 from astara.imports import rows as rows_module
 from astara.imports import service, spawn
-from astara.imports.chunks import MISSING, FastRows
+from astara.imports.chunks import _EMPTY, MISSING, FastRows, _overlay
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
 from fixtures.make import ids_row, import_file, large_imports_seen, write_ids
@@ -464,3 +464,25 @@ def test_the_worker_reads_ahead_until_its_job_arrives(
         sent[late] = messages
     assert [m[0] for m in sent[0]] == ["batch"] * 5 + ["done"]
     assert pickle.dumps(sent[3]) == pickle.dumps(sent[0]) == pickle.dumps(sent[99])  # the same batches
+
+
+def test_parsed_fields_overlay_columns_as_dict_update_would() -> None:
+    """The column path lays each field's parsed values over what earlier fields set, row by row,
+    exactly as the row parser's ``dict.update`` does: a row without text, or whose parse lacks a
+    key, keeps what it had."""
+    columns = {"date": ["2016-01-01", "2016-01-02", "2016-01-03", "2016-01-04"]}
+    texts = ["May 2016", "", "somewhere", "May 2016"]
+    parsed = {
+        "May 2016": {"date": "2016-05-01", "precision": "month"},
+        "": _EMPTY,
+        "somewhere": {"place": "X"},
+    }
+    _overlay(columns, texts, parsed)
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    expected = []
+    for text, before in zip(texts, ["2016-01-01", "2016-01-02", "2016-01-03", "2016-01-04"], strict=True):
+        row = {"date": before, "precision": MISSING, "place": MISSING}
+        if parsed[text] is not _EMPTY:
+            row.update(parsed[text])
+        expected.append(row)
+    assert rows == expected

@@ -277,8 +277,8 @@ def _overlay(columns: dict[str, list[Any]], texts: list[str], parsed: dict[str, 
             by_text = {t: MISSING if d is _EMPTY else d.get(key, MISSING) for t, d in parsed.items()}
         else:
             by_text = {t: _KEEP if d is _EMPTY else d.get(key, _KEEP) for t, d in parsed.items()}
-            columns[key] = [b if v is _KEEP else v for v, b in zip(map(by_text.__getitem__, texts), before,
-                                                                     strict=True)]  # fmt: skip
+            kept = map(by_text.__getitem__, texts)
+            columns[key] = [b if v is _KEEP else v for v, b in zip(kept, before, strict=True)]
             continue
         columns[key] = list(map(by_text.__getitem__, texts))
 
