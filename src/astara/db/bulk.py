@@ -301,12 +301,53 @@ def large_write_cache(session: Session, kib: int = 32768) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
 
 
+ANALYSIS_ROWS = 2000  # index entries SQLite's ANALYZE reads per index (a sample: a full scan is not needed)
+
+
 def refresh_statistics(session: Session) -> None:
-    """Let the query planner see the new table sizes (cheap; keeps id lookups on the primary key)."""
+    """Let the query planner see the new table sizes (cheap; keeps id lookups on the primary key).
+
+    On SQLite the statistics are sampled, and the sample misleads about the agency: the first
+    entries of an index on (agency_id, ...) all belong to one agency, so the planner took
+    ``agency_id = ?`` for a condition that keeps a few thousand rows of a store where it keeps
+    them all. It then walked such an index for every question (0.14 s instead of 0.06 s for a
+    month-by-month count of 270,000 events). So the estimate of rows per agency in each of those
+    indexes is set to the rows over the agencies holding rows of the table, and the planner
+    reloads the statistics.
+    """
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.execute(text("PRAGMA analysis_limit=2000"))  # sample; a full scan is not needed
-        connection.execute(text("ANALYZE"))
-    else:
+    if connection.dialect.name != "sqlite":
         connection.execute(text("ANALYZE seizure_events"))
         connection.execute(text("ANALYZE seizure_items"))
+        return
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={int(ANALYSIS_ROWS)}")
+    connection.exec_driver_sql("ANALYZE")
+    quote = connection.dialect.identifier_preparer.quote
+    stats = connection.exec_driver_sql("SELECT tbl, idx, stat FROM sqlite_stat1 WHERE idx IS NOT NULL").all()
+    agencies: dict[str, int] = {}
+    for table, index, stat in stats:
+        first = connection.exec_driver_sql(f"PRAGMA index_info({quote(index)})").first()
+        figures = str(stat).split()
+        if first is None or first[2] != "agency_id" or len(figures) < 2:
+            continue
+        if table not in agencies:
+            agencies[table] = _agencies_holding(session, quote(table))
+        figures[1] = str(max(1, int(figures[0]) // max(1, agencies[table])))
+        connection.exec_driver_sql(
+            "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx = ?", (" ".join(figures), table, index)
+        )
+    connection.exec_driver_sql("ANALYZE sqlite_master")  # (the planner reads the statistics again)
+
+
+def _agencies_holding(session: Session, table: str) -> int:
+    """How many agencies hold rows of ``table`` (quoted): a seek in its agency index per agency."""
+    connection = session.connection()
+    count, last = 0, -(2**63)
+    while True:
+        found = connection.exec_driver_sql(
+            f"SELECT agency_id FROM {table} WHERE agency_id > ? ORDER BY agency_id LIMIT 1",  # noqa: S608 - a quoted table name
+            (last,),
+        ).first()
+        if found is None:
+            return count
+        count, last = count + 1, found[0]
