@@ -107,7 +107,7 @@ def _work(told: tuple[Path, ImportOptions, int, bool], inbox: _Inbox, send: Any)
                 ahead.append(parsed)
         _, job = inbox.get()
         if (job.options, job.batch, job.by_columns) != (options, batch, by_columns):
-            raise RuntimeError("the import worker was told another file or other options than its job's")
+            raise RuntimeError("the import worker was told other options than its job's")
 
         def forward(batch: Batch) -> None:
             if batch.events or batch.items or batch.columns:
