@@ -22,6 +22,9 @@ class Scope:
     agency_code: str
     user_id: int | None = None
     role: str = "analyst"
+    # how the acting user was established, for the audit trail: "session", "token", "cli" (a named
+    # ASTARA_USER), "cli-default" (no ASTARA_USER: the agency's administrator), "partner", "system"
+    via: str = ""
 
 
 def scoped(stmt: Select[T], model: Any, scope: Scope) -> Select[T]:

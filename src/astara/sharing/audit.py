@@ -47,6 +47,19 @@ ACTIONS = frozenset(
         "key",
         "rejected",
         "purge",
+        # every access that matters, beyond sharing (security issue: logins, views, edits, ...)
+        "login",
+        "login_failed",
+        "logout",
+        "view_nominal",
+        "create",
+        "edit",
+        "import",
+        "export",
+        "user",
+        "token",
+        "checkpoint",
+        "refused",
     }
 )
 
