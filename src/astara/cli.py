@@ -24,9 +24,17 @@ def runtime() -> Any:
     from astara.runtime import Runtime
 
     if "runtime" not in _state:
-        _state["runtime"] = Runtime(Settings.from_environment(), agency=_state.get("agency"))
+        settings = Settings.from_environment()
+        _state["runtime"] = Runtime(
+            settings, agency=_state.get("agency"), user=settings.user or None, announce=_notice
+        )
         start_up_over()
     return _state["runtime"]
+
+
+def _notice(line: str) -> None:
+    """Who acts, on stderr only: the output of ``--format json`` stays machine-readable."""
+    typer.echo(line, err=True)
 
 
 def start_up_over() -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.agencies.service import scope_for
 from astara.db.engine import make_engine, require_schema, transaction
+from astara.db.models import User
 from astara.settings import Settings
 
 
@@ -21,7 +22,10 @@ class Runtime:
     settings: Settings
     agency: str | None = None  # overrides settings.agency (e.g. the CLI's --agency)
     user: str | None = None  # acts as this user of the agency; None: the agency's first administrator
+    # told "acting as NAME (ROLE)" once, after the first unit that wrote commits (the CLI: on stderr)
+    announce: Callable[[str], None] | None = field(default=None, repr=False)
     _checked: bool = field(default=False, repr=False)
+    _announced: bool = field(default=False, repr=False)
 
     @cached_property
     def engine(self) -> Engine:
@@ -38,6 +42,17 @@ class Runtime:
 
     @contextmanager
     def unit(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Scope]]:
-        """One transaction acting for the configured agency and user (the CLI: a local, trusted shell)."""
+        """One transaction acting for the configured agency and user (the CLI: a shell on the server):
+        ``user`` with that user's role, else the agency's administrator."""
+        wrote: list[bool] = []
         with self.session(check_schema=check_schema) as session:
-            yield session, scope_for(session, self.agency or self.settings.agency, self.user)
+            via = "cli" if self.user else "cli-default"
+            scope = scope_for(session, self.agency or self.settings.agency, self.user, via=via)
+            user = session.get(User, scope.user_id) if scope.user_id is not None else None
+            name = user.username if user is not None else f"no user of {scope.agency_code}"
+            event.listen(session, "after_flush", lambda *_: wrote.append(True), once=True)
+            yield session, scope
+        if wrote and self.announce is not None and not self._announced:
+            self._announced = True
+            unset = "" if via == "cli" else "; ASTARA_USER is unset"
+            self.announce(f"acting as {name} ({scope.role}{unset})")

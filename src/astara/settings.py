@@ -41,7 +41,9 @@ class Settings(BaseModel):
         default="development-only-secret", description="Signs sessions; set in production."
     )
     agency: str = Field(default="DEMO", description="Code of the agency the CLI acts for.")
-    user: str = Field(default="admin", description="User name the CLI acts as.")
+    user: str | None = Field(
+        default=None, description="User the CLI acts as, with their role; unset: the agency's administrator."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     page_size: int = Field(default=50, ge=1, le=1000)

@@ -35,11 +35,16 @@ def add(
     name: Annotated[str, typer.Option(help="Full name.")] = "",
     country: Annotated[str | None, typer.Option(help="Country (any form).")] = None,
 ) -> None:
-    """Add an agency with its first administrator."""
+    """Add an agency with its first administrator (as ASTARA_USER, only an administrator may)."""
     from astara.agencies import service
+    from astara.auth.roles import require
     from astara.db.engine import transaction
 
-    with transaction(runtime().engine) as session:
+    rt = runtime()
+    if rt.user:
+        with rt.unit() as (_, actor):
+            require(actor, "users.manage")
+    with transaction(rt.engine) as session:
         scope = service.create_agency(session, code, name or code, country)
     typer.echo(f"agency {scope.agency_code} created")
 

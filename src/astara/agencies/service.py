@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies import repository
 from astara.agencies.scope import Scope
-from astara.errors import Conflict, InvalidInput, NotFound
+from astara.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from astara.kit.countries import resolve_country
 
 ROLES = ("analyst", "liaison", "supervisor", "administrator")
@@ -39,23 +39,27 @@ def ensure_agency(session: Session, code: str, name: str = "", country: str | No
     return scope_for(session, agency.code, None)
 
 
-def scope_for(session: Session, agency_code: str, username: str | None) -> Scope:
-    """Resolve who is acting. Without a user name the agency's first administrator acts."""
+def scope_for(session: Session, agency_code: str, username: str | None, *, via: str = "cli-default") -> Scope:
+    """Resolve who is acting: user ``username`` (a login name, or a name the agency's code completes
+    to ``name@agency``) with their role, or, without one, the agency's administrator ``admin@agency``.
+    """
     agency = repository.get_agency_by_code(session, agency_code.strip().upper())
     if agency is None:
         raise NotFound(f"agency {agency_code!r} does not exist: create it with `astara agency add`")
-    user = repository.get_user(session, username) if username else None
-    if username and user is None:
-        user = repository.get_user(session, f"{username}@{agency.code.lower()}")
-    if username and user is None:
-        raise NotFound(f"user {username!r} does not exist in agency {agency.code}")
-    if user is None:
+    if username:
+        user = repository.get_user(session, username) or repository.get_user(
+            session, f"{username}@{agency.code.lower()}"
+        )
+        if user is None or user.agency_id != agency.id:
+            raise NotFound(f"user {username!r} (ASTARA_USER) does not exist in agency {agency.code}")
+        if not user.active:
+            raise PermissionDenied(f"user {user.username} (ASTARA_USER) is disabled")
+    else:
         user = repository.get_user(session, f"admin@{agency.code.lower()}")
-    if user is not None and user.agency_id != agency.id:
-        raise NotFound(f"user {username!r} does not belong to agency {agency.code}")
     return Scope(
         agency_id=agency.id,
         agency_code=agency.code,
         user_id=user.id if user else None,
         role=user.role if user else "analyst",
+        via=via,
     )

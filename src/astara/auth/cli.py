@@ -1,7 +1,8 @@
 """``astara user ...`` and ``astara token ...``: accounts and API tokens, from the server's shell.
 
-Whoever runs the command on the server acts as the agency's administrator (ASTARA_AGENCY); the web
-and the API always act as a logged-in user.
+The command acts as ASTARA_USER with that user's role, or, when it is unset, as the agency's
+administrator (ASTARA_AGENCY: first set-up and password recovery); the web and the API always act
+as a logged-in user.
 """
 
 from __future__ import annotations
