@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from astara.agencies.scope import Scope, scoped
-from astara.db.models import SeizureEvent, SeizureItem
+from astara.db.models import SeizureEvent, SeizureItem, utcnow
 from astara.seizures.dimensions import Dimension
 
 SORTABLE = {
@@ -108,6 +108,32 @@ def get_event(session: Session, scope: Scope, event_id: str) -> SeizureEvent | N
 def find_by_reference(session: Session, scope: Scope, reference: str) -> SeizureEvent | None:
     stmt = scoped(select(SeizureEvent), SeizureEvent, scope).where(SeizureEvent.reference == reference)
     return session.scalars(stmt.options(selectinload(SeizureEvent.items))).first()
+
+
+def advance_version(session: Session, scope: Scope, event: SeizureEvent, expected: int) -> bool:
+    """Move ``event`` from version ``expected`` to the next in one conditional UPDATE, so of writers
+    that read the same version exactly one finds it still there (the database decides, not this
+    process); True for that one, and ``event`` then holds its new version."""
+    stmt = (
+        update(SeizureEvent)
+        .where(
+            SeizureEvent.id == event.id,
+            SeizureEvent.agency_id == scope.agency_id,
+            SeizureEvent.version == expected,
+        )
+        .values(version=expected + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(event, ["version", "updated_at"])
+    return True
+
+
+def current_version(session: Session, scope: Scope, event_id: str) -> int | None:
+    """The stored version, read afresh (not from the session's copy)."""
+    stmt = scoped(select(SeizureEvent.version), SeizureEvent, scope).where(SeizureEvent.id == event_id)
+    return session.scalars(stmt).one_or_none()
 
 
 def add_event(session: Session, event: SeizureEvent) -> None:

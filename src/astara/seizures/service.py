@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
@@ -206,11 +207,9 @@ def update_seizure(
     event = repository.get_event(session, scope, event_id)
     if event is None:
         raise NotFound(f"no seizure {event_id!r} in agency {scope.agency_code}")
-    if version is not None and version != event.version:
-        raise Conflict(
-            f"seizure {event_id} was changed by someone else (version {event.version}, you edited "
-            f"version {version}); open it again to see the changes"
-        )
+    expected = event.version if version is None else version
+    if expected != event.version:
+        raise _edited_elsewhere(event_id, event.version, expected)
     parsed = _parsed(data, today)
     first = parsed[0]
     reference = first.event.get("reference")
@@ -218,19 +217,33 @@ def update_seizure(
         other = repository.find_by_reference(session, scope, reference)
         if other is not None and other.id != event.id:
             raise Conflict(f"a seizure with reference {reference!r} already exists")
-    for column, empty in EDITABLE.items():
-        setattr(event, column, first.event.get(column, empty))
-    event.quality_flags = first.flags
-    event.items.clear()
-    session.flush()  # the old items go first: (event, position) is unique
-    event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
-    event.refresh_totals()
-    event.version += 1
-    event.updated_at = utcnow()
-    session.flush()
+    # Claim the version before writing anything: a writer that lost the race writes nothing.
+    if not repository.advance_version(session, scope, event, expected):
+        current = repository.current_version(session, scope, event_id)
+        raise _edited_elsewhere(event_id, current, expected)
+    try:
+        for column, empty in EDITABLE.items():
+            setattr(event, column, first.event.get(column, empty))
+        event.quality_flags = first.flags
+        event.items.clear()
+        session.flush()  # the old items go first: (event, position) is unique
+        event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
+        event.refresh_totals()
+        session.flush()
+    except IntegrityError as exc:  # a concurrent save wrote the same unique rows (a reference, items)
+        reason = str(exc.orig).splitlines()[0]
+        raise Conflict(f"seizure {event_id}: another save wrote the same rows meanwhile ({reason})") from exc
     sharing_outbox.record_changed(session, scope, [event.id], today)  # the new version, same transaction
     figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)
+
+
+def _edited_elsewhere(event_id: str, current: int | None, edited: int) -> Conflict:
+    return Conflict(
+        f"seizure {event_id} was changed by someone else (version {current}, you edited "
+        f"version {edited}); open it again to see the changes",
+        details=[{"field": "version", "current": current, "edited": edited}],
+    )
 
 
 def as_input(event: SeizureEventOut) -> SeizureCreate:
