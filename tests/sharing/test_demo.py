@@ -19,7 +19,8 @@ def test_the_demo_shows_sync_forbidden_fields_a_cross_script_hit_and_a_receipt(t
     assert out["received"] == sorted([first, second])
     assert out["forbidden_absent"] == dict.fromkeys(demo.FORBIDDEN, True)
     assert out["index_has_no_name"]
-    assert out["hits"] == {demo.SUSPECT: ["AZ-2025-0901"], demo.OTHER: []}
+    # the example agreement lets the truck's plate out, and no name: only the plate hits
+    assert out["hits"] == {demo.SUSPECT: [], demo.OTHER: [], demo.PLATE: ["AZ-2025-0901"]}
     assert out["retracted_everywhere"]
     [receipt] = out["receipts"]
     assert receipt["record_id"] == first and receipt["from"] == "IR-ANP" and receipt["signature_ok"]

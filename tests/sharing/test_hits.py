@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from astara.errors import NotAuthenticated
 from astara.sharing import hits
 
-from .conftest import Node, record_seizure
+from .conftest import EXAMPLE, Node, link, record_seizure
 
 SECRET = "agreed-at-the-astara-meeting-2026"
+
+
+@pytest.fixture
+def linked(az: Node, ir: Node, tmp_path: Path) -> tuple[Node, Node]:
+    """Linked by the example agreement plus a clause that lets names and references out: the index
+    holds only what the feed sends (tests/security/test_hit_index_policy.py)."""
+    agreement = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    names = {"id": "names", "categories": ["seizure_facts", "nominal"],
+             "fields": ["reference", "person.name", "vehicle.plate", "vehicle.country"]}  # fmt: skip
+    path = tmp_path / "agreement.yaml"
+    path.write_text(
+        yaml.safe_dump({**agreement, "clauses": [*agreement["clauses"], names]}), encoding="utf-8"
+    )
+    link(az, ir, path)
+    return az, ir
 
 
 def _index(az: Node, ir: Node) -> dict[str, object]:

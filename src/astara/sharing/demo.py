@@ -4,9 +4,10 @@
 instances (own data folder, SQLite store and key pair), starts each as a real server process,
 exchanges keys, loads the agreement on both sides, records seizures at AZ-SCS through its REST API,
 pulls them at IR-ANP over signed HTTP, shows the nominal fields the agreement forbids absent, runs a
-hit/no-hit check on the driver written in another script, and retracts a record, showing the
-signed receipt AZ-SCS gets back. Every step goes through the ``astara`` command or the API, as an
-operator would, except linking the driver to the seizure (there is no API for persons yet).
+hit/no-hit check on the driver and on his truck's plate (the agreement lets only the plate out),
+and retracts a record, showing the signed receipt AZ-SCS gets back. Every step goes through the
+``astara`` command or the API, as an operator would, except linking the driver to the seizure
+(there is no API for persons yet).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ SECRET = "agreed-at-the-astara-border-meeting"  # noqa: S105 - the demo's shared
 DRIVER = "Mohammad Rezaei"  # as AZ customs wrote it from the passport's Latin line
 SUSPECT = "محمد رضایی"  # the same man in IR-ANP's own files
 OTHER = "Əli Həsənov"
+PLATE = "45 ع 123 - 67"  # the truck's Iranian plate
 FORBIDDEN = ("Mohammad Rezaei", "informant K-7", "AZ-2025-0902")  # driver name, notes, unvalidated ref
 
 
@@ -128,9 +130,7 @@ def _link_driver(az: Instance, record_id: str) -> None:
         with transaction(engine) as session:
             scope = scope_for(session, az.code, None)
             session.add(Person(id="p-demo-1", agency_id=scope.agency_id, name=DRIVER, nationality="IR"))
-            session.add(
-                Vehicle(id="v-demo-1", agency_id=scope.agency_id, plate="45 ع 123 - 67", country="IR")
-            )
+            session.add(Vehicle(id="v-demo-1", agency_id=scope.agency_id, plate=PLATE, country="IR"))
             for kind, entity, role in (
                 ("person", "p-demo-1", "driver"),
                 ("vehicle", "v-demo-1", "conveyance"),
@@ -233,15 +233,16 @@ def run(workdir: Path, say: Callable[[str], None] = print) -> dict[str, Any]:
         for text, absent in out["forbidden_absent"].items():
             say(f"  {'absent ' if absent else 'PRESENT'}  {text!r}")
 
-        step("6. Hit/no-hit: IR-ANP checks its suspect, written in Persian, against AZ-SCS's index")
+        step("6. Hit/no-hit: IR-ANP checks its suspect and his truck against AZ-SCS's index")
         index = workdir / "az-hit-index.json"
         say("AZ-SCS: " + az.astara("hit", "index", "--partner", "IR-ANP", "--out", str(index)))
         out["index_has_no_name"] = DRIVER not in index.read_text(encoding="utf-8")
         out["hits"] = {}
-        for name in (SUSPECT, OTHER):
-            found = json.loads(ir.astara("hit", "check", str(index), "--name", name, "--format", "json"))
-            out["hits"][name] = [h["reference"] for h in found]
-            say(f"IR-ANP checks {name!r}: " + (
+        # the agreement lets plates out (art6.2) and no names: the index answers for plates only
+        for query in (("--name", SUSPECT), ("--name", OTHER), ("--plate", PLATE, "--country", "IR")):
+            found = json.loads(ir.astara("hit", "check", str(index), *query, "--format", "json"))
+            out["hits"][query[1]] = [h["reference"] for h in found]
+            say(f"IR-ANP checks {query[1]!r}: " + (
                 "; ".join(f"hit: {h['agency']} holds reference {h['reference']}, contact {h['contact']}"
                           for h in found) or "no hit"))  # fmt: skip
 

@@ -1,6 +1,7 @@
 """Hit/no-hit matching of nominal data: partners exchange keyed hashes, never names.
 
-An index holds, for each person, vehicle and document the agency has linked to a seizure, HMAC-SHA256
+An index holds, for each person, vehicle and document linked to a seizure that the feed would send
+the partner (only the fields the agreement lets out, see :func:`build_index`), HMAC-SHA256
 digests (keyed with the agreement's secret, exchanged out of band) of the matching layer's keys:
 for a name, the cross-script pair keys of :func:`astara.matching.keys.name_keys` (given-name
 equivalence id plus consonant skeleton, so محمد رضایی, Mohammad Rezaei and Мохаммад Резаи meet
@@ -22,6 +23,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.errors import InvalidInput
 from astara.sharing import audit, outbox, repository
-from astara.sharing.agreements import Agreement
+from astara.sharing.agreements import Agreement, project
 from astara.sharing.feed import check_message, now, signed
 from astara.sharing.keys import KeyPair, key_dir
 from astara.sharing.service import get_partner
@@ -113,6 +115,44 @@ def _agreement_with(session: Session, scope: Scope, partner: str) -> Agreement:
     raise InvalidInput(f"no agreement with {partner} is in force")
 
 
+def _shared_records(
+    session: Session, scope: Scope, agreement: Agreement, partner: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(record id, what the feed sends of it) for every record the agreement lets out to ``partner``
+    today, by the outbox's own policy (:func:`agreements.project`: never TLP:RED, never a partner's
+    record, only the fields a clause allows), leaving out what was retracted from that partner."""
+    day = now().date()
+    ids = repository.all_event_ids(session, scope)
+    for start in range(0, len(ids), outbox.BATCH):
+        records = outbox.load_records(session, scope, ids[start : start + outbox.BATCH])
+        last = repository.last_outbox_entries(session, scope, partner, [r["id"] for r in records])
+        for record in records:
+            sent = last.get(record["id"])
+            if sent is not None and sent.kind == "retraction":
+                continue
+            projection = project(agreement, record, day)
+            if projection.refused is None:
+                yield record["id"], projection.record
+
+
+def _entity_keys(kind: str, fields: dict[str, Any]) -> set[str]:
+    """The matching keys of the fields shared of one entity (a person's name only if it is shared)."""
+    if kind == "person" and fields.get("name"):
+        return person_keys(fields["name"])
+    if kind == "vehicle" and fields.get("plate"):
+        return plate_keys(fields["plate"], fields.get("country"))
+    if kind == "document" and fields.get("number"):
+        return document_keys(fields["number"])
+    return set()
+
+
+def opaque_reference(secret: bytes, partner: str, record_id: str) -> str:
+    """What a hit names when the agreement withholds the reference: stable for one partner, unlinkable
+    to the record by anyone without this instance's records, different for each partner."""
+    digest = hmac.new(secret, f"ref|{partner}|{record_id}".encode(), hashlib.sha256).hexdigest()
+    return f"hit-{digest[:20]}"
+
+
 def build_index(
     session: Session,
     scope: Scope,
@@ -121,7 +161,9 @@ def build_index(
     partner_code: str,
     encoding: str = "hmac",
 ) -> dict[str, Any]:
-    """A signed index of blinded keys of the agency's nominal data, for ``partner_code``.
+    """A signed index of blinded keys of the agency's nominal data, for ``partner_code``: of the
+    records and fields the feed would send that partner, named by their reference only where the
+    agreement sends it (else by :func:`opaque_reference`).
 
     ``encoding``: ``hmac`` (one keyed hash per key) or ``clk`` (one Bloom filter per entity).
     """
@@ -131,28 +173,19 @@ def build_index(
     partner = get_partner(session, scope, partner_code)
     agreement = _agreement_with(session, scope, partner.code)
     secret = secret_for(data_dir, agreement.code)
-    ids = repository.all_event_ids(session, scope)
     entries: list[dict[str, str]] = []
-    for start in range(0, len(ids), outbox.BATCH):
-        for record in outbox.load_records(session, scope, ids[start : start + outbox.BATCH]):
-            reference = str(record["event"].get("reference") or record["id"])
-            for ent in record["entities"]:
-                f = ent["fields"]
-                if ent["type"] == "person" and f.get("name"):
-                    found = person_keys(f["name"])
-                elif ent["type"] == "vehicle" and f.get("plate"):
-                    found = plate_keys(f["plate"], f.get("country"))
-                elif ent["type"] == "document" and f.get("number"):
-                    found = document_keys(f["number"])
-                else:
-                    continue
-                if encoding == "clk":
-                    if found:
-                        code = clk(secret, found).to_bytes(CLK_BITS // 8, "big")
-                        entries.append(
-                            {"clk": base64.b64encode(code).decode(), "kind": ent["type"], "ref": reference}
-                        )
-                    continue
+    for record_id, shared in _shared_records(session, scope, agreement, partner.code):
+        reference = str(shared["event"].get("reference") or opaque_reference(secret, partner.code, record_id))
+        for ent in shared.get("entities", []):
+            found = _entity_keys(ent["type"], ent["fields"])
+            if not found:
+                continue
+            if encoding == "clk":
+                code = clk(secret, found).to_bytes(CLK_BITS // 8, "big")
+                entries.append(
+                    {"clk": base64.b64encode(code).decode(), "kind": ent["type"], "ref": reference}
+                )
+            else:
                 entries += [
                     {"h": h, "kind": ent["type"], "ref": reference} for h in sorted(blind(secret, found))
                 ]
