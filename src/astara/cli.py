@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -64,12 +66,16 @@ def _show_version(wanted: bool) -> None:
 @app.callback()
 def _global(
     agency: Annotated[str | None, typer.Option(help="Act for this agency (default ASTARA_AGENCY).")] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error (or ASTARA_DEBUG=1).")
+    ] = False,
     _version: Annotated[
         bool,
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     _state.clear()
+    _state["debug"] = debug
     if agency:
         _state["agency"] = agency
 
@@ -124,7 +130,7 @@ def _named(argv: list[str]) -> str | None:
     for word in words:
         if word == "--agency":
             next(words, None)
-        elif not word.startswith("--agency="):
+        elif word != "--debug" and not word.startswith("--agency="):
             return None if word.startswith("-") else word
     return None
 
@@ -144,8 +150,13 @@ def _only(name: str | None) -> Iterator[None]:
         app.registered_commands, app.registered_groups = commands, groups
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug, not the user's input
+
+
 def main() -> None:
-    """Entry point: AstaraError becomes a message on stderr and its exit code."""
+    """Entry point: AstaraError becomes a message on stderr and its exit code; any other exception
+    "error: internal error (...)" and exit code 70, with the traceback only under --debug or
+    ASTARA_DEBUG."""
     _register()
     try:
         with _only(_named(sys.argv[1:])):
@@ -167,7 +178,23 @@ def main() -> None:
         if _is_usage_error(exc):  # an unknown option, a missing argument...: click's message, exit code 2
             exc.show()  # type: ignore[attr-defined]
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        raise
+        if _debugging():
+            traceback.print_exc()
+        reason = str(exc).splitlines()[0] if str(exc) else ""
+        typer.echo(f"error: internal error ({type(exc).__name__}{': ' + reason if reason else ''})", err=True)
+        if not _debugging():
+            typer.echo("  run again with --debug (or ASTARA_DEBUG=1) to see where", err=True)
+        sys.exit(INTERNAL_ERROR)
+
+
+def _debugging() -> bool:
+    """--debug, or ASTARA_DEBUG set to a true value (read here: the settings may be what failed)."""
+    return bool(_state.get("debug")) or os.environ.get("ASTARA_DEBUG", "").lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
 
 
 def _is_usage_error(exc: Exception) -> bool:

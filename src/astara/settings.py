@@ -48,6 +48,7 @@ class Settings(BaseModel):
     port: int = 8000
     page_size: int = Field(default=50, ge=1, le=1000)
     log_level: str = "INFO"
+    debug: bool = Field(default=False, description="The CLI shows the traceback of an internal error.")
     max_import_mb: int = Field(default=1000, ge=1, description="Largest spreadsheet an import accepts.")
 
     @model_validator(mode="before")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from astara.agencies import repository
 from astara.agencies.scope import Scope
 from astara.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from astara.kit.countries import resolve_country
+from astara.kit.countries import CountryNotFound, resolve_country
 
 ROLES = ("analyst", "liaison", "supervisor", "administrator")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
@@ -22,9 +22,11 @@ def create_agency(session: Session, code: str, name: str, country: str | None = 
         raise InvalidInput(f"agency code {code!r} must be 2-32 letters, digits, '-' or '_'")
     if repository.get_agency_by_code(session, code):
         raise Conflict(f"agency {code} already exists")
-    agency = repository.add_agency(
-        session, code, name.strip() or code, resolve_country(country) if country else None
-    )
+    try:
+        resolved = resolve_country(country) if country else None
+    except CountryNotFound:
+        raise InvalidInput(f"country {country!r} of agency {code} is not a country name or code") from None
+    agency = repository.add_agency(session, code, name.strip() or code, resolved)
     user = repository.add_user(
         session, agency, f"admin@{code.lower()}", "administrator", f"{code} administrator"
     )

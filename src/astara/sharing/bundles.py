@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.errors import Conflict, InvalidInput
+from astara.errors import Conflict, InvalidInput, NotFound
 from astara.sharing import audit, repository, sync
 from astara.sharing.feed import FORMAT, check_message, entry_message, now, signed
 from astara.sharing.keys import KeyPair
@@ -72,7 +72,10 @@ def export_bundle(
 def import_bundle(session: Session, scope: Scope, keys: KeyPair, path: Path) -> SyncResult:
     """Verify a partner's bundle and apply it: entries, receipts for our retractions, and its ack."""
     require(scope, "sharing")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise NotFound(f"cannot read the bundle {path}: {exc.strerror or exc}") from exc
     try:
         message = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
     except (ValueError, OSError) as exc:

@@ -344,10 +344,16 @@ def hit_check(
     """Check a name, plate or document against a partner's index (the check is audited)."""
     import json
 
+    from astara.errors import InvalidInput, NotFound
     from astara.sharing import hits
 
     rt = runtime()
-    index = json.loads(file.read_text(encoding="utf-8"))
+    try:
+        index = json.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise NotFound(f"cannot read the index {file}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise InvalidInput(f"{file.name} is not a hit index (JSON): {exc}") from exc
     with rt.unit() as (session, scope):
         found = hits.check(
             session,
