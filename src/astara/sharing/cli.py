@@ -285,10 +285,10 @@ def audit_verify(fmt: Fmt = "table") -> None:
     with runtime().unit() as (session, scope):
         result = service.verify_audit(session, scope)
     text = (
-        f"audit chain intact: {result.entries:,} entries"
+        f"audit chain intact: {result.entries:,} entries, {result.checkpoints:,} signed checkpoints"
         if result.ok
         else f"audit chain BROKEN at entry {result.first_bad_seq}: {result.reason}"
-    )
+    ) + (f"\n{result.note}" if result.note else "")
     emit(result.model_dump(), fmt, text)
     if not result.ok:
         from astara.sharing.audit import ChainBroken

@@ -107,6 +107,8 @@ class AuditVerification(BaseModel):
     entries: int
     first_bad_seq: int | None = None
     reason: str | None = None
+    checkpoints: int = 0  # signed checkpoints the chain was checked against
+    note: str | None = None
 
 
 class KeyOut(BaseModel):

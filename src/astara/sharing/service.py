@@ -346,5 +346,10 @@ def verify_audit(session: Session, scope: Scope) -> AuditVerification:
     require(scope, "audit.read")
     result = audit.verify(session, scope)
     return AuditVerification(
-        ok=result.ok, entries=result.entries, first_bad_seq=result.first_bad_seq, reason=result.reason
+        ok=result.ok,
+        entries=result.entries,
+        first_bad_seq=result.first_bad_seq,
+        reason=result.reason,
+        checkpoints=result.checkpoints,
+        note=result.note,
     )
