@@ -47,6 +47,9 @@ class Settings(BaseModel):
     page_size: int = Field(default=50, ge=1, le=1000)
     log_level: str = "INFO"
     max_import_mb: int = Field(default=1000, ge=1, description="Largest spreadsheet an import accepts.")
+    partner_refusal_limit: int = Field(
+        default=20, ge=1, description="Refused partner requests a client may make a minute before 429."
+    )
 
     @model_validator(mode="before")
     @classmethod

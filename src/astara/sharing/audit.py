@@ -263,7 +263,7 @@ def _required_checkpoints(
                 required,
                 f"line {line.number} of {_FILE} is not a checkpoint signed by this instance",
                 None,
-            )  # noqa: E501
+            )
         if checkpoint["kind"] == "restore":
             required = {seq: held for seq, held in required.items() if seq <= checkpoint["seq"]}
         if checkpoint["seq"] > 0:
