@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -15,8 +17,10 @@ from sqlalchemy import delete, select, update
 from astara.db.models import AuditAnchor, AuditEntry
 from astara.runtime import Runtime
 from astara.settings import Settings
-from astara.sharing import audit, checkpoints, keys
+from astara.sharing import audit, checkpoints, keys, service
+from astara.sharing.feed import SignatureRejected
 from fixtures.cli import run_cli
+from sharing.conftest import Node, feed_of, link, make_node, receipts_to, record_seizure
 
 
 @pytest.fixture
@@ -157,3 +161,103 @@ def _at(rt: Runtime, seq: int) -> str:
         if line.checkpoint["seq"] == seq:
             return str(line.checkpoint["at"])
     raise AssertionError(seq)
+
+
+# -- the checkpoints partners keep: the witness outside this instance -------------------------------
+
+
+@pytest.fixture
+def pair(tmp_path: Any) -> Iterator[tuple[Node, Node]]:
+    az = make_node(tmp_path / "az", "AZ-SCS", "State Customs Committee", "AZ")
+    ir = make_node(tmp_path / "ir", "IR-ANP", "Anti-Narcotics Police", "IR")
+    link(az, ir)
+    yield az, ir
+    az.engine.dispose()
+    ir.engine.dispose()
+
+
+def _pull(receiver: Node, sender: Node, fetch: Any = None) -> None:
+    service.pull(receiver.unit, receiver.keys, sender.scope.agency_code,
+                 fetch=fetch or feed_of(sender), post=receipts_to(sender))  # fmt: skip
+
+
+def _status(node: Node) -> Any:
+    with node.unit() as (session, scope):
+        (status,) = service.status(session, scope)
+    return status
+
+
+def _head(node: Node) -> int:
+    with node.unit() as (session, _):
+        return int(session.scalar(select(AuditAnchor.seq)) or 0)
+
+
+def test_a_feed_page_carries_the_signed_head_and_the_partner_keeps_it(pair: tuple[Node, Node]) -> None:
+    az, ir = pair
+    record_seizure(az, "AZ-2025-7001")
+    page = feed_of(az)("", ir.keys, "IR-ANP", "AZ-SCS", 0, 500)
+    assert page["format"] == 2 and page["entries"][0]["body"]["format"] == 1  # messages unchanged
+    assert checkpoints.signed_by(page["checkpoint"], az.keys.public_b64)
+    _pull(ir, az)
+    status = _status(ir)
+    assert status.checkpoint_seq == _head(az) and status.checkpoint_warning is None
+
+
+def test_a_partner_flags_a_checkpoint_that_goes_backwards(pair: tuple[Node, Node]) -> None:
+    az, ir = pair
+    record_seizure(az, "AZ-2025-7002")
+    _pull(ir, az)
+    kept = _status(ir).checkpoint_seq
+    with az.unit() as (session, scope):  # AZ's chain truncated by someone with database access
+        session.execute(delete(AuditEntry).where(AuditEntry.agency_id == scope.agency_id, AuditEntry.seq > 1))
+        head = session.scalars(select(AuditEntry.entry_hash).where(AuditEntry.seq == 1)).one()
+        session.execute(update(AuditAnchor).values(seq=1, head_hash=head))
+    _pull(ir, az)
+    status = _status(ir)
+    assert status.checkpoint_seq == kept  # the higher one stays the witness
+    assert status.checkpoint_warning is not None
+    assert status.checkpoint_warning.startswith("AZ-SCS's audit chain went backwards: its checkpoint of ")
+    assert "has entry 1 (" in status.checkpoint_warning and f"had entry {kept} (" in status.checkpoint_warning
+
+
+def test_a_recomputed_head_with_the_same_number_is_flagged(pair: tuple[Node, Node]) -> None:
+    az, ir = pair
+    record_seizure(az, "AZ-2025-7003")
+    _pull(ir, az)
+    with az.unit() as (session, _):
+        prev = audit.GENESIS
+        for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+            entry.details = {**entry.details, "edited": True} if entry.seq == 1 else entry.details
+            entry.prev_hash = prev
+            entry.entry_hash = prev = audit.entry_hash(entry)
+        session.execute(update(AuditAnchor).values(head_hash=prev))
+    honest = feed_of(az)
+
+    def fetch(*args: Any) -> dict[str, Any]:  # the same head number, as the page with nothing new says
+        page = honest(*args)
+        page["checkpoint"] = checkpoints.make(az.keys, "AZ-SCS", _status(ir).checkpoint_seq, prev, "feed")
+        return page
+
+    _pull(ir, az, fetch)
+    assert "went backwards" in str(_status(ir).checkpoint_warning)
+
+
+def test_a_forged_checkpoint_refuses_the_page_and_an_old_page_is_accepted(pair: tuple[Node, Node]) -> None:
+    az, ir = pair
+    record_seizure(az, "AZ-2025-7004")
+    honest = feed_of(az)
+
+    def forged(*args: Any) -> dict[str, Any]:
+        page = honest(*args)
+        page["checkpoint"] = checkpoints.make(ir.keys, "AZ-SCS", 999, "f" * 64, "feed")
+        return page
+
+    with pytest.raises(SignatureRejected, match="checkpoint in AZ-SCS's feed page is not signed by it"):
+        _pull(ir, az, forged)
+
+    def old(*args: Any) -> dict[str, Any]:  # a partner on feed format 1: no format, no checkpoint
+        page = honest(*args)
+        return {k: v for k, v in page.items() if k not in ("format", "checkpoint")}
+
+    _pull(ir, az, old)
+    assert _status(ir).received == 1 and _status(ir).checkpoint_seq is None

@@ -18,8 +18,9 @@ from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
 from astara.db.models import SharingNonce, SharingPartner, SharingReceipt, SharingReceived, utcnow
 from astara.errors import NotFound, RateLimited
-from astara.sharing import audit, repository
+from astara.sharing import audit, checkpoints, repository
 from astara.sharing.feed import (
+    FEED_FORMAT,
     MAX_SKEW,
     SignatureRejected,
     check_message,
@@ -169,12 +170,39 @@ def serve_feed(
         )
     backlog = repository.outbox_backlog(session, scope, partner, rows[-1].id) if rows else 0
     return {
+        "format": FEED_FORMAT,
         "from": scope.agency_code,
         "to": partner,
         "entries": entries,
         "next_cursor": rows[-1].id if rows else after,
         "more": backlog > 0,
+        "checkpoint": audit.head_checkpoint(session, scope, keys, "feed"),
     }
+
+
+def keep_checkpoint(session: Session, scope: Scope, partner: SharingPartner, checkpoint: Any) -> None:
+    """Keep the newest audit checkpoint ``partner`` sent (pages of older partners have none).
+
+    One that goes backwards (a lower entry, or the same entry with another hash) is not kept: the
+    partner's chain was rewritten or restored, and ``astara sync status`` says so until looked into.
+    """
+    if checkpoint is None:
+        return
+    if not checkpoints.signed_by(checkpoint, partner.public_key) or checkpoint["agency"] != partner.code:
+        raise SignatureRejected(f"the audit checkpoint in {partner.code}'s feed page is not signed by it")
+    state = repository.sync_state(session, scope, partner.code)
+    kept = state.checkpoint
+    seq, head = checkpoint["seq"], checkpoint["head_hash"]
+    if kept is not None and (seq < kept["seq"] or (seq == kept["seq"] and head != kept["head_hash"])):
+        state.checkpoint_warning = (
+            f"{partner.code}'s audit chain went backwards: its checkpoint of {checkpoint['at']} has entry "
+            f"{seq} ({head[:12]}...) after its checkpoint of {kept['at']} had entry {kept['seq']} "
+            f"({kept['head_hash'][:12]}...): rewritten, or restored from a backup; ask {partner.code}"
+        )
+        audit.append(session, scope, "checkpoint", partner=partner.code,
+                     details={"backwards": True, "kept": kept, "received": checkpoint})  # fmt: skip
+        return
+    state.checkpoint = checkpoint
 
 
 @dataclass
