@@ -47,8 +47,15 @@ def _count(engine: Engine, route: str) -> int:
         )
 
 
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every request of a test falls in one counting minute, however slow the machine."""
+    start = feed.now()
+    monkeypatch.setattr(sync, "now", lambda: start)
+
+
 def _next_minute(monkeypatch: pytest.MonkeyPatch) -> None:
-    later = feed.now() + dt.timedelta(seconds=61)
+    later = sync.now() + dt.timedelta(seconds=61)
     monkeypatch.setattr(sync, "now", lambda: later)
 
 
