@@ -38,6 +38,7 @@ class Runtime:
             require_schema(self.engine)
             self._checked = True
         with transaction(self.engine) as session:
+            session.info["data_dir"] = self.settings.data_dir  # where audit checkpoints are written
             yield session
 
     @contextmanager

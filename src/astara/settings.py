@@ -50,6 +50,9 @@ class Settings(BaseModel):
     log_level: str = "INFO"
     debug: bool = Field(default=False, description="The CLI shows the traceback of an internal error.")
     max_import_mb: int = Field(default=1000, ge=1, description="Largest spreadsheet an import accepts.")
+    partner_refusal_limit: int = Field(
+        default=20, ge=1, description="Refused partner requests a client may make a minute before 429."
+    )
 
     @model_validator(mode="before")
     @classmethod

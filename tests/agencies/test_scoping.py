@@ -63,6 +63,9 @@ def _sharing_rows(session: Any, scope: Scope, event_id: str) -> None:
 
     session.add(SharingNonce(agency_id=scope.agency_id, partner_code="IR-ANP", nonce="n" * 32,
                              seen_at=dt.datetime(2026, 1, 1)))  # fmt: skip
+    from astara.sharing import repository
+
+    repository.count_refusal(session, scope, dt.datetime(2026, 1, 1), "/feed", "IR-ANP", "10.0.0.1", "r")
     session.flush()
     audit.append(session, scope, "view", partner="IR-ANP", record="r1")
 

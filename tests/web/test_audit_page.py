@@ -24,7 +24,9 @@ def test_the_audit_log_lists_filters_and_verifies(
     _entries(engine, scope)
     assert 'href="/sharing/audit"' in api_client.get("/sharing").text
     page = api_client.get("/sharing/audit")
-    assert page.status_code == 200 and "3 entries; the chain is intact." in page.text
+    assert (
+        page.status_code == 200 and "4 entries; the chain is intact." in page.text
+    )  # and the token's creation
     assert "rec-viewed-1" in page.text and "GE-2025-1" in page.text and "rec-retracted-2" in page.text
     hits = api_client.get("/sharing/audit", params={"action": "hit"}).text
     assert "GE-2025-1" in hits and "rec-viewed-1" not in hits
@@ -38,9 +40,9 @@ def test_the_audit_log_says_when_the_newest_entry_was_deleted(
 ) -> None:
     _entries(engine, scope)
     with transaction(engine) as session:
-        session.execute(delete(AuditEntry).where(AuditEntry.seq == 3))
+        session.execute(delete(AuditEntry).where(AuditEntry.seq == 4))  # entry 1: the token's creation
     page = api_client.get("/sharing/audit")
-    assert "The chain is broken at entry 3" in page.text and "missing" in page.text
+    assert "The chain is broken at entry 4" in page.text and "missing" in page.text
 
 
 def test_the_audit_log_speaks_persian(api_client: TestClient, engine: Engine, scope: Scope) -> None:

@@ -16,6 +16,7 @@ from astara.auth.ratelimit import LoginLimiter
 from astara.auth.roles import ROLES, require
 from astara.db.models import ApiToken, User, utcnow
 from astara.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from astara.sharing import audit
 
 LANGUAGES = ("en", "az", "ru", "fa")
 TOKEN_USE_PRECISION = dt.timedelta(minutes=10)  # how exactly "last used" is kept
@@ -104,6 +105,7 @@ def add_user(
     if password is not None:
         check_strength(password, username)
         user.password_hash = hash_password(password)
+    audit.append(session, scope, "user", details={"change": "add", "user": username, "role": role})
     return user
 
 
@@ -116,6 +118,7 @@ def set_password(session: Session, scope: Scope, username: str, password: str) -
         require(scope, "users.manage")
     check_strength(password, user.username)
     user.password_hash = hash_password(password)
+    audit.append(session, scope, "user", details={"change": "password", "user": user.username})
 
 
 def set_language(session: Session, scope: Scope, language: str) -> None:
@@ -153,6 +156,7 @@ def create_token(session: Session, scope: Scope, name: str) -> tuple[ApiToken, s
         prefix=plain[:12],
         token_hash=_digest(plain),
     )
+    audit.append(session, scope, "token", details={"change": "create", "name": name, "prefix": plain[:12]})
     return repository.add_token(session, token), plain
 
 
@@ -182,4 +186,7 @@ def revoke_token(session: Session, scope: Scope, token_id: int) -> ApiToken:
         raise PermissionDenied("only an administrator may revoke another user's token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        audit.append(
+            session, scope, "token", details={"change": "revoke", "id": token.id, "name": token.name}
+        )
     return token

@@ -453,6 +453,8 @@ class SharingSyncState(Base):
     last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    checkpoint: Mapped[dict[str, Any] | None] = mapped_column()  # the newest audit checkpoint they sent
+    checkpoint_warning: Mapped[str | None] = mapped_column(Text)  # it went backwards: set until cleared
 
 
 class AuditEntry(Base):
@@ -657,6 +659,24 @@ class SharingNonce(Base):
     partner_code: Mapped[str] = mapped_column(String(32))
     nonce: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class SharingRefusal(Base):
+    """Unauthenticated partner requests refused in one minute from one client, counted (not one audit
+    entry each); ``logged`` once the minute is over and its count is in the audit chain."""
+
+    __tablename__ = "sharing_refusals"
+    __table_args__ = (UniqueConstraint("agency_id", "window", "route", "partner_code", "client"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    window: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # the minute it started
+    route: Mapped[str] = mapped_column(String(40))
+    partner_code: Mapped[str] = mapped_column(String(32))  # as claimed by the request
+    client: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")  # the first refusal's
+    logged: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AuditAnchor(Base):

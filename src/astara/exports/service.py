@@ -25,6 +25,7 @@ from astara.kit.spreadsheet import escape_cell
 from astara.seizures import repository
 from astara.seizures.dimensions import parse_where
 from astara.seizures.schemas import SeizureEventOut
+from astara.sharing import audit
 
 FORMATS = ("csv", "xlsx", "jsonl", "geojson")
 
@@ -112,4 +113,6 @@ def export(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    audit.append(session, scope, "export", details={"file": path.name, "format": fmt, "layout": layout,
+                                                    "rows": n, "where": where or []})  # fmt: skip
     return n

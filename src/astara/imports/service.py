@@ -40,6 +40,7 @@ from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
 from astara.kit.cache import figures, store_of
+from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
 
 # Secondary indexes are rebuilt at the end rather than kept row by row when an import is at least
@@ -241,4 +242,10 @@ def run_import(
         )
         job.near_duplicates, job.rejected = report.near_duplicates, report.rejected_rows
         job.report = report.model_dump(mode="json")
+        counts = {
+            "rows": report.rows_read,
+            "created": report.events_created,
+            "rejected": report.rejected_rows,
+        }
+        audit.append(session, scope, "import", details={"job": report.job_id, "file": source.name, **counts})
     return report

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from astara.sharing import audit
 from astara.web.deps import unit
 
 router = APIRouter(prefix="/api", tags=["matching"])
@@ -64,6 +65,9 @@ def post_query(request: Request, body: QueryIn) -> dict[str, Any]:
     from astara.matching.store import query
 
     with unit(request) as (session, scope):
+        audit.append(
+            session, scope, "view_nominal", record=body.entity_id, details={"kind": body.kind, "query": True}
+        )
         return query(session, scope, body.kind, body.fields(), entity_id=body.entity_id, limit=body.limit)
 
 

@@ -21,6 +21,7 @@ from astara.kit.ids import stable_id
 from astara.seizures import repository
 from astara.seizures.dimensions import parse_where
 from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizureItemIn, SeizurePage
+from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
 
 REQUIRED = ("date", "country", "drug", "quantity", "unit")
@@ -166,6 +167,7 @@ def create_seizure(
     event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
     event.refresh_totals()
     repository.add_event(session, event)
+    audit.append(session, scope, "create", record=event.id, details={"source_type": source_type})
     sharing_outbox.record_changed(session, scope, [event.id], today)  # queue for partners, same transaction
     figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)
@@ -233,6 +235,7 @@ def update_seizure(
     except IntegrityError as exc:  # a concurrent save wrote the same unique rows (a reference, items)
         reason = str(exc.orig).splitlines()[0]
         raise Conflict(f"seizure {event_id}: another save wrote the same rows meanwhile ({reason})") from exc
+    audit.append(session, scope, "edit", record=event.id, details={"version": event.version})
     sharing_outbox.record_changed(session, scope, [event.id], today)  # the new version, same transaction
     figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)

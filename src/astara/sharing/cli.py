@@ -185,7 +185,9 @@ def sync_status(fmt: Fmt = "table") -> None:
             f"last ok {s.last_success_at or '-'}; "
             f"they confirmed {s.acked_cursor}, backlog {s.backlog}; receipts {s.receipts_received} in, "
             f"{s.receipts_pending} to send"
+            + (f"; audit checkpoint entry {s.checkpoint_seq}" if s.checkpoint_seq is not None else "")
             + (f"\n           last error {s.last_error_at}: {s.last_error}" if s.last_error else "")
+            + (f"\n           WARNING {s.checkpoint_warning}" if s.checkpoint_warning else "")
             for s in rows
         )
         or "no partners"
@@ -285,10 +287,10 @@ def audit_verify(fmt: Fmt = "table") -> None:
     with runtime().unit() as (session, scope):
         result = service.verify_audit(session, scope)
     text = (
-        f"audit chain intact: {result.entries:,} entries"
+        f"audit chain intact: {result.entries:,} entries, {result.checkpoints:,} signed checkpoints"
         if result.ok
         else f"audit chain BROKEN at entry {result.first_bad_seq}: {result.reason}"
-    )
+    ) + (f"\n{result.note}" if result.note else "")
     emit(result.model_dump(), fmt, text)
     if not result.ok:
         from astara.sharing.audit import ChainBroken

@@ -20,7 +20,8 @@ from astara.db.models import SharingOutbox
 from astara.errors import InvalidInput, NotAuthenticated
 from astara.sharing.keys import KeyPair, canonical, verify
 
-FORMAT = 1
+FORMAT = 1  # of each signed message (entries, receipts): unchanged, so older partners verify them
+FEED_FORMAT = 2  # of the feed page: 2 adds "format" and "checkpoint" (the audit chain's signed head)
 MAX_SKEW = 300  # seconds either way between two instances' clocks
 
 

@@ -108,6 +108,22 @@ def load_or_create(data_dir: Path) -> KeyPair:
     return KeyPair(key)
 
 
+def load_existing(data_dir: Path) -> KeyPair | None:
+    """The instance key pair, or None when ``astara keys`` (or a sync) has not created one yet."""
+    return load_or_create(data_dir) if (key_dir(data_dir) / KEY_FILE).exists() else None
+
+
+def public_keys(data_dir: Path) -> list[str]:
+    """The current public key and every retired one (base64), to check what they once signed."""
+    found = []
+    for path in [key_dir(data_dir) / KEY_FILE, *sorted((key_dir(data_dir) / "retired").glob("*.pem"))]:
+        if path.exists():
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            if isinstance(key, Ed25519PrivateKey):
+                found.append(KeyPair(key).public_b64)
+    return found
+
+
 def rotate(data_dir: Path) -> tuple[KeyPair, str]:
     """Replace the key pair, keeping the old private key under ``keys/retired/``.
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from astara.agencies.scope import Scope, scoped
@@ -21,6 +22,7 @@ from astara.db.models import (
     SharingPartner,
     SharingReceipt,
     SharingReceived,
+    SharingRefusal,
     SharingSyncState,
 )
 
@@ -295,6 +297,42 @@ def forget_nonces(session: Session, scope: Scope, before: Any) -> None:
     ids = list(session.scalars(stmt))
     if ids:
         session.query(SharingNonce).filter(SharingNonce.id.in_(ids)).delete(synchronize_session=False)
+
+
+def refusals_in(session: Session, scope: Scope, window: Any, client: str) -> int:
+    """How many partner requests from ``client`` were refused in this window."""
+    stmt = scoped(select(func.sum(SharingRefusal.count)), SharingRefusal, scope).where(
+        SharingRefusal.window == window, SharingRefusal.client == client
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def count_refusal(
+    session: Session, scope: Scope, window: Any, route: str, partner: str, client: str, reason: str
+) -> None:
+    """Add one to the window's counter (created at 1), safely against concurrent requests."""
+    key = {"window": window, "route": route, "partner_code": partner, "client": client}
+    bump = (
+        update(SharingRefusal)
+        .where(SharingRefusal.agency_id == scope.agency_id)
+        .filter_by(**key)
+        .values(count=SharingRefusal.count + 1)
+    )
+    if session.execute(bump).rowcount:  # type: ignore[attr-defined]
+        return
+    try:
+        with session.begin_nested():
+            session.add(SharingRefusal(agency_id=scope.agency_id, count=1, reason=reason, **key))
+    except IntegrityError:  # another request created it first
+        session.execute(bump)
+
+
+def closed_refusals(session: Session, scope: Scope, before: Any) -> list[SharingRefusal]:
+    """Counters of windows ended before ``before`` not yet in the audit chain (locked until commit)."""
+    stmt = scoped(select(SharingRefusal), SharingRefusal, scope).where(
+        SharingRefusal.window < before, SharingRefusal.logged.is_(False)
+    )
+    return list(session.scalars(stmt.order_by(SharingRefusal.id).with_for_update(skip_locked=True)))
 
 
 def iter_audit(session: Session, scope: Scope, batch: int = 2000) -> Iterator[AuditEntry]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from astara.agencies.scope import Scope
 from astara.db.models import SharingPartner
+from astara.errors import AstaraError, RateLimited
 from astara.sharing import keys, service, sync
 from astara.sharing.agreements import parse_agreement
 from astara.sharing.feed import SignatureRejected
@@ -32,13 +33,25 @@ def _keys(request: Request) -> keys.KeyPair:
     return keys.load_or_create(runtime_of(request).settings.data_dir)
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _refused(request: Request, exc: AstaraError) -> None:
+    """Count a refused request (one audit entry per minute and client, not one per request)."""
+    with anonymous(request) as session:
+        sync.count_refused(session, dict(request.headers), request.url.path, _client(request), exc.message)
+
+
 def _authenticate(request: Request, method: str, query: str, body: bytes) -> tuple[Scope, SharingPartner]:
+    headers = dict(request.headers)
+    limit = runtime_of(request).settings.partner_refusal_limit
     try:
         with anonymous(request) as session:
-            return sync.partner_scope(session, dict(request.headers), method, request.url.path, query, body)
-    except SignatureRejected as exc:
-        with anonymous(request) as session:
-            sync.log_rejected(session, exc)
+            sync.refusal_gate(session, headers, _client(request), limit)
+            return sync.partner_scope(session, headers, method, request.url.path, query, body)
+    except (SignatureRejected, RateLimited) as exc:
+        _refused(request, exc)
         raise
 
 
@@ -65,9 +78,13 @@ async def receipts(request: Request) -> dict[str, Any]:
 
     body = await request.body()
     scope, partner = _authenticate(request, "POST", "", body)
-    with anonymous(request) as session:
-        data = json.loads(body or b"{}")
-        return {"accepted": sync.accept_receipts(session, scope, partner, list(data.get("receipts", [])))}
+    try:
+        with anonymous(request) as session:
+            data = json.loads(body or b"{}")
+            return {"accepted": sync.accept_receipts(session, scope, partner, list(data.get("receipts", [])))}
+    except SignatureRejected as exc:  # a bad receipt is counted like a bad request
+        _refused(request, exc)
+        raise
 
 
 @router.get("/agreements", response_model=list[AgreementOut])

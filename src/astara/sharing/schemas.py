@@ -66,6 +66,9 @@ class PartnerStatus(BaseModel):
     backlog: int
     receipts_pending: int
     receipts_received: int
+    checkpoint_seq: int | None = None  # the partner's audit chain, as its newest signed checkpoint says
+    checkpoint_at: str | None = None
+    checkpoint_warning: str | None = None  # its chain went backwards
 
 
 class ReceivedOut(BaseModel):
@@ -107,6 +110,8 @@ class AuditVerification(BaseModel):
     entries: int
     first_bad_seq: int | None = None
     reason: str | None = None
+    checkpoints: int = 0  # signed checkpoints the chain was checked against
+    note: str | None = None
 
 
 class KeyOut(BaseModel):

@@ -190,6 +190,7 @@ def pull(
                 state = repository.sync_state(session, scope, partner.code)
                 data = fetch(partner.url, keys, scope.agency_code, partner.code, state.pulled_cursor, page)
                 applied = sync.apply_entries(session, scope, keys, partner, list(data.get("entries", [])))
+                sync.keep_checkpoint(session, scope, partner, data.get("checkpoint"))
             result.pages += 1
             result.received += applied.received
             result.duplicates += applied.duplicates
@@ -279,6 +280,9 @@ def status(session: Session, scope: Scope) -> list[PartnerStatus]:
                     repository.receipts(session, scope, partner.code, "issued", undelivered=True)
                 ),
                 receipts_received=len(repository.receipts(session, scope, partner.code, "received")),
+                checkpoint_seq=state.checkpoint["seq"] if state.checkpoint else None,
+                checkpoint_at=state.checkpoint["at"] if state.checkpoint else None,
+                checkpoint_warning=state.checkpoint_warning,
             )
         )
     return out
@@ -346,5 +350,10 @@ def verify_audit(session: Session, scope: Scope) -> AuditVerification:
     require(scope, "audit.read")
     result = audit.verify(session, scope)
     return AuditVerification(
-        ok=result.ok, entries=result.entries, first_bad_seq=result.first_bad_seq, reason=result.reason
+        ok=result.ok,
+        entries=result.entries,
+        first_bad_seq=result.first_bad_seq,
+        reason=result.reason,
+        checkpoints=result.checkpoints,
+        note=result.note,
     )

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
 from astara.db.models import SharingNonce, SharingPartner, SharingReceipt, SharingReceived, utcnow
-from astara.errors import NotFound
-from astara.sharing import audit, repository
+from astara.errors import NotFound, RateLimited
+from astara.sharing import audit, checkpoints, repository
 from astara.sharing.feed import (
+    FEED_FORMAT,
     MAX_SKEW,
     SignatureRejected,
     check_message,
     check_request,
     entry_message,
+    now,
     receipt_message,
 )
 from astara.sharing.keys import KeyPair
@@ -57,7 +59,57 @@ def partner_scope(
     except SignatureRejected as exc:
         exc.details = [{"agency": scope.agency_code, "partner": partner.code, "request": f"{method} {path}"}]
         raise
+    log_refusals(session, scope)
     return scope, partner
+
+
+# -- refused requests: counted per minute and client, one audit entry per counter -------------------
+
+
+def _window() -> dt.datetime:
+    return now().replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _addressed(session: Session, headers: dict[str, str]) -> Scope | None:
+    code = {k.lower(): v for k, v in headers.items()}.get("x-astara-to", "")
+    agency = agencies.get_agency_by_code(session, code.upper()[:32])
+    if agency is None:  # no agency, no chain to record in
+        return None
+    return Scope(agency_id=agency.id, agency_code=agency.code, role="partner", via="partner")
+
+
+def refusal_gate(session: Session, headers: dict[str, str], client: str, limit: int) -> None:
+    """RateLimited, before any signature is checked, once ``client`` had ``limit`` refusals this minute."""
+    scope = _addressed(session, headers)
+    if scope is not None and repository.refusals_in(session, scope, _window(), client) >= limit:
+        raise RateLimited(
+            f"{client} made {limit} or more refused partner requests this minute; try again next minute"
+        )
+
+
+def count_refused(session: Session, headers: dict[str, str], route: str, client: str, reason: str) -> None:
+    """Count a refused partner request (bad signature, unknown partner, replay, over the limit)."""
+    scope = _addressed(session, headers)
+    if scope is None:
+        return
+    claimed = {k.lower(): v for k, v in headers.items()}.get("x-astara-from", "").upper()[:32]
+    repository.count_refusal(session, scope, _window(), route, claimed, client[:64], reason)
+    log_refusals(session, scope)
+
+
+def log_refusals(session: Session, scope: Scope) -> None:
+    """One "refused" audit entry per counter of a minute that is over."""
+    for row in repository.closed_refusals(session, scope, _window()):
+        audit.append(
+            session,
+            scope,
+            "refused",
+            partner=row.partner_code,
+            actor=f"client:{row.client}",
+            details={"route": row.route, "minute": row.window.isoformat(), "count": row.count,
+                     "reason": row.reason},
+        )  # fmt: skip
+        row.logged = True
 
 
 def _remember_nonce(session: Session, scope: Scope, partner: str, nonce: str) -> None:
@@ -118,12 +170,39 @@ def serve_feed(
         )
     backlog = repository.outbox_backlog(session, scope, partner, rows[-1].id) if rows else 0
     return {
+        "format": FEED_FORMAT,
         "from": scope.agency_code,
         "to": partner,
         "entries": entries,
         "next_cursor": rows[-1].id if rows else after,
         "more": backlog > 0,
+        "checkpoint": audit.head_checkpoint(session, scope, keys, "feed"),
     }
+
+
+def keep_checkpoint(session: Session, scope: Scope, partner: SharingPartner, checkpoint: Any) -> None:
+    """Keep the newest audit checkpoint ``partner`` sent (pages of older partners have none).
+
+    One that goes backwards (a lower entry, or the same entry with another hash) is not kept: the
+    partner's chain was rewritten or restored, and ``astara sync status`` says so until looked into.
+    """
+    if checkpoint is None:
+        return
+    if not checkpoints.signed_by(checkpoint, partner.public_key) or checkpoint["agency"] != partner.code:
+        raise SignatureRejected(f"the audit checkpoint in {partner.code}'s feed page is not signed by it")
+    state = repository.sync_state(session, scope, partner.code)
+    kept = state.checkpoint
+    seq, head = checkpoint["seq"], checkpoint["head_hash"]
+    if kept is not None and (seq < kept["seq"] or (seq == kept["seq"] and head != kept["head_hash"])):
+        state.checkpoint_warning = (
+            f"{partner.code}'s audit chain went backwards: its checkpoint of {checkpoint['at']} has entry "
+            f"{seq} ({head[:12]}...) after its checkpoint of {kept['at']} had entry {kept['seq']} "
+            f"({kept['head_hash'][:12]}...): rewritten, or restored from a backup; ask {partner.code}"
+        )
+        audit.append(session, scope, "checkpoint", partner=partner.code,
+                     details={"backwards": True, "kept": kept, "received": checkpoint})  # fmt: skip
+        return
+    state.checkpoint = checkpoint
 
 
 @dataclass

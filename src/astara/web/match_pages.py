@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from astara.errors import AstaraError, NotAuthenticated
 from astara.matching import store, watch
+from astara.sharing import audit
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
 from astara.web.templating import templates
@@ -62,6 +63,7 @@ def entities_page(request: Request) -> HTMLResponse:
 def _entity_context(request: Request, kind: str, entity_id: str) -> dict[str, Any]:
     with unit(request) as (session, scope):
         entity = store.get_entity(session, scope, store.check_kind(kind), entity_id)
+        audit.append(session, scope, "view_nominal", record=entity_id, details={"kind": kind})
         record = store.record_of(kind, entity)
         result = store.query(session, scope, kind, entity_id=entity_id)
     return {"kind": kind, "entity_id": entity_id, "record": record, "label": store.label_of(kind, record),
