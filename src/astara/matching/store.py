@@ -103,10 +103,13 @@ def insert_new_keys(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
 def received_entities(row: SharingReceived) -> list[tuple[str, str, dict[str, Any]]]:
     """(reference, kind, record) of each person, vehicle and organization in a received record."""
     out = []
-    for n, entity in enumerate((row.record or {}).get("entities") or []):
-        kind = entity.get("type")
-        if kind in FIELDS:
-            out.append((f"r{row.id}.{n}", kind, record_of(kind, dict(entity.get("fields") or {}))))
+    entities = (row.record or {}).get("entities")
+    # a partner's record is signed, not trusted: anything not shaped like an entity is skipped
+    for n, entity in enumerate(entities if isinstance(entities, list) else []):
+        fields = entity.get("fields") if isinstance(entity, dict) else None
+        if isinstance(fields, dict) and entity.get("type") in FIELDS:
+            texts = {k: v for k, v in fields.items() if isinstance(v, str)}
+            out.append((f"r{row.id}.{n}", entity["type"], record_of(entity["type"], texts)))
     return out
 
 

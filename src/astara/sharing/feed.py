@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from typing import Any
 
@@ -85,7 +86,53 @@ def check_message(message: Any, public_key: str, sender: str, addressee: str, ki
         )
     if body.get("format") != FORMAT:
         raise InvalidInput(f"{sender} sent message format {body.get('format')}; this instance reads {FORMAT}")
+    _check_shape(body, SHAPES.get(kind, {}), f"a {kind} from {sender}")
+    if kind == "entry":
+        _check_shape(body["payload"], PAYLOADS.get(body["kind"], {}), f"the payload of {sender}'s entry")
+    if kind == "hit_index":
+        for n, entry in enumerate(body["entries"], start=1):
+            shape = HIT_ENTRY_CLK if isinstance(entry, dict) and "clk" in entry else HIT_ENTRY
+            _check_shape(entry, shape, f"entry {n} of {sender}'s hit index")
     return body
+
+
+# What each signed message must hold: a correctly signed but malformed message (a partner's bug,
+# or its key in the wrong hands) is refused naming the field, before anything reads it.
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")  # as Agreement.code: it names a key file
+SHAPES: dict[str, dict[str, Any]] = {
+    "entry": {"cursor": int, "record_id": str, "version": int, "kind": ("record", "retraction"),
+              "payload": dict},
+    "receipt": {"cursor": int, "record_id": str, "version": int, "applied_at": str},
+    "bundle": {"after": int, "ack": int, "entries": list, "receipts": list},
+    "hit_index": {"agreement": CODE, "algorithm": str, "contact": str, "entries": list},
+}  # fmt: skip
+PAYLOADS: dict[str, dict[str, Any]] = {
+    "record": {"agreement": str, "tlp": str, "onward_sharing": str, "record": dict, "clauses": dict},
+    "retraction": {},
+}
+HIT_ENTRY = {"h": str, "kind": str, "ref": str}
+HIT_ENTRY_CLK = {"clk": str, "kind": str, "ref": str}
+
+
+def _check_shape(body: Any, shape: dict[str, Any], what: str) -> None:
+    if not isinstance(body, dict):
+        raise InvalidInput(f"{what} is not an object", details=[{"reason": "not an object"}])
+    wrong = []
+    for name, expected in shape.items():
+        value = body.get(name)
+        if isinstance(expected, re.Pattern):
+            ok = isinstance(value, str) and bool(expected.match(value))
+        elif isinstance(expected, tuple):
+            ok = value in expected
+        elif expected is int:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else:
+            ok = isinstance(value, expected)
+        if not ok:
+            wrong.append({"field": name, "reason": f"missing or not valid: {str(value)[:40]!r}"})
+    if wrong:
+        fields = ", ".join(w["field"] for w in wrong)
+        raise InvalidInput(f"{what} is malformed (field {fields}): refused", details=wrong)
 
 
 # -- request signatures ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from astara.agencies.scope import Scope
 from astara.db.models import SharingPartner
-from astara.errors import AstaraError, RateLimited
+from astara.errors import AstaraError, InvalidInput, RateLimited
 from astara.sharing import keys, service, sync
 from astara.sharing.agreements import parse_agreement
 from astara.sharing.feed import SignatureRejected
@@ -79,9 +79,14 @@ async def receipts(request: Request) -> dict[str, Any]:
     body = await request.body()
     scope, partner = _authenticate(request, "POST", "", body)
     try:
+        data = json.loads(body or b"{}")
+    except ValueError as exc:
+        raise InvalidInput(f"the receipts from {partner.code} are not JSON: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("receipts", []), list):
+        raise InvalidInput(f"the receipts from {partner.code} must be an object with a list \"receipts\"")
+    try:
         with anonymous(request) as session:
-            data = json.loads(body or b"{}")
-            return {"accepted": sync.accept_receipts(session, scope, partner, list(data.get("receipts", [])))}
+            return {"accepted": sync.accept_receipts(session, scope, partner, data.get("receipts", []))}
     except SignatureRejected as exc:  # a bad receipt is counted like a bad request
         _refused(request, exc)
         raise

@@ -189,6 +189,8 @@ def pull(
                     raise InvalidInput(f"{partner.code} has no URL: exchange bundles instead")
                 state = repository.sync_state(session, scope, partner.code)
                 data = fetch(partner.url, keys, scope.agency_code, partner.code, state.pulled_cursor, page)
+                if not isinstance(data, dict) or not isinstance(data.get("entries", []), list):
+                    raise InvalidInput(f"{partner.code}'s feed page is not an object with a list of entries")
                 applied = sync.apply_entries(session, scope, keys, partner, list(data.get("entries", [])))
                 sync.keep_checkpoint(session, scope, partner, data.get("checkpoint"))
             result.pages += 1
