@@ -10,11 +10,12 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from astara.errors import InvalidInput
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development-only-secret"})
+MIN_SECRET_LENGTH = 32
 DEFAULT_DATA_DIR = Path("var")
 PREFIX = "ASTARA_"
 
@@ -37,8 +38,8 @@ class Settings(BaseModel):
         default=None,
         description="SQLAlchemy URL; unset means SQLite at DATA_DIR/astara.sqlite3.",
     )
-    secret_key: str = Field(
-        default="development-only-secret", description="Signs sessions; set in production."
+    secret_key: str | None = Field(
+        default=None, description="Signs sessions; unset: the file DATA_DIR/secret_key (auth/secret.py)."
     )
     agency: str = Field(default="DEMO", description="Code of the agency the CLI acts for.")
     user: str = Field(default="admin", description="User name the CLI acts as.")
@@ -71,13 +72,15 @@ class Settings(BaseModel):
                 details.append({**where, "reason": reason})
             raise InvalidInput("a setting in the environment is not valid", details=details) from None
 
-    @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_placeholder_secret(cls, value: str | None) -> str | None:
+        # in every environment: a published or guessable key lets anyone forge a session
+        if value is not None and (value in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH):
             raise ValueError(
-                "ASTARA_SECRET_KEY must be set to a real secret when ASTARA_ENVIRONMENT=production"
+                f"a secret key has at least {MIN_SECRET_LENGTH} characters and is not a placeholder"
             )
-        return self
+        return value
 
     @property
     def effective_database_url(self) -> str:

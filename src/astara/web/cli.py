@@ -20,11 +20,14 @@ def serve(
 
     import uvicorn
 
+    from astara.auth.secret import secret_path, session_secret
     from astara.db.engine import require_schema
     from astara.web.app import SETUP_TOKEN_VARIABLE, create_app
 
     rt = runtime()
     require_schema(rt.engine)
+    if session_secret(rt.settings)[1]:  # before the workers start, so they all read the same file
+        typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
     token = secrets.token_urlsafe(18)
     app = create_app(rt.settings, agency=rt.agency, setup_token=token)
     h, p = host or rt.settings.host, port or rt.settings.port
