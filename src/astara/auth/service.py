@@ -116,6 +116,7 @@ def set_password(session: Session, scope: Scope, username: str, password: str) -
         require(scope, "users.manage")
     check_strength(password, user.username)
     user.password_hash = hash_password(password)
+    repository.revoke_web_sessions(session, user.id)  # whoever knew the old password is logged out
 
 
 def set_language(session: Session, scope: Scope, language: str) -> None:

@@ -1,24 +1,26 @@
 """Request plumbing shared by the route modules: who is acting, and the unit of work.
 
 A request acts as a user, established by a bearer API token (``Authorization: Bearer ...``) or by
-the signed session cookie of a login. Requests that change something on the strength of the
-cookie must also carry the session's CSRF token (header ``X-CSRF-Token`` or form field
-``csrf_token``); token requests carry no cookie and need none.
+the signed session cookie of a login, which holds only the id of a session kept in the store (so
+logging out ends it everywhere), the CSRF token and the language. Requests that change something
+on the strength of the cookie must also carry the session's CSRF token (header ``X-CSRF-Token`` or
+form field ``csrf_token``); token requests carry no cookie and need none.
 """
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import hmac
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth import service as auth
+from astara.auth import sessions
 from astara.db.models import User
 from astara.errors import NotAuthenticated, PermissionDenied
 from astara.runtime import Runtime
@@ -48,29 +50,44 @@ def check_csrf(request: Request, submitted: str | None = None) -> None:
         )
 
 
-def password_mark(user: User) -> str:
-    """Changes when the password does: a session made before a password change stops working."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-
-
-def log_in(request: Request, user: User) -> None:
+def log_in(request: Request, session: Session, user: User) -> None:
+    """Start a session of ``user`` in the store and put its id (nothing else about the user) in the cookie."""
     request.session.clear()
-    request.session.update(user_id=user.id, mark=password_mark(user), lang=user.language)
+    request.session.update(sid=sessions.start(session, user), lang=user.language)
     csrf_token(request)
+
+
+def log_out(request: Request, session: Session) -> Scope | None:
+    """End this cookie's session in the store (every worker sees it at once); who it was, if live."""
+    sid = request.session.get("sid")
+    scope = None
+    if isinstance(sid, str):
+        with suppress(NotAuthenticated):  # an ended session is logged out all the same
+            scope = sessions.scope_for_session(session, sid)
+        sessions.end(session, sid)
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang
+    return scope
+
+
+def logged_in(request: Request) -> bool:
+    return isinstance(request.session.get("sid"), str)
 
 
 def _acting(request: Request, session: Session, csrf: str | None) -> Scope:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return auth.scope_for_token(session, header[7:])
-    user_id = request.session.get("user_id")
-    if user_id is None:
+        return dataclasses.replace(auth.scope_for_token(session, header[7:]), via="token")
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
         raise NotAuthenticated("log in, or send an API token (Authorization: Bearer ...)")
-    scope = auth.scope_for_user_id(session, int(user_id))
-    user = session.get(User, scope.user_id)
-    if user is None or request.session.get("mark") != password_mark(user):
+    try:
+        scope = sessions.scope_for_session(session, sid)
+    except NotAuthenticated:
         request.session.clear()
-        raise NotAuthenticated("your password was changed; log in again")
+        raise
     if request.method not in SAFE_METHODS:
         check_csrf(request, csrf)
     return scope

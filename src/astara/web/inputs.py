@@ -81,8 +81,15 @@ SECURITY_HEADERS = [
 ]  # fmt: skip
 
 
+NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeaders:
-    """ASGI middleware: a content security policy with no inline script, and no framing or sniffing."""
+    """ASGI middleware: a content security policy with no inline script, and no framing or sniffing.
+
+    Every answer but a static file is ``Cache-Control: no-store``: pages and API answers carry
+    intelligence that must not stay in a browser's or a proxy's cache after logout.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -92,10 +99,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        wanted = SECURITY_HEADERS if scope["path"].startswith("/static/") else [*SECURITY_HEADERS, NO_STORE]
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                extra = [(n, v) for n, v in wanted if n not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
