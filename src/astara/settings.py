@@ -6,6 +6,7 @@ server with ``Settings.from_environment()``, tests with explicit values) and pas
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +49,12 @@ class Settings(BaseModel):
     page_size: int = Field(default=50, ge=1, le=1000)
     log_level: str = "INFO"
     max_import_mb: int = Field(default=1000, ge=1, description="Largest spreadsheet an import accepts.")
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated IPs/CIDRs whose X-Forwarded-For is believed."
+    )
+    login_failures_per_user: int = Field(default=10, ge=1)
+    login_failures_per_client_user: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=100, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -81,6 +88,21 @@ class Settings(BaseModel):
                 f"a secret key has at least {MIN_SECRET_LENGTH} characters and is not a placeholder"
             )
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or CIDR network") from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        parts = filter(None, (p.strip() for p in self.trusted_proxies.split(",")))
+        return [ipaddress.ip_network(p, strict=False) for p in parts]
 
     @property
     def effective_database_url(self) -> str:

@@ -63,7 +63,7 @@ def test_forms_without_the_csrf_token_are_refused(app_client: TestClient, web_us
     assert app_client.post("/api/seizures", json=body, headers={"X-CSRF-Token": token}).status_code == 201
 
 
-def test_repeated_failures_lock_the_user_name_for_a_while(
+def test_repeated_failures_from_one_client_lock_that_name_there(
     app_client: TestClient, web_user: tuple[str, str]
 ) -> None:
     for _ in range(5):

@@ -1,4 +1,5 @@
-"""Hole 8 (sessions): logout ends a session server-side in every worker; nothing but an id in the cookie."""
+"""Hole 8 (sessions): logout ends a session server-side in every worker; nothing but an id in the cookie;
+logins, failed logins and logouts are audited."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, select, update
 from astara.agencies.scope import Scope
 from astara.auth.service import set_password
 from astara.db.engine import transaction
-from astara.db.models import WebSession
+from astara.db.models import AuditEntry, WebSession
 from astara.settings import Settings
 from astara.web.app import create_app
 from conftest import TEST_SECRET
@@ -90,3 +91,28 @@ def test_authenticated_answers_are_not_stored_by_caches(
     assert client.get("/login").headers["cache-control"] == "no-store"
     static = client.get("/static/astara.css")
     assert static.status_code == 200 and "cache-control" not in static.headers
+
+
+def _audit(engine: Engine, scope: Scope) -> list[tuple[str, str, dict[str, object]]]:
+    with transaction(engine) as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.agency_id == scope.agency_id)
+                               .order_by(AuditEntry.seq)).all()  # fmt: skip
+        return [(r.action, r.actor, r.details) for r in rows]
+
+
+def test_logins_failures_and_logouts_are_audited_without_the_password(
+    settings: Settings, web_user: tuple[str, str], engine: Engine, scope: Scope
+) -> None:
+    client = TestClient(create_app(settings), client=("192.0.2.10", 5000))
+    log_in(client, web_user[0], "the wrong passphrase")
+    log_in(client, "nobody@nowhere", "another wrong passphrase")
+    log_in(client, *web_user)
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)})
+    user = f"user:{scope.user_id}"
+    assert _audit(engine, scope) == [
+        ("login_failed", "anonymous", {"username": web_user[0], "client": "192.0.2.10"}),
+        ("login_failed", "anonymous", {"username": "nobody@nowhere", "client": "192.0.2.10"}),
+        ("login", user, {"client": "192.0.2.10"}),
+        ("logout", user, {"client": "192.0.2.10"}),
+    ]
+    assert "passphrase" not in str(_audit(engine, scope))

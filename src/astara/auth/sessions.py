@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth import repository
-from astara.auth.service import scope_for_user_id
+from astara.auth.service import scope_for_user_id, scope_of
 from astara.db.models import User, WebSession, utcnow
 from astara.errors import NotAuthenticated
+from astara.sharing import audit
 
 LIFETIME = dt.timedelta(hours=8)  # a working day, as the cookie's own max-age
 
@@ -26,8 +27,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(session: Session, user: User) -> str:
-    """A new session of ``user``; the token returned goes in the cookie and is never stored."""
+def start(session: Session, user: User, client: str = "") -> str:
+    """A new session of ``user`` (audited as a login); the token returned goes in the cookie, never stored."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     repository.add_web_session(
@@ -35,6 +36,8 @@ def start(session: Session, user: User) -> str:
         WebSession(id=_digest(token), agency_id=user.agency_id, user_id=user.id, created_at=now,
                    expires_at=now + LIFETIME),
     )  # fmt: skip
+    scope = dataclasses.replace(scope_of(session, user), via="session")
+    audit.append(session, scope, "login", details={"client": client})
     return token
 
 
@@ -46,10 +49,13 @@ def scope_for_session(session: Session, token: str) -> Scope:
     return dataclasses.replace(scope_for_user_id(session, row.user_id), via="session")
 
 
-def end(session: Session, token: str) -> WebSession | None:
-    """Revoke one session (logout); the row it was, if it was still live."""
+def end(session: Session, token: str, client: str = "") -> None:
+    """Revoke one session (logout, audited); an ended or unknown one stays as it is."""
     row = repository.get_web_session(session, _digest(token))
     if row is None or row.revoked_at is not None:
-        return None
+        return
     row.revoked_at = utcnow()
-    return row
+    user = repository.get_user_by_id(session, row.user_id)
+    if user is not None:
+        audit.append(session, dataclasses.replace(scope_of(session, user), via="session"), "logout",
+                     details={"client": client})  # fmt: skip

@@ -15,7 +15,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.middleware.sessions import SessionMiddleware
 
-from astara.auth.ratelimit import LoginLimiter
 from astara.auth.secret import secret_path, session_secret
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated
 from astara.runtime import Runtime
@@ -63,7 +62,6 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     if created:
         logging.getLogger(__name__).warning("wrote a new session secret key to %s", secret_path(settings))
     app.state.runtime = Runtime(settings, agency=agency)
-    app.state.login_limiter = LoginLimiter()
     # First run: whoever holds this (printed by `astara serve`) may create the administrator.
     app.state.setup_token = setup_token or secrets.token_urlsafe(18)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -42,15 +42,17 @@ def serve(
                 f" runs):\n  http://{h}:{p}/setup?token={app.state.setup_token}\n"
                 "or from the shell: astara user password admin@" + (rt.agency or rt.settings.agency).lower()
             )
+    # uvicorn would believe X-Forwarded-For from loopback; web/deps.client_address decides instead
+    options: dict[str, Any] = {"host": h, "port": p, "log_level": rt.settings.log_level.lower(),
+                               "proxy_headers": False}  # fmt: skip
     if workers == 1:
-        uvicorn.run(app, host=h, port=p, log_level=rt.settings.log_level.lower())
+        uvicorn.run(app, **options)
         return
     # Several processes: each builds its app from the environment (same settings, same set-up token).
     os.environ[SETUP_TOKEN_VARIABLE] = token
     if rt.agency:
         os.environ["ASTARA_AGENCY"] = rt.agency
-    uvicorn.run("astara.web.app:app_from_environment", factory=True, host=h, port=p, workers=workers,
-                log_level=rt.settings.log_level.lower())  # fmt: skip
+    uvicorn.run("astara.web.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 def register(app: typer.Typer) -> None:

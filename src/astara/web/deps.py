@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -50,26 +51,44 @@ def check_csrf(request: Request, submitted: str | None = None) -> None:
         )
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or, when the peer is a trusted proxy (ASTARA_TRUSTED_PROXIES),
+    the rightmost X-Forwarded-For hop that is not itself a trusted proxy."""
+    peer = request.client.host if request.client else ""
+    trusted = runtime_of(request).settings.trusted_proxy_networks
+    if not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def log_in(request: Request, session: Session, user: User) -> None:
     """Start a session of ``user`` in the store and put its id (nothing else about the user) in the cookie."""
     request.session.clear()
-    request.session.update(sid=sessions.start(session, user), lang=user.language)
+    request.session.update(sid=sessions.start(session, user, client_address(request)), lang=user.language)
     csrf_token(request)
 
 
-def log_out(request: Request, session: Session) -> Scope | None:
-    """End this cookie's session in the store (every worker sees it at once); who it was, if live."""
+def log_out(request: Request, session: Session) -> None:
+    """End this cookie's session in the store: every worker sees it at once."""
     sid = request.session.get("sid")
-    scope = None
     if isinstance(sid, str):
-        with suppress(NotAuthenticated):  # an ended session is logged out all the same
-            scope = sessions.scope_for_session(session, sid)
-        sessions.end(session, sid)
+        sessions.end(session, sid, client_address(request))
     lang = request.session.get("lang")
     request.session.clear()
     if lang:
         request.session["lang"] = lang
-    return scope
 
 
 def logged_in(request: Request) -> bool:
