@@ -96,20 +96,36 @@ def logged_in(request: Request) -> bool:
 
 
 def _acting(request: Request, session: Session, csrf: str | None) -> Scope:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return dataclasses.replace(auth.scope_for_token(session, header[7:]), via="token")
+    scope = _who(request, session)
+    if request.method not in SAFE_METHODS and not _by_token(request):
+        check_csrf(request, csrf)
+    return scope
+
+
+def _by_token(request: Request) -> bool:
+    return request.headers.get("authorization", "").lower().startswith("bearer ")
+
+
+def _who(request: Request, session: Session) -> Scope:
+    if _by_token(request):
+        return dataclasses.replace(
+            auth.scope_for_token(session, request.headers["authorization"][7:]), via="token"
+        )
     sid = request.session.get("sid")
     if not isinstance(sid, str):
         raise NotAuthenticated("log in, or send an API token (Authorization: Bearer ...)")
     try:
-        scope = sessions.scope_for_session(session, sid)
+        return sessions.scope_for_session(session, sid)
     except NotAuthenticated:
         request.session.clear()
         raise
-    if request.method not in SAFE_METHODS:
-        check_csrf(request, csrf)
-    return scope
+
+
+def require_login(request: Request) -> None:
+    """NotAuthenticated unless a valid session or token: for an upload, before a byte of it is read
+    (its CSRF token comes in the body, and is checked with the unit of work that follows)."""
+    with runtime_of(request).session() as session:
+        _who(request, session)
 
 
 @contextmanager
