@@ -87,10 +87,17 @@ def scope_b(engine: Engine, scope: Scope) -> Scope:
         return create_agency(session, "IR-ANP", "Anti-Narcotics Police", "IR")
 
 
+TEST_SECRET = "a test secret that signs the test sessions"
+
+
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, engine: Engine, scope: Scope) -> Settings:
     return Settings(
-        environment="test", data_dir=tmp_path, database_url=database_url, agency=scope.agency_code
+        environment="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        agency=scope.agency_code,
+        secret_key=TEST_SECRET,
     )
 
 

@@ -81,3 +81,11 @@ class RateLimited(AstaraError):
     status_code = 429
     exit_code = 9
     code = "rate_limited"
+
+
+class TooLarge(AstaraError):
+    """A request body (an upload) above its limit, refused before it is read."""
+
+    status_code = 413
+    exit_code = 12
+    code = "too_large"

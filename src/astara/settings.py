@@ -6,15 +6,17 @@ server with ``Settings.from_environment()``, tests with explicit values) and pas
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from astara.errors import InvalidInput
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development-only-secret"})
+MIN_SECRET_LENGTH = 32
 DEFAULT_DATA_DIR = Path("var")
 PREFIX = "ASTARA_"
 
@@ -37,8 +39,8 @@ class Settings(BaseModel):
         default=None,
         description="SQLAlchemy URL; unset means SQLite at DATA_DIR/astara.sqlite3.",
     )
-    secret_key: str = Field(
-        default="development-only-secret", description="Signs sessions; set in production."
+    secret_key: str | None = Field(
+        default=None, description="Signs sessions; unset: the file DATA_DIR/secret_key (auth/secret.py)."
     )
     agency: str = Field(default="DEMO", description="Code of the agency the CLI acts for.")
     user: str | None = Field(
@@ -53,6 +55,12 @@ class Settings(BaseModel):
     partner_refusal_limit: int = Field(
         default=20, ge=1, description="Refused partner requests a client may make a minute before 429."
     )
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated IPs/CIDRs whose X-Forwarded-For is believed."
+    )
+    login_failures_per_user: int = Field(default=10, ge=1)
+    login_failures_per_client_user: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=100, ge=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -77,13 +85,30 @@ class Settings(BaseModel):
                 details.append({**where, "reason": reason})
             raise InvalidInput("a setting in the environment is not valid", details=details) from None
 
-    @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key in PLACEHOLDER_SECRETS:
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_placeholder_secret(cls, value: str | None) -> str | None:
+        # in every environment: a published or guessable key lets anyone forge a session
+        if value is not None and (value in PLACEHOLDER_SECRETS or len(value) < MIN_SECRET_LENGTH):
             raise ValueError(
-                "ASTARA_SECRET_KEY must be set to a real secret when ASTARA_ENVIRONMENT=production"
+                f"a secret key has at least {MIN_SECRET_LENGTH} characters and is not a placeholder"
             )
-        return self
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IP address or CIDR network") from None
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        parts = filter(None, (p.strip() for p in self.trusted_proxies.split(",")))
+        return [ipaddress.ip_network(p, strict=False) for p in parts]
 
     @property
     def effective_database_url(self) -> str:

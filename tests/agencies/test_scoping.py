@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from astara.agencies.scope import Scope, scoped
+from astara.auth import sessions
 from astara.auth.service import create_token
 from astara.db.engine import transaction
 from astara.db.models import (
@@ -23,6 +24,7 @@ from astara.db.models import (
     SharingReceipt,
     SharingReceived,
     SharingSyncState,
+    User,
 )
 from astara.errors import NotFound
 from astara.seizures import service
@@ -102,6 +104,7 @@ def test_every_agency_owned_table_is_listed() -> None:
         "event_entity_links",
         "users",
         "api_tokens",
+        "web_sessions",
         "sharing_partners",
         "sharing_agreements",
         "sharing_outbox",
@@ -138,6 +141,7 @@ def test_scoped_queries_never_return_another_agencys_rows(
             }[kind]
             session.add(cls(id=f"{kind}-a", agency_id=scope.agency_id, **fields))
         create_token(session, scope, "scoping test")
+        sessions.start(session, session.get(User, scope.user_id))
         session.add(
             EventEntityLink(
                 agency_id=scope.agency_id,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -15,21 +13,7 @@ from astara.settings import Settings
 from astara.web.app import create_app
 from conftest import PASSWORD
 from fixtures.make import ids_row, import_file, write_ids
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-def log_in(client: TestClient, username: str, password: str, next_url: str = "/") -> object:
-    token = csrf_of(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": token, "next": next_url},
-        follow_redirects=False,
-    )
+from fixtures.web import csrf_of, log_in
 
 
 @pytest.fixture
@@ -79,7 +63,7 @@ def test_forms_without_the_csrf_token_are_refused(app_client: TestClient, web_us
     assert app_client.post("/api/seizures", json=body, headers={"X-CSRF-Token": token}).status_code == 201
 
 
-def test_repeated_failures_lock_the_user_name_for_a_while(
+def test_repeated_failures_from_one_client_lock_that_name_there(
     app_client: TestClient, web_user: tuple[str, str]
 ) -> None:
     for _ in range(5):

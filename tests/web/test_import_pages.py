@@ -6,7 +6,11 @@ import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
+from astara.agencies.scope import Scope
+from astara.auth.service import add_user, create_token, scope_of
+from astara.db.engine import transaction
 from fixtures.make import ids_row, write_ids
 
 
@@ -55,12 +59,16 @@ def test_a_file_without_the_required_columns_is_refused_and_not_kept(
 
 
 def test_only_built_in_mappings_and_only_the_uploaders_token(
-    api_client: TestClient, tmp_path: Path, settings
-) -> None:  # type: ignore[no-untyped-def]
+    api_client: TestClient, tmp_path: Path, engine: Engine, scope: Scope
+) -> None:
     path = write_ids(tmp_path / "ok.csv", [ids_row()])
     text, _ = _upload(api_client, path, mapping="/etc/passwd.yaml")
     assert "no mapping" in text
     _, token = _upload(api_client, path)
-    stranger = TestClient(api_client.app, headers=dict(api_client.headers))  # same user, another session
-    refused = stranger.post(f"/imports/{token}/confirm", data={"csrf_token": _csrf(stranger)})
+    with transaction(engine) as session:
+        other = add_user(session, scope, "farid@az-scs", "analyst", None)
+        session.flush()
+        plain = create_token(session, scope_of(session, other), "stranger")[1]
+    stranger = TestClient(api_client.app, headers={"Authorization": f"Bearer {plain}"})  # another user
+    refused = stranger.post(f"/imports/{token}/confirm", data={"csrf_token": "none needed"})
     assert refused.status_code == 404

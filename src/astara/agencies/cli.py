@@ -13,8 +13,9 @@ def init(
     name: Annotated[str, typer.Option(help="Name of the agency, when it is created.")] = "",
     country: Annotated[str | None, typer.Option(help="Country of the agency (any form).")] = None,
 ) -> None:
-    """Create or upgrade the database schema and make sure the acting agency exists."""
+    """Create or upgrade the database schema, make sure the acting agency exists, write the secret key."""
     from astara.agencies import service
+    from astara.auth.secret import secret_path, write_secret
     from astara.db.engine import transaction
     from astara.db.migrate import upgrade
 
@@ -24,6 +25,8 @@ def init(
     with transaction(rt.engine) as session:
         scope = service.ensure_agency(session, code, name, country)
     typer.echo(f"database ready at {rt.engine.url.render_as_string()}; agency {scope.agency_code}")
+    if rt.settings.secret_key is None and write_secret(rt.settings):
+        typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
 
 
 agency_app = typer.Typer(help="Agencies on this instance.", no_args_is_help=True)

@@ -1,59 +1,72 @@
-"""Failed-login counting: after too many failures for one user name or one client, wait.
+"""Failed-login counting, kept in the store so every worker process (and a restart) sees the same counts.
 
-Kept in the process's memory: one server process per instance is the supported deployment; a
-restart forgets the counts (the argon2id cost still slows any guessing).
+Three locks over the last ``WINDOW``: a user name after ``per_user`` failures (one account guessed
+from anywhere), a (client, user name) pair after ``per_client_user`` (one place guessing one
+account, which leaves the other users of that office alone), and a client after ``per_client``
+failures over any names (one place trying many accounts).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
+from dataclasses import dataclass
 
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from astara.db.models import LoginFailure, utcnow
 from astara.errors import RateLimited
+from astara.settings import Settings
+
+WINDOW = dt.timedelta(minutes=15)
 
 
-class LoginLimiter:
-    def __init__(
-        self,
-        max_failures: int = 5,
-        window_seconds: float = 900.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.window = window_seconds
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+@dataclass(frozen=True)
+class LoginLimits:
+    per_user: int = 10
+    per_client_user: int = 5
+    per_client: int = 100
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
+    @classmethod
+    def of(cls, settings: Settings) -> LoginLimits:
+        return cls(settings.login_failures_per_user, settings.login_failures_per_client_user,
+                   settings.login_failures_per_client)  # fmt: skip
 
-    def check(self, *keys: str) -> None:
-        """Raise RateLimited when any key (user name, client address) has too many recent failures."""
-        now = self._clock()
-        with self._lock:
-            for key in keys:
-                failures = self._recent(key, now)
-                if len(failures) >= self.max_failures:
-                    wait = math.ceil(self.window - (now - failures[0]))
-                    raise RateLimited(
-                        f"too many failed logins; try again in {max(wait, 1)} seconds",
-                        details=[{"retry_after": max(wait, 1)}],
-                    )
+    def keys(self, username: str, client: str) -> dict[str, int]:
+        """Each key a failure counts under, with the failures that lock it."""
+        name = username.strip().casefold()[:100]
+        client = client[:64]
+        return {f"user:{name}": self.per_user, f"pair:{client} {name}": self.per_client_user,
+                f"client:{client}": self.per_client}  # fmt: skip
 
-    def failed(self, *keys: str) -> None:
-        now = self._clock()
-        with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
 
-    def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+def check(session: Session, limits: LoginLimits, username: str, client: str) -> None:
+    """Raise RateLimited while any key of this attempt has too many recent failures."""
+    now = utcnow()
+    for key, most in limits.keys(username, client).items():
+        stmt = (
+            select(LoginFailure.at)
+            .where(LoginFailure.key == key, LoginFailure.at > now - WINDOW)
+            .order_by(LoginFailure.at.desc())
+            .limit(most)
+        )
+        recent = list(session.scalars(stmt))
+        if len(recent) >= most:  # locked until the oldest of these leaves the window
+            wait = max(math.ceil((recent[-1] + WINDOW - now).total_seconds()), 1)
+            raise RateLimited(
+                f"too many failed logins; try again in {wait} seconds", details=[{"retry_after": wait}]
+            )
+
+
+def failed(session: Session, limits: LoginLimits, username: str, client: str) -> None:
+    """Count one failure under every key of this attempt; forget failures older than the window."""
+    now = utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - WINDOW))
+    session.add_all(LoginFailure(key=key, at=now) for key in limits.keys(username, client))
+
+
+def succeeded(session: Session, limits: LoginLimits, username: str, client: str) -> None:
+    """The right password: this name's and this pair's failures are forgiven (the client's are not)."""
+    user_key, pair_key, _ = limits.keys(username, client)
+    session.execute(delete(LoginFailure).where(LoginFailure.key.in_((user_key, pair_key))))

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
-from astara.db.models import Agency, ApiToken, User
+from astara.db.models import Agency, ApiToken, User, WebSession, utcnow
 
 
 def get_user_by_id(session: Session, user_id: int) -> User | None:
@@ -55,3 +55,21 @@ def touch_token(session: Session, token_id: int, when: dt.datetime) -> None:
             conn.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when))
     except OperationalError:
         pass
+
+
+def add_web_session(session: Session, row: WebSession) -> None:
+    session.add(row)
+
+
+def get_web_session(session: Session, digest: str) -> WebSession | None:
+    """Unscoped on purpose: the session is what tells us who (and which agency) is acting."""
+    return session.get(WebSession, digest)
+
+
+def revoke_web_sessions(session: Session, user_id: int) -> None:
+    """End every live session of a user (password changed, user disabled)."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )

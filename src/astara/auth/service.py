@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
-from astara.auth import repository
+from astara.auth import ratelimit, repository
 from astara.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
-from astara.auth.ratelimit import LoginLimiter
+from astara.auth.ratelimit import LoginLimits
 from astara.auth.roles import ROLES, require
 from astara.db.models import ApiToken, User, utcnow
 from astara.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -42,16 +42,33 @@ def scope_for_user_id(session: Session, user_id: int, *, by_token: bool = False)
 
 
 def authenticate(
-    session: Session, username: str, password: str, limiter: LoginLimiter, client: str = ""
-) -> User:
-    """The user whose name and password these are; one message for every kind of failure."""
-    keys = (f"user:{username.strip().casefold()}", f"client:{client}")
-    limiter.check(*keys)
+    session: Session,
+    username: str,
+    password: str,
+    limits: LoginLimits,
+    client: str = "",
+    instance_agency: str = "",
+) -> User | None:
+    """The user whose name and password these are, else None (RateLimited while locked).
+
+    A failure is counted and audited in ``session`` (against the user's agency, or the instance's
+    for an unknown name, with the name tried and never the password): the caller commits it.
+    """
+    ratelimit.check(session, limits, username, client)
     user = agencies.get_user(session, username.strip())
     if not verify_password(user.password_hash if user else None, password) or user is None or not user.active:
-        limiter.failed(*keys)
-        raise NotAuthenticated("wrong user name or password")
-    limiter.succeeded(keys[0])
+        ratelimit.failed(session, limits, username, client)
+        agency = (
+            repository.get_agency(session, user.agency_id)
+            if user is not None
+            else agencies.get_agency_by_code(session, instance_agency.strip().upper())
+        )
+        if agency is not None:
+            scope = Scope(agency_id=agency.id, agency_code=agency.code, via="session")
+            details = {"username": username.strip()[:100], "client": client}
+            audit.append(session, scope, "login_failed", details=details, actor="anonymous")
+        return None
+    ratelimit.succeeded(session, limits, username, client)
     assert user.password_hash is not None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -119,6 +136,7 @@ def set_password(session: Session, scope: Scope, username: str, password: str) -
     check_strength(password, user.username)
     user.password_hash = hash_password(password)
     audit.append(session, scope, "user", details={"change": "password", "user": user.username})
+    repository.revoke_web_sessions(session, user.id)  # whoever knew the old password is logged out
 
 
 def set_language(session: Session, scope: Scope, language: str) -> None:

@@ -97,6 +97,34 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class WebSession(Base):
+    """A login in the browser. The cookie carries a random token; only its SHA-256 digest is stored.
+
+    Every request checks the row, so logout, a password change or disabling the user ends the
+    session in every worker process at once.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # digest of the cookie's token
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginFailure(Base):
+    """One failed login under one key (user name, client and user name, client), for the limiter."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
 class ImportJob(Base):
     """One spreadsheet import: what was read, what was written, and the full problem report."""
 

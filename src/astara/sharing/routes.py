@@ -24,7 +24,7 @@ from astara.sharing.schemas import (
     ReceivedOut,
     RetractIn,
 )
-from astara.web.deps import anonymous, runtime_of, unit
+from astara.web.deps import anonymous, client_address, runtime_of, unit
 
 router = APIRouter(prefix="/api/sharing", tags=["sharing"])
 
@@ -34,7 +34,7 @@ def _keys(request: Request) -> keys.KeyPair:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    return client_address(request) or "-"  # forwarded headers only from a trusted proxy
 
 
 def _refused(request: Request, exc: AstaraError) -> None:

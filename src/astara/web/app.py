@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -14,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.middleware.sessions import SessionMiddleware
 
-from astara.auth.ratelimit import LoginLimiter
+from astara.auth.secret import secret_path, session_secret
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated
 from astara.runtime import Runtime
 from astara.settings import Settings
@@ -57,8 +58,10 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         docs_url=None,  # Swagger UI loads from a CDN; the OpenAPI document is served at /openapi.json
         redoc_url=None,
     )
+    secret, created = session_secret(settings)
+    if created:
+        logging.getLogger(__name__).warning("wrote a new session secret key to %s", secret_path(settings))
     app.state.runtime = Runtime(settings, agency=agency)
-    app.state.login_limiter = LoginLimiter()
     # First run: whoever holds this (printed by `astara serve`) may create the administrator.
     app.state.setup_token = setup_token or secrets.token_urlsafe(18)
 
@@ -113,7 +116,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=secret,
         session_cookie="astara_session",
         max_age=8 * 3600,  # a working day
         same_site="strict",

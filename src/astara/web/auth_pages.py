@@ -10,8 +10,18 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from astara.auth import service as auth
-from astara.errors import AstaraError, NotAuthenticated, RateLimited
-from astara.web.deps import anonymous, check_csrf, log_in, runtime_of, unit
+from astara.auth.ratelimit import LoginLimits
+from astara.errors import AstaraError, RateLimited
+from astara.web.deps import (
+    anonymous,
+    check_csrf,
+    client_address,
+    log_in,
+    log_out,
+    logged_in,
+    runtime_of,
+    unit,
+)
 from astara.web.i18n import LANGUAGES, language_of, translate
 from astara.web.templating import templates
 
@@ -48,16 +58,18 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     check_csrf(request, csrf_token)
-    client = request.client.host if request.client else ""
-    limiter = request.app.state.login_limiter
+    rt = runtime_of(request)
+    limits = LoginLimits.of(rt.settings)
     try:
-        with anonymous(request) as session:
-            user = auth.authenticate(session, username, password, limiter, client)
-            log_in(request, user)
-            request.session["name"] = user.display_name or user.username
+        with anonymous(request) as session:  # a failure is counted and audited: committed too
+            user = auth.authenticate(session, username, password, limits, client_address(request),
+                                     rt.agency or rt.settings.agency)  # fmt: skip
+            if user is not None:
+                log_in(request, session, user)
+                request.session["name"] = user.display_name or user.username
     except RateLimited as exc:
         return _login_page(request, _local(next), exc.message, status=429)
-    except NotAuthenticated:
+    if user is None:
         message = translate(language_of(request), "login.failed")
         return _login_page(request, _local(next), message, status=401)
     return RedirectResponse(_local(next), status_code=303)
@@ -66,10 +78,8 @@ def login(
 @router.post("/logout")
 def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf_token)
-    lang = request.session.get("lang")
-    request.session.clear()
-    if lang:
-        request.session["lang"] = lang
+    with anonymous(request) as session:
+        log_out(request, session)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -115,7 +125,7 @@ def setup(
             user = auth.setup_administrator(session, rt.agency or rt.settings.agency, username, password)
             user.language = lang
             session.flush()
-            log_in(request, user)
+            log_in(request, session, user)
             request.session["name"] = user.display_name or user.username
     except AstaraError as exc:
         return _setup_page(request, token, exc.message, status=exc.status_code)
@@ -133,7 +143,7 @@ def choose_language(
     check_csrf(request, csrf_token)
     if language in LANGUAGES:
         request.session["lang"] = language
-        if request.session.get("user_id") is not None:
+        if logged_in(request):
             with unit(request, csrf=csrf_token) as (session, scope):
                 auth.set_language(session, scope, language)
     return RedirectResponse(_local(next), status_code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,11 +20,14 @@ def serve(
 
     import uvicorn
 
+    from astara.auth.secret import secret_path, session_secret
     from astara.db.engine import require_schema
     from astara.web.app import SETUP_TOKEN_VARIABLE, create_app
 
     rt = runtime()
     require_schema(rt.engine)
+    if session_secret(rt.settings)[1]:  # before the workers start, so they all read the same file
+        typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
     token = secrets.token_urlsafe(18)
     app = create_app(rt.settings, agency=rt.agency, setup_token=token)
     h, p = host or rt.settings.host, port or rt.settings.port
@@ -39,15 +42,17 @@ def serve(
                 f" runs):\n  http://{h}:{p}/setup?token={app.state.setup_token}\n"
                 "or from the shell: astara user password admin@" + (rt.agency or rt.settings.agency).lower()
             )
+    # uvicorn would believe X-Forwarded-For from loopback; web/deps.client_address decides instead
+    options: dict[str, Any] = {"host": h, "port": p, "log_level": rt.settings.log_level.lower(),
+                               "proxy_headers": False}  # fmt: skip
     if workers == 1:
-        uvicorn.run(app, host=h, port=p, log_level=rt.settings.log_level.lower())
+        uvicorn.run(app, **options)
         return
     # Several processes: each builds its app from the environment (same settings, same set-up token).
     os.environ[SETUP_TOKEN_VARIABLE] = token
     if rt.agency:
         os.environ["ASTARA_AGENCY"] = rt.agency
-    uvicorn.run("astara.web.app:app_from_environment", factory=True, host=h, port=p, workers=workers,
-                log_level=rt.settings.log_level.lower())  # fmt: skip
+    uvicorn.run("astara.web.app:app_from_environment", factory=True, workers=workers, **options)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,15 +1,17 @@
 """Request plumbing shared by the route modules: who is acting, and the unit of work.
 
 A request acts as a user, established by a bearer API token (``Authorization: Bearer ...``) or by
-the signed session cookie of a login. Requests that change something on the strength of the
-cookie must also carry the session's CSRF token (header ``X-CSRF-Token`` or form field
-``csrf_token``); token requests carry no cookie and need none.
+the signed session cookie of a login, which holds only the id of a session kept in the store (so
+logging out ends it everywhere), the CSRF token and the language. Requests that change something
+on the strength of the cookie must also carry the session's CSRF token (header ``X-CSRF-Token`` or
+form field ``csrf_token``); token requests carry no cookie and need none.
 """
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth import service as auth
+from astara.auth import sessions
 from astara.db.models import User
 from astara.errors import NotAuthenticated, PermissionDenied
 from astara.runtime import Runtime
@@ -48,32 +51,81 @@ def check_csrf(request: Request, submitted: str | None = None) -> None:
         )
 
 
-def password_mark(user: User) -> str:
-    """Changes when the password does: a session made before a password change stops working."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or, when the peer is a trusted proxy (ASTARA_TRUSTED_PROXIES),
+    the rightmost X-Forwarded-For hop that is not itself a trusted proxy."""
+    peer = request.client.host if request.client else ""
+    trusted = runtime_of(request).settings.trusted_proxy_networks
+    if not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
 
 
-def log_in(request: Request, user: User) -> None:
+def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def log_in(request: Request, session: Session, user: User) -> None:
+    """Start a session of ``user`` in the store and put its id (nothing else about the user) in the cookie."""
     request.session.clear()
-    request.session.update(user_id=user.id, mark=password_mark(user), lang=user.language)
+    request.session.update(sid=sessions.start(session, user, client_address(request)), lang=user.language)
     csrf_token(request)
 
 
+def log_out(request: Request, session: Session) -> None:
+    """End this cookie's session in the store: every worker sees it at once."""
+    sid = request.session.get("sid")
+    if isinstance(sid, str):
+        sessions.end(session, sid, client_address(request))
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang
+
+
+def logged_in(request: Request) -> bool:
+    return isinstance(request.session.get("sid"), str)
+
+
 def _acting(request: Request, session: Session, csrf: str | None) -> Scope:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return auth.scope_for_token(session, header[7:])
-    user_id = request.session.get("user_id")
-    if user_id is None:
-        raise NotAuthenticated("log in, or send an API token (Authorization: Bearer ...)")
-    scope = auth.scope_for_user_id(session, int(user_id))
-    user = session.get(User, scope.user_id)
-    if user is None or request.session.get("mark") != password_mark(user):
-        request.session.clear()
-        raise NotAuthenticated("your password was changed; log in again")
-    if request.method not in SAFE_METHODS:
+    scope = _who(request, session)
+    if request.method not in SAFE_METHODS and not _by_token(request):
         check_csrf(request, csrf)
     return scope
+
+
+def _by_token(request: Request) -> bool:
+    return request.headers.get("authorization", "").lower().startswith("bearer ")
+
+
+def _who(request: Request, session: Session) -> Scope:
+    if _by_token(request):
+        return dataclasses.replace(
+            auth.scope_for_token(session, request.headers["authorization"][7:]), via="token"
+        )
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
+        raise NotAuthenticated("log in, or send an API token (Authorization: Bearer ...)")
+    try:
+        return sessions.scope_for_session(session, sid)
+    except NotAuthenticated:
+        request.session.clear()
+        raise
+
+
+def require_login(request: Request) -> None:
+    """NotAuthenticated unless a valid session or token: for an upload, before a byte of it is read
+    (its CSRF token comes in the body, and is checked with the unit of work that follows)."""
+    with runtime_of(request).session() as session:
+        _who(request, session)
 
 
 @contextmanager

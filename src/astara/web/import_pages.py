@@ -1,54 +1,43 @@
 """Spreadsheet import in the browser: upload, see the mapping and every row error, then confirm.
 
-The upload is kept in DATA_DIR/uploads/<token>/ until it is imported or cancelled; the token lives
-in the uploader's session, so nobody else can confirm or read it. Checking is a dry run of the real
-import (same parser, same messages); confirming runs the import for real in one transaction.
+The upload is kept on the server (``imports/uploads.py``: a folder under DATA_DIR/uploads named by
+a random token and bound to the uploader), so nobody else can confirm, download or cancel it, and
+the cookie carries nothing about it. The uploader is authenticated, and the declared size checked,
+before a byte of the body is read. Checking is a dry run of the real import (same parser, same
+messages); confirming runs the import for real in one transaction.
 """
 
 from __future__ import annotations
 
-import secrets
 import shutil
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from astara.errors import AstaraError, NotAuthenticated, NotFound
+from astara.errors import AstaraError, InvalidInput, NotAuthenticated, NotFound
+from astara.imports import uploads
 from astara.imports.mapping import builtin_mappings
 from astara.imports.preview import preview_file
 from astara.imports.schemas import ImportOptions
 from astara.imports.service import run_import
-from astara.web.deps import check_csrf, runtime_of, unit
+from astara.web.deps import require_login, runtime_of, unit
 from astara.web.i18n import language_of, translate
-from astara.web.inputs import safe_file_name
+from astara.web.inputs import read_upload_form, safe_file_name
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-STALE_SECONDS = 24 * 3600
 
 
-def _uploads(request: Request) -> Path:
+def _root(request: Request) -> Path:
     return runtime_of(request).settings.data_dir / "uploads"
 
 
-def _forget_stale(folder: Path) -> None:
-    """Remove uploads nobody confirmed or cancelled within a day."""
-    if folder.exists():
-        for entry in folder.iterdir():
-            if entry.is_dir() and time.time() - entry.stat().st_mtime > STALE_SECONDS:
-                shutil.rmtree(entry, ignore_errors=True)
-
-
-def _upload(request: Request, token: str) -> dict[str, str]:
-    upload = request.session.get("uploads", {}).get(token)
-    if not upload or not Path(upload["path"]).exists():
-        raise NotFound(
-            "this upload is no longer here (imported, cancelled or older than a day); upload it again"
-        )
-    return dict(upload)
+def _limit(request: Request) -> int:
+    return runtime_of(request).settings.max_import_mb * 1_000_000
 
 
 def _page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -74,39 +63,45 @@ def upload_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/imports/new", response_class=HTMLResponse)
-def check_upload(
-    request: Request,
-    file: Annotated[UploadFile, File()],
-    mapping: Annotated[str, Form()] = "astara",
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
+async def check_upload(request: Request) -> Response:
     """Keep the upload, then show its columns, first rows, and what a real import would report."""
-    settings = runtime_of(request).settings
-    token = secrets.token_urlsafe(12)
-    folder = _uploads(request)
-    _forget_stale(folder)
-    path = folder / token / safe_file_name(file.filename)
+    await run_in_threadpool(require_login, request)  # before reading the body
     try:
-        with unit(request, csrf=csrf_token) as (session, scope):
+        form = await read_upload_form(request, _limit(request))
+    except AstaraError as exc:
+        return _failed(request, exc)
+    try:
+        file, mapping, csrf = form.get("file"), form.get("mapping", "astara"), form.get("csrf_token", "")
+        if not isinstance(file, UploadFile) or not isinstance(mapping, str) or not isinstance(csrf, str):
+            return _failed(request, InvalidInput("choose a spreadsheet file to upload"))
+        return await run_in_threadpool(_check, request, file, mapping, csrf)
+    finally:
+        await form.close()
+
+
+def _check(request: Request, file: UploadFile, mapping: str, csrf: str) -> Response:
+    root, limit = _root(request), _limit(request)
+    upload = None
+    try:
+        with unit(request, csrf=csrf) as (session, scope):
             if mapping not in builtin_mappings():
                 raise NotFound(
                     f"no mapping {mapping!r}; built-in mappings: {', '.join(sorted(builtin_mappings()))}"
                 )
-            path.parent.mkdir(parents=True)
+            upload = uploads.create(root, scope, safe_file_name(file.filename), mapping)
+            path = upload.file(root)
             with path.open("wb") as out:
                 shutil.copyfileobj(file.file, out, 1 << 20)
-            limit = settings.max_import_mb * 1_000_000
             preview = preview_file(path, mapping, limit)
             check = ImportOptions(mapping=mapping, keep_valid=True, dry_run=True, limit_bytes=limit)
             report = run_import(session, scope, path, check)
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        shutil.rmtree(path.parent, ignore_errors=True)
+        if upload is not None:
+            uploads.remove(root, upload)
         return _failed(request, exc)
-    request.session.setdefault("uploads", {})[token] = {"path": str(path), "mapping": mapping}
-    request.session["uploads"] = dict(request.session["uploads"])  # mark the session changed
-    return _page(request, "import_check.html", token=token, preview=preview, report=report)
+    return _page(request, "import_check.html", token=upload.token, preview=preview, report=report)
 
 
 @router.post("/imports/{token}/confirm", response_class=HTMLResponse)
@@ -116,40 +111,36 @@ def confirm(
     keep_valid: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    upload = _upload(request, token)
-    path = Path(upload["path"])
-    rejects = path.parent / "rejects.csv"
-    options = ImportOptions(mapping=upload["mapping"], keep_valid=keep_valid, rejects_path=rejects,
-                            limit_bytes=runtime_of(request).settings.max_import_mb * 1_000_000)  # fmt: skip
+    root = _root(request)
     try:
         with unit(request, csrf=csrf_token) as (session, scope):
-            report = run_import(session, scope, path, options)
-    except NotAuthenticated:
+            upload = uploads.find(root, scope, token)
+            rejects, limit = upload.rejects(root), _limit(request)
+            options = ImportOptions(mapping=upload.mapping, keep_valid=keep_valid, rejects_path=rejects,
+                                    limit_bytes=limit)  # fmt: skip
+            report = run_import(session, scope, upload.file(root), options)
+    except (NotAuthenticated, NotFound):
         raise
     except AstaraError as exc:
         return _failed(request, exc)
-    path.unlink(missing_ok=True)  # the rejects file stays for download until the folder goes stale
-    return _page(request, "import_done.html", token=token, report=report, rejects=rejects.exists())
+    upload.file(root).unlink(missing_ok=True)  # the rejects stay for download until the folder is stale
+    kept = upload.rejects(root).exists()
+    return _page(request, "import_done.html", token=upload.token, report=report, rejects=kept)
 
 
 @router.get("/imports/{token}/rejects.csv")
 def rejects_file(request: Request, token: str) -> Response:
-    with unit(request):
-        pass
-    upload = request.session.get("uploads", {}).get(token)
-    rejects = Path(upload["path"]).parent / "rejects.csv" if upload else None
-    if rejects is None or not rejects.exists():
+    root = _root(request)
+    with unit(request) as (_session, scope):
+        rejects = uploads.find(root, scope, token).rejects(root)
+    if not rejects.exists():
         raise NotFound("no rejects file for this import")
     return FileResponse(rejects, media_type="text/csv", filename="rejects.csv")
 
 
 @router.post("/imports/{token}/cancel")
 def cancel(request: Request, token: str, csrf_token: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf_token)
-    upload = request.session.get("uploads", {}).get(token)
-    if upload:
-        shutil.rmtree(Path(upload["path"]).parent, ignore_errors=True)
-        uploads = dict(request.session["uploads"])
-        uploads.pop(token, None)
-        request.session["uploads"] = uploads
+    root = _root(request)
+    with unit(request, csrf=csrf_token) as (_session, scope):
+        uploads.remove(root, uploads.find(root, scope, token))
     return RedirectResponse("/imports/new", status_code=303)

@@ -12,9 +12,11 @@ import re
 import unicodedata
 from pathlib import Path
 
+from starlette.datastructures import FormData
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from astara.errors import InvalidInput
+from astara.errors import InvalidInput, TooLarge
 
 _NUL_MARKS = (b"\x00", b"\\u0000", b"%00")
 _TEXT_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
@@ -25,6 +27,32 @@ def safe_file_name(name: str | None, default: str = "upload.csv") -> str:
     base = Path((name or "").replace("\\", "/")).name
     base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip(" .")
     return re.sub(r"\s+", " ", base)[:200] or default
+
+
+ENVELOPE_BYTES = 1 << 16  # the multipart boundaries and small form fields around an uploaded file
+
+
+async def read_upload_form(request: Request, limit_bytes: int) -> FormData:
+    """The multipart form of an upload; TooLarge (413) above ``limit_bytes`` plus the envelope, at once
+    for a declared Content-Length and, for a streamed body, as soon as what arrived passes it."""
+    most = limit_bytes + ENVELOPE_BYTES
+    refusal = TooLarge(
+        f"the upload is larger than the {limit_bytes // 1_000_000} MB allowed (ASTARA_MAX_IMPORT_MB)"
+    )
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or int(declared) > most):
+        raise refusal
+    received = 0
+
+    async def capped() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > most:
+            raise refusal
+        return message
+
+    return await Request(request.scope, capped).form(max_files=1, max_fields=20)
 
 
 class RefuseNul:
@@ -81,8 +109,15 @@ SECURITY_HEADERS = [
 ]  # fmt: skip
 
 
+NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeaders:
-    """ASGI middleware: a content security policy with no inline script, and no framing or sniffing."""
+    """ASGI middleware: a content security policy with no inline script, and no framing or sniffing.
+
+    Every answer but a static file is ``Cache-Control: no-store``: pages and API answers carry
+    intelligence that must not stay in a browser's or a proxy's cache after logout.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -92,10 +127,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        wanted = SECURITY_HEADERS if scope["path"].startswith("/static/") else [*SECURITY_HEADERS, NO_STORE]
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in present]
+                extra = [(n, v) for n, v in wanted if n not in present]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

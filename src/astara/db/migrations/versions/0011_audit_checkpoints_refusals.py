@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"  # TODO(merge): "0010" once helper A's migration is in
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
