@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from astara.errors import InvalidInput
+from astara.kit.limits import ReadLimits
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development-only-secret"})
 DEFAULT_DATA_DIR = Path("var")
@@ -47,6 +48,11 @@ class Settings(BaseModel):
     page_size: int = Field(default=50, ge=1, le=1000)
     log_level: str = "INFO"
     max_import_mb: int = Field(default=1000, ge=1, description="Largest spreadsheet an import accepts.")
+    max_decompressed_mb: int = Field(default=2000, ge=1, description="Most a compressed file may expand to.")
+    max_compression_ratio: int = Field(default=100, ge=2, description="Most a compressed file may expand by.")
+    max_line_chars: int = Field(default=1_000_000, ge=1000, description="Longest line of a CSV file.")
+    max_cell_chars: int = Field(default=32_000, ge=1000, description="Longest cell of a spreadsheet.")
+    max_columns: int = Field(default=500, ge=2, description="Most columns a spreadsheet may have.")
 
     @model_validator(mode="before")
     @classmethod
@@ -78,6 +84,16 @@ class Settings(BaseModel):
                 "ASTARA_SECRET_KEY must be set to a real secret when ASTARA_ENVIRONMENT=production"
             )
         return self
+
+    def read_limits(self) -> ReadLimits:
+        """The limits an import reads a file within."""
+        return ReadLimits(
+            decompressed_bytes=self.max_decompressed_mb * 1_000_000,
+            compression_ratio=self.max_compression_ratio,
+            line_chars=self.max_line_chars,
+            cell_chars=self.max_cell_chars,
+            columns=self.max_columns,
+        )
 
     @property
     def effective_database_url(self) -> str:

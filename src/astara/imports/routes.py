@@ -25,12 +25,14 @@ def upload(
     keep_valid: Annotated[bool, Form()] = False,
     dry_run: Annotated[bool, Form()] = False,
 ) -> ImportReport:
-    limit = runtime_of(request).settings.max_import_mb * 1_000_000
+    settings = runtime_of(request).settings
+    limit = settings.max_import_mb * 1_000_000
     name = safe_file_name(file.filename)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out, 1 << 20)
-        options = ImportOptions(mapping=mapping, keep_valid=keep_valid, dry_run=dry_run, limit_bytes=limit)
+        options = ImportOptions(mapping=mapping, keep_valid=keep_valid, dry_run=dry_run, limit_bytes=limit,
+                                limits=settings.read_limits())  # fmt: skip
         with unit(request) as (session, scope):
             return run_import(session, scope, path, options)

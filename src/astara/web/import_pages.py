@@ -96,8 +96,9 @@ def check_upload(
             with path.open("wb") as out:
                 shutil.copyfileobj(file.file, out, 1 << 20)
             limit = settings.max_import_mb * 1_000_000
-            preview = preview_file(path, mapping, limit)
-            check = ImportOptions(mapping=mapping, keep_valid=True, dry_run=True, limit_bytes=limit)
+            preview = preview_file(path, mapping, limit, limits=settings.read_limits())
+            check = ImportOptions(mapping=mapping, keep_valid=True, dry_run=True, limit_bytes=limit,
+                                  limits=settings.read_limits())  # fmt: skip
             report = run_import(session, scope, path, check)
     except NotAuthenticated:
         raise
@@ -120,7 +121,8 @@ def confirm(
     path = Path(upload["path"])
     rejects = path.parent / "rejects.csv"
     options = ImportOptions(mapping=upload["mapping"], keep_valid=keep_valid, rejects_path=rejects,
-                            limit_bytes=runtime_of(request).settings.max_import_mb * 1_000_000)  # fmt: skip
+                            limit_bytes=runtime_of(request).settings.max_import_mb * 1_000_000,
+                            limits=runtime_of(request).settings.read_limits())  # fmt: skip
     try:
         with unit(request, csrf=csrf_token) as (session, scope):
             report = run_import(session, scope, path, options)

@@ -1,0 +1,224 @@
+"""Hole 7 of the security issue: inputs. Each test replays an attack and checks the refusal."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import random
+import struct
+import subprocess
+import sys
+import textwrap
+import zipfile
+import zlib
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from astara.agencies.scope import Scope
+from astara.db.engine import transaction
+from astara.db.models import ImportJob, SeizureEvent, SeizureItem
+from astara.errors import InvalidInput
+from astara.imports.readers import open_source
+from astara.kit.limits import ReadLimits
+from fixtures.make import IDS_HEADER, ids_row, import_file
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _stored(engine: Engine) -> tuple[int, int, int]:
+    with transaction(engine) as session:
+        return tuple(  # type: ignore[return-value]
+            int(session.scalar(select(func.count()).select_from(m)) or 0)
+            for m in (SeizureEvent, SeizureItem, ImportJob)
+        )
+
+
+def _ids_text(rows: list[list[str]]) -> str:
+    return "\n".join(";".join(r) for r in [IDS_HEADER, *rows]) + "\n"
+
+
+# -- unterminated quotes -------------------------------------------------------------------------
+@pytest.mark.parametrize("by_columns", [True, False])
+def test_an_unclosed_quote_fails_the_import_naming_its_row(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_columns: bool
+) -> None:
+    from astara.imports import service
+
+    monkeypatch.setattr(service, "BY_COLUMNS", by_columns)
+    rows = [ids_row(AMOUNT=str(10 + n)) for n in range(6)]
+    rows[2][IDS_HEADER.index("PLACE")] = '"Astara'  # opened on file row 4, never closed
+    path = tmp_path / "quote.csv"
+    path.write_text(_ids_text(rows), encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        import_file(engine, scope, path, keep_valid=True)
+    assert "row 4" in caught.value.message and "not closed" in caught.value.message
+    assert caught.value.details == [{"row": 4, "reason": "unclosed quote"}]
+    assert _stored(engine) == (0, 0, 0)
+
+
+def test_a_quote_closed_later_in_the_file_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text('A;B\n1;2\n3;"x\n5;6\n7;"8"\n9;10\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match="row 3: a quoted value"), ExitStack() as stack:
+        list(open_source(path, stack).rows)
+
+
+def test_a_quoted_value_across_lines_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_text('A;B\n1;2\n3;"x\ny"\n5;6\n', encoding="utf-8")
+    with ExitStack() as stack:
+        assert list(open_source(path, stack).rows) == [(2, ["1", "2"]), (4, ["3", "x\ny"]), (5, ["5", "6"])]
+
+
+# -- archive and line bombs ----------------------------------------------------------------------
+ROW = ";".join(ids_row()).encode() + b"\n"
+
+
+def _zip_bomb(path: Path, member: str, block: bytes, count: int) -> Path:
+    """A ZIP whose one member is ``block`` ``count`` times, deflated once: after a full flush the
+    same input deflates to the same bytes, so the member's data is one piece repeated."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    piece = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
+    tail = deflate.flush()
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    size, packed, name = len(block) * count, len(piece) * count + len(tail), member.encode()
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, packed, size, len(name), 0)
+    with path.open("wb") as out:
+        out.write(local + name)
+        for _ in range(count):
+            out.write(piece)
+        out.write(tail)
+        offset = out.tell()
+        central = struct.pack(
+            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, packed, size, len(name), 0, 0, 0, 0, 0, 0
+        )
+        out.write(central + name)
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name), offset, 0)
+        out.write(end)
+    return path
+
+
+def _gzip_line(path: Path, megabytes: int) -> Path:
+    """A .csv.gz whose second line is ``megabytes`` MB of one letter (gzip members concatenated)."""
+    member = gzip.compress(b"x" * (1 << 20) * 16, compresslevel=9)
+    with path.open("wb") as out:
+        out.write(gzip.compress(b"A;B\n"))
+        for _ in range(megabytes // 16):
+            out.write(member)
+    return path
+
+
+def _sheet(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("s")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _refusal(path: Path, limits: ReadLimits = ReadLimits()) -> InvalidInput:  # noqa: B008 - frozen
+    with pytest.raises(InvalidInput) as caught, ExitStack() as stack:
+        for _ in open_source(path, stack, limits=limits).rows:
+            pass
+    return caught.value
+
+
+def test_a_zip_bomb_is_refused_while_it_expands(tmp_path: Path) -> None:
+    block = (ROW * ((1 << 20) // len(ROW) + 1))[: 1 << 20]
+    bomb = _zip_bomb(tmp_path / "ids.zip", "ids.csv", block, 640)
+    with zipfile.ZipFile(bomb) as archive:  # a well-formed archive: 640 MB in about a megabyte
+        assert archive.getinfo("ids.csv").file_size == 640 << 20
+    assert bomb.stat().st_size < 3_000_000
+    error = _refusal(bomb)
+    assert "ids.zip:ids.csv expands to more than" in error.message
+    assert "ASTARA_MAX_COMPRESSION_RATIO" in error.message
+
+
+def test_a_zip_member_is_held_to_the_decompressed_limit(tmp_path: Path) -> None:
+    noisy = bytes(random.Random(7).randrange(256) for _ in range(1 << 16)).hex().encode()  # hardly compresses
+    rows = b"A;B\n" + b"".join(b"1;" + noisy[i : i + 200] + b"\n" for i in range(0, len(noisy), 200))
+    path = tmp_path / "ids.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ids.csv", rows * 2)
+    error = _refusal(path, ReadLimits(decompressed_bytes=100_000))
+    assert "ASTARA_MAX_DECOMPRESSED_MB" in error.message
+    with ExitStack() as stack:  # within the limit it reads
+        assert len(list(open_source(path, stack, limits=ReadLimits(decompressed_bytes=1_000_000)).rows)) > 1
+
+
+def test_a_gzip_line_bomb_is_refused_at_the_line_limit(tmp_path: Path) -> None:
+    error = _refusal(_gzip_line(tmp_path / "line.csv.gz", 64))
+    assert (
+        error.message
+        == "line.csv.gz, line 2: the line is longer than 1,000,000 characters (ASTARA_MAX_LINE_CHARS)"
+    )
+
+
+def test_an_xlsx_bomb_is_refused_before_the_sheet_reader_holds_it(tmp_path: Path) -> None:
+    sheet = _sheet([["A", "B"], ["1", "2"]])
+    path = tmp_path / "bomb.xlsx"
+    with (
+        zipfile.ZipFile(io.BytesIO(sheet)) as original,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in original.infolist():
+            out.writestr(info, original.read(info))
+        out.writestr("xl/media/padding.bin", b"\0" * (200 << 20))  # 200 MB of nothing in 200 KB
+    error = _refusal(path)
+    assert error.message.startswith("bomb.xlsx expands to more than")
+
+
+def test_long_cells_and_too_many_columns_are_refused(tmp_path: Path) -> None:
+    cell = tmp_path / "cell.csv"
+    cell.write_text("A;B\n1;" + "x" * 40_000 + "\n", encoding="utf-8")
+    assert "line 2: a cell is longer than 32,000 characters" in _refusal(cell).message
+    wide = tmp_path / "wide.csv"
+    wide.write_text(";".join(f"C{i}" for i in range(600)) + "\n", encoding="utf-8")
+    assert "row 1: 600 columns, more than the limit of 500" in _refusal(wide).message
+    sheet = tmp_path / "cell.xlsx"
+    sheet.write_bytes(_sheet([["A", "B"], ["1", "y" * 40_000]]))
+    assert "row 2: a cell is longer than 32,000 characters" in _refusal(sheet).message
+
+
+@pytest.mark.parametrize("kind", ["zip", "gz"])
+def test_the_bombs_stay_under_a_gigabyte_of_address_space(tmp_path: Path, kind: str) -> None:
+    """The largest bombs, read in a process that may not map more than 1 GB: refused, not killed."""
+    if kind == "zip":
+        block = (ROW * ((1 << 20) // len(ROW) + 1))[: 1 << 20]
+        path = _zip_bomb(tmp_path / "ids.zip", "ids.csv", block, 640)
+    else:
+        path = _gzip_line(tmp_path / "line.csv.gz", 2048)
+    script = textwrap.dedent(f"""
+        import json, resource
+        from contextlib import ExitStack
+        from pathlib import Path
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        from astara.errors import InvalidInput
+        from astara.imports.readers import open_source
+        try:
+            with ExitStack() as stack:
+                rows = sum(1 for _ in open_source(Path({str(path)!r}), stack).rows)
+            outcome = f"read {{rows}} rows"
+        except InvalidInput as exc:
+            outcome = exc.message
+        status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+        peak = int(status["VmHWM"].split()[0])  # (this process's own peak: ru_maxrss counts the parent's)
+        print(json.dumps({{"outcome": outcome, "peak_kb": peak}}))
+    """)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env={"PYTHONPATH": str(SRC)}
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    print(f"{kind} bomb: peak resident {result['peak_kb'] / 1024:.0f} MB; {result['outcome']}")
+    assert "expands to more than" in result["outcome"] or "longer than 1,000,000" in result["outcome"]
