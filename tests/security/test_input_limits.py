@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -16,15 +17,16 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from astara.agencies.scope import Scope
 from astara.db.engine import transaction
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
-from astara.errors import InvalidInput
+from astara.errors import ImportFailed, InvalidInput
 from astara.imports.readers import open_source
 from astara.kit.limits import ReadLimits
-from fixtures.make import IDS_HEADER, ids_row, import_file
+from fixtures.make import IDS_HEADER, ids_row, import_file, write_ids
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -203,7 +205,7 @@ def test_the_bombs_stay_under_a_gigabyte_of_address_space(tmp_path: Path, kind: 
         from contextlib import ExitStack
         from pathlib import Path
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-        from astara.errors import InvalidInput
+        from astara.errors import ImportFailed, InvalidInput
         from astara.imports.readers import open_source
         try:
             with ExitStack() as stack:
@@ -222,3 +224,72 @@ def test_the_bombs_stay_under_a_gigabyte_of_address_space(tmp_path: Path, kind: 
     result = json.loads(done.stdout)
     print(f"{kind} bomb: peak resident {result['peak_kb'] / 1024:.0f} MB; {result['outcome']}")
     assert "expands to more than" in result["outcome"] or "longer than 1,000,000" in result["outcome"]
+
+
+# -- item quantities -----------------------------------------------------------------------------
+@pytest.mark.parametrize("by_columns", [True, False])
+@pytest.mark.parametrize(
+    ("amount", "unit"),
+    [("1e308", "Ton"), ("1000001", "Kilogram"), ("2000000000", "Tablet"), ("1.1e9", "Hectare")],
+)
+def test_an_item_above_a_thousand_tonnes_or_a_billion_units_fails_the_import(
+    engine: Engine,
+    scope: Scope,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    by_columns: bool,
+    amount: str,
+    unit: str,
+) -> None:
+    from astara.imports import service
+
+    monkeypatch.setattr(service, "BY_COLUMNS", by_columns)
+    rows = [ids_row(AMOUNT=str(10 + n)) for n in range(5)]
+    rows.insert(2, ids_row(AMOUNT=amount, DRUG_UNIT=unit, DRUG_NAME="MDMA"))
+    path = write_ids(tmp_path / "ids.csv", rows)
+    with pytest.raises(ImportFailed) as caught:
+        import_file(engine, scope, path)
+    [problem] = caught.value.details
+    assert (problem["row"], problem["column"]) == (4, "AMOUNT")
+    assert "the most one item may hold" in problem["reason"]
+    assert _stored(engine) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("by_columns", [True, False])
+def test_the_largest_item_allowed_is_stored(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_columns: bool
+) -> None:
+    from astara.imports import service
+
+    monkeypatch.setattr(service, "BY_COLUMNS", by_columns)
+    rows = [ids_row(AMOUNT="1000", DRUG_UNIT="Ton"), ids_row(AMOUNT="1000000000", DRUG_UNIT="Plant")]
+    report = import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
+    assert (report.events_created, report.rejected_rows) == (2, 0)
+
+
+@pytest.mark.parametrize("quantity", [1e308, "1e308", "NaN", "Infinity", 2e9])
+def test_the_api_refuses_an_impossible_quantity_on_create_and_update(
+    api_client: TestClient, quantity: object
+) -> None:
+    body = {"reference": "Q-1", "date": "2016-05-03", "country": "AZ",
+            "items": [{"drug": "heroin", "quantity": 12, "unit": "kg"}]}  # fmt: skip
+    bad = {**body, "items": [{"drug": "heroin", "quantity": quantity, "unit": "t"}]}
+    made = api_client.post("/api/seizures", json=bad)
+    assert made.status_code == 422
+    assert [d["field"] for d in made.json()["error"]["details"]] == ["items.0.quantity"]
+    assert api_client.get("/api/seizures").json()["total"] == 0
+    event = api_client.post("/api/seizures", json=body).json()
+    put = api_client.put(f"/api/seizures/{event['id']}", json=bad, params={"version": 1})
+    assert put.status_code == 422
+    assert api_client.get(f"/api/seizures/{event['id']}").json()["items"][0]["quantity"] == 12
+    assert api_client.get("/api/stats", params={"by": "drug"}).status_code == 200
+
+
+def test_the_form_refuses_an_impossible_quantity(api_client: TestClient) -> None:
+    page = api_client.get("/seizures/new")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    data = {"csrf_token": csrf, "country": "AZ", "date": "2016-05-03",
+            "items-0-drug": "heroin", "items-0-quantity": "1e308", "items-0-unit": "t"}  # fmt: skip
+    answer = api_client.post("/seizures/new", data=data)
+    assert answer.status_code == 422 and "the most one item may hold" in answer.text
+    assert api_client.get("/api/seizures").json()["total"] == 0
