@@ -344,3 +344,49 @@ def test_every_csv_writer_goes_through_the_escaping_one() -> None:
             ):
                 found.append(str(path.relative_to(SRC)))
     assert found == ["astara/kit/spreadsheet.py"]
+
+
+# -- country values ------------------------------------------------------------------------------
+@pytest.mark.parametrize("by_columns", [True, False])
+@pytest.mark.parametrize(("column", "value"), [("COUNTRY", "=1+2"), ("DEPARTURE_COUNTRY", "-4")])
+def test_a_formula_or_a_signed_number_is_not_a_country(
+    engine: Engine,
+    scope: Scope,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    by_columns: bool,
+    column: str,
+    value: str,
+) -> None:
+    from astara.imports import service
+
+    monkeypatch.setattr(service, "BY_COLUMNS", by_columns)
+    rows = [ids_row(AMOUNT=str(10 + n)) for n in range(4)]
+    rows.insert(1, ids_row(**{column: value}))
+    with pytest.raises(ImportFailed) as caught:
+        import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
+    assert caught.value.details == [
+        {"row": 3, "column": column, "value": value,
+         "reason": f"{value!r} is not a country name or code (a name begins with a letter)"}
+    ]  # fmt: skip
+    assert _stored(engine) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("value", ["Côte d'Ivoire", "St. Lucia", "Азербайджан", "ایران", "IRN", "AZ", "004"])
+def test_names_and_codes_in_any_script_are_still_countries(value: str) -> None:
+    from astara.kit.countries import resolve_country
+
+    assert resolve_country(value)
+
+
+def test_the_api_and_filters_refuse_a_formula_as_a_country(api_client: TestClient) -> None:
+    body = {
+        "date": "2016-05-03",
+        "country": "=1+2",
+        "items": [{"drug": "heroin", "quantity": 1, "unit": "kg"}],
+    }
+    made = api_client.post("/api/seizures", json=body)
+    assert made.status_code == 422 and made.json()["error"]["details"][0]["field"] == "country"
+    assert api_client.get("/api/seizures").json()["total"] == 0
+    listed = api_client.get("/api/seizures", params={"where": "country==1+2"})
+    assert listed.status_code == 422 and "=1+2" in listed.json()["error"]["message"]

@@ -18,7 +18,7 @@ from typing import Any, cast
 from astara.gazetteer import get_gazetteer
 from astara.imports.mapping import EVENT_FIELDS, Mapping
 from astara.kit import dates, numbers
-from astara.kit.countries import CountryNotFound, resolve_country
+from astara.kit.countries import CountryNotFound, NotACountryName, resolve_country
 from astara.matching.scripts import DIGITS
 from astara.vocab import Vocabulary, get_vocabulary
 
@@ -138,6 +138,8 @@ class RowParser:
             def parse(raw: str) -> dict[str, Any]:
                 try:
                     return {name: resolve_country(raw)}
+                except NotACountryName as exc:
+                    raise FieldError(str(exc)) from None
                 except CountryNotFound:
                     raise FieldError(f"unknown country {raw!r}") from None
 
@@ -168,6 +170,8 @@ class RowParser:
         def transit_country(raw: str) -> str | None:
             try:
                 return resolve_country(raw)
+            except NotACountryName as exc:
+                raise FieldError(str(exc)) from None
             except CountryNotFound:
                 raise FieldError(f"unknown country {raw!r}") from None
 
