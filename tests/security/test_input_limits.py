@@ -29,6 +29,7 @@ from astara.errors import ImportFailed, InvalidInput
 from astara.imports.readers import open_source
 from astara.kit.limits import ReadLimits
 from astara.kit.spreadsheet import FORMULA_STARTS
+from astara.settings import Settings
 from fixtures.make import IDS_HEADER, ids_row, import_file, write_ids
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -390,3 +391,36 @@ def test_the_api_and_filters_refuse_a_formula_as_a_country(api_client: TestClien
     assert api_client.get("/api/seizures").json()["total"] == 0
     listed = api_client.get("/api/seizures", params={"where": "country==1+2"})
     assert listed.status_code == 422 and "=1+2" in listed.json()["error"]["message"]
+
+
+# -- request parameters --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "route", ["/api/seizures", "/api/stats?by=drug", "/api/export", "/api/trends", "/seizures"]
+)
+def test_two_thousand_filters_are_refused_naming_the_parameter(api_client: TestClient, route: str) -> None:
+    sep = "&" if "?" in route else "?"
+    answer = api_client.get(route + sep + "&".join(["where=country%3DAZ"] * 2000))
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["details"] == [{"parameter": "where", "count": 2000, "limit": 100}]
+    assert "ASTARA_MAX_QUERY_PARAMETERS" in error["message"]
+
+
+def test_the_parameter_limit_is_a_setting_and_where_has_its_own(settings: Settings, api_token: str) -> None:
+    from astara.web.app import create_app
+
+    client = TestClient(
+        create_app(settings.model_copy(update={"max_query_parameters": 1000})),
+        headers={"Authorization": f"Bearer {api_token}"},
+    )
+    assert client.get("/api/seizures", params=[("where", "country=AZ")] * 100).status_code == 200
+    answer = client.get("/api/seizures", params=[("where", "country=AZ")] * 500)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"] == [{"parameter": "where", "count": 500, "limit": 100}]
+
+
+def test_the_cli_caps_where_filters_too() -> None:
+    from astara.seizures.dimensions import parse_where
+
+    with pytest.raises(InvalidInput, match="101 --where filters, more than the limit of 100"):
+        parse_where(["country=AZ"] * 101)
