@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import ast
 import csv
-import gzip
 import io
 import json
 import random
 import re
-import struct
 import subprocess
 import sys
 import textwrap
 import zipfile
-import zlib
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -30,6 +27,7 @@ from astara.imports.readers import open_source
 from astara.kit.limits import ReadLimits
 from astara.kit.spreadsheet import FORMULA_STARTS
 from astara.settings import Settings
+from fixtures.bombs import gzip_line, zip_bomb
 from fixtures.make import IDS_HEADER, ids_row, import_file, write_ids
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -84,42 +82,6 @@ def test_a_quoted_value_across_lines_still_reads(tmp_path: Path) -> None:
 ROW = ";".join(ids_row()).encode() + b"\n"
 
 
-def _zip_bomb(path: Path, member: str, block: bytes, count: int) -> Path:
-    """A ZIP whose one member is ``block`` ``count`` times, deflated once: after a full flush the
-    same input deflates to the same bytes, so the member's data is one piece repeated."""
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
-    piece = deflate.compress(block) + deflate.flush(zlib.Z_FULL_FLUSH)
-    tail = deflate.flush()
-    crc = 0
-    for _ in range(count):
-        crc = zlib.crc32(block, crc)
-    size, packed, name = len(block) * count, len(piece) * count + len(tail), member.encode()
-    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, packed, size, len(name), 0)
-    with path.open("wb") as out:
-        out.write(local + name)
-        for _ in range(count):
-            out.write(piece)
-        out.write(tail)
-        offset = out.tell()
-        central = struct.pack(
-            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, packed, size, len(name), 0, 0, 0, 0, 0, 0
-        )
-        out.write(central + name)
-        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central) + len(name), offset, 0)
-        out.write(end)
-    return path
-
-
-def _gzip_line(path: Path, megabytes: int) -> Path:
-    """A .csv.gz whose second line is ``megabytes`` MB of one letter (gzip members concatenated)."""
-    member = gzip.compress(b"x" * (1 << 20) * 16, compresslevel=9)
-    with path.open("wb") as out:
-        out.write(gzip.compress(b"A;B\n"))
-        for _ in range(megabytes // 16):
-            out.write(member)
-    return path
-
-
 def _sheet(rows: list[list[object]]) -> bytes:
     from openpyxl import Workbook
 
@@ -141,7 +103,7 @@ def _refusal(path: Path, limits: ReadLimits = ReadLimits()) -> InvalidInput:  # 
 
 def test_a_zip_bomb_is_refused_while_it_expands(tmp_path: Path) -> None:
     block = (ROW * ((1 << 20) // len(ROW) + 1))[: 1 << 20]
-    bomb = _zip_bomb(tmp_path / "ids.zip", "ids.csv", block, 640)
+    bomb = zip_bomb(tmp_path / "ids.zip", "ids.csv", block, 640)
     with zipfile.ZipFile(bomb) as archive:  # a well-formed archive: 640 MB in about a megabyte
         assert archive.getinfo("ids.csv").file_size == 640 << 20
     assert bomb.stat().st_size < 3_000_000
@@ -163,7 +125,7 @@ def test_a_zip_member_is_held_to_the_decompressed_limit(tmp_path: Path) -> None:
 
 
 def test_a_gzip_line_bomb_is_refused_at_the_line_limit(tmp_path: Path) -> None:
-    error = _refusal(_gzip_line(tmp_path / "line.csv.gz", 64))
+    error = _refusal(gzip_line(tmp_path / "line.csv.gz", 64))
     assert (
         error.message
         == "line.csv.gz, line 2: the line is longer than 1,000,000 characters (ASTARA_MAX_LINE_CHARS)"
@@ -201,9 +163,9 @@ def test_the_bombs_stay_under_a_gigabyte_of_address_space(tmp_path: Path, kind: 
     """The largest bombs, read in a process that may not map more than 1 GB: refused, not killed."""
     if kind == "zip":
         block = (ROW * ((1 << 20) // len(ROW) + 1))[: 1 << 20]
-        path = _zip_bomb(tmp_path / "ids.zip", "ids.csv", block, 640)
+        path = zip_bomb(tmp_path / "ids.zip", "ids.csv", block, 640)
     else:
-        path = _gzip_line(tmp_path / "line.csv.gz", 2048)
+        path = gzip_line(tmp_path / "line.csv.gz", 2048)
     script = textwrap.dedent(f"""
         import json, resource
         from contextlib import ExitStack

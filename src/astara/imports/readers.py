@@ -11,7 +11,9 @@ import codecs
 import csv
 import gzip
 import io
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -27,6 +29,17 @@ TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 SNIFF_BYTES = 65536
 BLOCK = 1 << 20  # bytes decompressed at a time
+# What decompressing a damaged archive raises (gzip and bz2: OSError; zipfile: BadZipFile and,
+# for an unsupported method or an encrypted member, NotImplementedError or RuntimeError).
+DAMAGED = (
+    OSError,
+    EOFError,
+    zlib.error,
+    lzma.LZMAError,
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+)
 RATIO_FROM = 10_000_000  # smaller expansions are not held to the ratio: a near-empty template compresses well
 
 
@@ -64,7 +77,10 @@ class _Counted(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self.stream.read(len(buffer))
+        try:
+            data = self.stream.read(len(buffer))
+        except DAMAGED as exc:
+            raise InvalidInput(f"{self.name} is damaged: it cannot be decompressed ({exc})") from None
         self.add(len(data))
         buffer[: len(data)] = data
         return len(data)
@@ -97,7 +113,7 @@ def _check_archive(name: str, data: IO[bytes], compressed: int, limits: ReadLimi
                 with archive.open(info) as member:
                     while block := member.read(BLOCK):
                         counter.add(len(block))
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+    except DAMAGED as exc:
         raise InvalidInput(f"{name} is not a readable spreadsheet: {exc}") from None
     finally:
         data.seek(0)
