@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from astara.errors import InvalidInput
+from astara.kit.limits import ReadLimits
 
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development-only-secret"})
 MIN_SECRET_LENGTH = 32
@@ -61,6 +62,12 @@ class Settings(BaseModel):
     login_failures_per_user: int = Field(default=10, ge=1)
     login_failures_per_client_user: int = Field(default=5, ge=1)
     login_failures_per_client: int = Field(default=100, ge=1)
+    max_decompressed_mb: int = Field(default=2000, ge=1, description="Most a compressed file may expand to.")
+    max_compression_ratio: int = Field(default=100, ge=2, description="Most a compressed file may expand by.")
+    max_line_chars: int = Field(default=1_000_000, ge=1000, description="Longest line of a CSV file.")
+    max_cell_chars: int = Field(default=32_000, ge=1000, description="Longest cell of a spreadsheet.")
+    max_columns: int = Field(default=500, ge=2, description="Most columns a spreadsheet may have.")
+    max_query_parameters: int = Field(default=100, ge=10, description="Most parameters a request may carry.")
 
     @model_validator(mode="before")
     @classmethod
@@ -109,6 +116,16 @@ class Settings(BaseModel):
     def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         parts = filter(None, (p.strip() for p in self.trusted_proxies.split(",")))
         return [ipaddress.ip_network(p, strict=False) for p in parts]
+
+    def read_limits(self) -> ReadLimits:
+        """The limits an import reads a file within."""
+        return ReadLimits(
+            decompressed_bytes=self.max_decompressed_mb * 1_000_000,
+            compression_ratio=self.max_compression_ratio,
+            line_chars=self.max_line_chars,
+            cell_chars=self.max_cell_chars,
+            columns=self.max_columns,
+        )
 
     @property
     def effective_database_url(self) -> str:

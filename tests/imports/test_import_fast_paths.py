@@ -74,7 +74,7 @@ def _mixed_rows() -> list[list[str]]:
         *_rows(7),
         ids_row(AMOUNT="10"),  # exact duplicate of the first row
         ids_row(AMOUNT="10.005"),  # near duplicate: kilograms within 0.1 %
-        ids_row(AMOUNT="200000000", DRUG_UNIT="Kilogram"),  # above the plausibility limit
+        ids_row(AMOUNT="200000", DRUG_UNIT="Kilogram"),  # above the plausibility limit
         ids_row(TRANSPORT="Hovercraft"),  # unknown transport: a warning, text kept
         ids_row(DRUG_NAME="Unobtainium"),  # bad
         *_rows(3),  # three more exact duplicates

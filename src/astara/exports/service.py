@@ -6,7 +6,6 @@ failed export never leaves a half-written file behind.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import tempfile
@@ -21,7 +20,7 @@ from astara.agencies.scope import Scope
 from astara.db.models import SeizureEvent
 from astara.errors import InvalidInput
 from astara.exports.layouts import LAYOUTS, columns
-from astara.kit.spreadsheet import escape_cell
+from astara.kit.spreadsheet import CsvWriter, escape_row
 from astara.seizures import repository
 from astara.seizures.dimensions import parse_where
 from astara.seizures.schemas import SeizureEventOut
@@ -39,11 +38,11 @@ def _rows(events: Iterator[SeizureEvent], layout: str) -> Iterator[dict[str, Any
 
 def _write_csv(f: IO[str], events: Iterator[SeizureEvent], layout: str) -> int:
     cols = columns(layout)
-    writer = csv.writer(f, delimiter=";" if layout == "ids" else ",")
+    writer = CsvWriter(f, delimiter=";" if layout == "ids" else ",")
     writer.writerow(cols)
     n = 0
     for row in _rows(events, layout):
-        writer.writerow([escape_cell(row[c]) for c in cols])
+        writer.writerow([row[c] for c in cols])
         n += 1
     return n
 
@@ -52,10 +51,10 @@ def _write_xlsx(path: Path, events: Iterator[SeizureEvent], layout: str) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("seizures")
     cols = columns(layout)
-    sheet.append(cols)
+    sheet.append(escape_row(cols))
     n = 0
     for row in _rows(events, layout):
-        sheet.append([escape_cell(row[c]) for c in cols])
+        sheet.append(escape_row(row[c] for c in cols))
         n += 1
     workbook.save(path)
     return n

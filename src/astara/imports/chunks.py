@@ -19,7 +19,16 @@ from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Any
 
-from astara.imports.rows import ABSURD_COUNT, ABSURD_KG, FieldError, ParsedRow, RowParser
+from astara.imports.rows import (
+    ABSURD_COUNT,
+    ABSURD_KG,
+    MASS_KINDS,
+    MAX_ITEM_COUNT,
+    MAX_ITEM_KG,
+    FieldError,
+    ParsedRow,
+    RowParser,
+)
 
 
 class _Missing:
@@ -157,7 +166,49 @@ class ChunkParser(RowParser):
                     wrong.add(raw)
             if wrong:
                 bad.update(j for j, raw in enumerate(column) if raw in wrong)
+        bad.update(self._too_much(texts, combinations, bad))
         return bad
+
+    def _too_much(self, texts: list[list[str]], combinations: list[Any], bad: set[int]) -> list[int]:
+        """Rows whose quantity one item cannot hold (:meth:`RowParser.quantity_problem`). Bounded per
+        distinct quantity with the chunk's largest kilogram factor first, so a chunk without such a
+        quantity costs no look at each row."""
+        label = self._labels.get("quantity")
+        if label is None:
+            return []
+        position = self._positions[label]
+        cache, default = self._plan[position][3], self.mapping.defaults.get("quantity", "")
+        column = texts[position]
+        distinct = dict(zip(map(id, combinations), combinations, strict=True)).values()
+        # (a combination with a problem, or without a unit or drug, makes its rows bad already)
+        pairs = {
+            (c[1]["unit_code"], c[1]["drug_code"])
+            for c in distinct
+            if "unit_code" in c[1] and "drug_code" in c[1]
+        }
+        if not pairs:
+            return []
+        factors = [self._kg_factor(*pair)[0] for pair in pairs]
+        largest = max((f for f in factors if f is not None), default=0.0)
+        counted = any(self.vocab.units.get(unit).kind not in MASS_KINDS for unit, _drug in pairs)
+        suspect = set()
+        for raw in set(column):
+            hit = cache.get(raw or default)
+            if hit is None or isinstance(hit, FieldError):
+                continue
+            quantity = hit[0]["quantity"]
+            if not quantity * largest <= MAX_ITEM_KG or (counted and quantity > MAX_ITEM_COUNT):
+                suspect.add(raw)
+        if not suspect:
+            return []
+        out = []
+        for j, raw in enumerate(column):
+            item = combinations[j][1]
+            if raw in suspect and j not in bad and "unit_code" in item and "drug_code" in item:
+                quantity = cache[raw or default][0]["quantity"]
+                if self.quantity_problem(quantity, item["unit_code"], item["drug_code"]) is not None:
+                    out.append(j)
+        return out
 
     def _coded_columns(self, texts: list[list[str]]) -> list[tuple[str, ...]]:
         columns = [texts[p] for p in self._coded_order]

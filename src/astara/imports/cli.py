@@ -35,6 +35,7 @@ def import_file(
     from astara.imports.schemas import ImportOptions
     from astara.settings import Settings
 
+    settings = Settings.from_environment()
     options = ImportOptions(
         mapping=mapping,
         keep_valid=keep_valid,
@@ -44,7 +45,8 @@ def import_file(
         encoding=encoding,
         delimiter=delimiter,
         member=member,
-        limit_bytes=Settings.from_environment().max_import_mb * 1_000_000,
+        limit_bytes=settings.max_import_mb * 1_000_000,
+        limits=settings.read_limits(),
     )
     # A large file's worker starts now and reads ahead while this process loads the importer.
     spawn.start_early(file, options)

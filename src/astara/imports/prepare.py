@@ -13,7 +13,6 @@ given, which in a worker is its own and is copied into the job's report at the e
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
 import hashlib
@@ -35,6 +34,7 @@ from astara.imports.records import RecordBuilder, RecordLayouts
 from astara.imports.rows import ParsedRow, Problem
 from astara.imports.schemas import MAX_LISTED, ImportOptions, ImportReport
 from astara.kit.ids import stable_id
+from astara.kit.spreadsheet import CsvWriter
 
 NEAR_TOLERANCE = 0.001  # kilogram equivalents within 0.1 % count as "the same quantity"
 
@@ -92,7 +92,7 @@ class Rejects:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rejects-", suffix=".csv")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
+            writer = CsvWriter(f)
             writer.writerow(["row", "column", "reason", *self.header])
             for problems, values in sorted(self.rows, key=lambda r: r[0][0].row):
                 writer.writerow(

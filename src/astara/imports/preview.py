@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from astara.imports.mapping import get_mapping
 from astara.imports.readers import open_source
+from astara.kit.limits import ReadLimits
 
 
 class ColumnUse(BaseModel):
@@ -24,11 +25,19 @@ class ImportPreview(BaseModel):
     rows: list[list[str]]  # the first rows, as text, in header order
 
 
-def preview_file(path: Path, mapping_name: str, limit_bytes: int = 1 << 30, rows: int = 5) -> ImportPreview:
+def preview_file(
+    path: Path,
+    mapping_name: str,
+    limit_bytes: int = 1 << 30,
+    rows: int = 5,
+    limits: ReadLimits = ReadLimits(),  # noqa: B008 - frozen
+) -> ImportPreview:
     """Open ``path`` as an import would (raising the same errors) and describe it; writes nothing."""
     mapping = get_mapping(mapping_name)
     with ExitStack() as stack:
-        source = open_source(path, stack, limit_bytes=limit_bytes, preferred_delimiter=mapping.delimiter)
+        source = open_source(
+            path, stack, limit_bytes=limit_bytes, preferred_delimiter=mapping.delimiter, limits=limits
+        )
         used = mapping.resolve_columns(source.header)
         field_of = {index: field for field, index in used.items()}
         sample = []

@@ -68,7 +68,8 @@ async def upload(request: Request) -> ImportReport:
                 "the request is not valid", details=[{"field": "file", "reason": "Field required"}]
             )
         options = ImportOptions(mapping=mapping, keep_valid=_flag(form.get("keep_valid")),
-                                dry_run=_flag(form.get("dry_run")), limit_bytes=limit)  # fmt: skip
+                                dry_run=_flag(form.get("dry_run")), limit_bytes=limit,
+                                limits=runtime_of(request).settings.read_limits())  # fmt: skip
         return await run_in_threadpool(_run, request, file, options)
     finally:
         await form.close()

@@ -18,12 +18,15 @@ from typing import Any, cast
 from astara.gazetteer import get_gazetteer
 from astara.imports.mapping import EVENT_FIELDS, Mapping
 from astara.kit import dates, numbers
-from astara.kit.countries import CountryNotFound, resolve_country
+from astara.kit.countries import CountryNotFound, NotACountryName, resolve_country
 from astara.matching.scripts import DIGITS
 from astara.vocab import Vocabulary, get_vocabulary
 
 ABSURD_KG = 100_000.0  # one seizure above 100 tonnes is flagged for a person to check
 ABSURD_COUNT = 10_000_000.0  # likewise for counted units (tablets, plants) without a mass
+MAX_ITEM_KG = 1_000_000.0  # no one item holds more than 1,000 tonnes: a larger quantity is a mistake
+MAX_ITEM_COUNT = 1_000_000_000.0  # nor more than 10^9 of a unit without a mass (tablets, doses, plants)
+MASS_KINDS = frozenset({"mass", "volume"})  # units the kilogram limit covers; the others are counted
 LIST_SEPARATOR = "|"
 
 
@@ -125,6 +128,7 @@ class RowParser:
         self._coded_texts, self._free_texts = _picker(coded), _picker(free)
         self._coded_cache: dict[tuple[str, ...], Coded] = {}
         self._positions = {entry[2]: position for position, entry in enumerate(self._plan)}
+        self._labels = {entry[0]: entry[2] for entry in self._plan}  # field -> its column label
 
     # -- per-field parsers: raw text in, column values out ------------------------------------
     def _build_parsers(self) -> dict[str, Parser]:
@@ -134,6 +138,8 @@ class RowParser:
             def parse(raw: str) -> dict[str, Any]:
                 try:
                     return {name: resolve_country(raw)}
+                except NotACountryName as exc:
+                    raise FieldError(str(exc)) from None
                 except CountryNotFound:
                     raise FieldError(f"unknown country {raw!r}") from None
 
@@ -164,6 +170,8 @@ class RowParser:
         def transit_country(raw: str) -> str | None:
             try:
                 return resolve_country(raw)
+            except NotACountryName as exc:
+                raise FieldError(str(exc)) from None
             except CountryNotFound:
                 raise FieldError(f"unknown country {raw!r}") from None
 
@@ -399,8 +407,23 @@ class RowParser:
             hit = self._kg_cache[key] = (one.kg, one.method, one.exact)
         return hit
 
+    def quantity_problem(self, quantity: float, unit: str, drug: str) -> str | None:
+        """Why one item cannot hold ``quantity`` of ``unit`` (of ``drug``), or None."""
+        factor = self._kg_factor(unit, drug)[0]
+        if factor is not None and not quantity * factor <= MAX_ITEM_KG:  # (an overflow is infinite)
+            tonnes = MAX_ITEM_KG / 1000
+            return f"{quantity:g} {unit} is more than {tonnes:,.0f} tonnes, the most one item may hold"
+        if quantity > MAX_ITEM_COUNT and self.vocab.units.get(unit).kind not in MASS_KINDS:
+            return f"{quantity:g} {unit} is more than {MAX_ITEM_COUNT:,.0f}, the most one item may hold"
+        return None
+
     def _finish(self, row: ParsedRow) -> None:
         item, event = row.item, row.event
+        too_much = self.quantity_problem(item["quantity"], item["unit_code"], item["drug_code"])
+        if too_much is not None:
+            label = self._labels.get("quantity", "quantity")
+            row.errors.append(Problem(row.number, label, f"{item['quantity']:g}", too_much))
+            return
         factor, item["kg_method"], item["kg_exact"] = self._kg_factor(item["unit_code"], item["drug_code"])
         kg = item["kg"] = item["quantity"] * factor if factor is not None else None
         if kg is not None and kg > ABSURD_KG:

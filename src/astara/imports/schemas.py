@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from astara.kit.limits import ReadLimits
+
 MAX_LISTED = 1000  # problems listed in a report; the rejects file has all of them
 
 
@@ -25,6 +27,7 @@ class ImportOptions(BaseModel):
     )
     dry_run: bool = Field(default=False, description="Check everything, write nothing.")
     limit_bytes: int = 1 << 30
+    limits: ReadLimits = Field(default_factory=ReadLimits)
     today: dt.date = Field(default_factory=dt.date.today)
 
 

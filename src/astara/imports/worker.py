@@ -51,6 +51,7 @@ def open_job_source(path: Path, options: ImportOptions, stack: ExitStack, prefer
         encoding=options.encoding,
         delimiter=options.delimiter,
         limit_bytes=options.limit_bytes,
+        limits=options.limits,
         member=options.member,
         preferred_delimiter=preferred,
     )

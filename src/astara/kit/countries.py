@@ -178,6 +178,20 @@ class CountryNotFound(ValueError):
         self.text = text
 
 
+class NotACountryName(CountryNotFound):
+    """A value that does not even look like a country name or code (a formula, a number)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.args = (f"{text!r} is not a country name or code (a name begins with a letter)",)
+
+
+# A name: a letter of any script first, then letters, marks, spaces, the punctuation names use,
+# and digits (as in "Kosovo under UNSCR 1244"); or an ISO 3166-1 numeric code (a spreadsheet may
+# have dropped its leading zeros). No sign, no formula: "-4" and "=1+2" are not countries.
+_SHAPE = re.compile(r"[^\W\d_][\w\s.'’ʼ\-‐–(),&/،]*|\d{1,3}")
+
+
 @dataclass(frozen=True)
 class _Table:
     codes: dict[str, str]  # folded key -> alpha-2
@@ -261,6 +275,7 @@ def _names() -> tuple[dict[str, dict[str, str]], dict[str, str]]:
 
 _PAREN = re.compile(r"\s*\([^)]*\)\s*")
 _MISSING = "?"
+_NOT_A_NAME = "!"
 _cache: dict[str, str | None] = {}
 
 
@@ -270,6 +285,8 @@ def _lookup(text: str) -> str | None:
     key = _key(text)
     if not key or raw in table.unknown_raw or key in table.unknown_keys:
         return None
+    if not _SHAPE.fullmatch(text.strip()):
+        return _NOT_A_NAME
     if key.isdigit():
         key = key.zfill(3)
     code = table.codes.get(key)
@@ -325,6 +342,8 @@ def resolve_country(text: str) -> str | None:
         _cache[text] = code
     if code == _MISSING:
         raise CountryNotFound(text)
+    if code == _NOT_A_NAME:
+        raise NotACountryName(text)
     return code
 
 

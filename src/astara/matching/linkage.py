@@ -21,7 +21,6 @@ The job has four steps:
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import math
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from astara.errors import InvalidInput
+from astara.kit.spreadsheet import CsvWriter
 from astara.matching.persons import normalize_id
 from astara.matching.phonetic import PERSIAN_MARK
 from astara.matching.scripts import fold_digits
@@ -736,9 +736,9 @@ def _write(path: Path, rows: Iterator[dict[str, Any]], fields: list[str]) -> Non
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=fields)
-        writer.writeheader()
+        writer = CsvWriter(out)
+        writer.writerow(fields)
         for row in rows:
             if "evidence" in row:
                 row = {**row, "evidence": json.dumps(row["evidence"], ensure_ascii=False)}
-            writer.writerow(row)
+            writer.writerow(row.get(f, "") for f in fields)

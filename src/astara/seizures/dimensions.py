@@ -22,6 +22,9 @@ from astara.kit.countries import CountryNotFound, resolve_country
 from astara.vocab import get_vocabulary
 
 NULL_WORDS = frozenset({"none", "null", "unknown", "(unknown)", "-"})
+# Filters one question may combine: far above any real question, and far below the depth of
+# expression SQLite refuses (1,000), whatever the request limit (ASTARA_MAX_QUERY_PARAMETERS) is.
+MAX_FILTERS = 100
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,11 @@ def condition(name: str, raw: str) -> tuple[Dimension, ColumnElement[bool]]:
 
 def parse_where(items: list[str]) -> list[tuple[Dimension, ColumnElement[bool]]]:
     """Parse ``FIELD=VALUE`` strings as given on the command line or in a query string."""
+    if len(items) > MAX_FILTERS:
+        raise InvalidInput(
+            f"{len(items):,} --where filters, more than the limit of {MAX_FILTERS}",
+            details=[{"parameter": "where", "count": len(items), "limit": MAX_FILTERS}],
+        )
     out = []
     for item in items:
         name, sep, value = item.partition("=")

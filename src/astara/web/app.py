@@ -19,7 +19,7 @@ from astara.auth.secret import secret_path, session_secret
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated
 from astara.runtime import Runtime
 from astara.settings import Settings
-from astara.web.inputs import RefuseNul, SecurityHeaders
+from astara.web.inputs import LimitParameters, RefuseNul, SecurityHeaders
 
 STATIC_DIR = Path(__file__).with_name("static")
 SETUP_TOKEN_VARIABLE = "ASTARA_SETUP_TOKEN"  # noqa: S105 - a variable name; `astara serve --workers N` sets it
@@ -113,6 +113,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     ):
         app.include_router(router)
     app.add_middleware(RefuseNul)
+    app.add_middleware(LimitParameters, most=settings.max_query_parameters)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(
         SessionMiddleware,

@@ -92,8 +92,10 @@ def _check(request: Request, file: UploadFile, mapping: str, csrf: str) -> Respo
             path = upload.file(root)
             with path.open("wb") as out:
                 shutil.copyfileobj(file.file, out, 1 << 20)
-            preview = preview_file(path, mapping, limit)
-            check = ImportOptions(mapping=mapping, keep_valid=True, dry_run=True, limit_bytes=limit)
+            limits = runtime_of(request).settings.read_limits()
+            preview = preview_file(path, mapping, limit, limits=limits)
+            check = ImportOptions(mapping=mapping, keep_valid=True, dry_run=True, limit_bytes=limit,
+                                  limits=limits)  # fmt: skip
             report = run_import(session, scope, path, check)
     except NotAuthenticated:
         raise
@@ -116,8 +118,9 @@ def confirm(
         with unit(request, csrf=csrf_token) as (session, scope):
             upload = uploads.find(root, scope, token)
             rejects, limit = upload.rejects(root), _limit(request)
+            limits = runtime_of(request).settings.read_limits()
             options = ImportOptions(mapping=upload.mapping, keep_valid=keep_valid, rejects_path=rejects,
-                                    limit_bytes=limit)  # fmt: skip
+                                    limit_bytes=limit, limits=limits)  # fmt: skip
             report = run_import(session, scope, upload.file(root), options)
     except (NotAuthenticated, NotFound):
         raise

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -89,10 +91,39 @@ class RefuseNul:
         await self.app(scope, replay if body_messages else receive, send)
 
 
+class LimitParameters:
+    """ASGI middleware: 422 for a query string of more parameters than ``most``
+    (ASTARA_MAX_QUERY_PARAMETERS), naming the parameter repeated most, before any route parses it."""
+
+    def __init__(self, app: ASGIApp, most: int) -> None:
+        self.app, self.most = app, most
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if query.count(b"&") >= self.most:  # (cheap first: only a long query string is split)
+            names = Counter(part.split(b"=", 1)[0] for part in query.split(b"&") if part)
+            if sum(names.values()) > self.most:
+                name, count = names.most_common(1)[0]
+                parameter = unquote_plus(name.decode("latin-1"))
+                error = InvalidInput(
+                    f"the query string has {sum(names.values()):,} parameters, more than the limit of "
+                    f"{self.most:,} (ASTARA_MAX_QUERY_PARAMETERS); {parameter!r} is given {count:,} times",
+                    details=[{"parameter": parameter, "count": count, "limit": self.most}],
+                )
+                await _answer(error, scope, send)
+                return
+        await self.app(scope, receive, send)
+
+
 async def _refuse(where: str, scope: Scope, send: Send) -> None:
+    await _answer(
+        InvalidInput(f"{where} contains a NUL character (U+0000), which no field may hold"), scope, send
+    )
+
+
+async def _answer(error: InvalidInput, scope: Scope, send: Send) -> None:
     from fastapi.responses import JSONResponse
 
-    error = InvalidInput(f"{where} contains a NUL character (U+0000), which no field may hold")
     await JSONResponse(error.to_json(), status_code=error.status_code)(scope, _no_body, send)
 
 
