@@ -7,6 +7,9 @@ import re
 import string
 from pathlib import Path
 
+import pytest
+
+from astara.web import i18n
 from astara.web.i18n import LANGUAGES, best_language, catalogue, localise_date, localise_number, translate
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "astara" / "web" / "templates"
@@ -46,3 +49,15 @@ def test_browser_language_is_honoured_when_supported() -> None:
     assert best_language("fa-IR,fa;q=0.9,en;q=0.5") == "fa"
     assert best_language("de-DE,az;q=0.8") == "az"
     assert best_language("de-DE") == "en"
+
+
+def test_a_key_in_two_catalogue_files_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.yaml").write_text("x.y: {en: One, az: Bir, ru: Один, fa: یک}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("x.y: {en: Two, az: İki, ru: Два, fa: دو}\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "CATALOGUE", tmp_path)
+    catalogue.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"b\.yaml defines keys another catalogue file has: x\.y"):
+            catalogue()
+    finally:
+        catalogue.cache_clear()

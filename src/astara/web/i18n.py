@@ -1,5 +1,6 @@
 """The pages' languages: English, Azerbaijani, Russian and Persian (right to left, Persian digits,
-Jalali dates), from one catalogue (``i18n/messages.yaml``)."""
+Jalali dates), from one catalogue: the YAML files of ``i18n/`` (``messages.yaml`` and one file per
+group of pages), read together; a key defined twice is an error."""
 
 from __future__ import annotations
 
@@ -15,13 +16,19 @@ from astara.kit.yamlfile import safe_load
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский", "fa": "فارسی"}
 RTL = frozenset({"fa"})
-CATALOGUE = Path(__file__).with_name("i18n") / "messages.yaml"
+CATALOGUE = Path(__file__).with_name("i18n")
 _PERSIAN_DIGITS = str.maketrans("0123456789.,", "۰۱۲۳۴۵۶۷۸۹٫٬")
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, str]] = {}
+    for path in sorted(CATALOGUE.glob("*.yaml")):
+        part: dict[str, dict[str, str]] = safe_load(path.read_text(encoding="utf-8")) or {}
+        twice = sorted(set(part) & set(data))
+        if twice:
+            raise ValueError(f"{path.name} defines keys another catalogue file has: {', '.join(twice)}")
+        data.update(part)
     return data
 
 
