@@ -92,6 +92,7 @@ def _register() -> None:
     from astara.exports import cli as exports_cli
     from astara.extraction import cli as extraction_cli
     from astara.imports import cli as imports_cli
+    from astara.jobs import cli as jobs_cli
     from astara.matching import cli as matching_cli
     from astara.networks import cli as networks_cli
     from astara.news import cli as news_cli
@@ -117,6 +118,7 @@ def _register() -> None:
         matching_cli,
         sharing_cli,
         news_cli,
+        jobs_cli,
     ):
         module.register(app)
 

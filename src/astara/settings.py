@@ -67,6 +67,9 @@ class Settings(BaseModel):
     max_line_chars: int = Field(default=1_000_000, ge=1000, description="Longest line of a CSV file.")
     max_cell_chars: int = Field(default=32_000, ge=1000, description="Longest cell of a spreadsheet.")
     max_columns: int = Field(default=500, ge=2, description="Most columns a spreadsheet may have.")
+    jobs_in_server: bool = Field(
+        default=True, description="The server runs queued jobs in a thread of each process."
+    )
     max_query_parameters: int = Field(default=100, ge=10, description="Most parameters a request may carry.")
 
     @model_validator(mode="before")

@@ -112,6 +112,7 @@ def test_every_agency_owned_table_is_listed() -> None:
         "sharing_receipts",
         "sharing_sync_state",
         "audit_log",
+        "jobs",
     } <= names
 
 
@@ -141,6 +142,9 @@ def test_scoped_queries_never_return_another_agencys_rows(
             }[kind]
             session.add(cls(id=f"{kind}-a", agency_id=scope.agency_id, **fields))
         create_token(session, scope, "scoping test")
+        from astara.jobs.service import enqueue
+
+        enqueue(session, scope, "sharing.pull", {"partner": "IR-ANP"})
         sessions.start(session, session.get(User, scope.user_id))
         session.add(
             EventEntityLink(

@@ -23,7 +23,8 @@ class Scope:
     user_id: int | None = None
     role: str = "analyst"
     # how the acting user was established, for the audit trail: "session", "token", "cli" (a named
-    # ASTARA_USER), "cli-default" (no ASTARA_USER: the agency's administrator), "partner", "system"
+    # ASTARA_USER), "cli-default" (no ASTARA_USER: the agency's administrator), "partner", "system",
+    # "job" (a background job, acting as the user who queued it)
     via: str = ""
 
 

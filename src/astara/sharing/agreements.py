@@ -172,6 +172,21 @@ def parse_agreement(data: Any, source: str = "agreement") -> Agreement:
         ) from exc
 
 
+def parse_agreement_text(text: str, source: str = "agreement") -> Agreement:
+    """An agreement from YAML text (a pasted or uploaded document); a YAML error names its line."""
+    from astara.kit.yamlfile import safe_load
+
+    try:
+        data = safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise InvalidInput(f"{source} is not valid YAML{line}: {problem}",
+                           details=[{"field": "yaml", "reason": f"{problem}{line}"}]) from exc  # fmt: skip
+    return parse_agreement(data, source)
+
+
 def load_agreement_file(path: Path) -> Agreement:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

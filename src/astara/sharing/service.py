@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,12 @@ from astara.sharing.schemas import (
     SyncResult,
 )
 
+if TYPE_CHECKING:
+    from astara.jobs.schemas import JobOut
+    from astara.jobs.service import Work
+
 Unit = Callable[[], AbstractContextManager[tuple[Session, Scope]]]
+PULL_JOB = "sharing.pull"
 
 # -- agreements -----------------------------------------------------------------------------------
 
@@ -177,8 +182,10 @@ def pull(
     page: int = sync.PAGE,
     fetch: Callable[..., dict[str, Any]] = client.fetch_feed,
     post: Callable[..., dict[str, Any]] = client.send_receipts,
+    on_page: Callable[[SyncResult], None] | None = None,
 ) -> SyncResult:
-    """Fetch the partner's feed page by page, verify and store it, then send receipts for retractions."""
+    """Fetch the partner's feed page by page, verify and store it, then send receipts for retractions.
+    ``on_page`` is told the running totals after each page is stored."""
     result = SyncResult(partner=partner_code.upper())
     try:
         while True:
@@ -198,6 +205,8 @@ def pull(
             result.duplicates += applied.duplicates
             result.retracted += applied.retracted
             result.cursor = applied.cursor
+            if on_page is not None:
+                on_page(result)
             if not data.get("entries"):  # the empty last page also confirms everything applied
                 break
         with unit() as (session, scope):
@@ -220,6 +229,35 @@ def pull(
             state.last_error, state.last_error_at = exc.message, utcnow()
         raise
     return result
+
+
+def start_pull(session: Session, scope: Scope, partner_code: str) -> JobOut:
+    """Queue a pull of the partner's feed (the network call is the job's, never a request's); a pull
+    of that partner already queued or running is returned instead of a second one."""
+    from astara.jobs import service as jobs
+
+    require(scope, "sharing")
+    partner = get_partner(session, scope, partner_code)
+    if not partner.url:
+        raise InvalidInput(f"{partner.code} has no URL: exchange bundles instead", details=[{"field": "url"}])
+    return jobs.enqueue(session, scope, PULL_JOB, {"partner": partner.code}, once=True)
+
+
+def pull_job(
+    work: Work,
+    params: dict[str, Any],
+    fetch: Callable[..., dict[str, Any]] = client.fetch_feed,
+    post: Callable[..., dict[str, Any]] = client.send_receipts,
+) -> dict[str, Any]:
+    """The job of :func:`start_pull`: progress is the records received so far."""
+    from astara.sharing.keys import load_or_create
+
+    def page_stored(so_far: SyncResult) -> None:
+        work.progress(so_far.received, None, f"{so_far.pages} pages")
+
+    keys = load_or_create(work.settings.data_dir)
+    result = pull(work.unit, keys, str(params["partner"]), fetch=fetch, post=post, on_page=page_stored)
+    return result.model_dump(mode="json")
 
 
 def purge_expired(session: Session, scope: Scope, now: dt.datetime | None = None) -> dict[str, int]:

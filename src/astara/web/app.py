@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,11 +32,28 @@ def app_from_environment() -> FastAPI:
     return create_app(Settings.from_environment(), setup_token=os.environ.get(SETUP_TOKEN_VARIABLE))
 
 
+@asynccontextmanager
+async def _run_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """While the server runs, a thread of it runs queued jobs (unless ASTARA_JOBS_IN_SERVER=false)."""
+    runtime: Runtime = app.state.runtime
+    if not runtime.settings.jobs_in_server:
+        yield
+        return
+    from astara.jobs.runner import start_in_server
+
+    app.state.jobs = start_in_server(runtime)
+    try:
+        yield
+    finally:
+        app.state.jobs.stop()
+
+
 def create_app(settings: Settings, agency: str | None = None, setup_token: str | None = None) -> FastAPI:
     from astara.analysis.routes import router as stats_router
     from astara.auth.routes import router as auth_router
     from astara.exports.routes import router as export_router
     from astara.imports.routes import router as import_router
+    from astara.jobs.routes import router as jobs_router
     from astara.matching.routes import router as matching_router
     from astara.networks.routes import router as networks_router
     from astara.news.routes import router as news_router
@@ -45,13 +64,16 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.dashboard import router as dashboard_router
     from astara.web.forms import router as forms_router
     from astara.web.import_pages import router as import_pages_router
+    from astara.web.jobs_pages import router as jobs_pages_router
     from astara.web.match_pages import router as match_pages_router
     from astara.web.more_pages import router as more_pages_router
     from astara.web.news_pages import router as news_pages_router
     from astara.web.pages import router as pages_router
+    from astara.web.sharing_pages import router as sharing_pages_router
     from astara.web.vocab_routes import router as vocab_router
 
     app = FastAPI(
+        lifespan=_run_jobs,
         title="Astara",
         version="0.1.0",
         description="Seizure intelligence for cross-border counter-narcotics cooperation.",
@@ -99,6 +121,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         news_router,
         matching_router,
         import_router,
+        jobs_router,
         export_router,
         vocab_router,
         auth_router,
@@ -106,6 +129,8 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         dashboard_router,
         forms_router,
         import_pages_router,
+        jobs_pages_router,
+        sharing_pages_router,
         more_pages_router,
         news_pages_router,
         match_pages_router,

@@ -1,0 +1,77 @@
+"""Jobs: queue work for a runner, and read how it went. Services never commit; the caller does.
+
+A job kind is a function ``(work, params) -> result``: ``work.unit()`` opens a transaction acting
+as the user who queued the job (a job of several steps commits each, as a partner pull does per
+page), ``work.progress(done, total, message)`` is visible at once to whoever watches the job, and
+the result is a JSON object. Kinds are named in :data:`KINDS` as ``module:function`` and imported
+when a job of theirs runs, so this module imports no domain.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope
+from astara.auth.roles import allowed
+from astara.db.models import Job
+from astara.errors import InvalidInput, NotFound
+from astara.jobs import repository
+from astara.jobs.schemas import JobOut
+from astara.settings import Settings
+
+Unit = Callable[[], AbstractContextManager[tuple[Session, Scope]]]
+Progress = Callable[..., None]  # progress(done, total=None, message="")
+
+KINDS: dict[str, str] = {
+    "sharing.pull": "astara.sharing.service:pull_job",
+}
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a job's function is given besides its parameters."""
+
+    unit: Unit
+    progress: Progress
+    settings: Settings
+
+
+JobFunction = Callable[[Work, dict[str, Any]], dict[str, Any] | None]
+
+
+def enqueue(
+    session: Session, scope: Scope, kind: str, params: dict[str, Any], *, once: bool = False
+) -> JobOut:
+    """Queue a job acting as ``scope``'s user. With ``once``, an identical job still queued or
+    running is returned instead of a second one. The caller checks the user may ask for it."""
+    if kind not in KINDS:
+        raise InvalidInput(f"no job kind {kind!r}; kinds: {', '.join(sorted(KINDS))}")
+    existing = repository.active(session, scope, kind, params) if once else None
+    if existing is not None:
+        return JobOut.model_validate(existing)
+    job = Job(id=secrets.token_urlsafe(24), agency_id=scope.agency_id, kind=kind, params=params,
+              status=repository.QUEUED, created_by=scope.user_id, progress_done=0,
+              progress_message="", attempts=0)  # fmt: skip
+    return JobOut.model_validate(repository.add(session, job))
+
+
+def get_job(session: Session, scope: Scope, job_id: str) -> JobOut:
+    """A job of the agency, for the user who queued it or an administrator (others: not found)."""
+    job = repository.get(session, scope, job_id)
+    if job is None or not (job.created_by == scope.user_id or allowed(scope, "users.manage")):
+        raise NotFound(f"no job {job_id!r}")
+    return JobOut.model_validate(job)
+
+
+def list_jobs(session: Session, scope: Scope, limit: int = 50) -> list[JobOut]:
+    """The newest jobs: the agency's for an administrator, else the user's own."""
+    mine = None if allowed(scope, "users.manage") else scope.user_id
+    return [
+        JobOut.model_validate(j) for j in repository.listed(session, scope, mine, min(max(limit, 1), 500))
+    ]
