@@ -85,3 +85,17 @@ def test_production_with_the_file_from_init_starts(settings: Settings) -> None:
         create_app(prod)
     (prod.data_dir / "secret_key").write_text("k" * 48)
     assert TestClient(create_app(prod)).get("/login").status_code == 200
+
+
+def test_init_makes_the_instance_key_so_the_audit_chain_is_checkpointed_at_once(
+    astara: Run, cli_env: Settings
+) -> None:
+    code, out, _ = astara("init")
+    key = cli_env.data_dir / "keys"
+    assert code == 0 and "made the instance key (fingerprint" in out
+    assert stat.S_IMODE(next(key.glob("*.pem")).stat().st_mode) == 0o600
+    astara("token", "create", "first")  # the chain's first entry
+    code, out, _ = astara("audit", "verify")
+    assert code == 0 and "1 signed checkpoint" in out
+    code, out, _ = astara("init")
+    assert code == 0 and "instance key" not in out  # kept, not replaced: partners know it

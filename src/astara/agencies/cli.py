@@ -13,11 +13,13 @@ def init(
     name: Annotated[str, typer.Option(help="Name of the agency, when it is created.")] = "",
     country: Annotated[str | None, typer.Option(help="Country of the agency (any form).")] = None,
 ) -> None:
-    """Create or upgrade the database schema, make sure the acting agency exists, write the secret key."""
+    """Create or upgrade the database schema, make sure the acting agency exists, write the secret key
+    and the instance key."""
     from astara.agencies import service
     from astara.auth.secret import secret_path, write_secret
     from astara.db.engine import transaction
     from astara.db.migrate import upgrade
+    from astara.sharing import keys
 
     rt = runtime()
     upgrade(rt.engine)
@@ -27,6 +29,10 @@ def init(
     typer.echo(f"database ready at {rt.engine.url.render_as_string()}; agency {scope.agency_code}")
     if rt.settings.secret_key is None and write_secret(rt.settings):
         typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
+    # the instance key signs the audit checkpoints: made now, the chain is covered from its first entry
+    if keys.load_existing(rt.settings.data_dir) is None:
+        pair, folder = keys.load_or_create(rt.settings.data_dir), keys.key_dir(rt.settings.data_dir)
+        typer.echo(f"made the instance key (fingerprint {pair.fingerprint}) in {folder}")
 
 
 agency_app = typer.Typer(help="Agencies on this instance.", no_args_is_help=True)
