@@ -176,7 +176,3 @@ def test_bombs_stay_within_a_gigabyte() -> None:
     result = json.loads(done.stdout.splitlines()[-1])
     print(f"bombs: {result['inputs']} read, peak resident {result['peak_kb'] / 1024:.0f} MB")
     assert result["inputs"] >= 10
-
-
-def test_zz_report_inputs_tried() -> None:
-    print(f"reader fuzz: {TRIED['inputs']} inputs tried in this process")
