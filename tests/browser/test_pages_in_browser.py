@@ -148,13 +148,13 @@ def test_dashboard_in_persian(browser: Any, live_server: str, shots: Path) -> No
     page = browser.new_page(viewport={"width": 1280, "height": 1100})
     _log_in(page, live_server)
     page.get_by_role("link", name="Dashboard").click()
-    page.get_by_text("Seizure events in 2016").wait_for()  # (a click does not wait for the next page)
+    page.get_by_text("Seizure events, 2016, all recorded data").wait_for()  # (a click does not wait)
     for image in page.locator("figure.chart img").all():  # the monthly chart and the hotspot map
         assert image.evaluate("img => img.naturalWidth") > 0  # decoded
     page.screenshot(path=shots / "10-dashboard.png", full_page=True)
     page.get_by_label("Language").select_option("fa")
     page.get_by_role("button", name="OK").click()
-    page.get_by_text("رویدادهای کشف در ۲۰۱۶").wait_for()
+    page.get_by_text("رویدادهای کشف، ۲۰۱۶، همهٔ داده‌های ثبت‌شده").wait_for()
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.screenshot(path=shots / "11-dashboard-fa.png", full_page=True)
 

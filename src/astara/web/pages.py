@@ -16,6 +16,7 @@ from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
+from astara.web.period import Options, page_period, period_choices, period_options
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -82,24 +83,31 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
 
 
 @router.get("/map", response_class=HTMLResponse)
-def seizure_map(request: Request) -> HTMLResponse:
-    """The map page; its script fetches /api/seizures/map with the same filters."""
+def seizure_map(request: Request, period: str = "") -> HTMLResponse:
+    """The map page; its script fetches /api/seizures/map with the same filters and period."""
     params = request.query_params
+    language = language_of(request)
     filters = {f: params.get(f, "").strip() for f in FILTERS}
-    where = [f"{k}={v}" for k, v in filters.items() if v]
-    error = None
+    chosen = page_period(period)
+    where = [f"{k}={v}" for k, v in filters.items() if v] + chosen.where()
+    error = translate(language, "period.bad", value=chosen.bad) if chosen.bad else None
+    options: Options = []
     try:
-        with unit(request):  # logged in, or off to the login page
+        with unit(request) as (session, scope):  # logged in, or off to the login page
             parse_where(where)  # a bad filter is reported on the page, not by the script
+            options = period_options(period_choices(session, scope), language)
     except NotAuthenticated:
         raise
     except AstaraError as exc:
         error = exc.message
+    kept = {k: v for k, v in filters.items() if v}
     context = {
-        "page_title": translate(language_of(request), "map.title"),
+        "page_title": translate(language, "map.title"),
         "filters": filters,
+        "period": chosen,
+        "period_options": options,
         "error": error,
-        "filter_query": urlencode({k: v for k, v in filters.items() if v}),
+        "filter_query": urlencode({**kept, "period": chosen.value} if chosen.period else kept),
         "points_url": "/api/seizures/map?" + urlencode([("where", w) for w in where]) if not error else "",
         "hotspots_url": "/api/hotspots/map?" + urlencode([("where", w) for w in where]) if not error else "",
         "routes_url": "/api/routes/map?" + urlencode([("where", w) for w in where]) if not error else "",
