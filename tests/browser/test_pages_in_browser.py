@@ -42,7 +42,7 @@ def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str
     page.get_by_label("Drug").fill("heroin")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("p.count")).to_contain_text("1 seizure events")
-    page.locator("table a").first.click()
+    page.locator("table tbody a").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Seizure "))
     assert "Astarinskiy rayon KPP Astara" in page.content()
     page.screenshot(path=shots / "03-detail.png", full_page=True)

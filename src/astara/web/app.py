@@ -45,6 +45,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.dashboard import router as dashboard_router
     from astara.web.forms import router as forms_router
     from astara.web.import_pages import router as import_pages_router
+    from astara.web.list_tools import router as list_tools_router
     from astara.web.match_pages import router as match_pages_router
     from astara.web.more_pages import router as more_pages_router
     from astara.web.news_pages import router as news_pages_router
@@ -110,6 +111,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         news_pages_router,
         match_pages_router,
         pages_router,
+        list_tools_router,
     ):
         app.include_router(router)
     app.add_middleware(RefuseNul)
