@@ -96,4 +96,13 @@ def test_type_a_place_and_pick_a_suggestion(browser: Any, later: str, shots: Pat
     page.screenshot(path=shots / "place-unknown.png", full_page=True)
     hint.get_by_role("link", name="Astara–Astara road crossing (Astarachay bridges)").click()
     expect(page.locator("p.count")).to_contain_text("2 seizure events")
+
+    page.get_by_role("link", name="kg eq.").click()  # the largest first, the place kept
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("kg eq.")
+    expect(page.get_by_label("Place")).to_have_value("az-ir-astara-road")
+    page.get_by_label("Language").select_option("fa")
+    page.get_by_role("button", name="OK").click()
+    expect(page.locator("nav.pager")).to_contain_text("صفحهٔ ۱ از ۱")
+    page.locator("details.export-menu summary").click()
+    page.screenshot(path=shots / "list-sorted-export-fa.png", full_page=True)
     page.close()
