@@ -42,7 +42,7 @@ def test_log_in_filter_open_and_switch_to_persian(browser: Any, live_server: str
     page.get_by_label("Drug").fill("heroin")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("p.count")).to_contain_text("1 seizure events")
-    page.locator("table a").first.click()
+    page.locator("table tbody a").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Seizure "))
     assert "Astarinskiy rayon KPP Astara" in page.content()
     page.screenshot(path=shots / "03-detail.png", full_page=True)
@@ -148,13 +148,13 @@ def test_dashboard_in_persian(browser: Any, live_server: str, shots: Path) -> No
     page = browser.new_page(viewport={"width": 1280, "height": 1100})
     _log_in(page, live_server)
     page.get_by_role("link", name="Dashboard").click()
-    page.get_by_text("Seizure events in 2016").wait_for()  # (a click does not wait for the next page)
+    page.get_by_text("Seizure events, 2016, all recorded data").wait_for()  # (a click does not wait)
     for image in page.locator("figure.chart img").all():  # the monthly chart and the hotspot map
         assert image.evaluate("img => img.naturalWidth") > 0  # decoded
     page.screenshot(path=shots / "10-dashboard.png", full_page=True)
     page.get_by_label("Language").select_option("fa")
     page.get_by_role("button", name="OK").click()
-    page.get_by_text("رویدادهای کشف در ۲۰۱۶").wait_for()
+    page.get_by_text("رویدادهای کشف، ۲۰۱۶، همهٔ داده‌های ثبت‌شده").wait_for()
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.screenshot(path=shots / "11-dashboard-fa.png", full_page=True)
 

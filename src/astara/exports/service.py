@@ -91,14 +91,17 @@ def export(
     fmt: str | None = None,
     layout: str = "astara",
     where: list[str] | None = None,
+    q: str | None = None,
 ) -> int:
-    """Export to ``path``; the format follows the suffix unless given. Returns the rows written."""
+    """Export to ``path``; the format follows the suffix unless given. Returns the rows written.
+
+    ``where`` and ``q`` (the list's text search) select the events as the seizure list does."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if layout not in LAYOUTS:
         raise InvalidInput(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
-    events = repository.iter_events(session, scope, parse_where(where or []))
+    events = repository.iter_events(session, scope, parse_where(where or []), q=q or None)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     tmp = Path(tmp_name)
@@ -112,6 +115,6 @@ def export(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    audit.append(session, scope, "export", details={"file": path.name, "format": fmt, "layout": layout,
-                                                    "rows": n, "where": where or []})  # fmt: skip
+    details = {"file": path.name, "format": fmt, "layout": layout, "rows": n, "where": where or []}
+    audit.append(session, scope, "export", details={**details, "q": q} if q else details)
     return n

@@ -23,6 +23,7 @@ How :meth:`Gazetteer.resolve` decides, in order (each step honours ``country``):
 
 from __future__ import annotations
 
+import difflib
 import threading
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -225,6 +226,20 @@ class Gazetteer:
                 ranked.append(((quality, KIND_RANK["city"], -(place.population or 0), 0), place))
         ranked.sort(key=lambda item: item[0])
         return [place for _, place in ranked[:limit]]
+
+    def suggest(self, text: str, limit: int = 5) -> list[Place]:
+        """Places a mistyped ``text`` may mean ("did you mean"): names starting with it, else the
+        project's own places spelled closest to it, else names sharing its first three letters."""
+        found = self.search(text, limit=limit)
+        if found:
+            return found
+        by_key = {key: place for place, keys, _words in self._search_keys for key in keys}
+        close = difflib.get_close_matches(_key(text), list(by_key), n=limit * 3, cutoff=0.75)
+        out: list[Place] = []
+        for key in close:
+            if by_key[key] not in out:
+                out.append(by_key[key])
+        return out[:limit] or self.search(_key(text)[:3], limit=limit)
 
 
 def _on_side(place: Place, country: str | None) -> Place:

@@ -127,6 +127,25 @@ def _place() -> SQLCoreOperations[Any]:
     return func.coalesce(E.place_id, E.place_text)
 
 
+def _place_value(value: str) -> tuple[str, ...]:
+    """A gazetteer id, or the id of the place a name in any script resolves to; the text as well,
+    since a place the gazetteer did not know at import is stored by its text."""
+    from astara.gazetteer import get_gazetteer  # the gazetteer loads on the first place filter only
+
+    text = value.strip()
+    gazetteer = get_gazetteer()
+    try:
+        return (gazetteer.get(text).id,)
+    except KeyError:
+        pass
+    place = gazetteer.resolve(text)
+    return (place.id, text) if place is not None else (text,)
+
+
+def _place_where(values: tuple[str, ...]) -> ColumnElement[bool]:
+    return _place().in_(values)
+
+
 def _column(column: Any) -> Callable[[], SQLCoreOperations[Any]]:
     return lambda: column
 
@@ -164,7 +183,14 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension(
             "detection_method", "event", _column(E.detection_method), _term("detection_methods"), "detection"
         ),
-        Dimension("place", "event", _place, _text, "place (gazetteer id, or the text when unresolved)"),
+        Dimension(
+            "place",
+            "event",
+            _place,
+            _place_value,
+            "place (gazetteer id or any name it resolves, or the text when unresolved)",
+            _place_where,
+        ),
         Dimension("admin_area", "event", _column(E.admin_area), _text, "administrative area"),
         Dimension("agency", "event", _column(E.reporting_agency), _text, "reporting agency"),
         Dimension("source_type", "event", _column(E.source_type), _term("source_types"), "source type"),

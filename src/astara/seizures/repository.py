@@ -16,6 +16,9 @@ SORTABLE = {
     "date": SeizureEvent.date,
     "country": SeizureEvent.country,
     "place": SeizureEvent.place_text,
+    "drug": SeizureEvent.drug_code,  # the drug every item shares; events of several drugs sort last
+    "kg": SeizureEvent.total_kg,
+    "departure": SeizureEvent.departure_country,
     "created": SeizureEvent.created_at,
     "reference": SeizureEvent.reference,
 }
@@ -84,10 +87,11 @@ def iter_events(
     scope: Scope,
     conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
     batch: int = 2000,
+    q: str | None = None,
 ) -> Iterator[SeizureEvent]:
     """Every matching event with its items, in id order, fetched in batches (for exports)."""
     last: str | None = None
-    base = _filtered(scope, conditions, None).options(selectinload(SeizureEvent.items))
+    base = _filtered(scope, conditions, q).options(selectinload(SeizureEvent.items))
     while True:
         stmt = base.order_by(SeizureEvent.id).limit(batch)
         if last is not None:

@@ -65,6 +65,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.forms import router as forms_router
     from astara.web.import_pages import router as import_pages_router
     from astara.web.jobs_pages import router as jobs_pages_router
+    from astara.web.list_tools import router as list_tools_router
     from astara.web.match_pages import router as match_pages_router
     from astara.web.more_pages import router as more_pages_router
     from astara.web.news_pages import router as news_pages_router
@@ -135,6 +136,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         news_pages_router,
         match_pages_router,
         pages_router,
+        list_tools_router,
     ):
         app.include_router(router)
     app.add_middleware(RefuseNul)

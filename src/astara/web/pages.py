@@ -16,19 +16,22 @@ from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
+from astara.web.list_tools import EXPORTS, FILTERS, list_query, page_count, place_hint, sort_headers
+from astara.web.period import Options, page_period, period_choices, period_label, period_options
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-FILTERS = ("country", "departure_country", "drug", "year", "place")
 
 
 @router.get("/", response_class=HTMLResponse)
-def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int = 1) -> HTMLResponse:
-    params = request.query_params
-    filters = {f: params.get(f, "").strip() for f in FILTERS}
-    where = [f"{k}={v}" for k, v in filters.items() if v]
+def seizure_list(
+    request: Request, q: str = "", sort: str = "-date", page: int = 1, period: str = ""
+) -> HTMLResponse:
+    query = list_query(request, q, sort, period)
+    where = query.where()
+    language = language_of(request)
     limit = request.app.state.runtime.settings.page_size
-    error = None
+    error = translate(language, "period.bad", value=query.period.bad) if query.period.bad else None
     result: Any = None
     summary: Any = None
     try:
@@ -46,20 +49,27 @@ def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int =
         raise
     except AstaraError as exc:
         error = exc.message
-    base = {k: v for k, v in {**filters, "q": q, "sort": sort}.items() if v}
+    place = query.filters["place"]
     context = {
-        "page_title": translate(language_of(request), "list.title"),
+        "page_title": translate(language, "list.title"),
         "result": result,
         "summary": summary,
-        "filters": filters,
+        "filters": query.filters,
         "q": q,
         "sort": sort,
         "page": page,
+        "pages": page_count(result.total, limit) if result else 1,
         "error": error,
-        "prev_url": "?" + urlencode({**base, "page": page - 1}) if page > 1 else None,
-        "next_url": "?" + urlencode({**base, "page": page + 1})
-        if result and page * limit < result.total
-        else None,
+        "period": query.period,
+        "period_text": period_label(query.period.period, language),
+        "all_periods_url": query.url(period=""),
+        "sorting": sort_headers(query),
+        "exports": {f: query.url("/export", format=f, sort="") for f in EXPORTS},
+        # a name the gazetteer does not know finds nothing: say so, with the places it may mean
+        "place_hint": place_hint(place) if place and result is not None and not result.total else None,
+        "place_url": lambda place_id: query.url(place=place_id),
+        "prev_url": query.url(page=page - 1) if page > 1 else None,
+        "next_url": query.url(page=page + 1) if result and page * limit < result.total else None,
     }
     return templates.TemplateResponse(request, "seizures.html", context, status_code=400 if error else 200)
 
@@ -82,24 +92,31 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
 
 
 @router.get("/map", response_class=HTMLResponse)
-def seizure_map(request: Request) -> HTMLResponse:
-    """The map page; its script fetches /api/seizures/map with the same filters."""
+def seizure_map(request: Request, period: str = "") -> HTMLResponse:
+    """The map page; its script fetches /api/seizures/map with the same filters and period."""
     params = request.query_params
+    language = language_of(request)
     filters = {f: params.get(f, "").strip() for f in FILTERS}
-    where = [f"{k}={v}" for k, v in filters.items() if v]
-    error = None
+    chosen = page_period(period)
+    where = [f"{k}={v}" for k, v in filters.items() if v] + chosen.where()
+    error = translate(language, "period.bad", value=chosen.bad) if chosen.bad else None
+    options: Options = []
     try:
-        with unit(request):  # logged in, or off to the login page
+        with unit(request) as (session, scope):  # logged in, or off to the login page
             parse_where(where)  # a bad filter is reported on the page, not by the script
+            options = period_options(period_choices(session, scope), language)
     except NotAuthenticated:
         raise
     except AstaraError as exc:
         error = exc.message
+    kept = {k: v for k, v in filters.items() if v}
     context = {
-        "page_title": translate(language_of(request), "map.title"),
+        "page_title": translate(language, "map.title"),
         "filters": filters,
+        "period": chosen,
+        "period_options": options,
         "error": error,
-        "filter_query": urlencode({k: v for k, v in filters.items() if v}),
+        "filter_query": urlencode({**kept, "period": chosen.value} if chosen.period else kept),
         "points_url": "/api/seizures/map?" + urlencode([("where", w) for w in where]) if not error else "",
         "hotspots_url": "/api/hotspots/map?" + urlencode([("where", w) for w in where]) if not error else "",
         "routes_url": "/api/routes/map?" + urlencode([("where", w) for w in where]) if not error else "",
