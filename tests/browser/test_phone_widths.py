@@ -158,3 +158,27 @@ def test_the_wide_screen_shows_the_navigation_at_once(
     page.goto(live_server + "/dashboard")
     page.screenshot(path=shots / "wide_en_dashboard.png", full_page=True)
 
+
+# the route's stops from the reader's start: left to right in English, right to left in Persian
+READING = """(route) => { const rtl = getComputedStyle(route).direction === 'rtl';
+  return Array.from(route.querySelectorAll('bdi')).map(b => [b.textContent, b.getBoundingClientRect().left])
+    .sort((a, b) => rtl ? b[1] - a[1] : a[1] - b[1]).map(s => s[0]); }"""
+
+
+@pytest.mark.parametrize(("language", "arrow"), [("en", "→"), ("fa", "←")])
+def test_a_route_reads_from_departure_to_destination(
+    browser: Any, live_server: str, stocked: dict[str, str], shots: Path, language: str, arrow: str
+) -> None:
+    page = browser.new_page(viewport=PHONE)
+    _log_in(page, live_server, language)
+    record, _ = _record_paths(page, live_server)
+    listed = page.locator("main tbody .route").first
+    listed.scroll_into_view_if_needed()
+    assert listed.inner_text() == f"AF {arrow} AZ"
+    assert listed.evaluate(READING) == ["AF", "AZ"]
+    page.screenshot(path=shots / f"route_{language}_list.png")
+    page.goto(live_server + record)
+    shown = page.locator("dl.record .route")
+    assert shown.inner_text() == f"AF {arrow} AZ"
+    assert shown.evaluate(READING) == ["AF", "AZ"]
+    shown.screenshot(path=shots / f"route_{language}_record.png")
