@@ -95,7 +95,10 @@
         },
         onEachFeature: function (f, layer) {
           var p = f.properties;
-          layer.bindTooltip(p.source + " → " + p.target + ": " + d.eventsLabel.replace("{count}", number(p.events)));
+          // the arrow points the way the page reads; each name isolated so its own script keeps its order
+          var arrow = document.documentElement.dir === "rtl" ? " ← " : " → ";
+          layer.bindTooltip("\u2068" + p.source + "\u2069" + arrow + "\u2068" + p.target + "\u2069: " +
+            d.eventsLabel.replace("{count}", number(p.events)));
         }
       }).addTo(group);
     });
