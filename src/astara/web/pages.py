@@ -16,6 +16,7 @@ from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
+from astara.web.problems import error_page
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -73,8 +74,7 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        context = {"page_title": translate(language_of(request), "error.not_found"), "message": exc.message}
-        return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
+        return error_page(request, exc, "seizure", id=event_id)
     title = translate(language_of(request), "detail.title", ref=event.reference or event_id)
     return templates.TemplateResponse(
         request, "seizure.html", {"page_title": title, "e": event, "news_sources": news_sources}
