@@ -16,7 +16,7 @@ from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
-from astara.web.problems import error_page
+from astara.web.problems import error_page, problem_text
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -41,12 +41,12 @@ def seizure_list(request: Request, q: str = "", sort: str = "-date", page: int =
                 store_of(session),
                 scope.agency_id,
                 ("departure summary", tuple(sorted(where)), q),
-                lambda: stats(session, scope, ["departure_country"], where, limit=6),
+                lambda: stats(session, scope, ["departure_country"], where, limit=6, q=q or None),
             )
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc.message
+        error = problem_text(language_of(request), exc)
     base = {k: v for k, v in {**filters, "q": q, "sort": sort}.items() if v}
     context = {
         "page_title": translate(language_of(request), "list.title"),
@@ -94,7 +94,7 @@ def seizure_map(request: Request) -> HTMLResponse:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc.message
+        error = problem_text(language_of(request), exc)
     context = {
         "page_title": translate(language_of(request), "map.title"),
         "filters": filters,
