@@ -96,7 +96,7 @@ def test_create_a_seizure_with_two_items(browser: Any, live_server: str, shots: 
     page.get_by_label("Reference").fill("AZ-SCS-2026-0042")
     page.get_by_label("Date").fill("1405/09/07")  # Jalali: 2026-11-28
     page.get_by_label("Country of seizure").fill("Azerbaijan")
-    page.get_by_label("Place").press_sequentially("Bilasuvar", delay=30)
+    page.get_by_label("Place", exact=True).press_sequentially("Bilasuvar", delay=30)  # not "Place type"
     page.wait_for_selector("#places option", state="attached")  # gazetteer suggestions arrived
     page.get_by_label("Departed from").fill("Iran")
     page.get_by_label("Transport").select_option("road")

@@ -73,7 +73,7 @@ def test_the_edit_form_starts_from_the_record_and_keeps_what_it_does_not_show(ap
     assert 'name="place" id="f-place" type="text" value="Astara customs post"' in form
     assert 'name="version" value="1"' in form
     data = {"csrf_token": _csrf(form), "version": "1", "reference": "E-1", "date": "1395/02/14",
-            "country": "AZ", "place": "Astara customs post",
+            "country": "AZ", "place": "Astara customs post", "departure_country": "",
             "items-0-drug": "heroin", "items-0-quantity": "13", "items-0-unit": "kg"}  # fmt: skip
     saved = api_client.post(f"/seizures/{event['id']}/edit", data=data, follow_redirects=False)
     assert saved.status_code == 303 and saved.headers["location"] == f"/seizures/{event['id']}"

@@ -12,7 +12,7 @@ from astara.analysis.schemas import StatsGroup, StatsResult
 from astara.errors import InvalidInput
 from astara.gazetteer import get_gazetteer
 from astara.kit.countries import country_name
-from astara.seizures.dimensions import Dimension, dimension, parse_where
+from astara.seizures.dimensions import Dimension, dimension, parse_where, text_search
 from astara.vocab import get_vocabulary
 
 SORTS = ("events", "kg", "key")
@@ -59,8 +59,10 @@ def stats(
     limit: int | None = None,
     exclude_possible_duplicates: bool = False,
     engine: str = "sql",
+    q: str | None = None,
 ) -> StatsResult:
-    """Group the agency's seizures by ``by`` after the ``FIELD=VALUE`` filters in ``where``.
+    """Group the agency's seizures by ``by`` after the ``FIELD=VALUE`` filters in ``where`` and the
+    list's text search ``q``.
 
     ``engine="duckdb"`` answers from a columnar snapshot of the embedded store (committed data):
     the same figures, much faster for whole-store questions over millions of items.
@@ -70,7 +72,7 @@ def stats(
     if engine not in ENGINES:
         raise InvalidInput(f"engine must be one of {', '.join(ENGINES)}")
     dims = [dimension(b) for b in by]
-    conditions = parse_where(where or [])
+    conditions = [*parse_where(where or []), *text_search(q)]
     grouping = repository.Grouping(session, scope, conditions, exclude_possible_duplicates, engine)
     rows = grouping.rows(dims)
     total = grouping.total(rows, len(dims))

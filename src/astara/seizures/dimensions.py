@@ -235,6 +235,18 @@ def condition(name: str, raw: str) -> tuple[Dimension, ColumnElement[bool]]:
     return dim, or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
+SEARCHED = (E.place_text, E.reference, E.notes, E.admin_area)
+TEXT = Dimension("q", "event", lambda: E.notes, str, "text in place, reference, notes or admin area")
+
+
+def text_search(q: str | None) -> list[tuple[Dimension, ColumnElement[bool]]]:
+    """The list's text search as one more event condition, so that counts and statistics follow it."""
+    if not q or not q.strip():
+        return []
+    like = f"%{q.strip()}%"
+    return [(TEXT, or_(*(column.ilike(like) for column in SEARCHED)))]
+
+
 def parse_where(items: list[str]) -> list[tuple[Dimension, ColumnElement[bool]]]:
     """Parse ``FIELD=VALUE`` strings as given on the command line or in a query string."""
     if len(items) > MAX_FILTERS:

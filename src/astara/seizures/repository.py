@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from astara.agencies.scope import Scope, scoped
 from astara.db.models import SeizureEvent, SeizureItem, utcnow
-from astara.seizures.dimensions import Dimension
+from astara.seizures.dimensions import Dimension, text_search
 
 SORTABLE = {
     "date": SeizureEvent.date,
@@ -33,16 +33,8 @@ def _filtered(
             stmt = stmt.where(exists().where(SeizureItem.event_id == SeizureEvent.id, clause))
         else:
             stmt = stmt.where(clause)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(
-            or_(
-                SeizureEvent.place_text.ilike(like),
-                SeizureEvent.reference.ilike(like),
-                SeizureEvent.notes.ilike(like),
-                SeizureEvent.admin_area.ilike(like),
-            )
-        )
+    for _dim, clause in text_search(q):
+        stmt = stmt.where(clause)
     return stmt
 
 

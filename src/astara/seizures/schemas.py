@@ -37,6 +37,7 @@ class SeizureEventOut(BaseModel):
     place_text: str | None = None
     place_id: str | None = None
     place_type: str | None = None
+    place_type_text: str | None = None
     country: str | None = None
     admin_area: str | None = None
     lat: float | None = None

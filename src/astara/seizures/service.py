@@ -267,7 +267,7 @@ def as_input(event: SeizureEventOut) -> SeizureCreate:
         place=event.place_text,
         country=event.country or "",
         admin_area=event.admin_area,
-        place_type=event.place_type,
+        place_type=event.place_type_text or event.place_type,
         producing_country=event.producing_country,
         departure_country=event.departure_country,
         transit_countries=joined(event.transit_countries),

@@ -11,17 +11,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from astara.auth.secret import secret_path, session_secret
-from astara.errors import AstaraError, InvalidInput, NotAuthenticated
+from astara.errors import AstaraError, InvalidInput, NotAuthenticated, NotFound
 from astara.runtime import Runtime
 from astara.settings import Settings
 from astara.web.inputs import LimitParameters, RefuseNul, SecurityHeaders
+from astara.web.problems import error_page
 
 STATIC_DIR = Path(__file__).with_name("static")
 SETUP_TOKEN_VARIABLE = "ASTARA_SETUP_TOKEN"  # noqa: S105 - a variable name; `astara serve --workers N` sets it
@@ -46,6 +49,12 @@ async def _run_jobs(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         app.state.jobs.stop()
+
+
+def _is_page(request: Request) -> bool:
+    """Whether the request is for a page (HTML errors) rather than the API or a file (JSON errors)."""
+    path = request.url.path
+    return not path.startswith(("/api/", "/static/", "/openapi.json")) and path != "/api"
 
 
 def create_app(settings: Settings, agency: str | None = None, setup_token: str | None = None) -> FastAPI:
@@ -93,7 +102,16 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         if isinstance(exc, NotAuthenticated) and not request.url.path.startswith("/api"):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if _is_page(request):
+            return error_page(request, exc)
         return JSONResponse(exc.to_json(), status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # an address no route serves, or a method it does not take: a page, or JSON for the API
+        if exc.status_code == 404 and _is_page(request):
+            return error_page(request, NotFound(str(exc.detail)), "page")
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -97,9 +97,15 @@ def logged_in(request: Request) -> bool:
 
 def _acting(request: Request, session: Session, csrf: str | None) -> Scope:
     scope = _who(request, session)
-    if request.method not in SAFE_METHODS and not _by_token(request):
+    if request.method not in SAFE_METHODS and not _by_token(request) and not _checked(request):
         check_csrf(request, csrf)
+        # a page that re-renders after a failed write opens another unit without the form's token
+        request.state.csrf_checked = True
     return scope
+
+
+def _checked(request: Request) -> bool:
+    return getattr(request.state, "csrf_checked", False) is True
 
 
 def _by_token(request: Request) -> bool:

@@ -15,6 +15,7 @@ from astara.matching import store, watch
 from astara.sharing import audit
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
+from astara.web.problems import Shown, shown
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -91,7 +92,7 @@ async def judge(request: Request, kind: str, entity_id: str) -> Response:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc
+        error = shown(request, exc, "judge")
         context = await run_in_threadpool(lambda: _entity_context(request, kind, entity_id))
         return _page(request, "entity.html", "entities.candidates", {**context, "done": "", "error": error},
                      error.status_code)  # fmt: skip
@@ -99,7 +100,7 @@ async def judge(request: Request, kind: str, entity_id: str) -> Response:
 
 
 def _lists_page(
-    request: Request, name: str | None, error: AstaraError | None = None, code: int = 200
+    request: Request, name: str | None, error: Shown | None = None, code: int = 200
 ) -> HTMLResponse:
     with unit(request) as (session, scope):
         lists = watch.lists(session, scope)
@@ -143,7 +144,8 @@ async def _watch_action(
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc
+        situation = "watch_create" if action == "create" else f"watch_{action}"
+        error = shown(request, exc, situation, name=values.get("name", "") if action == "create" else name)
         return await run_in_threadpool(lambda: _lists_page(request, name, error, error.status_code))
     return RedirectResponse(f"/watchlists/{quote(target)}", status_code=303)
 
@@ -185,7 +187,7 @@ async def ack_alert(request: Request, alert_id: int) -> Response:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc
+        error = shown(request, exc, "alert_ack", id=alert_id)
 
         def render() -> HTMLResponse:
             with unit(request) as (session, scope):

@@ -11,11 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from astara.errors import AstaraError, InvalidInput, NotAuthenticated
+from astara.errors import AstaraError, Conflict, InvalidInput, NotAuthenticated, NotFound
 from astara.news import service
 from astara.news.schemas import Edits
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
+from astara.web.problems import Shown, shown
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +27,7 @@ EDIT_FIELDS = ("date", "country", "place", "drug", "quantity", "unit")
 PER_PAGE = 25
 
 
-def _render(request: Request, status: str, *, error: AstaraError | None = None, done: str = "",
+def _render(request: Request, status: str, *, error: Shown | None = None, done: str = "",
             code: int = 200, number: int = 1) -> HTMLResponse:  # fmt: skip
     number = max(number, 1)
     with unit(request) as (session, scope):
@@ -84,10 +85,22 @@ async def _decide(request: Request, draft_id: str, action: str) -> Response:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc
+        error = await run_in_threadpool(_problem, request, exc, draft_id, action, values)
         return await run_in_threadpool(lambda: _render(request, status, error=error, code=error.status_code))
     query = urlencode({"status": status, "done": f"{action}:{done}"})
     return RedirectResponse(f"/news?{query}", status_code=303)
+
+
+def _problem(request: Request, exc: AstaraError, draft_id: str, action: str, values: dict[str, str]) -> Shown:
+    """The failed decision in the page's language; a draft decided already says how it was decided."""
+    try:
+        with unit(request) as (session, scope):
+            status = service.get_draft(session, scope, draft_id).status
+    except NotFound:
+        return shown(request, exc, "news_draft")
+    if isinstance(exc, Conflict) and status != "open":
+        return shown(request, exc, f"news_{status}")
+    return shown(request, exc, f"news_{action}", into=values.get("into", ""))
 
 
 @router.post("/news/{draft_id}/accept")

@@ -18,6 +18,7 @@ from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
 from astara.web.list_tools import EXPORTS, FILTERS, list_query, page_count, place_hint, sort_headers
 from astara.web.period import Options, page_period, period_choices, period_label, period_options
+from astara.web.problems import error_page, problem_text
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -43,12 +44,12 @@ def seizure_list(
                 store_of(session),
                 scope.agency_id,
                 ("departure summary", tuple(sorted(where)), q),
-                lambda: stats(session, scope, ["departure_country"], where, limit=6),
+                lambda: stats(session, scope, ["departure_country"], where, limit=6, q=q or None),
             )
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc.message
+        error = problem_text(language_of(request), exc)
     place = query.filters["place"]
     context = {
         "page_title": translate(language, "list.title"),
@@ -83,8 +84,7 @@ def seizure_detail(request: Request, event_id: str) -> HTMLResponse:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        context = {"page_title": translate(language_of(request), "error.not_found"), "message": exc.message}
-        return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code)
+        return error_page(request, exc, "seizure", id=event_id)
     title = translate(language_of(request), "detail.title", ref=event.reference or event_id)
     return templates.TemplateResponse(
         request, "seizure.html", {"page_title": title, "e": event, "news_sources": news_sources}
@@ -108,7 +108,7 @@ def seizure_map(request: Request, period: str = "") -> HTMLResponse:
     except NotAuthenticated:
         raise
     except AstaraError as exc:
-        error = exc.message
+        error = problem_text(language_of(request), exc)
     kept = {k: v for k, v in filters.items() if v}
     context = {
         "page_title": translate(language, "map.title"),
