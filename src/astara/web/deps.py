@@ -99,6 +99,7 @@ def _acting(request: Request, session: Session, csrf: str | None) -> Scope:
     scope = _who(request, session)
     if request.method not in SAFE_METHODS and not _by_token(request):
         check_csrf(request, csrf)
+    request.state.role = scope.role  # the page's links follow the role as it is now, not at login
     return scope
 
 
