@@ -66,10 +66,10 @@ def list_users(fmt: Annotated[str, typer.Option("--format", help="table or json"
              "last_login_at": u.last_login_at}
             for u in service.list_users(session, scope)
         ]  # fmt: skip
-    state = {True: "active", False: "disabled"}
-    table = "\n".join(
-        f"{r['username']:<32} {r['role']:<14} {state[r['active']]:<9} {r['display_name']}" for r in rows
-    )
+    lines = [
+        (r["username"], r["role"], "active" if r["active"] else "disabled", r["display_name"]) for r in rows
+    ]
+    table = "\n".join(f"{name:<32} {role:<14} {state:<9} {shown}" for name, role, state, shown in lines)
     emit(rows, fmt, table or "no users")
 
 

@@ -42,6 +42,12 @@ def _page(request: Request, template: str, title_key: str, status: int = 200, **
     return templates.TemplateResponse(request, template, {"page_title": title, **context}, status_code=status)
 
 
+def _names(request: Request, prefix: str, codes: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Codes (roles, audit actions) as the page's language says them."""
+    lang = language_of(request)
+    return {code: translate(lang, f"{prefix}.{code}") for code in codes}
+
+
 def _forbidden(request: Request, message_key: str) -> HTMLResponse:
     """The 403 page: what the page needs, in the page's language."""
     lang = language_of(request)
@@ -90,7 +96,8 @@ def _users(
             me = scope.user_id
     except PermissionDenied:
         return _forbidden(request, "admin.users_forbidden")
-    return _page(request, "users.html", "users.title", status, users=users, me=me, roles=ROLES,
+    return _page(request, "users.html", "users.title", status, users=users, me=me,
+                 roles=_names(request, "users.role", ROLES),
                  errors=errors or {}, values=values or {}, notice=notice)  # fmt: skip
 
 
@@ -125,16 +132,23 @@ async def add_user(request: Request) -> Response:
     v = await _form(request)
     name = v.get("username", "").strip()
     values = {k: v.get(k, "") for k in ("csrf_token", "username", "display_name", "role")}
-    return _user_change(request, values, name, "added", lambda session, scope: auth.add_user(
-        session, scope, name, v.get("role", ""), v.get("password", ""), v.get("display_name", "")))  # fmt: skip
+
+    def add(session: Session, scope: Scope) -> object:
+        return auth.add_user(
+            session, scope, name, v.get("role", ""), v.get("password", ""), v.get("display_name", "")
+        )
+
+    return _user_change(request, values, name, "added", add)
 
 
 @router.post("/users/role", response_class=HTMLResponse)
 async def change_role(request: Request) -> Response:
     v = await _form(request)
     name = v.get("username", "")
-    return _user_change(request, v, name, "role",
-                        lambda session, scope: auth.set_role(session, scope, name, v.get("role", "")))  # fmt: skip
+    role = v.get("role", "")
+    return _user_change(
+        request, v, name, "role", lambda session, scope: auth.set_role(session, scope, name, role)
+    )
 
 
 @router.post("/users/disable", response_class=HTMLResponse)
@@ -254,9 +268,10 @@ def audit_page(
     try:
         with unit(request) as (session, scope):
             if not errors:
-                found = sharing.browse_audit(session, scope, action=action, actor=actor, partner=partner,
-                                             record=record, since=days[0], until=days[1],
-                                             offset=(page - 1) * AUDIT_PAGE_SIZE, limit=AUDIT_PAGE_SIZE)  # fmt: skip
+                found = sharing.browse_audit(
+                    session, scope, action=action, actor=actor, partner=partner, record=record,
+                    since=days[0], until=days[1], offset=(page - 1) * AUDIT_PAGE_SIZE, limit=AUDIT_PAGE_SIZE,
+                )  # fmt: skip
             if verify:
                 verified = sharing.verify_audit(session, scope)
     except NotAuthenticated:
@@ -266,10 +281,18 @@ def audit_page(
     except AstaraError as exc:
         errors.update(problems(request, exc))
     shown = {k: v for k, v in filters.items() if v}
-    link = lambda n: "/audit?" + urlencode({**shown, "page": n})  # noqa: E731 - a one-line helper
     total = found.total if found else 0
-    return _page(request, "audit.html", "audit.title", 422 if errors else 200, found=found, verified=verified,
-                 actions=sorted(ACTIONS), errors=errors, vias=VIAS, actor_of=lambda a: _actor(a, found.actors if found else {}), page=page, size=AUDIT_PAGE_SIZE, **filters,
-                 newer_url=link(page - 1) if page > 1 else None,
-                 older_url=link(page + 1) if page * AUDIT_PAGE_SIZE < total else None,
-                 verify_url="/audit?" + urlencode({**shown, "page": page, "verify": 1}))  # fmt: skip
+
+    def link(number: int) -> str:
+        return "/audit?" + urlencode({**shown, "page": number})
+
+    names = found.actors if found else {}
+    return _page(
+        request, "audit.html", "audit.title", 422 if errors else 200, found=found, verified=verified,
+        actions=_names(request, "audit.act", sorted(ACTIONS)), vias=_names(request, "audit.via", VIAS),
+        errors=errors, actor_of=lambda actor: _actor(actor, names),
+        page=page, size=AUDIT_PAGE_SIZE, **filters,
+        newer_url=link(page - 1) if page > 1 else None,
+        older_url=link(page + 1) if page * AUDIT_PAGE_SIZE < total else None,
+        verify_url="/audit?" + urlencode({**shown, "page": page, "verify": 1}),
+    )  # fmt: skip
