@@ -27,6 +27,7 @@ def test_add_a_user_and_create_a_token(
     page.get_by_label("User name").fill("admin@az-scs")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()  # logged in before switching language
     page.get_by_label("Language").select_option(lang)
     page.get_by_role("button", name="OK").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "fa" else "ltr")
@@ -72,3 +73,26 @@ def test_add_a_user_and_create_a_token(
     page.screenshot(path=shots / f"admin-audit-{lang}-{width}.png", full_page=True)
     assert page.evaluate("document.querySelector('main').scrollWidth") <= width  # tables scroll in their box
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_the_administration_pages_pass_axe(browser: Any, live_server: str, lang: str) -> None:
+    from browser.test_accessibility import _axe_source, _violations
+
+    source = _axe_source()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/login")
+    page.get_by_label("User name").fill("admin@az-scs")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.get_by_label("Language").select_option(lang)
+    page.get_by_role("button", name="OK").click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    problems = {}
+    for path in ("/users", "/tokens", "/audit?verify=1"):
+        page.goto(live_server + path)
+        found = _violations(page, source)
+        if found:
+            problems[path] = found
+    assert problems == {}
