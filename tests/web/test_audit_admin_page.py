@@ -124,6 +124,7 @@ def test_verify_the_chain_with_its_signed_checkpoints_and_find_a_break(
         r'id="verified">The chain is intact: ([\d,]+) entries, checked against (\d+) signed', verified
     )
     assert found and int(found.group(1).replace(",", "")) > 100 and int(found.group(2)) >= 1
+    assert "No signed checkpoint was checked" not in verified
 
     with transaction(engine) as session:
         session.execute(
@@ -157,3 +158,5 @@ def test_the_log_speaks_persian_and_the_old_address_leads_to_it(admin: TestClien
     page = admin.get("/sharing/audit?action=login").text
     assert 'dir="rtl"' in page and "دفتر ممیزی" in page and dict(_rows(page))["login"] == "ورود"
     assert "وارسی زنجیره" in page and "(مرورگر)" in page
+    verified = admin.get("/audit", params={"verify": 1}).text
+    assert "زنجیره سالم است:" in verified and "هیچ نقطهٔ وارسی امضاشده‌ای سنجیده نشد" in verified

@@ -148,7 +148,8 @@ def test_no_one_disables_themselves_or_removes_the_last_administrator(admin: Tes
     assert _field_errors(page.text)["admin-az-scs-user"].startswith("This is the agency's last administrator")
     assert admin.get("/api/me").json()["role"] == "administrator"
     _post(admin, "/users/role", username=leyla, role="administrator")
-    _post(admin, "/users/role", username="admin@az-scs", role="supervisor")  # another administrator remains
+    demoted = _post(admin, "/users/role", username="admin@az-scs", role="supervisor")  # leyla remains
+    assert demoted.url.path == "/" and demoted.status_code == 200  # not to /users, which is no longer theirs
     assert admin.get("/api/me").json()["role"] == "supervisor"
 
 

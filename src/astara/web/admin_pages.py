@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from astara.agencies.scope import Scope
 from astara.auth import service as auth
 from astara.auth.roles import ROLES
+from astara.db.models import User
 from astara.errors import AstaraError, NotAuthenticated, PermissionDenied
 from astara.sharing import service as sharing
 from astara.sharing.audit import ACTIONS
@@ -117,13 +118,15 @@ def _user_change(
         return _users(request, stale, values, status=403)
     try:
         with unit(request, csrf=values.get("csrf_token", "")) as (session, scope):
-            change(session, scope)
+            changed, acting = change(session, scope), scope.user_id
     except NotAuthenticated:
         raise
     except PermissionDenied:
         return _forbidden(request, "admin.users_forbidden")
     except AstaraError as exc:
         return _users(request, problems(request, exc, target), values, status=exc.status_code)
+    if isinstance(changed, User) and changed.id == acting and changed.role != "administrator":
+        return RedirectResponse("/", status_code=303)  # no longer an administrator: /users would refuse
     return RedirectResponse("/users?" + urlencode({"done": done, "who": target}), status_code=303)
 
 
