@@ -86,3 +86,10 @@ def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("ASTARA_SCREENSHOT_DIR") or tmp_path / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def open_menu(page: Any) -> None:
+    """Open the header's menu where it is folded (a phone): the links, language and Log out are in it."""
+    menu = page.locator("header.top details.menu")
+    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
+from browser.conftest import open_menu
 from conftest import PASSWORD
 from fixtures.make import ids_row, import_file, write_ids
 
@@ -61,9 +62,7 @@ def test_choose_a_period_on_the_dashboard(browser: Any, later: str, shots: Path,
     _fits(page.locator("form.period-form"), width)
     page.screenshot(path=shots / f"period-dashboard-2016-{width}.png", full_page=True)
 
-    menu = page.locator("header.top details.menu summary")
-    if menu.is_visible():  # on a phone the language switch is in the header's menu
-        menu.click()
+    open_menu(page)  # on a phone the language switch is in the header's menu
     page.get_by_label("Language").select_option("fa")
     page.get_by_role("button", name="OK").click()
     expect(page.locator("html")).to_have_attribute("lang", "fa")

@@ -16,6 +16,7 @@ from astara.db.engine import transaction
 from astara.db.models import User
 from astara.matching import store, watch
 from astara.news import service as news
+from browser.conftest import open_menu
 from conftest import PASSWORD
 from fixtures.make import ids_row, import_file, write_ids
 
@@ -61,16 +62,10 @@ def _log_in(page: Any, base: str, language: str) -> None:
     expect(page.locator("main h1")).to_be_visible()
     if language != "en":
         page.goto(base + "/dashboard")
-        _open_menu(page)
+        open_menu(page)
         page.locator("form.lang select").select_option(language)
         page.locator("form.lang button").click()
         expect(page.locator("html")).to_have_attribute("lang", language)
-
-
-def _open_menu(page: Any) -> None:
-    menu = page.locator("header.top details.menu")
-    if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
-        menu.locator("summary").click()
 
 
 def _record_paths(page: Any, base: str) -> tuple[str, str]:

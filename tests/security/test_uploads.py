@@ -4,6 +4,7 @@ and the uploader checked before a byte of the body is read."""
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,9 @@ def _raw_post(app: FastAPI, path: str, headers: dict[str, str], chunks: int) -> 
              "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
              "client": ("192.0.2.1", 1234), "server": ("testserver", 80),
              "headers": [(k.encode(), v.encode()) for k, v in headers.items()]}  # fmt: skip
-    anyio.run(app, scope, receive, send)
+    # in a thread of its own: Playwright's sync API may hold an event loop in this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, app, scope, receive, send).result()
     return given["status"], given["count"] * MB
 
 

@@ -55,6 +55,57 @@ def set_password(
     typer.echo(f"password of {username} set")
 
 
+@user_app.command("list")
+def list_users(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
+    """List the agency's users: role, whether active, last login (administrators only)."""
+    from astara.auth import service
+
+    with runtime().unit() as (session, scope):
+        rows = [
+            {"username": u.username, "display_name": u.display_name, "role": u.role, "active": u.active,
+             "last_login_at": u.last_login_at}
+            for u in service.list_users(session, scope)
+        ]  # fmt: skip
+    lines = [
+        (r["username"], r["role"], "active" if r["active"] else "disabled", r["display_name"]) for r in rows
+    ]
+    table = "\n".join(f"{name:<32} {role:<14} {state:<9} {shown}" for name, role, state, shown in lines)
+    emit(rows, fmt, table or "no users")
+
+
+@user_app.command("role")
+def set_role(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Argument(help="analyst, liaison, supervisor or administrator.")],
+) -> None:
+    """Change a user's role (the agency keeps at least one administrator)."""
+    from astara.auth import service
+
+    with runtime().unit() as (session, scope):
+        user = service.set_role(session, scope, username, role)
+    typer.echo(f"user {user.username} is now {user.role}")
+
+
+@user_app.command("disable")
+def disable_user(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Disable a user: their browser sessions end at once and their API tokens stop working."""
+    from astara.auth import service
+
+    with runtime().unit() as (session, scope):
+        service.set_active(session, scope, username, False)
+    typer.echo(f"user {username} disabled")
+
+
+@user_app.command("enable")
+def enable_user(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+    """Enable a disabled user again (their unrevoked API tokens work again)."""
+    from astara.auth import service
+
+    with runtime().unit() as (session, scope):
+        service.set_active(session, scope, username, True)
+    typer.echo(f"user {username} enabled")
+
+
 @token_app.command("create")
 def create_token(
     name: Annotated[str, typer.Argument(help="What the token is for, e.g. 'nightly export'.")],

@@ -14,14 +14,23 @@ _DUMMY_HASH = _hasher.hash("astara: no such user")
 
 
 def check_strength(password: str, username: str = "") -> None:
-    """Refuse passwords a guesser tries first; the message says what to change."""
+    """Refuse passwords a guesser tries first; the message says what to change.
+
+    The detail names the field and the problem, so a page can say it in its own language.
+    """
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_LENGTH} characters, not {len(password)}")
+        raise _weak(f"the password must have at least {MIN_LENGTH} characters, not {len(password)}",
+                    "password_short", min=MIN_LENGTH, length=len(password))  # fmt: skip
     if len(set(password)) < 5:
-        raise InvalidInput("the password must use at least 5 different characters")
+        raise _weak("the password must use at least 5 different characters", "password_repetitive", min=5)
     name = username.split("@")[0].casefold()
     if name and name in password.casefold():
-        raise InvalidInput("the password must not contain the user name")
+        raise _weak("the password must not contain the user name", "password_has_name")
+
+
+def _weak(message: str, problem: str, **values: int) -> InvalidInput:
+    detail = {"field": "password", "reason": message, "problem": problem, **values}
+    return InvalidInput(message, details=[detail])
 
 
 def hash_password(password: str) -> str:

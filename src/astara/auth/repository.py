@@ -25,6 +25,22 @@ def count_users_who_can_log_in(session: Session) -> int:
     return int(session.scalar(stmt) or 0)
 
 
+def list_users(session: Session, scope: Scope) -> list[User]:
+    return list(session.scalars(scoped(select(User), User, scope).order_by(User.username)))
+
+
+def user_names(session: Session, scope: Scope) -> dict[int, str]:
+    stmt = scoped(select(User.id, User.username), User, scope)
+    return {user_id: name for user_id, name in session.execute(stmt)}
+
+
+def count_active_administrators(session: Session, scope: Scope) -> int:
+    stmt = scoped(select(func.count()).select_from(User), User, scope).where(
+        User.role == "administrator", User.active
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def add_token(session: Session, token: ApiToken) -> ApiToken:
     session.add(token)
     session.flush()

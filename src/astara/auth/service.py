@@ -15,7 +15,7 @@ from astara.auth.passwords import check_strength, hash_password, needs_rehash, v
 from astara.auth.ratelimit import LoginLimits
 from astara.auth.roles import ROLES, require
 from astara.db.models import ApiToken, User, utcnow
-from astara.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from astara.errors import AstaraError, Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from astara.sharing import audit
 
 LANGUAGES = ("en", "az", "ru", "fa")
@@ -99,11 +99,22 @@ def setup_administrator(session: Session, agency_code: str, username: str, passw
     return user
 
 
+def _invalid(field: str, problem: str, message: str, kind: type[AstaraError] = InvalidInput) -> AstaraError:
+    """An error naming its field and problem, so a page can say it in its own language."""
+    return kind(message, details=[{"field": field, "reason": message, "problem": problem}])
+
+
 def _valid_username(username: str) -> str:
     username = username.strip()
     if not 3 <= len(username) <= 64 or any(c.isspace() for c in username):
-        raise InvalidInput("a user name has 3 to 64 characters and no spaces")
+        raise _invalid("username", "username_form", "a user name has 3 to 64 characters and no spaces")
     return username
+
+
+def _valid_role(role: str) -> str:
+    if role not in ROLES:
+        raise _invalid("role", "role_unknown", f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    return role
 
 
 def add_user(
@@ -111,26 +122,78 @@ def add_user(
 ) -> User:
     """An administrator adds a user to their own agency."""
     require(scope, "users.manage")
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    username = _valid_username(username)
+    role, username = _valid_role(role), _valid_username(username)
     if agencies.get_user(session, username):
-        raise Conflict(f"user {username} already exists")
-    agency = repository.get_agency(session, scope.agency_id)
-    assert agency is not None
-    user = agencies.add_user(session, agency, username, role, display_name)
+        raise _invalid("username", "username_taken", f"user {username} already exists", Conflict)
+    if len(display_name) > 200:
+        raise _invalid("display_name", "display_name_long", "a display name has at most 200 characters")
     if password is not None:
         check_strength(password, username)
+    agency = repository.get_agency(session, scope.agency_id)
+    assert agency is not None
+    user = agencies.add_user(session, agency, username, role, display_name.strip())
+    if password is not None:
         user.password_hash = hash_password(password)
     audit.append(session, scope, "user", details={"change": "add", "user": username, "role": role})
     return user
 
 
-def set_password(session: Session, scope: Scope, username: str, password: str) -> None:
-    """Users change their own password; administrators anyone's in their agency."""
+def list_users(session: Session, scope: Scope) -> list[User]:
+    """The agency's users, for an administrator."""
+    require(scope, "users.manage")
+    return repository.list_users(session, scope)
+
+
+def _agency_user(session: Session, scope: Scope, username: str) -> User:
     user = agencies.get_user(session, username.strip())
     if user is None or user.agency_id != scope.agency_id:
         raise NotFound(f"user {username!r} does not exist in agency {scope.agency_code}")
+    return user
+
+
+def _keep_an_administrator(session: Session, scope: Scope, user: User) -> None:
+    """Refuse a change that would leave the agency without an active administrator."""
+    last = user.role == "administrator" and user.active
+    if last and repository.count_active_administrators(session, scope) <= 1:
+        message = f"{user.username} is the agency's last administrator; make another user administrator first"
+        raise _invalid("user", "last_administrator", message, Conflict)
+
+
+def set_role(session: Session, scope: Scope, username: str, role: str) -> User:
+    """An administrator changes a user's role; the agency keeps at least one administrator."""
+    require(scope, "users.manage")
+    user, role = _agency_user(session, scope, username), _valid_role(role)
+    if user.role == role:
+        return user
+    if role != "administrator":
+        _keep_an_administrator(session, scope, user)
+    change = {"change": "role", "user": user.username, "from": user.role, "to": role}
+    audit.append(session, scope, "user", details=change)
+    user.role = role
+    return user
+
+
+def set_active(session: Session, scope: Scope, username: str, active: bool) -> User:
+    """Disable a user (their sessions end at once, their tokens stop working) or enable them again."""
+    require(scope, "users.manage")
+    user = _agency_user(session, scope, username)
+    if user.active == active:
+        return user
+    if not active:
+        if user.id == scope.user_id:
+            message = "you cannot disable yourself; ask another administrator"
+            raise _invalid("user", "disable_self", message, Conflict)
+        _keep_an_administrator(session, scope, user)
+        repository.revoke_web_sessions(session, user.id)
+    user.active = active
+    audit.append(session, scope, "user",
+                 details={"change": "enable" if active else "disable", "user": user.username})  # fmt: skip
+    return user
+
+
+def set_password(session: Session, scope: Scope, username: str, password: str) -> None:
+    """Users change their own password; administrators anyone's in their agency."""
+    user = _agency_user(session, scope, username)
     if user.id != scope.user_id:
         require(scope, "users.manage")
     check_strength(password, user.username)
@@ -165,7 +228,7 @@ def create_token(session: Session, scope: Scope, name: str) -> tuple[ApiToken, s
         raise NotAuthenticated("API tokens belong to a user; act as one")
     name = name.strip()
     if not name or len(name) > 100:
-        raise InvalidInput("a token needs a name of 1 to 100 characters (what it is for)")
+        raise _invalid("name", "token_name", "a token needs a name of 1 to 100 characters (what it is for)")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         agency_id=scope.agency_id,
@@ -208,3 +271,8 @@ def revoke_token(session: Session, scope: Scope, token_id: int) -> ApiToken:
             session, scope, "token", details={"change": "revoke", "id": token.id, "name": token.name}
         )
     return token
+
+
+def token_owners(session: Session, scope: Scope) -> dict[int, str]:
+    """User id -> user name of the agency, to say whose token is whose."""
+    return {u.id: u.username for u in repository.list_users(session, scope)}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -25,6 +26,21 @@ from astara.db.models import (
     SharingRefusal,
     SharingSyncState,
 )
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries: each field set narrows them (``actor``: "user:ID" or any text of the actor)."""
+
+    action: str | None = None
+    partner: str | None = None
+    record: str | None = None
+    actor: str | None = None
+    since: str | None = None  # ISO date or time, inclusive
+    before: str | None = None  # ISO date or time, exclusive
+
 
 # -- partners and agreements ----------------------------------------------------------------------
 
@@ -359,14 +375,42 @@ def list_audit(
     partner: str | None = None,
     record: str | None = None,
 ) -> list[AuditEntry]:
-    stmt = scoped(select(AuditEntry), AuditEntry, scope)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if partner:
-        stmt = stmt.where(AuditEntry.partner_code == partner)
-    if record:
-        stmt = stmt.where(AuditEntry.record_id == record)
-    return list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).limit(limit)))
+    return find_audit(session, scope, AuditQuery(action, partner, record), 0, limit)
+
+
+def _audit_where(stmt: Select[T], query: AuditQuery) -> Select[T]:
+    if query.action:
+        stmt = stmt.where(AuditEntry.action == query.action)
+    if query.partner:
+        stmt = stmt.where(AuditEntry.partner_code == query.partner)
+    if query.record:
+        stmt = stmt.where(AuditEntry.record_id == query.record)
+    if query.actor and query.actor.startswith("user:"):  # "user:5" or "user:5 (session)", never "user:51"
+        stmt = stmt.where(
+            or_(
+                AuditEntry.actor == query.actor,
+                AuditEntry.actor.startswith(query.actor + " (", autoescape=True),
+            )
+        )
+    elif query.actor:
+        stmt = stmt.where(AuditEntry.actor.contains(query.actor, autoescape=True))
+    if query.since:  # ``at`` is ISO text: a date compares as the start of its day
+        stmt = stmt.where(AuditEntry.at >= query.since)
+    if query.before:
+        stmt = stmt.where(AuditEntry.at < query.before)
+    return stmt
+
+
+def find_audit(
+    session: Session, scope: Scope, query: AuditQuery, offset: int, limit: int
+) -> list[AuditEntry]:
+    stmt = _audit_where(scoped(select(AuditEntry), AuditEntry, scope), query)
+    return list(session.scalars(stmt.order_by(AuditEntry.seq.desc()).offset(offset).limit(limit)))
+
+
+def count_audit(session: Session, scope: Scope, query: AuditQuery) -> int:
+    stmt = _audit_where(scoped(select(func.count()).select_from(AuditEntry), AuditEntry, scope), query)
+    return int(session.scalar(stmt) or 0)
 
 
 def all_event_ids(session: Session, scope: Scope) -> list[str]:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
+from astara.auth import repository as auth_repository
 from astara.auth.roles import require
-from astara.db.models import SharingAgreement, SharingPartner, utcnow
+from astara.db.models import AuditEntry, SharingAgreement, SharingPartner, utcnow
 from astara.errors import AstaraError, InvalidInput, NotFound
 from astara.sharing import audit, client, outbox, repository, sync
 from astara.sharing.agreements import Agreement, Decision, project
@@ -384,6 +386,55 @@ def audit_entries(
         (partner or "").upper() or None,
         record or None,
     )
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+    actors: dict[str, str]  # "user:ID" -> user name, for the entries shown
+
+
+def browse_audit(
+    session: Session,
+    scope: Scope,
+    *,
+    action: str = "",
+    actor: str = "",
+    partner: str = "",
+    record: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> AuditPage:
+    """One page of the audit log, newest first; ``actor`` is a user name or any text of the actor,
+    ``since`` and ``until`` whole days (inclusive)."""
+    require(scope, "audit.read")
+    if action and action not in audit.ACTIONS:
+        message = f"action must be one of {', '.join(sorted(audit.ACTIONS))}, not {action!r}"
+        raise InvalidInput(
+            message, details=[{"field": "action", "reason": message, "problem": "action_unknown"}]
+        )
+    if since and until and until < since:
+        message = "the end of the period is before its start"
+        raise InvalidInput(
+            message, details=[{"field": "until", "reason": message, "problem": "period_reversed"}]
+        )
+    names = auth_repository.user_names(session, scope)
+    ids = {name: user_id for user_id, name in names.items()}
+    actor = actor.strip()
+    query = repository.AuditQuery(
+        action=action or None,
+        partner=partner.strip().upper() or None,
+        record=record.strip() or None,
+        actor=(f"user:{ids[actor]}" if actor in ids else actor) or None,
+        since=since.isoformat() if since else None,
+        before=(until + dt.timedelta(days=1)).isoformat() if until else None,
+    )
+    entries = repository.find_audit(session, scope, query, max(offset, 0), min(max(limit, 1), 1000))
+    return AuditPage(entries, repository.count_audit(session, scope, query),
+                     {f"user:{user_id}": name for user_id, name in names.items()})  # fmt: skip
 
 
 def verify_audit(session: Session, scope: Scope) -> AuditVerification:

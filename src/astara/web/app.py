@@ -69,6 +69,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.reports.routes import router as reports_router
     from astara.seizures.routes import router as seizures_router
     from astara.sharing.routes import router as sharing_router
+    from astara.web.admin_pages import router as admin_pages_router
     from astara.web.auth_pages import router as auth_pages_router
     from astara.web.dashboard import router as dashboard_router
     from astara.web.forms import router as forms_router
@@ -151,6 +152,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         jobs_pages_router,
         sharing_pages_router,
         more_pages_router,
+        admin_pages_router,
         news_pages_router,
         match_pages_router,
         pages_router,

@@ -101,6 +101,7 @@ def _acting(request: Request, session: Session, csrf: str | None) -> Scope:
         check_csrf(request, csrf)
         # a page that re-renders after a failed write opens another unit without the form's token
         request.state.csrf_checked = True
+    request.state.role = scope.role  # the page's links follow the role as it is now, not at login
     return scope
 
 

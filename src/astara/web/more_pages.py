@@ -54,16 +54,11 @@ def sharing_page(request: Request) -> HTMLResponse:
                  status=status, audit=audit)  # fmt: skip
 
 
-@router.get("/sharing/audit", response_class=HTMLResponse)
-def audit_page(request: Request, action: str = "", partner: str = "", record: str = "") -> HTMLResponse:
-    """The audit log with filters, and whether the chain verifies."""
-    from astara.sharing.audit import ACTIONS
-
-    with unit(request) as (session, scope):
-        entries = sharing.audit_entries(session, scope, action, partner, record)
-        verified = sharing.verify_audit(session, scope)
-    return _page(request, "audit.html", "audit.title", entries=entries, audit=verified,
-                 actions=sorted(ACTIONS), action=action, partner=partner, record=record)  # fmt: skip
+@router.get("/sharing/audit")
+def audit_page(request: Request) -> RedirectResponse:
+    """The audit log moved to /audit (web/admin_pages.py); old links keep working."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/audit{query}", status_code=308)
 
 
 @router.get("/network", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from astara.auth.roles import PERMISSIONS
 from astara.kit.countries import country_name
 from astara.vocab import get_vocabulary
 from astara.web.deps import csrf_token
@@ -28,7 +29,9 @@ def _term(code: str | None, kind: str) -> str:
 
 def _context(request: Request) -> dict[str, Any]:
     user_name = request.session.get("name")
-    return {**page_context(request), "csrf_token": csrf_token(request), "user_name": user_name}
+    role = getattr(request.state, "role", None)
+    return {**page_context(request), "csrf_token": csrf_token(request), "user_name": user_name,
+            "may": lambda permission: role is not None and role in PERMISSIONS[permission]}  # fmt: skip
 
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"), context_processors=[_context])
