@@ -178,6 +178,8 @@ def _parse_terms(file: str, data: Mapping[str, Any], key: str = "terms") -> Term
                 e.opt_text("description"),
                 e.opt_text("parent"),
                 e.str_map("maps_to"),
+                e.str_map("labels"),
+                e.str_map("descriptions"),
             )
         )
         e.done()

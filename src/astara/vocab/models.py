@@ -56,9 +56,16 @@ class Term:
     description: str | None = None
     parent: str | None = None
     maps_to: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: the label and description in other languages (az, ru, fa, ...); ``label`` is English
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    descriptions: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def lookup_texts(self) -> tuple[str, ...]:
         return (self.code, self.label, *self.synonyms)
+
+    def label_in(self, language: str) -> str | None:
+        """The label in ``language``, or None when the vocabulary has none (English is ``label``)."""
+        return self.label if language == "en" else self.labels.get(language)
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,13 @@ class Drug:
     @property
     def label(self) -> str:
         return self.name
+
+    def label_in(self, language: str) -> str | None:
+        """The first name in ``language`` as a label, or None when the vocabulary has no name in it."""
+        if language == "en":
+            return self.name
+        names = self.names.get(language)
+        return names[0][:1].upper() + names[0][1:] if names else None
 
     @property
     def synonyms(self) -> tuple[str, ...]:

@@ -65,13 +65,17 @@ FIELD_LABELS = {
 MIN_ITEM_ROWS, MAX_ITEM_ROWS = 3, 20
 
 
-def _choices() -> dict[str, Any]:
+def _choices(language: str) -> dict[str, Any]:
+    """The form's lists, each code labelled in the page's language (English where the vocabulary has none)."""
     vocab = get_vocabulary()
     return {
-        "drugs": [(d.code, d.name) for d in vocab.drugs.all()],
+        "drugs": [
+            (d.code, d.label_in(language) or d.name, d.label_in(language) is None) for d in vocab.drugs.all()
+        ],
         "units": [(u.code, u.name) for u in vocab.units.all()],
         "coded": {
-            field: [(t.code, t.label) for t in getattr(vocab, kind).all()] for field, kind in CODED.items()
+            field: [(t.code, t.label_in(language) or t.label) for t in getattr(vocab, kind).all()]
+            for field, kind in CODED.items()
         },
     }
 
@@ -99,7 +103,7 @@ def _render(
         "message": message,
         "conflict": conflict,
         "field_labels": FIELD_LABELS,
-        **_choices(),
+        **_choices(language),
     }
     return templates.TemplateResponse(request, "seizure_form.html", context, status_code=status)
 

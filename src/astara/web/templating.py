@@ -7,33 +7,51 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from astara.auth.roles import PERMISSIONS
-from astara.kit.countries import country_name
-from astara.vocab import get_vocabulary
+from astara.vocab import labels
 from astara.web.deps import csrf_token
-from astara.web.i18n import page_context
+from astara.web.i18n import catalogue, page_context, translate
+
+#: label kinds whose names live in the pages' catalogue (``<kind>.<code>``), not in a vocabulary
+CATALOGUE_KINDS = frozenset({"role", "audit_action", "job_status", "share_status"})
 
 
-def _term(code: str | None, kind: str) -> str:
-    """A vocabulary code as its label (``land_border`` -> "Land border crossing"), or the code itself."""
+def label(kind: str, code: str | None, language: str) -> Markup:
+    """A code (``on_foot``, ``IR``, ``records.write``...) as the words of ``language``; unknown codes as they
+    are. Where the vocabulary has no label in the language the English one is marked ``lang="en"``."""
     if not code:
-        return ""
-    try:
-        if kind == "drugs":
-            return get_vocabulary().drugs.get(code).name
-        return str(getattr(get_vocabulary(), kind).get(code).label)
-    except KeyError:
-        return code
+        return Markup("")
+    if kind in CATALOGUE_KINDS:
+        key = f"{kind}.{code}"
+        return escape(translate(language, key) if key in catalogue() else code)
+    shown = labels.translated(kind, code, language)
+    if shown is None:
+        return Markup('<span lang="en">{}</span>').format(labels.label(kind, code, "en"))
+    return escape(shown)
+
+
+def data(value: Any) -> Markup:
+    """Stored free text (a place as recorded, a quote, a note, a name): shown as it is, marked as data."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<bdi class="data">{}</bdi>').format(escape(value))
 
 
 def _context(request: Request) -> dict[str, Any]:
-    user_name = request.session.get("name")
+    context = page_context(request)
+    lang = context["lang"]
     role = getattr(request.state, "role", None)
-    return {**page_context(request), "csrf_token": csrf_token(request), "user_name": user_name,
-            "may": lambda permission: role is not None and role in PERMISSIONS[permission]}  # fmt: skip
+    return {
+        **context,
+        "csrf_token": csrf_token(request),
+        "user_name": request.session.get("name"),
+        "may": lambda permission: role is not None and role in PERMISSIONS[permission],
+        "label_of": lambda kind, code: label(kind, code, lang),
+        "describe_of": lambda kind, code: labels.description(kind, code, lang),
+    }
 
 
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"), context_processors=[_context])
-templates.env.filters["country"] = lambda code: f"{country_name(code)}" if code else ""
-templates.env.filters["term"] = _term
+templates.env.filters["data"] = data
