@@ -99,3 +99,18 @@ def test_init_makes_the_instance_key_so_the_audit_chain_is_checkpointed_at_once(
     assert code == 0 and "1 signed checkpoint" in out
     code, out, _ = astara("init")
     assert code == 0 and "instance key" not in out  # kept, not replaced: partners know it
+
+
+def test_serve_makes_the_instance_key_too(
+    astara: Run, cli_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    astara("init")
+    for pem in (cli_env.data_dir / "keys").glob("*.pem"):  # an instance set up before init made it
+        pem.unlink()
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    code, out, _ = astara("serve")
+    assert code == 0 and "made the instance key (fingerprint" in out
+    code, out, _ = astara("serve")
+    assert code == 0 and "instance key" not in out

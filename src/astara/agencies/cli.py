@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,7 +20,6 @@ def init(
     from astara.auth.secret import secret_path, write_secret
     from astara.db.engine import transaction
     from astara.db.migrate import upgrade
-    from astara.sharing import keys
 
     rt = runtime()
     upgrade(rt.engine)
@@ -29,10 +29,16 @@ def init(
     typer.echo(f"database ready at {rt.engine.url.render_as_string()}; agency {scope.agency_code}")
     if rt.settings.secret_key is None and write_secret(rt.settings):
         typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
-    # the instance key signs the audit checkpoints: made now, the chain is covered from its first entry
-    if keys.load_existing(rt.settings.data_dir) is None:
-        pair, folder = keys.load_or_create(rt.settings.data_dir), keys.key_dir(rt.settings.data_dir)
-        typer.echo(f"made the instance key (fingerprint {pair.fingerprint}) in {folder}")
+    make_instance_key(rt.settings.data_dir)
+
+
+def make_instance_key(data_dir: Path) -> None:
+    """Make the instance key where there is none, and say so (``init`` and ``serve``)."""
+    from astara.sharing import keys
+
+    made = keys.make_if_missing(data_dir)
+    if made is not None:
+        typer.echo(f"made the instance key (fingerprint {made.fingerprint}) in {keys.key_dir(data_dir)}")
 
 
 agency_app = typer.Typer(help="Agencies on this instance.", no_args_is_help=True)

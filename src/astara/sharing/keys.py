@@ -108,6 +108,12 @@ def load_or_create(data_dir: Path) -> KeyPair:
     return KeyPair(key)
 
 
+def make_if_missing(data_dir: Path) -> KeyPair | None:
+    """The instance key pair when this call made it, None when there was one: ``astara init`` and
+    ``astara serve`` make it, since it signs the audit checkpoints from the chain's first entry."""
+    return None if (key_dir(data_dir) / KEY_FILE).exists() else load_or_create(data_dir)
+
+
 def load_existing(data_dir: Path) -> KeyPair | None:
     """The instance key pair, or None when ``astara keys`` (or a sync) has not created one yet."""
     return load_or_create(data_dir) if (key_dir(data_dir) / KEY_FILE).exists() else None

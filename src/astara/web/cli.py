@@ -20,6 +20,7 @@ def serve(
 
     import uvicorn
 
+    from astara.agencies.cli import make_instance_key
     from astara.auth.secret import secret_path, session_secret
     from astara.db.engine import require_schema
     from astara.web.app import SETUP_TOKEN_VARIABLE, create_app
@@ -28,6 +29,7 @@ def serve(
     require_schema(rt.engine)
     if session_secret(rt.settings)[1]:  # before the workers start, so they all read the same file
         typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
+    make_instance_key(rt.settings.data_dir)
     token = secrets.token_urlsafe(18)
     app = create_app(rt.settings, agency=rt.agency, setup_token=token)
     h, p = host or rt.settings.host, port or rt.settings.port
