@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_
 from sqlalchemy.sql.elements import SQLCoreOperations
 
+from astara.db import textsearch
 from astara.db.models import SeizureEvent as E
 from astara.db.models import SeizureItem as I
 from astara.errors import InvalidInput
@@ -235,16 +236,14 @@ def condition(name: str, raw: str) -> tuple[Dimension, ColumnElement[bool]]:
     return dim, or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
-SEARCHED = (E.place_text, E.reference, E.notes, E.admin_area)
-TEXT = Dimension("q", "event", lambda: E.notes, str, "text in place, reference, notes or admin area")
+TEXT = Dimension("q", "event", lambda: E.notes, str, "words in place, reference, notes or admin area")
 
 
 def text_search(q: str | None) -> list[tuple[Dimension, ColumnElement[bool]]]:
-    """The list's text search as one more event condition, so that counts and statistics follow it."""
-    if not q or not q.strip():
-        return []
-    like = f"%{q.strip()}%"
-    return [(TEXT, or_(*(column.ilike(like) for column in SEARCHED)))]
+    """The list's text search as one more event condition, so that counts and statistics follow it:
+    every word typed, the last also as a word's start, through the full-text index (db/textsearch)."""
+    condition = textsearch.matches(q)
+    return [(TEXT, condition)] if condition is not None else []
 
 
 def parse_where(items: list[str]) -> list[tuple[Dimension, ColumnElement[bool]]]:
