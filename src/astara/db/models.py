@@ -762,3 +762,16 @@ class Job(Base):
     claim_token: Mapped[str | None] = mapped_column(String(32))
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
+
+class SavedSearch(Base):
+    """A user's named seizure-list query (filters, text search, period, sort), as its URL query."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_searches_user_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -12,6 +12,7 @@ from astara.analysis.service import stats
 from astara.errors import AstaraError, NotAuthenticated
 from astara.kit.cache import figures, store_of
 from astara.news import service as news
+from astara.searches import service as searches
 from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
@@ -35,8 +36,10 @@ def seizure_list(
     error = translate(language, "period.bad", value=query.period.bad) if query.period.bad else None
     result: Any = None
     summary: Any = None
+    saved: list[tuple[int, str]] = []
     try:
         with unit(request) as (session, scope):
+            saved = [(s.id, s.name) for s in searches.list_saved(session, scope)]
             result = service.list_seizures(
                 session, scope, where, q=q or None, sort=sort, offset=(max(page, 1) - 1) * limit, limit=limit
             )
@@ -56,6 +59,8 @@ def seizure_list(
         "result": result,
         "summary": summary,
         "filters": query.filters,
+        "saved_searches": saved,
+        "current_query": urlencode(query.params()),
         "q": q,
         "sort": sort,
         "page": page,
