@@ -118,6 +118,7 @@ class TextMatch(ColumnElement[bool]):
 
     inherit_cache = False
     type = Boolean()
+    _is_implicitly_boolean = True  # else SQLite's WHERE gets "... = 1", which no index serves
 
     def __init__(self, terms: list[str]) -> None:
         self.terms = terms
