@@ -155,6 +155,22 @@ def _text(value: str) -> str:
     return value.strip()
 
 
+def _yes_no(value: str) -> bool:
+    text = value.strip().lower()
+    if text not in ("yes", "no", "true", "false", "1", "0"):
+        raise InvalidInput(f"possible_duplicate takes yes or no, not {value!r}")
+    return text in ("yes", "true", "1")
+
+
+def _possible_duplicate() -> SQLCoreOperations[Any]:
+    return case((E.possible_duplicate_of.is_(None), "no"), else_="yes")
+
+
+def _possible_duplicate_where(flagged: bool) -> ColumnElement[bool]:
+    column = E.possible_duplicate_of
+    return column.is_not(None) if flagged else column.is_(None)
+
+
 DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in [
@@ -211,6 +227,14 @@ DIMENSIONS: dict[str, Dimension] = {
             "handling code (H1-H3)",
         ),
         Dimension("import_job", "event", _column(E.import_job_id), _text, "import job id"),
+        Dimension(
+            "possible_duplicate",
+            "event",
+            _possible_duplicate,
+            _yes_no,
+            "flagged by its import as a possible duplicate of a stored event (yes or no)",
+            _possible_duplicate_where,
+        ),
     ]
 }
 

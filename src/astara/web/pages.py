@@ -17,7 +17,15 @@ from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
-from astara.web.list_tools import EXPORTS, FILTERS, list_query, page_count, place_hint, sort_headers
+from astara.web.list_tools import (
+    EXPORTS,
+    FILTERS,
+    HIDDEN_FILTERS,
+    list_query,
+    page_count,
+    place_hint,
+    sort_headers,
+)
 from astara.web.period import Options, page_period, period_choices, period_label, period_options
 from astara.web.problems import error_page, problem_text
 from astara.web.templating import templates
@@ -59,6 +67,8 @@ def seizure_list(
         "result": result,
         "summary": summary,
         "filters": query.filters,
+        "hidden_filters": {f: query.filters[f] for f in HIDDEN_FILTERS if query.filters[f]},
+        "without_hidden_url": query.url(**dict.fromkeys(HIDDEN_FILTERS, "")),
         "saved_searches": saved,
         "current_query": urlencode(query.params()),
         "q": q,
