@@ -70,7 +70,7 @@ def seizure_list(
         "hidden_filters": {f: query.filters[f] for f in HIDDEN_FILTERS if query.filters[f]},
         "without_hidden_url": query.url(**dict.fromkeys(HIDDEN_FILTERS, "")),
         "saved_searches": saved,
-        "current_query": urlencode(query.params()),
+        "current_query": urlencode(query.params(sort="" if sort == "-date" else sort)),  # the default unsaid
         "q": q,
         "sort": sort,
         "page": page,
