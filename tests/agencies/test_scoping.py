@@ -113,6 +113,7 @@ def test_every_agency_owned_table_is_listed() -> None:
         "sharing_sync_state",
         "audit_log",
         "jobs",
+        "saved_searches",
     } <= names
 
 
@@ -158,6 +159,9 @@ def test_scoped_queries_never_return_another_agencys_rows(
         _sharing_rows(session, scope, event_a.id)
         _news_rows(session, scope, event_a.id)
         _matching_rows(session, scope)
+        from astara.searches import service as searches
+
+        searches.save(session, scope, "Astara heroin", "q=Astara&drug=heroin")
     with transaction(engine) as session:
         rows_a = session.scalars(scoped(select(model), model, scope)).all()
         rows_b = session.scalars(scoped(select(model), model, scope_b)).all()

@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.schema import CreateIndex
 
+from astara.db import textsearch
 from astara.db.engine import make_engine
 from astara.db.migrate import downgrade, upgrade
 from astara.db.models import Base
@@ -21,7 +22,8 @@ def _assert_matches_models(url: str) -> None:
     engine = make_engine(url)
     upgrade(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        opts = {"compare_type": True, "include_name": textsearch.include_name}
+        diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
     # Alembic compares an index's columns, not its condition: the partial ones are compared here
     modelled = {

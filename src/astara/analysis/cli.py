@@ -14,6 +14,7 @@ FIELDS = (
     "drug", "drug_group", "year", "quarter", "month", "country", "departure_country", "destination_country",
     "producing_country", "transport", "concealment", "place_type", "routing", "detection_method", "place",
     "admin_area", "agency", "source_type", "validation_status", "tlp", "handling_code", "import_job",
+    "possible_duplicate",
 )  # fmt: skip
 FIELDS_HELP = ", ".join(FIELDS)
 

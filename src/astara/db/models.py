@@ -23,12 +23,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.schema import CreateIndex
 
+from astara.db import textsearch
 from astara.db.totals import item_totals, shared_drug
 
 
@@ -240,6 +242,19 @@ class SeizureEvent(Base):
         totals = item_totals(i.kg for i in self.items)
         self.total_kg, self.item_count, self.items_without_kg = totals
         self.drug_code, self.drug_group = shared_drug((i.drug_code, i.drug_group) for i in self.items)
+
+
+def _text_search_created(target: Any, connection: Any, **kw: Any) -> None:
+    textsearch.install(connection)
+
+
+def _text_search_dropped(target: Any, connection: Any, **kw: Any) -> None:
+    textsearch.uninstall(connection)
+
+
+# The text search's index is not a model (an FTS5 table, an expression index): made with the table.
+event.listen(SeizureEvent.__table__, "after_create", _text_search_created)
+event.listen(SeizureEvent.__table__, "before_drop", _text_search_dropped)
 
 
 class SeizureItem(Base):
@@ -746,3 +761,17 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(32))
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class SavedSearch(Base):
+    """A user's named seizure-list query (filters, text search, period, sort), as its URL query."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_searches_user_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -76,4 +76,9 @@ class ImportReport(BaseModel):
             lines.append(f"  columns not used: {', '.join(self.unused_columns)}")
         if self.rejects_file:
             lines.append(f"  rejects written to {self.rejects_file}")
+        if self.job_id and self.events_created and self.status != "dry_run":
+            lines.append(f"  its records:          astara seizures list --where import_job={self.job_id}")
+            if self.near_duplicates:
+                flagged = f"--where import_job={self.job_id} --where possible_duplicate=yes"
+                lines.append(f"  possible duplicates:  astara seizures list {flagged}")
         return "\n".join(lines)

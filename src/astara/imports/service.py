@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
+from astara.db import textsearch
 from astara.db.bulk import (
     create_indexes,
     drop_secondary_indexes,
@@ -193,6 +194,8 @@ def run_import(
         rebuild: list[str] = []
         if large and rows_estimated >= repository.event_count(session):  # (the indexes are shared)
             rebuild = drop_secondary_indexes(session, ("seizure_events", "seizure_items"), KEPT_INDEXES)
+        # the text search's index too: rebuilt in one pass at the end rather than row by row
+        text_index_set_aside = bool(rebuild) and textsearch.suspend(session.connection())
         stack.enter_context(fewer_collections())
         now = utcnow()
         shared = dict(
@@ -216,6 +219,8 @@ def run_import(
             writer.finish_duplicates(merged)
             with flushed_meanwhile(session, bool(rebuild)):  # (the rows are on their way to the disk)
                 create_indexes(session, rebuild)  # before the planner statistics below
+                if text_index_set_aside:
+                    textsearch.resume(session.connection())
         if report.events_created and not options.dry_run and not failed:
             sharing_outbox.job_changed(session, scope, report.job_id, options.today)  # same transaction
             repository.after_import(session)

@@ -28,7 +28,10 @@ def list_(
     where: Annotated[
         list[str] | None, typer.Option(help="FIELD=VALUE filter (see `astara stats --help`).")
     ] = None,
-    q: Annotated[str | None, typer.Option(help="Text search in place, reference, notes.")] = None,
+    q: Annotated[
+        str | None,
+        typer.Option(help="Words in place, reference, notes, admin area (the last also as a prefix)."),
+    ] = None,
     sort: Annotated[
         str, typer.Option(help="date, country, place, created, reference; '-' for descending.")
     ] = "-date",

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_
 from sqlalchemy.sql.elements import SQLCoreOperations
 
+from astara.db import textsearch
 from astara.db.models import SeizureEvent as E
 from astara.db.models import SeizureItem as I
 from astara.errors import InvalidInput
@@ -154,6 +155,22 @@ def _text(value: str) -> str:
     return value.strip()
 
 
+def _yes_no(value: str) -> bool:
+    text = value.strip().lower()
+    if text not in ("yes", "no", "true", "false", "1", "0"):
+        raise InvalidInput(f"possible_duplicate takes yes or no, not {value!r}")
+    return text in ("yes", "true", "1")
+
+
+def _possible_duplicate() -> SQLCoreOperations[Any]:
+    return case((E.possible_duplicate_of.is_(None), "no"), else_="yes")
+
+
+def _possible_duplicate_where(flagged: bool) -> ColumnElement[bool]:
+    column = E.possible_duplicate_of
+    return column.is_not(None) if flagged else column.is_(None)
+
+
 DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in [
@@ -210,6 +227,14 @@ DIMENSIONS: dict[str, Dimension] = {
             "handling code (H1-H3)",
         ),
         Dimension("import_job", "event", _column(E.import_job_id), _text, "import job id"),
+        Dimension(
+            "possible_duplicate",
+            "event",
+            _possible_duplicate,
+            _yes_no,
+            "flagged by its import as a possible duplicate of a stored event (yes or no)",
+            _possible_duplicate_where,
+        ),
     ]
 }
 
@@ -235,16 +260,14 @@ def condition(name: str, raw: str) -> tuple[Dimension, ColumnElement[bool]]:
     return dim, or_(*clauses) if len(clauses) > 1 else clauses[0]
 
 
-SEARCHED = (E.place_text, E.reference, E.notes, E.admin_area)
-TEXT = Dimension("q", "event", lambda: E.notes, str, "text in place, reference, notes or admin area")
+TEXT = Dimension("q", "event", lambda: E.notes, str, "words in place, reference, notes or admin area")
 
 
 def text_search(q: str | None) -> list[tuple[Dimension, ColumnElement[bool]]]:
-    """The list's text search as one more event condition, so that counts and statistics follow it."""
-    if not q or not q.strip():
-        return []
-    like = f"%{q.strip()}%"
-    return [(TEXT, or_(*(column.ilike(like) for column in SEARCHED)))]
+    """The list's text search as one more event condition, so that counts and statistics follow it:
+    every word typed, the last also as a word's start, through the full-text index (db/textsearch)."""
+    condition = textsearch.matches(q)
+    return [(TEXT, condition)] if condition is not None else []
 
 
 def parse_where(items: list[str]) -> list[tuple[Dimension, ColumnElement[bool]]]:

@@ -102,7 +102,10 @@ class SeizureFilter(BaseModel):
     date_to: dt.date | None = None
     place_id: str | None = None
     transport: str | None = None
-    q: str | None = Field(default=None, description="Text search in place, reference and notes.")
+    q: str | None = Field(
+        default=None,
+        description="Words in place, reference, notes or admin area (the last also as a word's start).",
+    )
     import_job_id: str | None = None
     validation_status: str | None = None
 

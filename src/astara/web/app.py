@@ -80,6 +80,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.more_pages import router as more_pages_router
     from astara.web.news_pages import router as news_pages_router
     from astara.web.pages import router as pages_router
+    from astara.web.search_pages import router as search_pages_router
     from astara.web.sharing_pages import router as sharing_pages_router
     from astara.web.vocab_routes import router as vocab_router
 
@@ -157,6 +158,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         match_pages_router,
         pages_router,
         list_tools_router,
+        search_pages_router,
     ):
         app.include_router(router)
     app.add_middleware(RefuseNul)

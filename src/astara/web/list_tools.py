@@ -24,7 +24,8 @@ from astara.web.period import PagePeriod, page_period
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-FILTERS = ("country", "departure_country", "drug", "year", "place")
+FILTERS = ("country", "departure_country", "drug", "year", "place", "import_job", "possible_duplicate")
+HIDDEN_FILTERS = ("import_job", "possible_duplicate")  # set by links (an import's records), no field
 SORT_COLUMNS = ("date", "country", "place", "drug", "kg", "departure")
 NEWEST_FIRST = frozenset({"date", "kg"})  # a first click shows the latest and the largest
 EXPORTS = {

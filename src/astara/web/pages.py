@@ -12,11 +12,20 @@ from astara.analysis.service import stats
 from astara.errors import AstaraError, NotAuthenticated
 from astara.kit.cache import figures, store_of
 from astara.news import service as news
+from astara.searches import service as searches
 from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of, translate
-from astara.web.list_tools import EXPORTS, FILTERS, list_query, page_count, place_hint, sort_headers
+from astara.web.list_tools import (
+    EXPORTS,
+    FILTERS,
+    HIDDEN_FILTERS,
+    list_query,
+    page_count,
+    place_hint,
+    sort_headers,
+)
 from astara.web.period import Options, page_period, period_choices, period_label, period_options
 from astara.web.problems import error_page, problem_text
 from astara.web.templating import templates
@@ -35,8 +44,10 @@ def seizure_list(
     error = translate(language, "period.bad", value=query.period.bad) if query.period.bad else None
     result: Any = None
     summary: Any = None
+    saved: list[tuple[int, str]] = []
     try:
         with unit(request) as (session, scope):
+            saved = [(s.id, s.name) for s in searches.list_saved(session, scope)]
             result = service.list_seizures(
                 session, scope, where, q=q or None, sort=sort, offset=(max(page, 1) - 1) * limit, limit=limit
             )
@@ -56,6 +67,10 @@ def seizure_list(
         "result": result,
         "summary": summary,
         "filters": query.filters,
+        "hidden_filters": {f: query.filters[f] for f in HIDDEN_FILTERS if query.filters[f]},
+        "without_hidden_url": query.url(**dict.fromkeys(HIDDEN_FILTERS, "")),
+        "saved_searches": saved,
+        "current_query": urlencode(query.params(sort="" if sort == "-date" else sort)),  # the default unsaid
         "q": q,
         "sort": sort,
         "page": page,

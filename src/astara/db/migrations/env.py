@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from astara.db import textsearch
 from astara.db.models import Base
 
 engine = context.config.attributes["engine"]
@@ -13,5 +14,6 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=textsearch.include_name,
     )
     context.run_migrations()

@@ -1,0 +1,1 @@
+"""Saved searches: a user's named seizure-list queries."""
