@@ -84,3 +84,17 @@ def test_a_failed_import_job_names_the_row_and_offers_retry_and_cancel(
     assert cancel and re.search(r'action="/imports/[\w-]+/confirm"', failed)
     gone = api_client.post(cancel.group(1), data={"csrf_token": _csrf(api_client)}, follow_redirects=False)
     assert gone.status_code == 303 and api_client.get("/api/seizures").json()["total"] == 0
+
+
+def test_a_compressed_file_is_judged_by_its_data_not_its_compressed_size(
+    api_client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    rows = [ids_row(AMOUNT=f"{n}.5", PLACE="Astara " * 30) for n in range(1, 200)]
+    plain = write_ids(tmp_path / "many.csv", rows)
+    packed = tmp_path / "many.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    # (gzip's data is estimated at five times its size: more than this limit, unlike the file itself)
+    monkeypatch.setattr(import_pages, "JOB_BYTES", packed.stat().st_size * 4)
+    assert re.fullmatch(r"/jobs/[\w-]+", _confirm(api_client, packed))

@@ -11,6 +11,7 @@ for a large file.
 from __future__ import annotations
 
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from astara.imports.mapping import builtin_mappings
 from astara.imports.preview import preview_file
 from astara.imports.schemas import ImportOptions
 from astara.imports.service import BYTES_PER_ROW, run_import
+from astara.imports.worker import open_job_source
 from astara.web.deps import require_login, runtime_of, unit
 from astara.web.i18n import language_of, translate
 from astara.web.inputs import read_upload_form, safe_file_name
@@ -124,14 +126,13 @@ def confirm(
     try:
         with unit(request, csrf=csrf_token) as (session, scope):
             upload = uploads.find(root, scope, token)
-            path = upload.file(root)
-            if path.is_file() and path.stat().st_size > JOB_BYTES:
+            rejects, limit = upload.rejects(root), _limit(request)
+            limits = runtime_of(request).settings.read_limits()
+            options = ImportOptions(mapping=upload.mapping, keep_valid=keep_valid, rejects_path=rejects,
+                                    limit_bytes=limit, limits=limits)  # fmt: skip
+            if _data_bytes(upload.file(root), options) > JOB_BYTES:
                 job = start_import(session, scope, runtime_of(request).settings, token, keep_valid)
             else:
-                rejects, limit = upload.rejects(root), _limit(request)
-                limits = runtime_of(request).settings.read_limits()
-                options = ImportOptions(mapping=upload.mapping, keep_valid=keep_valid, rejects_path=rejects,
-                                        limit_bytes=limit, limits=limits)  # fmt: skip
                 report = run_import(session, scope, upload.file(root), options)
     except (NotAuthenticated, NotFound):
         raise
@@ -143,6 +144,14 @@ def confirm(
     upload.file(root).unlink(missing_ok=True)  # the rejects stay for download until the folder is stale
     kept = upload.rejects(root).exists()
     return _page(request, "import_done.html", token=upload.token, report=report, rejects=kept)
+
+
+def _data_bytes(path: Path, options: ImportOptions) -> int:
+    """The size of the file's data, uncompressed (estimated for gzip and workbooks), read from its start."""
+    if not path.is_file():
+        return 0  # (imported already: run_import says so)
+    with ExitStack() as stack:
+        return open_job_source(path, options, stack, None).size
 
 
 @router.get("/imports/{token}/rejects.csv")
