@@ -15,10 +15,8 @@ from astara.web.i18n import catalogue, language_of, translate
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-BACK = {
-    "sharing.pull": "/sharing",
-    "imports.run": "/imports/new",
-}  # where the person who started a kind of job goes next
+# where the person who started a kind of job goes next, and the link's words
+BACK = {"sharing.pull": ("/sharing", "jobs.back"), "imports.run": ("/imports/new", "jobs.back_import")}
 
 
 def refused(request: Request, exc: AstaraError) -> HTMLResponse:
