@@ -353,3 +353,28 @@ def test_a_press_release_is_graded_as_the_agency_s_own_statement(engine: Engine,
     assert (event.grading_scheme, event.source_grade, event.information_grade) == ("admiralty", "B", "2")
     with transaction(engine) as session, pytest.raises(InvalidInput, match="source type must be one of"):
         service.ingest(session, scope, [], source_type="rumour")
+
+
+@pytest.mark.parametrize("date", ["2025-03", "2025"])
+def test_a_record_dated_only_by_month_or_year_is_still_proposed(
+    engine: Engine, scope: Scope, date: str
+) -> None:
+    with transaction(engine) as session:
+        official = seizures.create_seizure(
+            session,
+            scope,
+            SeizureCreate(
+                reference="SCS-2025-0311",
+                date=date,
+                country="AZ",
+                place="Astara",
+                items=[
+                    SeizureItemIn(drug="heroin", quantity="152.3", unit="kg"),
+                    SeizureItemIn(drug="methadone", quantity=4200, unit="tablet"),
+                ],
+            ),
+            TODAY,
+        )
+    ingest(engine, scope, ARTICLES / "caspian_courier_astara_heroin.txt", published=dt.date(2025, 3, 14))
+    proposals = open_drafts(engine, scope)["heroin 152.3"].proposals
+    assert [p.target for p in proposals if p.kind == "seizure"] == [official.id]

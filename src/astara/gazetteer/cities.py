@@ -145,6 +145,7 @@ class CityIndex:
         self._lock = threading.Lock()
         self._place = lru_cache(maxsize=4096)(self._load_place)
         self._numbers = lru_cache(maxsize=16384)(self._load_numbers)
+        self._by_geonameid = lru_cache(maxsize=16384)(self._load_by_geonameid)  # (a map names hundreds)
         self._size: int | None = None
 
     def _rows(self, sql: str, *args: object) -> list[Any]:
@@ -196,6 +197,9 @@ class CityIndex:
         )
 
     def get(self, geonameid: int) -> Place | None:
+        return self._by_geonameid(geonameid)
+
+    def _load_by_geonameid(self, geonameid: int) -> Place | None:
         rows = self._rows("SELECT number FROM cities WHERE geonameid = ? ORDER BY number LIMIT 1", geonameid)
         return self._place(rows[0][0]) if rows else None
 

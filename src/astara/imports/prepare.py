@@ -416,6 +416,7 @@ def prepare(
     if job.by_columns and parser.usable():
         for chunk, split in chain(ahead, parsed_chunks(parser, source, job.batch)):
             rows_read += len(chunk)
+            report.rows_read = rows_read  # (so far: an import's progress reads it between batches)
             valid = [
                 (position, row) for position, row in split.slow if preparer.check(row, chunk[position][1])
             ]
@@ -432,7 +433,9 @@ def prepare(
                 continue
             preparer.add_row(row)
             if len(preparer.pending) >= job.batch:
+                report.rows_read = rows_read
                 yield preparer.take()
+        report.rows_read = rows_read
         if mapping.event_key:
             yield from _group_by_key(preparer, keyed)
         else:

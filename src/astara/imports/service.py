@@ -12,7 +12,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -146,8 +146,17 @@ def _batches(
     return (yield from prepare(job, mapping, source, report, rejects))
 
 
+Progress = Callable[[int, int], None]  # (rows read so far, events written so far)
+
+
 def run_import(
-    session: Session, scope: Scope, path: Path, options: ImportOptions, *, may_hold_store: bool = False
+    session: Session,
+    scope: Scope,
+    path: Path,
+    options: ImportOptions,
+    *,
+    may_hold_store: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Import ``path`` for ``scope``'s agency. Raises ImportFailed (nothing written) on bad rows.
 
@@ -155,6 +164,8 @@ def run_import(
     waiting while a large import runs, if nothing else has the store open; then the import writes
     through a rollback journal rather than the write-ahead log (:func:`astara.db.bulk.rollback_journal`).
     A server keeps answering during its imports, so it does not pass it.
+
+    ``progress`` is called after each batch written (about :data:`BATCH` rows), never more often.
     """
     require(scope, "records.write")
     started = time.perf_counter()
@@ -209,7 +220,13 @@ def run_import(
         layouts = repository.record_layouts(dialect)
         writer = _Writer(session, scope, mapping, options, report, RecordBuilder(layouts, shared))
         job_data = Job(scope.agency_code, options, BATCH, layouts, shared, BY_COLUMNS)
-        merged = drain(_batches(path, source, job_data, mapping, report, rejects), writer.write)
+
+        def write(batch: Batch) -> None:
+            writer.write(batch)
+            if progress is not None:
+                progress(report.rows_read, report.events_created)
+
+        merged = drain(_batches(path, source, job_data, mapping, report, rejects), write)
         for problem in writer.conflicts:
             reject(report, rejects, [problem], [])
         failed = bool(report.rejected_rows) and not options.keep_valid

@@ -112,7 +112,7 @@ def _work(told: tuple[Path, ImportOptions, int, bool], inbox: _Inbox, send: Any)
 
         def forward(batch: Batch) -> None:
             if batch.events or batch.items or batch.columns:
-                send(("batch", batch))
+                send(("batch", batch, report.rows_read))  # (rows read so far: the import's progress)
 
         merged = drain(prepare(job, mapping, source, report, rejects, parser, ahead), forward)
     send(("done", report, rejects.rows, merged))
@@ -197,6 +197,7 @@ def prepare_in_worker(
                 code = process.wait()
                 raise RuntimeError(f"the import worker stopped unexpectedly (exit code {code})") from None
             if message[0] == "batch":
+                report.rows_read = message[2]
                 yield message[1]
             elif message[0] == "done":
                 _, prepared, rows, merged = message

@@ -68,8 +68,9 @@ def jobs_show(job_id: Annotated[str, typer.Argument(help="The job's id.")], fmt:
     """One job: status, progress, result or error."""
     from astara.jobs import service
 
-    with runtime().unit() as (session, scope):
-        job = service.get_job(session, scope, job_id)
+    current = runtime()
+    with current.unit() as (session, scope):
+        job = service.get_job(session, scope, job_id, current.settings.data_dir)
     emit(job.model_dump(mode="json"), fmt, _line(job))
 
 

@@ -26,8 +26,8 @@ from astara.agencies.service import scope_for
 from astara.db.engine import transaction
 from astara.db.models import Agency, Job, User, utcnow
 from astara.errors import AstaraError, PermissionDenied
-from astara.jobs import repository
-from astara.jobs.service import KINDS, JobFunction, Work
+from astara.jobs import progress, repository
+from astara.jobs.service import KINDS, PROGRESS_ASIDE, JobFunction, Work
 from astara.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -70,23 +70,24 @@ class Runner:
         stop = threading.Event()
         beat = threading.Thread(target=self._beat, args=(claimed, stop), daemon=True, name="job-heartbeat")
         beat.start()
+        aside = False
         try:
             with transaction(self.runtime.engine) as session:
                 job = repository.by_id(session, claimed.job_id)
                 assert job is not None
                 kind, params = job.kind, dict(job.params)
                 scope = _acting(session, job)
-            work = Work(
-                unit=self._unit(scope), progress=self._progress(claimed), settings=self.runtime.settings
-            )
+            aside = kind in PROGRESS_ASIDE
+            told = self._progress_aside(claimed) if aside else self._progress(claimed)
+            work = Work(unit=self._unit(scope), progress=told, settings=self.runtime.settings)
             result = self._function(kind)(work, params) or {}
         except AstaraError as exc:
-            self._end(claimed, status=repository.FAILED, error=exc.message)
+            self._end(claimed, aside, status=repository.FAILED, error=exc.message)
         except Exception:
             log.exception("job=%s failed with an internal error", claimed.job_id)
-            self._end(claimed, status=repository.FAILED, error=INTERNAL)
+            self._end(claimed, aside, status=repository.FAILED, error=INTERNAL)
         else:
-            self._end(claimed, status=repository.DONE, result=result)
+            self._end(claimed, aside, status=repository.DONE, result=result)
         finally:
             stop.set()
             beat.join()
@@ -109,13 +110,22 @@ class Runner:
         return unit
 
     def _progress(self, claimed: Claimed) -> Any:
-        def progress(done: int, total: int | None = None, message: str = "") -> None:
+        def progress(done: int, total: int | None = None, message: str = "", **_figures: int) -> None:
             """In a transaction of its own: visible while the job's work is still uncommitted."""
             with transaction(self.runtime.engine) as session:
                 repository.write(session, claimed.job_id, claimed.token, progress_done=done,
                                  progress_total=total, progress_message=message[:200])  # fmt: skip
 
         return progress
+
+    def _progress_aside(self, claimed: Claimed) -> Any:
+        data_dir = self.runtime.settings.data_dir
+
+        def told(done: int, total: int | None = None, message: str = "", **figures: int) -> None:
+            """In a file beside the store (:mod:`astara.jobs.progress`): the job holds the store's lock."""
+            progress.write(data_dir, claimed.job_id, done, total, message, figures)
+
+        return told
 
     def _beat(self, claimed: Claimed, stop: threading.Event) -> None:
         while not stop.wait(self.heartbeat_seconds):
@@ -125,10 +135,18 @@ class Runner:
             except Exception:  # a busy store: the next beat tries again; only a long silence counts
                 log.warning("job=%s heartbeat not written", claimed.job_id, exc_info=True)
 
-    def _end(self, claimed: Claimed, **values: Any) -> None:
+    def _end(self, claimed: Claimed, aside: bool = False, **values: Any) -> None:
+        data_dir = self.runtime.settings.data_dir
+        if aside:  # the last progress kept beside the store goes into the row, which outlives it
+            last = progress.read(data_dir, claimed.job_id)
+            if last is not None:
+                values.update(progress_done=last["done"], progress_total=last["total"],
+                              progress_message=last["message"][:200])  # fmt: skip
         with transaction(self.runtime.engine) as session:
             if not repository.write(session, claimed.job_id, claimed.token, finished_at=utcnow(), **values):
                 log.warning("job=%s was taken back from this runner; its outcome is dropped", claimed.job_id)
+        if aside:
+            progress.remove(data_dir, claimed.job_id)
         log.info("job=%s status=%s", claimed.job_id, values["status"])
 
     # -- the queue ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ class JobOut(BaseModel):
     started_at: UtcDateTime | None
     finished_at: UtcDateTime | None
     attempts: int
+    figures: dict[str, int] = {}  # a job's own progress figures (an import: rows read, written)
 
     @property
     def finished(self) -> bool:

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,16 +22,20 @@ from astara.agencies.scope import Scope
 from astara.auth.roles import allowed
 from astara.db.models import Job
 from astara.errors import InvalidInput, NotFound
-from astara.jobs import repository
+from astara.jobs import progress, repository
 from astara.jobs.schemas import JobOut
 from astara.settings import Settings
 
 Unit = Callable[[], AbstractContextManager[tuple[Session, Scope]]]
-Progress = Callable[..., None]  # progress(done, total=None, message="")
+Progress = Callable[..., None]  # progress(done, total=None, message="", **figures)
 
 KINDS: dict[str, str] = {
     "sharing.pull": "astara.sharing.service:pull_job",
+    "imports.run": "astara.imports.jobs:import_job",
 }
+# Kinds that hold the store's write transaction for their whole run: progress goes beside the
+# store (:mod:`astara.jobs.progress`), since on SQLite a progress row would wait on the job itself.
+PROGRESS_ASIDE = frozenset({"imports.run"})
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,14 @@ def enqueue(
     return JobOut.model_validate(repository.add(session, job))
 
 
-def get_job(session: Session, scope: Scope, job_id: str) -> JobOut:
-    """A job of the agency, for the user who queued it or an administrator (others: not found)."""
+def get_job(session: Session, scope: Scope, job_id: str, data_dir: Path | None = None) -> JobOut:
+    """A job of the agency, for the user who queued it or an administrator (others: not found).
+    With ``data_dir``, a running job's progress kept beside the store is read too."""
     job = repository.get(session, scope, job_id)
     if job is None or not (job.created_by == scope.user_id or allowed(scope, "users.manage")):
         raise NotFound(f"no job {job_id!r}")
-    return JobOut.model_validate(job)
+    found = JobOut.model_validate(job)
+    return progress.overlay(found, data_dir) if data_dir is not None else found
 
 
 def list_jobs(session: Session, scope: Scope, limit: int = 50) -> list[JobOut]:

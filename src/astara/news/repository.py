@@ -114,12 +114,20 @@ def candidate_events(
 ) -> list[SeizureEvent]:
     """Seizure events with one of ``drugs`` whose (possibly partial) date meets ``window``."""
     low, high = window
-    has_drug = select(SeizureItem.event_id).where(SeizureItem.drug_code.in_(list(drugs)))
+    # Correlated, and within the widest date range first: the store's date index then finds the few
+    # events of the window, rather than every event of a common drug being looked up one by one
+    # (40-80 ms a draft on the demo data, for each of a News review page's 25 drafts).
+    has_drug = (
+        select(SeizureItem.event_id)
+        .where(SeizureItem.event_id == SeizureEvent.id, SeizureItem.drug_code.in_(list(drugs)))
+        .exists()
+    )
     precision = SeizureEvent.date_precision
     stmt = (
         scoped(select(SeizureEvent), SeizureEvent, scope)
         .where(
-            SeizureEvent.id.in_(has_drug),
+            SeizureEvent.date.between(low - dt.timedelta(days=366), high),
+            has_drug,
             or_(
                 and_(or_(precision.is_(None), precision == "day"), SeizureEvent.date.between(low, high)),
                 and_(precision == "month", SeizureEvent.date.between(low - dt.timedelta(days=31), high)),

@@ -4,12 +4,14 @@ The upload is kept on the server (``imports/uploads.py``: a folder under DATA_DI
 a random token and bound to the uploader), so nobody else can confirm, download or cancel it, and
 the cookie carries nothing about it. The uploader is authenticated, and the declared size checked,
 before a byte of the body is read. Checking is a dry run of the real import (same parser, same
-messages); confirming runs the import for real in one transaction.
+messages); confirming runs the import for real in one transaction, by a job with a progress page
+for a large file.
 """
 
 from __future__ import annotations
 
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,16 +22,22 @@ from starlette.datastructures import UploadFile
 
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated, NotFound
 from astara.imports import uploads
+from astara.imports.jobs import start_import
 from astara.imports.mapping import builtin_mappings
 from astara.imports.preview import preview_file
 from astara.imports.schemas import ImportOptions
-from astara.imports.service import run_import
+from astara.imports.service import BYTES_PER_ROW, run_import
+from astara.imports.worker import open_job_source
 from astara.web.deps import require_login, runtime_of, unit
 from astara.web.i18n import language_of, translate
 from astara.web.inputs import read_upload_form, safe_file_name
+from astara.web.jobs_pages import wake_runner
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+# A file larger than this (about 20,000 rows, or 5 MB of a denser layout) is imported by a job
+# whose page shows its progress; a smaller one is imported while the request waits, in seconds.
+JOB_BYTES = min(20_000 * BYTES_PER_ROW, 5_000_000)
 
 
 def _root(request: Request) -> Path:
@@ -114,6 +122,7 @@ def confirm(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     root = _root(request)
+    job = None
     try:
         with unit(request, csrf=csrf_token) as (session, scope):
             upload = uploads.find(root, scope, token)
@@ -121,14 +130,28 @@ def confirm(
             limits = runtime_of(request).settings.read_limits()
             options = ImportOptions(mapping=upload.mapping, keep_valid=keep_valid, rejects_path=rejects,
                                     limit_bytes=limit, limits=limits)  # fmt: skip
-            report = run_import(session, scope, upload.file(root), options)
+            if _data_bytes(upload.file(root), options) > JOB_BYTES:
+                job = start_import(session, scope, runtime_of(request).settings, token, keep_valid)
+            else:
+                report = run_import(session, scope, upload.file(root), options)
     except (NotAuthenticated, NotFound):
         raise
     except AstaraError as exc:
         return _failed(request, exc)
+    if job is not None:  # the job's page shows its progress, then the same report as below
+        wake_runner(request)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
     upload.file(root).unlink(missing_ok=True)  # the rejects stay for download until the folder is stale
     kept = upload.rejects(root).exists()
     return _page(request, "import_done.html", token=upload.token, report=report, rejects=kept)
+
+
+def _data_bytes(path: Path, options: ImportOptions) -> int:
+    """The size of the file's data, uncompressed (estimated for gzip and workbooks), read from its start."""
+    if not path.is_file():
+        return 0  # (imported already: run_import says so)
+    with ExitStack() as stack:
+        return open_job_source(path, options, stack, None).size
 
 
 @router.get("/imports/{token}/rejects.csv")

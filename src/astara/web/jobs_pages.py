@@ -10,12 +10,13 @@ from fastapi.responses import HTMLResponse
 from astara.errors import AstaraError, NotAuthenticated, PermissionDenied
 from astara.jobs import service
 from astara.jobs.schemas import JobOut
-from astara.web.deps import unit
+from astara.web.deps import runtime_of, unit
 from astara.web.i18n import catalogue, language_of, translate
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-BACK = {"sharing.pull": "/sharing"}  # where the person who started a kind of job goes next
+# where the person who started a kind of job goes next, and the link's words
+BACK = {"sharing.pull": ("/sharing", "jobs.back"), "imports.run": ("/imports/new", "jobs.back_import")}
 
 
 def refused(request: Request, exc: AstaraError) -> HTMLResponse:
@@ -46,13 +47,25 @@ def _outcome(lang: str, job: JobOut) -> list[tuple[str, Any]]:
 def job_page(request: Request, job_id: str) -> HTMLResponse:
     try:
         with unit(request) as (session, scope):
-            job = service.get_job(session, scope, job_id)
+            job = service.get_job(session, scope, job_id, runtime_of(request).settings.data_dir)
     except NotAuthenticated:
         raise
     except AstaraError as exc:
         return refused(request, exc)
     lang = language_of(request)
+    if job.kind == "imports.run" and job.status == "done" and job.result:
+        return _import_done(request, job.result)
     title = _label(lang, "jobs.kind", job.kind, **{k: str(v) for k, v in job.params.items()})
     context = {"page_title": title, "job": job, "outcome": _outcome(lang, job), "back": BACK.get(job.kind),
                "status_label": _label(lang, "jobs.status", job.status)}  # fmt: skip
     return templates.TemplateResponse(request, "job.html", context)
+
+
+def _import_done(request: Request, result: dict[str, Any]) -> HTMLResponse:
+    """A finished import job shows the report a synchronous import shows, with the same links."""
+    from astara.imports.schemas import ImportReport
+
+    report = ImportReport.model_validate(result["report"])
+    context = {"page_title": translate(language_of(request), "import.title"), "report": report,
+               "token": result["upload"], "rejects": bool(result["rejects"])}  # fmt: skip
+    return templates.TemplateResponse(request, "import_done.html", context)
