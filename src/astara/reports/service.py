@@ -27,8 +27,20 @@ from astara.reference.service import compare
 from astara.reports import charts, maps, sankey
 from astara.reports.fonts import font_face_css
 from astara.reports.schemas import REPORT_TYPES, Report, ReportRequest, StatsTable
+from astara.vocab import labels
 
 FORMATS = ("html", "pdf")
+LANGUAGES = ("en", "az", "ru", "fa")
+#: the vocabulary whose labels name a table's groups, by the table's field
+GROUP_KINDS = {
+    "drug": "drugs",
+    "drug_group": "drug_groups",
+    "departure_country": "countries",
+    "destination_country": "countries",
+    "transport": "transport",
+    "concealment": "concealment",
+}
+_PERSIAN = str.maketrans("0123456789.,", "۰۱۲۳۴۵۶۷۸۹٫٬")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ROLES = (
     ("departure_country", "departed from"),
@@ -92,6 +104,8 @@ def build_report(
     """Collect every figure of the report from the analysis services."""
     if request.type not in REPORT_TYPES:
         raise InvalidInput(f"report type must be one of {', '.join(REPORT_TYPES)}, not {request.type!r}")
+    if request.language not in LANGUAGES:
+        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, not {request.language!r}")
     country = _code(request.country, "country")
     partner = _code(request.partner, "partner country") if request.partner else None
     period = parse_period(request.period)
@@ -119,7 +133,9 @@ def build_report(
             result = stats(session, scope, [role], country_where)
             group = next((g for g in result.groups if g.key == partner), None)
             share = group.share if group else f"0 of {result.total_events:,}, 0.0 %"
-            shares.append({"role": verb, "share": share, "command": _command([role], country_where)})
+            shares.append({"role": verb, "field": role, "share": share, "command": _command([role], country_where),
+                           "events": group.events if group else 0, "total": result.total_events,
+                           "pct": group.share_pct if group else 0.0})  # fmt: skip
     tables = {
         "drug": _table(session, scope, "By drug", "drug", where),
         "quarter": _table(session, scope, "By quarter", "quarter", where, sort="key"),
@@ -220,10 +236,49 @@ def _environment() -> Environment:
     return env
 
 
+def _words(language: str) -> dict[str, Any]:
+    """What the template writes in the report's language: the pages' catalogue, vocabulary labels,
+    country names, shares and route arrows (pointing left in a right-to-left report)."""
+    from astara.web.i18n import RTL, translate
+
+    def digits(text: str) -> str:
+        return _digits(text, language)
+
+    def group(by: str, key: Any, shown: str) -> str:
+        if key is None:
+            return translate(language, "share.unknown")
+        kind = GROUP_KINDS.get(by)
+        if kind == "countries":
+            return f"{labels.label(kind, str(key), language)} ({key})"
+        return labels.label(kind, str(key), language) if kind else shown
+
+    def share(part: int, whole: int, pct: float) -> str:
+        return translate(language, "share.of", part=part, whole=whole, pct=_digits(f"{pct:.1f}", language))
+
+    return {
+        "lang": language,
+        "dir": "rtl" if language in RTL else "ltr",
+        "arrow": " ← " if language in RTL else " → ",
+        "t": lambda key, **values: translate(language, key, **values),
+        "country": lambda code: labels.label("countries", code, language) if code else "?",
+        "group": group,
+        "share": share,
+        "digits": digits,
+    }
+
+
+def _digits(text: str, language: str) -> str:
+    return text.translate(_PERSIAN) if language == "fa" else text
+
+
 def render_html(report: Report, *, for_pdf: bool = False) -> str:
-    """The report as one self-contained HTML page (styles and SVG inline, no external request)."""
+    """The report as one self-contained HTML page (styles and SVG inline, no external request), in the
+    language asked for; stored and gazetteer names stay as recorded, marked as data."""
     fonts = Markup(font_face_css()) if for_pdf else Markup("")  # noqa: S704 - our own CSS
-    return _environment().get_template("report.html").render(r=report, fonts=fonts)
+    words = _words(report.request.language)
+    env = _environment()
+    env.filters["num"] = lambda v, d=0: _digits(f"{v:,.{d}f}", report.request.language)
+    return env.get_template("report.html").render(r=report, fonts=fonts, **words)
 
 
 def render_pdf(report: Report) -> bytes:
