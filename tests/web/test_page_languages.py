@@ -167,10 +167,6 @@ def pages(api_client: TestClient, engine: Engine, scope: Scope, tmp_path: Path) 
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not yet translated: the report page",
-)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_shows_english_words_in_another_language(
     api_client: TestClient, pages: dict[str, str], language: str

@@ -29,8 +29,9 @@ def get_report(
 
     if format not in ("html", "pdf"):
         raise InvalidInput("format must be html or pdf")
-    req = ReportRequest(type=report_type, country=country, period=period, partner=partner, place=place,
-                        language=language)
+    req = ReportRequest(
+        type=report_type, country=country, period=period, partner=partner, place=place, language=language
+    )
     with unit(request) as (session, scope):
         report = build_report(session, scope, req)
     if format == "pdf":

@@ -41,7 +41,6 @@ GROUP_KINDS = {
     "concealment": "concealment",
 }
 _PERSIAN = str.maketrans("0123456789.,", "۰۱۲۳۴۵۶۷۸۹٫٬")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ROLES = (
     ("departure_country", "departed from"),
     ("destination_country", "bound for"),
@@ -81,21 +80,39 @@ def _table(
     return StatsTable(title=title, command=_command([by], where, sort), result=result)
 
 
-def _monthly_chart(session: Session, scope: Scope, history: list[str], period: Period) -> tuple[str, Any]:
+def _monthly_chart(
+    session: Session, scope: Scope, history: list[str], period: Period, language: str = "en"
+) -> tuple[str, Any]:
     """Events per month of the period's year, the year before as a line, anomalies in red."""
+    from astara.web.i18n import translate
+
+    months = translate(language, "report.months").split()
     trend = trends(session, scope, history, period="month")
     points = {p.period: p for p in trend.points}
     this = [points.get(f"{period.year}-{m:02d}") for m in range(1, 13)]
     before = [points.get(f"{period.year - 1}-{m:02d}") for m in range(1, 13)]
     has_before = any(p is not None and p.events for p in before)
     svg = charts.period_bars(
-        [f"{MONTHS[m]}" for m in range(12)],
+        months,
         [p.events if p else 0 for p in this],
         flagged=[bool(p and p.anomaly) for p in this],
         baseline=[p.events if p else 0 for p in before] if has_before else None,
-        baseline_label=str(period.year - 1),
+        baseline_label=_digits(str(period.year - 1), language),
+        ylabel=translate(language, "report.events"),
     )
     return svg, trend
+
+
+def _local_edges(flows: Any, language: str) -> list[Any]:
+    """The flow diagram's edges with the countries named in ``language`` (places stay as recorded)."""
+    codes = {c for r in flows.routes for c in (r.departure_country, r.country, r.destination_country) if c}
+    names = {country_name(c): labels.label("countries", c, language) for c in codes}
+
+    def local(name: str) -> str:
+        country, bracket, rest = name.partition(" (")
+        return names.get(country, country) + bracket + rest
+
+    return [e.model_copy(update={"source": local(e.source), "target": local(e.target)}) for e in flows.edges]
 
 
 def build_report(
@@ -159,7 +176,8 @@ def build_report(
     posts = hotspots(session, scope, where, level="border_post", baseline_where=before)
     areas = hotspots(session, scope, where, level="admin_area", baseline_where=before, limit=12)
     cells = hotspots(session, scope, where, level="h3", limit=10)
-    monthly, trend = _monthly_chart(session, scope, scope_where, period)
+    monthly, trend = _monthly_chart(session, scope, scope_where, period, request.language)
+    words = _words(request.language)
     drugs = tables["drug"].result.groups[:10]
     flows: dict[tuple[str, str], float] = {}
     for r in routes.routes:
@@ -168,10 +186,26 @@ def build_report(
                 flows[(a, b)] = flows.get((a, b), 0.0) + r.events
     chart = {
         "monthly": monthly,
-        "drugs": charts.ranked_bars([g.label for g in drugs], [g.kg for g in drugs]) if drugs else "",
-        "flow": sankey.flow_diagram(by_place.edges) if by_place.edges else "",
+        "drugs": charts.ranked_bars(
+            [words["group"]("drug", g.key, g.label) for g in drugs],
+            [g.kg for g in drugs],
+            xlabel=words["t"]("report.kg"),
+        )
+        if drugs
+        else "",
+        "flow": sankey.flow_diagram(
+            _local_edges(by_place, request.language),
+            title=words["t"]("report.flow_title"),
+            words={k: words["t"](f"report.sankey.{k}") for k in sankey.WORDS},
+        )
+        if by_place.edges
+        else "",
         "flow_map": maps.flow_map(
-            [maps.Flow(a, b, v) for (a, b), v in sorted(flows.items())], country, partner
+            [maps.Flow(a, b, v) for (a, b), v in sorted(flows.items())],
+            country,
+            partner,
+            title=words["t"]("report.flows_title"),
+            attribution=words["t"]("report.attribution"),
         ),
         "hotspot_map": maps.hotspot_map(
             [
@@ -181,6 +215,8 @@ def build_report(
             ],
             country,
             partner,
+            title=words["t"]("report.hotspots_title"),
+            attribution=words["t"]("report.attribution"),
         ),
     }
     kind = "Bilateral periodic report" if request.type == "bilateral" else "Route brief"
