@@ -1,4 +1,4 @@
-"""A report in Russian and Persian: its headings, groups and shares in that language, Persian right to left."""
+"""A report in Russian and Persian: headings, groups and shares in the language, Persian right to left."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def _bilateral(engine: Engine, scope: Scope, tmp_path: Path, language: str) -> s
         return render_html(build_report(session, scope, request))
 
 
-def test_a_bilateral_report_in_persian_reads_right_to_left(engine: Engine, scope: Scope, tmp_path: Path) -> None:
+def test_a_bilateral_report_in_persian_reads_right_to_left(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
     html = _bilateral(engine, scope, tmp_path, "fa")
     assert '<html lang="fa" dir="rtl">' in html
     assert "<title>گزارش دوره‌ای دوجانبه: جمهوری آذربایجان – ایران، ۲۰۱۷</title>" in html

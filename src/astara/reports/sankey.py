@@ -121,8 +121,8 @@ def flow_diagram(
             body.append(
                 f'<path d="M{x0:.1f},{y0:.1f}C{xm:.1f},{y0:.1f} {xm:.1f},{y1:.1f} {x1:.1f},{y1:.1f}'
                 f"L{x1:.1f},{y1 + h:.1f}C{xm:.1f},{y1 + h:.1f} {xm:.1f},{y0 + h:.1f} {x0:.1f},{y0 + h:.1f}Z"
-                f'" fill="{tint}" fill-opacity="0.35"><title class="data">{escape(source)} → {escape(target)}: '
-                f"{value:g}</title></path>"
+                f'" fill="{tint}" fill-opacity="0.35"><title class="data">'
+                f"{escape(source)} → {escape(target)}: {value:g}</title></path>"
             )
     prefix = _common_prefix(order[1])
     place_head = words["place_in"].format(country=prefix[:-2]) if prefix else words["place"]

@@ -150,7 +150,8 @@ def build_report(
             result = stats(session, scope, [role], country_where)
             group = next((g for g in result.groups if g.key == partner), None)
             share = group.share if group else f"0 of {result.total_events:,}, 0.0 %"
-            shares.append({"role": verb, "field": role, "share": share, "command": _command([role], country_where),
+            shares.append({"role": verb, "field": role, "share": share,
+                           "command": _command([role], country_where),
                            "events": group.events if group else 0, "total": result.total_events,
                            "pct": group.share_pct if group else 0.0})  # fmt: skip
     tables = {

@@ -44,7 +44,8 @@ def open_report(
     chosen, else the page's."""
     if type not in REPORT_TYPES:
         raise InvalidInput(f"report type must be one of {', '.join(REPORT_TYPES)}, not {type!r}")
-    query = {"country": country, "period": period, "format": fmt, "language": language or language_of(request)}
+    language = language or language_of(request)
+    query = {"country": country, "period": period, "format": fmt, "language": language}
     if partner.strip():
         query["partner"] = partner.strip()
     return RedirectResponse(f"/api/reports/{type}?{urlencode(query)}", status_code=303)

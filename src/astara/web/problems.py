@@ -35,7 +35,7 @@ def _filled(language: str, key: str, marker: Markup, **values: Any) -> Markup:
     words of the page's language."""
     entry = catalogue()[key]
     text = escape(entry.get(language) or entry["en"])
-    return Markup(text.format(**{k: marker.format(localise_number(v, language)) for k, v in values.items()}))
+    return text.format(**{k: marker.format(localise_number(v, language)) for k, v in values.items()})
 
 
 def problem_text(language: str, exc: AstaraError, situation: str = "", **values: Any) -> str:
