@@ -21,6 +21,9 @@ def report_command(
     place: Annotated[
         str | None, typer.Option(help="Only one place, e.g. the border post az-ir-astara-road.")
     ] = None,
+    language: Annotated[
+        str, typer.Option(help="The report's words: en, az, ru or fa (right to left).")
+    ] = "en",
 ) -> None:
     """Write a bilateral periodic report or a route brief as HTML or PDF (tables, charts, maps)."""
     from astara.reports.schemas import ReportRequest
@@ -29,7 +32,12 @@ def report_command(
     if (year is None) == (period is None):
         raise InvalidInput("give either --year or --period")
     request = ReportRequest(
-        type=type_, country=country, period=period or str(year), partner=partner, place=place
+        type=type_,
+        country=country,
+        period=period or str(year),
+        partner=partner,
+        place=place,
+        language=language,
     )
     with runtime().unit() as (session, scope):
         path = write_report(session, scope, request, out)

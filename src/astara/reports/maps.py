@@ -158,9 +158,11 @@ def _base(frame: _Frame, highlight: dict[str, str]) -> list[str]:
     return out
 
 
-def _label(x: float, y: float, text: str, size: int = 10, anchor: str = "start") -> str:
-    """Text with a white halo drawn underneath (paint-order is not honoured by every renderer)."""
-    common = f'x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"'
+def _label(x: float, y: float, text: str, size: int = 10, anchor: str = "start", data: bool = False) -> str:
+    """Text with a white halo drawn underneath (paint-order is not honoured by every renderer); ``data``
+    marks a place's name as recorded (not a word of the report's language)."""
+    marked = ' class="data"' if data else ""
+    common = f'x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{marked}'
     return (
         f'<text {common} fill="#fff" stroke="#fff" stroke-width="2.4" stroke-linejoin="round">'
         f"{escape(text)}</text>"
@@ -168,10 +170,10 @@ def _label(x: float, y: float, text: str, size: int = 10, anchor: str = "start")
     )
 
 
-def _svg(frame: _Frame, body: list[str], title: str) -> str:
+def _svg(frame: _Frame, body: list[str], title: str, attribution: str) -> str:
     caption = (
         f'<text x="{frame.width - 6}" y="{frame.height - 6}" font-size="9" fill="#666" '
-        f'text-anchor="end">{escape(ATTRIBUTION)}</text>'
+        f'text-anchor="end">{escape(attribution)}</text>'
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {frame.width} {frame.height}" '
@@ -189,6 +191,7 @@ def hotspot_map(
     height: int = 420,
     labels: int = 6,
     title: str = "Seizure hotspots",
+    attribution: str = ATTRIBUTION,
 ) -> str:
     """Circles (area proportional to ``value``) at each point on the countries around them."""
     located = [p for p in points if p.value > 0]
@@ -209,7 +212,7 @@ def hotspot_map(
         r = round(3 + 15 * math.sqrt(p.value / top), 1)
         body.append(
             f'<circle cx="{x:g}" cy="{y:g}" r="{r:g}" fill="{SPOT}" fill-opacity="0.45" stroke="{SPOT}" '
-            f'stroke-width="0.8"><title>{escape(p.label)}: {p.value:g}</title></circle>'
+            f'stroke-width="0.8"><title class="data">{escape(p.label)}: {p.value:g}</title></circle>'
         )
     taken: list[tuple[float, float, float, float]] = []
     for p in ordered:
@@ -228,8 +231,10 @@ def hotspot_map(
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
             continue  # would overlap a bigger place's label: the table names it
         taken.append(box)
-        body.append(_label(box[2], y + 3, text, anchor="end") if left else _label(box[0], y + 3, text))
-    return _svg(frame, body, title)
+        body.append(
+            _label(box[2] if left else box[0], y + 3, text, anchor="end" if left else "start", data=True)
+        )
+    return _svg(frame, body, title, attribution)
 
 
 def flow_map(
@@ -240,6 +245,7 @@ def flow_map(
     width: int = 640,
     height: int = 420,
     title: str = "Route flows",
+    attribution: str = ATTRIBUTION,
 ) -> str:
     """Curved arrows between countries, width proportional to ``value``, on the region they span."""
     ends: dict[str, tuple[float, float]] = {}
@@ -272,4 +278,4 @@ def flow_map(
     for code, (lon, lat) in ends.items():
         x, y = frame.xy(lon, lat)
         body.append(f'<circle cx="{x:g}" cy="{y:g}" r="2.5" fill="#222"/>' + _label(x + 4, y - 4, code))
-    return _svg(frame, body, title)
+    return _svg(frame, body, title, attribution)

@@ -23,12 +23,15 @@ def get_report(
     partner: str | None = None,
     place: str | None = None,
     format: str = "html",
+    language: Annotated[str, Query(description="en, az, ru or fa: the report's words.")] = "en",
 ) -> Response:
     from astara.reports.service import build_report, render_html, render_pdf
 
     if format not in ("html", "pdf"):
         raise InvalidInput("format must be html or pdf")
-    req = ReportRequest(type=report_type, country=country, period=period, partner=partner, place=place)
+    req = ReportRequest(
+        type=report_type, country=country, period=period, partner=partner, place=place, language=language
+    )
     with unit(request) as (session, scope):
         report = build_report(session, scope, req)
     if format == "pdf":

@@ -7,7 +7,7 @@ merged into "other", so a diagram stays legible however many routes there are.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from astara.analysis.schemas import FlowEdge
@@ -15,6 +15,15 @@ from astara.analysis.schemas import FlowEdge
 COLOURS = ("#1f5f8b", "#b3261e", "#2e7d32", "#8d6e00", "#6a1b9a", "#00838f", "#5d4037", "#546e7a")
 OTHER = "other"
 STAGES = ("departure→seizure", "seizure→destination")
+#: the diagram's own words; a report passes them in its language
+WORDS = {
+    "departure": "departure",
+    "place": "place of seizure",
+    "place_in": "place of seizure in {country}",
+    "destination": "destination",
+    "other": "other",
+    "no_place": "(place not recorded)",
+}
 
 
 def _short(label: str, limit: int = 34) -> str:
@@ -32,8 +41,11 @@ def _keep(values: dict[str, float], top: int) -> set[str]:
     return {k for k, _ in ordered[:top]}
 
 
-def _text(x: float, y: float, label: str, anchor: str) -> str:
-    common = f'x="{x:.1f}" y="{y:.1f}" font-size="9.5" text-anchor="{anchor}" dominant-baseline="middle"'
+def _text(x: float, y: float, label: str, anchor: str, data: bool = False) -> str:
+    marked = ' class="data"' if data else ""  # a place's name as recorded
+    common = (
+        f'x="{x:.1f}" y="{y:.1f}" font-size="9.5" text-anchor="{anchor}" dominant-baseline="middle"{marked}'
+    )
     return (
         f'<text {common} fill="#fff" stroke="#fff" stroke-width="2.4">{escape(label)}</text>'
         f'<text {common} fill="#222">{escape(label)}</text>'
@@ -41,7 +53,12 @@ def _text(x: float, y: float, label: str, anchor: str) -> str:
 
 
 def flow_diagram(
-    edges: Sequence[FlowEdge], *, width: int = 640, top: int = 7, title: str = "Route flow"
+    edges: Sequence[FlowEdge],
+    *,
+    width: int = 640,
+    top: int = 7,
+    title: str = "Route flow",
+    words: Mapping[str, str] = WORDS,
 ) -> str:
     """SVG of the ``edges`` (as :func:`astara.analysis.flows.route_flows` gives them)."""
     sums: list[dict[str, float]] = [defaultdict(float), defaultdict(float), defaultdict(float)]
@@ -104,28 +121,30 @@ def flow_diagram(
             body.append(
                 f'<path d="M{x0:.1f},{y0:.1f}C{xm:.1f},{y0:.1f} {xm:.1f},{y1:.1f} {x1:.1f},{y1:.1f}'
                 f"L{x1:.1f},{y1 + h:.1f}C{xm:.1f},{y1 + h:.1f} {xm:.1f},{y0 + h:.1f} {x0:.1f},{y0 + h:.1f}Z"
-                f'" fill="{tint}" fill-opacity="0.35"><title>{escape(source)} → {escape(target)}: '
-                f"{value:g}</title></path>"
+                f'" fill="{tint}" fill-opacity="0.35"><title class="data">'
+                f"{escape(source)} → {escape(target)}: {value:g}</title></path>"
             )
     prefix = _common_prefix(order[1])
-    heads = ("departure", f"place of seizure{' in ' + prefix[:-2] if prefix else ''}", "destination")
+    place_head = words["place_in"].format(country=prefix[:-2]) if prefix else words["place"]
+    heads = (words["departure"], place_head, words["destination"])
     for column, spots in enumerate(place):
         x = xs[column]
         body.append(
             f'<text x="{x + bar / 2:.1f}" y="10" font-size="9" fill="#555" text-anchor="middle">'
-            f"{heads[column]}</text>"
+            f"{escape(heads[column])}</text>"
         )
         for name, (y, h) in spots.items():
             fill = colour.get(name, "#444") if column == 1 else "#444"
             body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:g}" height="{h:.1f}" fill="{fill}"/>')
-            shown = name
+            shown = words["other"] if name == OTHER else name
             if column == 1 and prefix and name != OTHER:
-                shown = name[len(prefix) : -1] if name.startswith(prefix) else "(place not recorded)"
+                shown = name[len(prefix) : -1] if name.startswith(prefix) else words["no_place"]
             label = f"{_short(shown)} ({columns[column][name]:g})"
+            place_name = column == 1 and name != OTHER and shown != words["no_place"]
             if column == 0:
                 body.append(_text(x - 4, y + h / 2, label, "end"))
             else:
-                body.append(_text(x + bar + 4, y + h / 2, label, "start"))
+                body.append(_text(x + bar + 4, y + h / 2, label, "start", data=place_name))
     bottom = max([y + h for p in place for y, h in p.values()] + [40.0]) + 8
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {bottom:.0f}" width="{width}" '

@@ -18,6 +18,7 @@ class ReportRequest(BaseModel):
     place: str | None = Field(
         default=None, description="Narrow to one place: a gazetteer id (a border post)."
     )
+    language: str = Field(default="en", description="en, az, ru or fa (right to left): the report's words.")
 
 
 class StatsTable(BaseModel):
@@ -45,7 +46,7 @@ class Report(BaseModel):
     generated_at: dt.datetime
     where: list[str]
     summary: dict[str, Any]
-    partner_shares: list[dict[str, str]]
+    partner_shares: list[dict[str, Any]]
     tables: dict[str, StatsTable]
     charts: dict[str, str]
     routes: Any  # RouteResult

@@ -27,9 +27,20 @@ from astara.reference.service import compare
 from astara.reports import charts, maps, sankey
 from astara.reports.fonts import font_face_css
 from astara.reports.schemas import REPORT_TYPES, Report, ReportRequest, StatsTable
+from astara.vocab import labels
 
 FORMATS = ("html", "pdf")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+LANGUAGES = ("en", "az", "ru", "fa")
+#: the vocabulary whose labels name a table's groups, by the table's field
+GROUP_KINDS = {
+    "drug": "drugs",
+    "drug_group": "drug_groups",
+    "departure_country": "countries",
+    "destination_country": "countries",
+    "transport": "transport",
+    "concealment": "concealment",
+}
+_PERSIAN = str.maketrans("0123456789.,", "۰۱۲۳۴۵۶۷۸۹٫٬")
 ROLES = (
     ("departure_country", "departed from"),
     ("destination_country", "bound for"),
@@ -69,21 +80,39 @@ def _table(
     return StatsTable(title=title, command=_command([by], where, sort), result=result)
 
 
-def _monthly_chart(session: Session, scope: Scope, history: list[str], period: Period) -> tuple[str, Any]:
+def _monthly_chart(
+    session: Session, scope: Scope, history: list[str], period: Period, language: str = "en"
+) -> tuple[str, Any]:
     """Events per month of the period's year, the year before as a line, anomalies in red."""
+    from astara.web.i18n import translate
+
+    months = translate(language, "report.months").split()
     trend = trends(session, scope, history, period="month")
     points = {p.period: p for p in trend.points}
     this = [points.get(f"{period.year}-{m:02d}") for m in range(1, 13)]
     before = [points.get(f"{period.year - 1}-{m:02d}") for m in range(1, 13)]
     has_before = any(p is not None and p.events for p in before)
     svg = charts.period_bars(
-        [f"{MONTHS[m]}" for m in range(12)],
+        months,
         [p.events if p else 0 for p in this],
         flagged=[bool(p and p.anomaly) for p in this],
         baseline=[p.events if p else 0 for p in before] if has_before else None,
-        baseline_label=str(period.year - 1),
+        baseline_label=_digits(str(period.year - 1), language),
+        ylabel=translate(language, "report.events"),
     )
     return svg, trend
+
+
+def _local_edges(flows: Any, language: str) -> list[Any]:
+    """The flow diagram's edges with the countries named in ``language`` (places stay as recorded)."""
+    codes = {c for r in flows.routes for c in (r.departure_country, r.country, r.destination_country) if c}
+    names = {country_name(c): labels.label("countries", c, language) for c in codes}
+
+    def local(name: str) -> str:
+        country, bracket, rest = name.partition(" (")
+        return names.get(country, country) + bracket + rest
+
+    return [e.model_copy(update={"source": local(e.source), "target": local(e.target)}) for e in flows.edges]
 
 
 def build_report(
@@ -92,6 +121,8 @@ def build_report(
     """Collect every figure of the report from the analysis services."""
     if request.type not in REPORT_TYPES:
         raise InvalidInput(f"report type must be one of {', '.join(REPORT_TYPES)}, not {request.type!r}")
+    if request.language not in LANGUAGES:
+        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, not {request.language!r}")
     country = _code(request.country, "country")
     partner = _code(request.partner, "partner country") if request.partner else None
     period = parse_period(request.period)
@@ -119,7 +150,10 @@ def build_report(
             result = stats(session, scope, [role], country_where)
             group = next((g for g in result.groups if g.key == partner), None)
             share = group.share if group else f"0 of {result.total_events:,}, 0.0 %"
-            shares.append({"role": verb, "share": share, "command": _command([role], country_where)})
+            shares.append({"role": verb, "field": role, "share": share,
+                           "command": _command([role], country_where),
+                           "events": group.events if group else 0, "total": result.total_events,
+                           "pct": group.share_pct if group else 0.0})  # fmt: skip
     tables = {
         "drug": _table(session, scope, "By drug", "drug", where),
         "quarter": _table(session, scope, "By quarter", "quarter", where, sort="key"),
@@ -143,7 +177,8 @@ def build_report(
     posts = hotspots(session, scope, where, level="border_post", baseline_where=before)
     areas = hotspots(session, scope, where, level="admin_area", baseline_where=before, limit=12)
     cells = hotspots(session, scope, where, level="h3", limit=10)
-    monthly, trend = _monthly_chart(session, scope, scope_where, period)
+    monthly, trend = _monthly_chart(session, scope, scope_where, period, request.language)
+    words = _words(request.language)
     drugs = tables["drug"].result.groups[:10]
     flows: dict[tuple[str, str], float] = {}
     for r in routes.routes:
@@ -152,10 +187,26 @@ def build_report(
                 flows[(a, b)] = flows.get((a, b), 0.0) + r.events
     chart = {
         "monthly": monthly,
-        "drugs": charts.ranked_bars([g.label for g in drugs], [g.kg for g in drugs]) if drugs else "",
-        "flow": sankey.flow_diagram(by_place.edges) if by_place.edges else "",
+        "drugs": charts.ranked_bars(
+            [words["group"]("drug", g.key, g.label) for g in drugs],
+            [g.kg for g in drugs],
+            xlabel=words["t"]("report.kg"),
+        )
+        if drugs
+        else "",
+        "flow": sankey.flow_diagram(
+            _local_edges(by_place, request.language),
+            title=words["t"]("report.flow_title"),
+            words={k: words["t"](f"report.sankey.{k}") for k in sankey.WORDS},
+        )
+        if by_place.edges
+        else "",
         "flow_map": maps.flow_map(
-            [maps.Flow(a, b, v) for (a, b), v in sorted(flows.items())], country, partner
+            [maps.Flow(a, b, v) for (a, b), v in sorted(flows.items())],
+            country,
+            partner,
+            title=words["t"]("report.flows_title"),
+            attribution=words["t"]("report.attribution"),
         ),
         "hotspot_map": maps.hotspot_map(
             [
@@ -165,6 +216,8 @@ def build_report(
             ],
             country,
             partner,
+            title=words["t"]("report.hotspots_title"),
+            attribution=words["t"]("report.attribution"),
         ),
     }
     kind = "Bilateral periodic report" if request.type == "bilateral" else "Route brief"
@@ -220,10 +273,49 @@ def _environment() -> Environment:
     return env
 
 
+def _words(language: str) -> dict[str, Any]:
+    """What the template writes in the report's language: the pages' catalogue, vocabulary labels,
+    country names, shares and route arrows (pointing left in a right-to-left report)."""
+    from astara.web.i18n import RTL, translate
+
+    def digits(text: str) -> str:
+        return _digits(text, language)
+
+    def group(by: str, key: Any, shown: str) -> str:
+        if key is None:
+            return translate(language, "share.unknown")
+        kind = GROUP_KINDS.get(by)
+        if kind == "countries":
+            return f"{labels.label(kind, str(key), language)} ({key})"
+        return labels.label(kind, str(key), language) if kind else shown
+
+    def share(part: int, whole: int, pct: float) -> str:
+        return translate(language, "share.of", part=part, whole=whole, pct=_digits(f"{pct:.1f}", language))
+
+    return {
+        "lang": language,
+        "dir": "rtl" if language in RTL else "ltr",
+        "arrow": " ← " if language in RTL else " → ",
+        "t": lambda key, **values: translate(language, key, **values),
+        "country": lambda code: labels.label("countries", code, language) if code else "?",
+        "group": group,
+        "share": share,
+        "digits": digits,
+    }
+
+
+def _digits(text: str, language: str) -> str:
+    return text.translate(_PERSIAN) if language == "fa" else text
+
+
 def render_html(report: Report, *, for_pdf: bool = False) -> str:
-    """The report as one self-contained HTML page (styles and SVG inline, no external request)."""
+    """The report as one self-contained HTML page (styles and SVG inline, no external request), in the
+    language asked for; stored and gazetteer names stay as recorded, marked as data."""
     fonts = Markup(font_face_css()) if for_pdf else Markup("")  # noqa: S704 - our own CSS
-    return _environment().get_template("report.html").render(r=report, fonts=fonts)
+    words = _words(report.request.language)
+    env = _environment()
+    env.filters["num"] = lambda v, d=0: _digits(f"{v:,.{d}f}", report.request.language)
+    return env.get_template("report.html").render(r=report, fonts=fonts, **words)
 
 
 def render_pdf(report: Report) -> bytes:

@@ -39,7 +39,7 @@ def _change(now: float, before: float) -> str:
     return f"{(now - before) / before * 100:+.1f} %"
 
 
-def _figures(session: Session, scope: Scope, period: Period | None) -> dict[str, Any]:
+def _figures(session: Session, scope: Scope, period: Period | None, language: str = "en") -> dict[str, Any]:
     where = [period.where()] if period else []
     now = stats(session, scope, ["year"], where)
     if not now.total_events:
@@ -54,15 +54,23 @@ def _figures(session: Session, scope: Scope, period: Period | None) -> dict[str,
         trend = trends(session, scope, where, period="year")
     points = trend.points
     chart = period_bars([p.period for p in points], [p.value for p in points],
-                        flagged=[p.anomaly for p in points]) if points else ""  # fmt: skip
+                        flagged=[p.anomaly for p in points],
+                        ylabel=translate(language, "report.events")) if points else ""  # fmt: skip
     baseline = [period.previous().where()] if period else None
     places = hotspots(session, scope, where, level="place", baseline_where=baseline, limit=8)
     spots = hotspots(session, scope, where, level="place", limit=60).hotspots
     located = [
         maps.Point(h.label, h.lon, h.lat, h.events) for h in spots if h.lat is not None and h.lon is not None
     ]
-    span = period.label if period else f"{first}–{last}" if first else "all records"
-    hotspot_svg = maps.hotspot_map(located, labels=5, title=f"Seizure hotspots, {span}")
+    span = period_label(period, language) if period else f"{first}–{last}" if first else ""
+    title = (
+        translate(language, "dash.hotspots_of", span=span)
+        if span
+        else translate(language, "report.hotspots_title")
+    )
+    hotspot_svg = maps.hotspot_map(
+        located, labels=5, title=title, attribution=translate(language, "report.attribution")
+    )
     return {
         "empty": False,
         "first": first,
@@ -94,8 +102,8 @@ def dashboard(request: Request, period: str = "") -> HTMLResponse:
         data = figures.get(
             store_of(session),
             scope.agency_id,
-            ("dashboard", chosen.value),
-            lambda: _figures(session, scope, chosen.period),
+            ("dashboard", chosen.value, language),  # the charts carry the page's words
+            lambda: _figures(session, scope, chosen.period, language),
         )
         options = period_options(period_choices(session, scope), language)
         latest = service.list_seizures(session, scope, sort="-created", limit=5).items

@@ -8,11 +8,12 @@ import datetime as dt
 import math
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from fastapi import Request
+from typing import TYPE_CHECKING, Any
 
 from astara.kit.yamlfile import safe_load
+
+if TYPE_CHECKING:  # the reports translate with this module too, without FastAPI
+    from fastapi import Request
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский", "fa": "فارسی"}
 RTL = frozenset({"fa"})

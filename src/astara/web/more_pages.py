@@ -32,12 +32,20 @@ def reports(request: Request) -> HTMLResponse:
 
 @router.get("/reports/open")
 def open_report(
-    request: Request, type: str, country: str, period: str, partner: str = "", fmt: str = "html"
+    request: Request,
+    type: str,
+    country: str,
+    period: str,
+    partner: str = "",
+    fmt: str = "html",
+    language: str = "",
 ) -> Response:
-    """The form's answer: the report itself, from the API (same figures, same checks)."""
+    """The form's answer: the report itself, from the API (same figures, same checks), in the language
+    chosen, else the page's."""
     if type not in REPORT_TYPES:
         raise InvalidInput(f"report type must be one of {', '.join(REPORT_TYPES)}, not {type!r}")
-    query = {"country": country, "period": period, "format": fmt}
+    language = language or language_of(request)
+    query = {"country": country, "period": period, "format": fmt, "language": language}
     if partner.strip():
         query["partner"] = partner.strip()
     return RedirectResponse(f"/api/reports/{type}?{urlencode(query)}", status_code=303)

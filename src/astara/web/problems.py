@@ -12,9 +12,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
 
 from astara.errors import AstaraError
-from astara.web.i18n import catalogue, language_of, translate
+from astara.web.i18n import catalogue, language_of, localise_number, translate
 
 CSRF_MARK = "(CSRF check)"
 
@@ -29,17 +30,26 @@ class Shown:
     details: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _filled(language: str, key: str, marker: Markup, **values: Any) -> Markup:
+    """The catalogue's sentence with each value inside ``marker``: what the person typed is data, not
+    words of the page's language."""
+    entry = catalogue()[key]
+    text = escape(entry.get(language) or entry["en"])
+    return text.format(**{k: marker.format(localise_number(v, language)) for k, v in values.items()})
+
+
 def problem_text(language: str, exc: AstaraError, situation: str = "", **values: Any) -> str:
     """The sentence a page shows for ``exc`` when the person tried ``situation``."""
     if CSRF_MARK in exc.message:
         return translate(language, "problem.csrf")
     specific = f"problem.{situation}.{exc.code}"
     if situation and specific in catalogue():
-        return translate(language, specific, **values)
+        return _filled(language, specific, Markup('<bdi class="data">{}</bdi>'), **values)
     if language == "en":
         return exc.message
     generic = f"problem.{exc.code}" if f"problem.{exc.code}" in catalogue() else "problem.other"
-    return translate(language, generic, detail=exc.message)
+    # the service's own words are English: the page's sentence says so in its language before them
+    return _filled(language, generic, Markup('<bdi lang="en">{}</bdi>'), detail=exc.message)
 
 
 def shown(request: Request, exc: AstaraError, situation: str = "", **values: Any) -> Shown:

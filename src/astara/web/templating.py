@@ -15,7 +15,7 @@ from astara.web.deps import csrf_token
 from astara.web.i18n import catalogue, page_context, translate
 
 #: label kinds whose names live in the pages' catalogue (``<kind>.<code>``), not in a vocabulary
-CATALOGUE_KINDS = frozenset({"role", "audit_action", "job_status", "share_status"})
+CATALOGUE_KINDS = frozenset({"role", "audit_action", "job_status", "share_status", "sharing_field"})
 
 
 def label(kind: str, code: str | None, language: str) -> Markup:
@@ -30,6 +30,15 @@ def label(kind: str, code: str | None, language: str) -> Markup:
     if shown is None:
         return Markup('<span lang="en">{}</span>').format(labels.label(kind, code, "en"))
     return escape(shown)
+
+
+def _group(kind: str, key: Any, language: str) -> Markup:
+    """A group of a total (a drug, a country of departure) in ``language``; a country keeps its code."""
+    if key is None:
+        return escape(translate(language, "share.unknown"))
+    if kind == "countries":
+        return Markup("{} ({})").format(label(kind, str(key), language), key)
+    return label(kind, str(key), language)
 
 
 def data(value: Any) -> Markup:
@@ -50,6 +59,11 @@ def _context(request: Request) -> dict[str, Any]:
         "may": lambda permission: role is not None and role in PERMISSIONS[permission],
         "label_of": lambda kind, code: label(kind, code, lang),
         "describe_of": lambda kind, code: labels.description(kind, code, lang),
+        # "12 of 12, 100.0 %": the percentage keeps its one decimal, as the API and the CLI write it
+        "share_of": lambda part, whole, pct: translate(
+            lang, "share.of", part=part, whole=whole, pct=context["digits"](f"{pct:.1f}")
+        ),
+        "group_of": lambda kind, key: _group(kind, key, lang),
     }
 
 
