@@ -93,3 +93,22 @@ def open_menu(page: Any) -> None:
     menu = page.locator("header.top details.menu")
     if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
         menu.locator("summary").click()
+
+
+def log_in_as_admin(page: Any, base: str, language: str = "en") -> None:
+    """Log in as the live server's administrator, then switch the pages to ``language``."""
+    from playwright.sync_api import expect
+
+    from conftest import PASSWORD
+
+    page.goto(base + "/login")
+    page.get_by_label("User name").fill("admin@az-scs")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("main h1")).to_be_visible()
+    if language != "en":
+        page.goto(base + "/dashboard")
+        open_menu(page)
+        page.locator("form.lang select").select_option(language)
+        page.locator("form.lang button").click()
+        expect(page.locator("html")).to_have_attribute("lang", language)

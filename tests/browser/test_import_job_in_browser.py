@@ -19,7 +19,7 @@ from astara.db.models import Job, utcnow
 from astara.jobs import progress
 from astara.settings import Settings
 from astara.web import import_pages
-from conftest import PASSWORD
+from browser.conftest import log_in_as_admin
 from fixtures.make import ids_row, write_ids
 
 SIZES = {"wide": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -31,22 +31,6 @@ SEEN = {  # what the pages say, in each language
            "progress": ["۱۲٬۰۰۰ ردیف خوانده شد", "تاکنون ۱۱٬۵۰۰ رویداد کشف نوشته شد"],
            "back": "ورود صفحه‌گستردهٔ دیگر"},
 }  # fmt: skip
-
-
-def _log_in(page: Any, base: str, language: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("User name").fill("admin@az-scs")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("main h1")).to_be_visible()
-    if language != "en":
-        page.goto(base + "/dashboard")
-        menu = page.locator("header.top details.menu")
-        if menu.locator("summary").is_visible() and menu.get_attribute("open") is None:
-            menu.locator("summary").click()
-        page.locator("form.lang select").select_option(language)
-        page.locator("form.lang button").click()
-        expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
@@ -61,7 +45,7 @@ def test_a_large_import_shows_its_progress_then_its_report(
         (tmp_path / size).mkdir()
         path = write_ids(tmp_path / size / "large.csv", rows)  # (other seizures for each size)
         page = browser.new_page(viewport=viewport)
-        _log_in(page, live_server, language)
+        log_in_as_admin(page, live_server, language)
         page.goto(live_server + "/imports/new")
         page.locator("input[type=file]").set_input_files(path)
         page.locator("select[name=mapping]").select_option("unodc_ids")

@@ -16,8 +16,7 @@ from astara.db.engine import transaction
 from astara.db.models import User
 from astara.matching import store, watch
 from astara.news import service as news
-from browser.conftest import open_menu
-from conftest import PASSWORD
+from browser.conftest import log_in_as_admin
 from fixtures.make import ids_row, import_file, write_ids
 
 ARTICLES = Path(__file__).resolve().parents[1] / "news" / "articles"
@@ -54,20 +53,6 @@ def stocked(live_server: str, engine: Engine, scope: Scope, tmp_path: Path) -> d
     return {"person": person.id}
 
 
-def _log_in(page: Any, base: str, language: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("User name").fill("admin@az-scs")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator("main h1")).to_be_visible()
-    if language != "en":
-        page.goto(base + "/dashboard")
-        open_menu(page)
-        page.locator("form.lang select").select_option(language)
-        page.locator("form.lang button").click()
-        expect(page.locator("html")).to_have_attribute("lang", language)
-
-
 def _record_paths(page: Any, base: str) -> tuple[str, str]:
     """The first listed seizure and the one from Afghanistan (its row in the list)."""
     page.goto(base + "/?departure_country=AF")
@@ -101,7 +86,7 @@ def test_every_page_fits_a_phone(
     if page.evaluate(WIDTH) > PHONE["width"]:
         too_wide["/login"] = page.evaluate(SPILL, PHONE["width"])
     page.screenshot(path=shots / f"phone_{language}_login.png", full_page=True)
-    _log_in(page, live_server, language)
+    log_in_as_admin(page, live_server, language)
     for path in _paths(page, live_server, stocked):
         page.goto(live_server + path)
         page.wait_for_load_state("networkidle")
@@ -138,7 +123,7 @@ def test_the_wide_screen_shows_the_navigation_at_once(
     browser: Any, live_server: str, stocked: dict[str, str], shots: Path
 ) -> None:
     page = browser.new_page(viewport=WIDE)
-    _log_in(page, live_server, "en")
+    log_in_as_admin(page, live_server, "en")
     page.goto(live_server + "/dashboard")
     header = page.locator("header.top")
     for name in ("Dashboard", "Map", "Sharing"):
@@ -165,7 +150,7 @@ def test_a_route_reads_from_departure_to_destination(
     browser: Any, live_server: str, stocked: dict[str, str], shots: Path, language: str, arrow: str
 ) -> None:
     page = browser.new_page(viewport=PHONE)
-    _log_in(page, live_server, language)
+    log_in_as_admin(page, live_server, language)
     record, _ = _record_paths(page, live_server)
     listed = page.locator("main tbody .route").first
     listed.scroll_into_view_if_needed()

@@ -15,23 +15,9 @@ from astara.agencies.scope import Scope
 from astara.db.engine import transaction
 from astara.matching import store
 from astara.news import service as news
-from astara.settings import Settings
-from astara.web.app import create_app
-from fixtures.make import ids_row, import_file, write_ids
-from fixtures.web import csrf_of, log_in
+from fixtures.web import csrf_of
 
 ARTICLES = Path(__file__).resolve().parents[1] / "news" / "articles"
-
-
-@pytest.fixture
-def browser_like(
-    settings: Settings, engine: Engine, scope: Scope, web_user: tuple[str, str], tmp_path: Path
-) -> TestClient:
-    """A client logged in through the login form: its writes carry the session's CSRF token."""
-    import_file(engine, scope, write_ids(tmp_path / "ids.csv", [ids_row(AMOUNT="12")]))
-    client = TestClient(create_app(settings))
-    assert log_in(client, *web_user).status_code == 303
-    return client
 
 
 def _set_language(client: TestClient, language: str) -> None:

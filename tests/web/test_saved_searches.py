@@ -4,7 +4,6 @@ list page, listed there, opened, renamed and deleted; each user sees only their 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -17,20 +16,9 @@ from astara.db.engine import transaction
 from astara.settings import Settings
 from astara.web.app import create_app
 from conftest import PASSWORD
-from fixtures.make import ids_row, import_file, write_ids
 from fixtures.web import csrf_of, log_in
 
 LIST = "/?country=AZ&q=Astara&period=2016&sort=-kg&page=2"
-
-
-@pytest.fixture
-def browser_like(
-    settings: Settings, engine: Engine, scope: Scope, web_user: tuple[str, str], tmp_path: Path
-) -> TestClient:
-    import_file(engine, scope, write_ids(tmp_path / "ids.csv", [ids_row(AMOUNT="12")]))
-    client = TestClient(create_app(settings))
-    assert log_in(client, *web_user).status_code == 303
-    return client
 
 
 def _save(client: TestClient, name: str, page_url: str = LIST) -> tuple[int, str, str]:
