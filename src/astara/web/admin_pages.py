@@ -156,18 +156,19 @@ async def change_role(request: Request) -> Response:
 
 @router.post("/users/disable", response_class=HTMLResponse)
 async def disable_user(request: Request) -> Response:
-    v = await _form(request)
-    name = v.get("username", "")
-    return _user_change(request, v, name, "disabled",
-                        lambda session, scope: auth.set_active(session, scope, name, False))  # fmt: skip
+    return await _set_active(request, False)
 
 
 @router.post("/users/enable", response_class=HTMLResponse)
 async def enable_user(request: Request) -> Response:
+    return await _set_active(request, True)
+
+
+async def _set_active(request: Request, active: bool) -> Response:
     v = await _form(request)
     name = v.get("username", "")
-    return _user_change(request, v, name, "enabled",
-                        lambda session, scope: auth.set_active(session, scope, name, True))  # fmt: skip
+    return _user_change(request, v, name, "enabled" if active else "disabled",
+                        lambda session, scope: auth.set_active(session, scope, name, active))  # fmt: skip
 
 
 @router.post("/users/password", response_class=HTMLResponse)
