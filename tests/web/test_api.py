@@ -85,6 +85,16 @@ def test_map_points_group_located_events_by_place(client: TestClient) -> None:
     assert client.get("/map", params={"year": "soon"}).status_code == 400
 
 
+def test_map_points_show_a_new_seizure_at_once(client: TestClient) -> None:
+    """The points are kept with the slow figures; a write must not leave the map behind."""
+    before = client.get("/api/seizures/map", params={"where": "country=AZ"}).json()
+    body = {"date": "2019-05-01", "country": "AZ", "place": "Astara customs post",
+            "items": [{"drug": "opium", "quantity": 4, "unit": "kg"}]}  # fmt: skip
+    assert client.post("/api/seizures", json=body).status_code == 201
+    after = client.get("/api/seizures/map", params={"where": "country=AZ"}).json()
+    assert after["located"] + after["unlocated"] == before["located"] + before["unlocated"] + 1
+
+
 def test_pages_reference_no_external_address(client: TestClient) -> None:
     for url in ("/", "/map", "/login", "/static/astara.css", "/static/astara-map.js"):
         body = client.get(url).text

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from astara.imports.rows import ParsedRow, RowParser
 from astara.kit.cache import figures, store_of
 from astara.kit.ids import stable_id
 from astara.seizures import repository
-from astara.seizures.dimensions import parse_where
+from astara.seizures.dimensions import Dimension, parse_where
 from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizureItemIn, SeizurePage
 from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
@@ -61,11 +62,21 @@ def map_points(
 ) -> dict[str, Any]:
     """Located seizure events grouped by place, as a GeoJSON FeatureCollection for the map.
 
-    Events without coordinates are counted in ``unlocated`` so a map never hides them silently.
+    Events without coordinates are counted in ``unlocated`` so a map never hides them silently. A
+    grouping over every event: kept with the other slow figures (``kit/cache.py``), forgotten on write.
     """
+    conditions = parse_where(where or [])
+    key = ("map points", tuple(sorted(where or [])), q)
+    return figures.get(
+        store_of(session), scope.agency_id, key, lambda: _map_points(session, scope, conditions, q)
+    )
+
+
+def _map_points(
+    session: Session, scope: Scope, conditions: list[tuple[Dimension, ColumnElement[bool]]], q: str | None
+) -> dict[str, Any]:
     from astara.gazetteer import get_gazetteer
 
-    conditions = parse_where(where or [])
     gazetteer = get_gazetteer()
     features = []
     located = 0
