@@ -33,7 +33,8 @@ def test_entity_page_shows_candidates_and_records_judgements(
         "/entities", params={"kind": "person", "name": "محمد رضایف", "birth_date": "1971-05-05"}
     )
     assert search.status_code == 200
-    assert "Məmməd Rzayev" in search.text and "Мамед Рзаев" in search.text and "name_match" in search.text
+    assert "Məmməd Rzayev" in search.text and "Мамед Рзаев" in search.text
+    assert "<td>Name <span" in search.text and "for a match" in search.text
     assert f'href="/entities/person/{a_id}"' in search.text
     page = api_client.get(f"/entities/person/{a_id}")
     assert page.status_code == 200 and "Мамед Рзаев" in page.text and ">Match<" in page.text
@@ -83,8 +84,10 @@ def test_watch_list_pages_and_alerts(api_client: TestClient, engine: Engine, sco
     alerts = api_client.get("/alerts")
     assert (
         '<bdi>محمد رضایی</bdi> <bdi dir="ltr">(1985-06-12)</bdi> ~ <bdi>MOHAMMAD REZAEI</bdi>' in alerts.text
-        and "birth_date_match" in alerts.text
+        and "<td>Date of birth <span" in alerts.text
     )
+    persian = api_client.get("/alerts", headers={"Accept-Language": "fa"}).text
+    assert "<td>تاریخ تولد <span" in persian and "<td>Date of birth" not in persian
     assert "1 open watch-list alerts" in api_client.get("/dashboard").text
     alert_id = re.search(r'action="/alerts/(\d+)/ack"', alerts.text)
     assert alert_id

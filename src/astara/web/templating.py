@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,18 @@ def _group(kind: str, key: Any, language: str) -> Markup:
     return label(kind, str(key), language)
 
 
+def feature(name: str, language: str) -> Markup:
+    """A matcher feature (``birth_date_match``, ``plate_conflict``, ``extra_city``) as what it compares, in
+    ``language``; a feature the catalogue does not know stays its code."""
+    base = re.sub(r"_(match|conflict|disjoint)$", "", name)
+    if base.startswith("extra_"):
+        return escape(translate(language, "match.f.extra", column=base.removeprefix("extra_")))
+    key = f"match.f.{base}"
+    if key in catalogue():
+        return escape(translate(language, key))
+    return Markup('<code dir="ltr">{}</code>').format(name)
+
+
 def data(value: Any) -> Markup:
     """Stored free text (a place as recorded, a quote, a note, a name): shown as it is, marked as data."""
     if value is None or value == "":
@@ -64,6 +77,7 @@ def _context(request: Request) -> dict[str, Any]:
             lang, "share.of", part=part, whole=whole, pct=context["digits"](f"{pct:.1f}")
         ),
         "group_of": lambda kind, key: _group(kind, key, lang),
+        "feature_of": lambda name: feature(name, lang),
     }
 
 
