@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,11 @@ def test_a_bilateral_report_in_persian_reads_right_to_left(
     route = "<tr><td><bdi>ایران</bdi> ← <bdi>جمهوری آذربایجان</bdi> ← <bdi>جمهوری آذربایجان</bdi></td>"
     assert route in html  # departure on the right, arrows pointing the way Persian reads
     assert "ژانویه" in html and "Jan" not in html  # the monthly chart's months
+    charts = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    texts = [t for svg in charts for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert "۰" in texts and "ایران (۹)" in texts  # an axis, a count on the flow diagram
+    # no Latin digit left on axes, counts and labels (the map's credit names its source's scale, 1:50m)
+    assert not [t for t in texts if re.search(r"[0-9]", t) and "Natural Earth" not in t]
 
 
 def test_a_bilateral_report_in_russian(engine: Engine, scope: Scope, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import matplotlib
@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display; must precede the figure import below
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, ScalarFormatter
 
 from astara.reports.fonts import FONT_FILES
 
@@ -49,6 +50,29 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+Digits = Callable[[str], str]  # a number's text as the chart's language writes it
+
+
+def _plain(text: str) -> str:
+    return text
+
+
+class _Localised(ScalarFormatter):
+    """matplotlib's own tick labels (as many decimals as the ticks need), in the chart's digits."""
+
+    def __init__(self, digits: Digits) -> None:
+        super().__init__(useOffset=False)
+        self.set_scientific(False)
+        self.digits = digits
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.digits(super().__call__(x, pos))
+
+
+def _value_axis(axis: Any, digits: Digits) -> None:
+    axis.set_major_formatter(_Localised(digits))
+
+
 def _style(fig: Figure) -> None:
     for ax in fig.axes:
         ax.spines[["top", "right"]].set_visible(False)
@@ -69,10 +93,14 @@ def period_bars(
     baseline: Sequence[float] | None = None,
     baseline_label: str = "previous year",
     ylabel: str = "seizure events",
+    digits: Digits = _plain,
 ) -> str:
-    """Bars per period; anomalies in red; an optional line for the same periods a year earlier."""
+    """Bars per period; anomalies in red; an optional line for the same periods a year earlier.
+
+    ``digits`` writes the numbers of both axes (the period labels and the values) in the chart's language.
+    """
     with matplotlib.rc_context(_rc()):
-        return _period_bars(labels, values, flagged, baseline, baseline_label, ylabel)
+        return _period_bars(labels, values, flagged, baseline, baseline_label, ylabel, digits)
 
 
 def _period_bars(
@@ -82,6 +110,7 @@ def _period_bars(
     baseline: Sequence[float] | None,
     baseline_label: str,
     ylabel: str,
+    digits: Digits,
 ) -> str:
     fig = _figure(6.4, 2.4)
     ax = fig.axes[0]
@@ -91,25 +120,30 @@ def _period_bars(
         ax.plot(range(len(baseline)), baseline, color=MUTED, marker="o", markersize=3, label=baseline_label)
         ax.legend(fontsize=7, frameon=False, loc="upper right")
     step = max(1, -(-len(labels) // MAX_PERIOD_LABELS))  # (period labels such as 2015-01 would overlap)
-    ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)], rotation=0)
+    ax.set_xticks(range(0, len(labels), step), [digits(labels[i]) for i in range(0, len(labels), step)])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of events: no tick at 0.5 of one
+    _value_axis(ax.yaxis, digits)
     ax.set_ylabel(ylabel)
     _style(fig)
     return _svg(fig)
 
 
-def ranked_bars(labels: Sequence[str], values: Sequence[float], *, xlabel: str = "kg") -> str:
-    """Horizontal bars, largest on top."""
+def ranked_bars(
+    labels: Sequence[str], values: Sequence[float], *, xlabel: str = "kg", digits: Digits = _plain
+) -> str:
+    """Horizontal bars, largest on top; ``digits`` writes the value axis in the chart's language."""
     with matplotlib.rc_context(_rc()):
-        return _ranked_bars(labels, values, xlabel)
+        return _ranked_bars(labels, values, xlabel, digits)
 
 
-def _ranked_bars(labels: Sequence[str], values: Sequence[float], xlabel: str) -> str:
+def _ranked_bars(labels: Sequence[str], values: Sequence[float], xlabel: str, digits: Digits) -> str:
     fig = _figure(6.4, 0.35 + 0.26 * max(1, len(labels)))
     ax = fig.axes[0]
     ax.barh(range(len(values)), values, color=BAR, height=0.6)
     ax.set_yticks(range(len(labels)), list(labels))
     ax.invert_yaxis()
     ax.set_xlabel(xlabel, fontsize=8)
+    _value_axis(ax.xaxis, digits)
     _style(fig)
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)

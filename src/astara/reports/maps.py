@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -192,8 +192,10 @@ def hotspot_map(
     labels: int = 6,
     title: str = "Seizure hotspots",
     attribution: str = ATTRIBUTION,
+    digits: Callable[[str], str] = str,
 ) -> str:
-    """Circles (area proportional to ``value``) at each point on the countries around them."""
+    """Circles (area proportional to ``value``) at each point on the countries around them; ``digits``
+    writes the counts in the map's language."""
     located = [p for p in points if p.value > 0]
     if located:
         box = _box(((p.lon, p.lat) for p in located), pad=0.6, min_span=2.5)
@@ -210,9 +212,10 @@ def hotspot_map(
     for p in reversed(ordered):  # the biggest underneath
         x, y = frame.xy(p.lon, p.lat)
         r = round(3 + 15 * math.sqrt(p.value / top), 1)
+        count = digits(f"{p.value:g}")
         body.append(
             f'<circle cx="{x:g}" cy="{y:g}" r="{r:g}" fill="{SPOT}" fill-opacity="0.45" stroke="{SPOT}" '
-            f'stroke-width="0.8"><title class="data">{escape(p.label)}: {p.value:g}</title></circle>'
+            f'stroke-width="0.8"><title class="data">{escape(p.label)}: {count}</title></circle>'
         )
     taken: list[tuple[float, float, float, float]] = []
     for p in ordered:
@@ -220,7 +223,7 @@ def hotspot_map(
             break
         x, y = frame.xy(p.lon, p.lat)
         r = 3 + 15 * math.sqrt(p.value / top)
-        text = f"{p.label} ({p.value:g})"
+        text = f"{p.label} ({digits(f'{p.value:g}')})"
         length = 5.6 * len(text)  # about 5.6 px a character at 10 px
         left = x + r + 2 + length > width - 4  # no room on the right: write it on the left
         box = (

@@ -7,7 +7,7 @@ merged into "other", so a diagram stays legible however many routes there are.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from astara.analysis.schemas import FlowEdge
@@ -59,8 +59,10 @@ def flow_diagram(
     top: int = 7,
     title: str = "Route flow",
     words: Mapping[str, str] = WORDS,
+    digits: Callable[[str], str] = str,
 ) -> str:
-    """SVG of the ``edges`` (as :func:`astara.analysis.flows.route_flows` gives them)."""
+    """SVG of the ``edges`` (as :func:`astara.analysis.flows.route_flows` gives them); ``digits`` writes the
+    counts in the diagram's language."""
     sums: list[dict[str, float]] = [defaultdict(float), defaultdict(float), defaultdict(float)]
     for e in edges:
         if e.stage == STAGES[0]:
@@ -122,7 +124,7 @@ def flow_diagram(
                 f'<path d="M{x0:.1f},{y0:.1f}C{xm:.1f},{y0:.1f} {xm:.1f},{y1:.1f} {x1:.1f},{y1:.1f}'
                 f"L{x1:.1f},{y1 + h:.1f}C{xm:.1f},{y1 + h:.1f} {xm:.1f},{y0 + h:.1f} {x0:.1f},{y0 + h:.1f}Z"
                 f'" fill="{tint}" fill-opacity="0.35"><title class="data">'
-                f"{escape(source)} → {escape(target)}: {value:g}</title></path>"
+                f"{escape(source)} → {escape(target)}: {digits(f'{value:g}')}</title></path>"
             )
     prefix = _common_prefix(order[1])
     place_head = words["place_in"].format(country=prefix[:-2]) if prefix else words["place"]
@@ -139,7 +141,7 @@ def flow_diagram(
             shown = words["other"] if name == OTHER else name
             if column == 1 and prefix and name != OTHER:
                 shown = name[len(prefix) : -1] if name.startswith(prefix) else words["no_place"]
-            label = f"{_short(shown)} ({columns[column][name]:g})"
+            label = f"{_short(shown)} ({digits(f'{columns[column][name]:g}')})"
             place_name = column == 1 and name != OTHER and shown != words["no_place"]
             if column == 0:
                 body.append(_text(x - 4, y + h / 2, label, "end"))

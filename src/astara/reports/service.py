@@ -40,7 +40,6 @@ GROUP_KINDS = {
     "transport": "transport",
     "concealment": "concealment",
 }
-_PERSIAN = str.maketrans("0123456789.,", "۰۱۲۳۴۵۶۷۸۹٫٬")
 ROLES = (
     ("departure_country", "departed from"),
     ("destination_country", "bound for"),
@@ -99,6 +98,7 @@ def _monthly_chart(
         baseline=[p.events if p else 0 for p in before] if has_before else None,
         baseline_label=_digits(str(period.year - 1), language),
         ylabel=translate(language, "report.events"),
+        digits=lambda text: _digits(text, language),
     )
     return svg, trend
 
@@ -191,6 +191,7 @@ def build_report(
             [words["group"]("drug", g.key, g.label) for g in drugs],
             [g.kg for g in drugs],
             xlabel=words["t"]("report.kg"),
+            digits=words["digits"],
         )
         if drugs
         else "",
@@ -198,6 +199,7 @@ def build_report(
             _local_edges(by_place, request.language),
             title=words["t"]("report.flow_title"),
             words={k: words["t"](f"report.sankey.{k}") for k in sankey.WORDS},
+            digits=words["digits"],
         )
         if by_place.edges
         else "",
@@ -218,6 +220,7 @@ def build_report(
             partner,
             title=words["t"]("report.hotspots_title"),
             attribution=words["t"]("report.attribution"),
+            digits=words["digits"],
         ),
     }
     kind = "Bilateral periodic report" if request.type == "bilateral" else "Route brief"
@@ -305,7 +308,9 @@ def _words(language: str) -> dict[str, Any]:
 
 
 def _digits(text: str, language: str) -> str:
-    return text.translate(_PERSIAN) if language == "fa" else text
+    from astara.web.i18n import localise_digits
+
+    return localise_digits(text, language)
 
 
 def render_html(report: Report, *, for_pdf: bool = False) -> str:

@@ -25,7 +25,7 @@ from astara.reports.charts import period_bars
 from astara.seizures import service
 from astara.sharing import service as sharing_service
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of, localise_digits, translate
 from astara.web.period import page_period, period_choices, period_label, period_options
 from astara.web.templating import templates
 
@@ -55,7 +55,8 @@ def _figures(session: Session, scope: Scope, period: Period | None, language: st
     points = trend.points
     chart = period_bars([p.period for p in points], [p.value for p in points],
                         flagged=[p.anomaly for p in points],
-                        ylabel=translate(language, "report.events")) if points else ""  # fmt: skip
+                        ylabel=translate(language, "report.events"),
+                        digits=lambda text: localise_digits(text, language)) if points else ""  # fmt: skip
     baseline = [period.previous().where()] if period else None
     places = hotspots(session, scope, where, level="place", baseline_where=baseline, limit=8)
     spots = hotspots(session, scope, where, level="place", limit=60).hotspots
@@ -69,7 +70,11 @@ def _figures(session: Session, scope: Scope, period: Period | None, language: st
         else translate(language, "report.hotspots_title")
     )
     hotspot_svg = maps.hotspot_map(
-        located, labels=5, title=title, attribution=translate(language, "report.attribution")
+        located,
+        labels=5,
+        title=title,
+        attribution=translate(language, "report.attribution"),
+        digits=lambda text: localise_digits(text, language),
     )
     return {
         "empty": False,

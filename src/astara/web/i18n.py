@@ -49,6 +49,11 @@ def _plain(value: float) -> str:
     return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
+def localise_digits(text: str, language: str) -> str:
+    """Digits and separators of ``text`` as ``language`` writes them (Persian digits in Persian)."""
+    return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
+
+
 def localise_number(value: Any, language: str) -> str:
     """Numbers with thousands separators; Persian digits and separators in Persian.
 
@@ -57,8 +62,7 @@ def localise_number(value: Any, language: str) -> str:
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    text = f"{value:,}" if isinstance(value, int) else _plain(value)
-    return text.translate(_PERSIAN_DIGITS) if language == "fa" else text
+    return localise_digits(f"{value:,}" if isinstance(value, int) else _plain(value), language)
 
 
 def localise_date(value: dt.date | str | None, language: str, precision: str | None = "day") -> str:
@@ -113,6 +117,6 @@ def page_context(request: Request) -> dict[str, Any]:
         "languages": LANGUAGES,
         "t": lambda key, **values: translate(lang, key, **values),
         "num": lambda value: localise_number(value, lang),
-        "digits": lambda value: str(value).translate(_PERSIAN_DIGITS) if lang == "fa" else str(value),
+        "digits": lambda value: localise_digits(str(value), lang),
         "date": lambda value, precision="day": localise_date(value, lang, precision),
     }
