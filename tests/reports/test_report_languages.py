@@ -58,3 +58,22 @@ def test_an_unknown_report_language_is_refused(engine: Engine, scope: Scope) -> 
     request = ReportRequest(country="AZ", period="2017", language="de")
     with transaction(engine) as session, pytest.raises(InvalidInput, match="language"):
         build_report(session, scope, request)
+
+
+def test_a_persian_report_explains_anomalies_and_shifts_in_persian(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    """The sentences the analysis writes (an anomalous month, a route shift, the method) read in Persian."""
+    rows = [ids_row(SEIZURE_DATE=f"2016-{m:02d}-10", AMOUNT=str(m)) for m in range(1, 13)]  # from Iran
+    rows += [ids_row(SEIZURE_DATE=f"2017-{m:02d}-10", AMOUNT=str(m)) for m in range(1, 13)]
+    rows += [  # June 2017: a burst of seizures, all from Turkey
+        ids_row(SEIZURE_DATE="2017-06-15", AMOUNT=str(100 + i), DEPARTURE_COUNTRY="Turkey") for i in range(30)
+    ]
+    import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
+    request = ReportRequest(type="bilateral", country="AZ", period="2017", partner="IR", language="fa")
+    with transaction(engine) as session:
+        html = render_html(build_report(session, scope, request))
+    flagged = re.findall(r'<p class="note flagged">(.*?)</p>', html, flags=re.S)
+    assert any(p.startswith("ژوئن ۲۰۱۷: ۳۱ رویداد کشف") and "بالاتر از معمول" in p for p in flagged)
+    assert any("ترکیه" in p and "واحد درصد" in p and "۲۰۱۶" in p for p in flagged)  # Turkey's share grew
+    assert "z مقاوم = (باقی‌مانده − میانه)" in html and 'lang="en"' not in html

@@ -98,8 +98,11 @@ def _country_route(key: RouteKey) -> RouteKey:
     return (producing, departure, transit, country, None, destination)
 
 
-def share_shift(route: str, a: int, n_a: int, b: int, n_b: int, labels: tuple[str, str]) -> RouteShift:
-    """How ``a of n_a`` (baseline) became ``b of n_b``, with the two-proportion z statistic."""
+def share_shift(
+    route: str, a: int, n_a: int, b: int, n_b: int, labels: tuple[str, str], key: RouteKey | None = None
+) -> RouteShift:
+    """How ``a of n_a`` (baseline) became ``b of n_b``, with the two-proportion z statistic; ``key`` gives
+    the route's countries as codes, so a report can name them in its own language."""
     p_a, p_b = (a / n_a if n_a else 0.0), (b / n_b if n_b else 0.0)
     pooled = (a + b) / (n_a + n_b) if n_a + n_b else 0.0
     spread = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b)) if n_a and n_b else 0.0
@@ -112,10 +115,19 @@ def share_shift(route: str, a: int, n_a: int, b: int, n_b: int, labels: tuple[st
         f"{route}: {after} in {labels[1]} against {before} in {labels[0]}: {delta:+.1f} points, "
         f"z = {z:+.2f}; {verdict} (flagged at >= {MIN_POINTS:g} points and |z| >= {Z_CRITICAL})."
     )
+    _producing, departure, transit, country, _place, destination = key or (None, None, (), None, None, None)
     return RouteShift(
         route=route,
+        departure_country=departure,
+        transit_countries=list(transit),
+        country=country,
+        destination_country=destination,
         before=before,
+        before_events=a,
+        before_total=n_a,
         after=after,
+        after_events=b,
+        after_total=n_b,
         delta_points=delta,
         z=round(z, 3),
         flagged=flagged,
@@ -190,7 +202,7 @@ def route_flows(
         n_a, n_b = sum(e for e, _ in base.values()), total
         for key in sorted(set(now) | set(base), key=route_text) if n_a and n_b else ():
             a, b = base.get(key, (0, 0.0))[0], now.get(key, 0)
-            shifts.append(share_shift(route_text(key), a, n_a, b, n_b, labels))
+            shifts.append(share_shift(route_text(key), a, n_a, b, n_b, labels, key))
         shifts.sort(key=lambda s: (not s.flagged, -abs(s.delta_points), s.route))
     return RouteResult(
         where=where,

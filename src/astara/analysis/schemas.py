@@ -46,6 +46,9 @@ class TrendResult(BaseModel):
     measure: str = Field(description="events or kg")
     where: list[str]
     method: str = Field(description="How anomalies were found, in words.")
+    seasonal: bool = Field(
+        default=False, description="Residuals are changes against the same month a year earlier."
+    )
     threshold: float
     events_without_period: int = Field(description="Events whose date does not give this period.")
     points: list[TrendPoint]
@@ -80,8 +83,17 @@ class FlowEdge(BaseModel):
 
 class RouteShift(BaseModel):
     route: str
+    departure_country: str | None = None
+    transit_countries: list[str] = Field(default_factory=list)
+    country: str | None = None
+    place_label: str | None = None  # shifts compare country routes: no place
+    destination_country: str | None = None
     before: str = Field(description="Share in the baseline period, numerator and denominator shown.")
+    before_events: int = 0
+    before_total: int = 0
     after: str
+    after_events: int = 0
+    after_total: int = 0
     delta_points: float = Field(description="Change of share in percentage points.")
     z: float = Field(description="Two-proportion z statistic of the change.")
     flagged: bool

@@ -190,6 +190,7 @@ def trends(
         measure=measure,
         where=list(where or []),
         method=_method(scores, period, threshold),
+        seasonal=scores.seasonal,
         threshold=threshold,
         events_without_period=without,
         points=points,

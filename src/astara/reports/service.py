@@ -292,6 +292,13 @@ def _words(language: str) -> dict[str, Any]:
             return f"{labels.label(kind, str(key), language)} ({key})"
         return labels.label(kind, str(key), language) if kind else shown
 
+    def period_name(text: str) -> str:
+        """A month ("2016-03") as its name and year ("Mar 2016"); a year as it is; in the report's digits."""
+        year, _, month = text.partition("-")
+        if not month.isdigit() or not 1 <= int(month) <= 12:
+            return digits(text)
+        return f"{translate(language, 'report.months').split()[int(month) - 1]} {digits(year)}"
+
     def share(part: int, whole: int, pct: float) -> str:
         return translate(language, "share.of", part=part, whole=whole, pct=_digits(f"{pct:.1f}", language))
 
@@ -304,6 +311,7 @@ def _words(language: str) -> dict[str, Any]:
         "group": group,
         "share": share,
         "digits": digits,
+        "period_name": period_name,
     }
 
 
