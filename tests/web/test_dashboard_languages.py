@@ -26,6 +26,7 @@ def test_the_dashboard_images_speak_persian(
     assert any("رویدادهای کشف" in svg for svg in images)  # the chart's axis
     assert any("کانون‌های کشف" in svg and "مالکیت عمومی" in svg for svg in images)  # the map's title, credit
     assert not any("Seizure hotspots" in svg or "seizure events" in svg for svg in images)
+    assert "z مقاوم = (باقی‌مانده − میانه)" in page  # how anomalies are found, under the chart
     chart = next(svg for svg in images if "رویدادهای کشف" in svg)
     ticks = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
     assert "۲۰۱۶-۰۲" in ticks and "۱" in ticks  # a month under the bars, a count beside them

@@ -93,7 +93,11 @@ def _figures(session: Session, scope: Scope, period: Period | None, language: st
         "by_year": trend.period == "year",
         "map_b64": base64.b64encode(hotspot_svg.encode()).decode(),
         "anomalies": [p for p in points if p.anomaly],
-        "method": trend.method,
+        "method": translate(
+            language,
+            "report.method_seasonal" if trend.seasonal else f"report.method_{trend.period}",
+            threshold=localise_digits(f"{trend.threshold:g}", language),
+        ),
         "places": places.hotspots,
         "located": places.located_events,
     }
