@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.main import get_command_name
@@ -17,11 +17,14 @@ from typer.main import get_command_name
 from astara.errors import AstaraError
 from astara.settings import Settings
 
+if TYPE_CHECKING:  # the runtime loads SQLAlchemy: only commands that use the store pay for it
+    from astara.runtime import Runtime
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Astara: seizure intelligence.")
-_state: dict[str, Any] = {}
+_state: dict[str, Any] = {}  # the invocation's global options and its Runtime, once built
 
 
-def runtime() -> Any:
+def runtime() -> Runtime:
     """The Runtime for this invocation (built once, from the environment and global options)."""
     from astara.runtime import Runtime
 
@@ -31,7 +34,8 @@ def runtime() -> Any:
             settings, agency=_state.get("agency"), user=settings.user or None, announce=_notice
         )
         start_up_over()
-    return _state["runtime"]
+    built: Runtime = _state["runtime"]
+    return built
 
 
 def _notice(line: str) -> None:
