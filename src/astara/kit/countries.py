@@ -208,8 +208,8 @@ def _load_yaml() -> dict[str, Any]:
 
 @cache
 def _table() -> _Table:
-    """The alias table (about 0.15 s to build), from its pickle when one was made from the same
-    sources: this code, the aliases file and pycountry's names and translations."""
+    """The alias table, from its pickle when one was made from the same sources (this code, the
+    aliases file and pycountry's names and translations): building it is slow for a command's start."""
     locales = Path(pycountry.LOCALES_DIR)
     catalogs = [locales / lang / "LC_MESSAGES" / "iso3166-1.mo" for lang in TRANSLATION_LANGS]
     sources = [
@@ -309,7 +309,7 @@ def _lookup(text: str) -> str | None:
 def _plain_codes() -> frozenset[str]:
     """The ISO 3166-1 alpha-2 codes that name their own country whatever the full table holds.
 
-    The full table (:func:`_table`, about 0.2 s to build with its translations) is not needed to
+    The full table (:func:`_table`, slow to build with its translations) is not needed to
     resolve a code like "AZ": only the aliases file could give such a text another meaning (as
     another country's alias, a historic name or an "unknown" value), and codes it mentions are
     left out here.
