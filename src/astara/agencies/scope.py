@@ -1,7 +1,8 @@
 """Agency tenancy, enforced in exactly one place.
 
-Every repository query on a table with an ``agency_id`` column passes through :func:`scoped`;
-a test walks every such model and checks that agency A never sees agency B's rows.
+Every repository query on a table with an ``agency_id`` column passes through :func:`scoped`, and
+every UPDATE or DELETE on one is built by :func:`scoped_update` or :func:`scoped_delete`; a test
+walks every such model and checks that agency A never sees agency B's rows.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Delete, Select, Update, delete, update
 
 T = TypeVar("T", bound=tuple[Any, ...])
 
@@ -31,3 +32,13 @@ class Scope:
 def scoped(stmt: Select[T], model: Any, scope: Scope) -> Select[T]:
     """Restrict ``stmt`` to rows of ``model`` owned by the scope's agency."""
     return stmt.where(model.agency_id == scope.agency_id)
+
+
+def scoped_update(model: Any, scope: Scope) -> Update:
+    """``UPDATE model`` of the rows owned by the scope's agency only."""
+    return update(model).where(model.agency_id == scope.agency_id)
+
+
+def scoped_delete(model: Any, scope: Scope) -> Delete:
+    """``DELETE FROM model`` of the rows owned by the scope's agency only."""
+    return delete(model).where(model.agency_id == scope.agency_id)

@@ -12,9 +12,9 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from astara.auth import repository
 from astara.db.models import LoginFailure, utcnow
 from astara.errors import RateLimited
 from astara.settings import Settings
@@ -45,13 +45,7 @@ def check(session: Session, limits: LoginLimits, username: str, client: str) -> 
     """Raise RateLimited while any key of this attempt has too many recent failures."""
     now = utcnow()
     for key, most in limits.keys(username, client).items():
-        stmt = (
-            select(LoginFailure.at)
-            .where(LoginFailure.key == key, LoginFailure.at > now - WINDOW)
-            .order_by(LoginFailure.at.desc())
-            .limit(most)
-        )
-        recent = list(session.scalars(stmt))
+        recent = repository.recent_failures(session, key, now - WINDOW, most)
         if len(recent) >= most:  # locked until the oldest of these leaves the window
             wait = max(math.ceil((recent[-1] + WINDOW - now).total_seconds()), 1)
             raise RateLimited(
@@ -62,11 +56,11 @@ def check(session: Session, limits: LoginLimits, username: str, client: str) -> 
 def failed(session: Session, limits: LoginLimits, username: str, client: str) -> None:
     """Count one failure under every key of this attempt; forget failures older than the window."""
     now = utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.at <= now - WINDOW))
+    repository.forget_failures_before(session, now - WINDOW)
     session.add_all(LoginFailure(key=key, at=now) for key in limits.keys(username, client))
 
 
 def succeeded(session: Session, limits: LoginLimits, username: str, client: str) -> None:
     """The right password: this name's and this pair's failures are forgiven (the client's are not)."""
     user_key, pair_key, _ = limits.keys(username, client)
-    session.execute(delete(LoginFailure).where(LoginFailure.key.in_((user_key, pair_key))))
+    repository.forget_failures(session, [user_key, pair_key])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
-from astara.db.models import Agency, ApiToken, User, WebSession, utcnow
+from astara.db.models import Agency, ApiToken, LoginFailure, User, WebSession, utcnow
 
 
 def get_user_by_id(session: Session, user_id: int) -> User | None:
@@ -89,3 +89,22 @@ def revoke_web_sessions(session: Session, user_id: int) -> None:
         .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def recent_failures(session: Session, key: str, since: dt.datetime, most: int) -> list[dt.datetime]:
+    """When the last ``most`` failed logins under ``key`` after ``since`` happened, newest first."""
+    stmt = (
+        select(LoginFailure.at)
+        .where(LoginFailure.key == key, LoginFailure.at > since)
+        .order_by(LoginFailure.at.desc())
+        .limit(most)
+    )
+    return list(session.scalars(stmt))
+
+
+def forget_failures_before(session: Session, before: dt.datetime) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= before))
+
+
+def forget_failures(session: Session, keys: list[str]) -> None:
+    session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from astara.agencies.scope import Scope, scoped
+from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.db.bulk import insert_adapted, insert_sql
 from astara.db.models import (
@@ -32,6 +32,7 @@ from astara.db.models import (
 )
 from astara.errors import InvalidInput, NotFound
 from astara.kit.ids import stable_id
+from astara.matching import repository
 from astara.matching.keys import KINDS, keys_of
 from astara.matching.service import ALGORITHM, THRESHOLD, match_records
 
@@ -81,14 +82,7 @@ def write_keys(
     for ref, record in items:
         refs.append(ref)
         rows.extend((scope.agency_id, kind, source, ref, key) for key in sorted(keys_of(kind, record)))
-    for start in range(0, len(refs), 500):
-        session.execute(
-            delete(MatchKey).where(
-                MatchKey.agency_id == scope.agency_id,
-                MatchKey.source == source,
-                MatchKey.entity_id.in_(refs[start : start + 500]),
-            )
-        )
+    repository.delete_keys(session, scope, source, refs)
     insert_new_keys(session, rows)
     return len(rows)
 
@@ -129,21 +123,15 @@ def index_received(session: Session, scope: Scope, rows: Sequence[SharingReceive
 
 def reindex(session: Session, scope: Scope, batch: int = 5000) -> dict[str, int]:
     """Rebuild every key of the agency: stored entities, received records, watch-list entries."""
-    from astara.db.models import WatchEntry
-
     require(scope, "records.write")
-    session.execute(delete(MatchKey).where(MatchKey.agency_id == scope.agency_id))
+    repository.delete_all_keys(session, scope)
     counts: dict[str, int] = {}
     for kind in KINDS:
         model: Any = NOMINAL_MODELS[kind]
         done = 0
         last = ""
         while True:
-            chunk = list(
-                session.scalars(
-                    scoped(select(model), model, scope).where(model.id > last).order_by(model.id).limit(batch)
-                )
-            )
+            chunk = repository.entities_after(session, scope, model, last, batch)
             if not chunk:
                 break
             rows: list[tuple[Any, ...]] = []
@@ -157,23 +145,14 @@ def reindex(session: Session, scope: Scope, batch: int = 5000) -> dict[str, int]
             last = chunk[-1].id
             session.expunge_all()
         counts[kind] = done
-    received = list(
-        session.scalars(
-            scoped(select(SharingReceived), SharingReceived, scope).where(
-                SharingReceived.retracted_at.is_(None)
-            )
-        )
-    )
     counts["received"] = 0
-    for row in received:
+    for row in repository.received(session, scope):
         for ref, kind, record in received_entities(row):
             insert_new_keys(
                 session, [(scope.agency_id, kind, "received", ref, k) for k in sorted(keys_of(kind, record))]
             )
             counts["received"] += 1
-    entries = list(
-        session.scalars(scoped(select(WatchEntry), WatchEntry, scope).where(WatchEntry.removed_at.is_(None)))
-    )
+    entries = repository.entries(session, scope)
     for entry in entries:
         insert_new_keys(
             session,
@@ -183,7 +162,7 @@ def reindex(session: Session, scope: Scope, batch: int = 5000) -> dict[str, int]
             ],
         )
     counts["watch"] = len(entries)
-    counts["keys"] = session.scalar(scoped(select(func.count()).select_from(MatchKey), MatchKey, scope)) or 0
+    counts["keys"] = repository.count_keys(session, scope)
     return counts
 
 
@@ -227,13 +206,7 @@ def create_entity(
         from astara.seizures import service as seizures
 
         seizures.get_seizure(session, scope, event_id)  # NotFound for another agency's event
-        linked = scoped(select(EventEntityLink.id), EventEntityLink, scope).where(
-            EventEntityLink.event_id == event_id,
-            EventEntityLink.entity_type == kind,
-            EventEntityLink.entity_id == entity_id,
-            EventEntityLink.role == role,
-        )
-        if session.scalar(linked) is None:
+        if not repository.is_linked(session, scope, event_id, kind, entity_id, role):
             session.add(
                 EventEntityLink(
                     agency_id=scope.agency_id,
@@ -273,7 +246,7 @@ def update_entity(
 
 def get_entity(session: Session, scope: Scope, kind: str, entity_id: str) -> Any:
     model: Any = NOMINAL_MODELS[check_kind(kind)]
-    found = session.scalar(scoped(select(model), model, scope).where(model.id == entity_id))
+    found = repository.entity(session, scope, model, entity_id)
     if found is None:
         raise NotFound(f"no {kind} {entity_id!r}")
     return found
@@ -287,19 +260,11 @@ def load_records(
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     model: Any = NOMINAL_MODELS[kind]
     stored = [r for r in refs if not (r[:1] == "r" and "." in r and r[1:].split(".")[0].isdigit())]
-    for start in range(0, len(stored), 500):
-        for entity in session.scalars(
-            scoped(select(model), model, scope).where(model.id.in_(stored[start : start + 500]))
-        ):
-            out[entity.id] = ("store", record_of(kind, entity))
+    for entity in repository.entities(session, scope, model, stored):
+        out[entity.id] = ("store", record_of(kind, entity))
     received = {int(r[1:].split(".")[0]) for r in refs if r not in out and r[:1] == "r" and "." in r}
     if received:
-        rows = session.scalars(
-            scoped(select(SharingReceived), SharingReceived, scope).where(
-                SharingReceived.id.in_(received), SharingReceived.retracted_at.is_(None)
-            )
-        )
-        for row in rows:
+        for row in repository.received(session, scope, received):
             for ref, k, record in received_entities(row):
                 if k == kind:
                     out[ref] = (f"received from {row.partner_code}", record)
@@ -315,15 +280,7 @@ def candidate_refs(
     keys = sorted(keys)
     if not keys:
         return []
-    shared = func.count().label("shared")
-    stmt = (
-        scoped(select(MatchKey.entity_id, shared), MatchKey, scope)
-        .where(MatchKey.kind == kind, MatchKey.key.in_(keys), MatchKey.source.in_(list(sources)))
-        .group_by(MatchKey.entity_id)
-        .order_by(shared.desc(), MatchKey.entity_id)
-        .limit(MAX_CANDIDATES)
-    )
-    return [row[0] for row in session.execute(stmt)]
+    return repository.candidate_refs(session, scope, kind, keys, sources, MAX_CANDIDATES)
 
 
 def pair(a: str, b: str) -> tuple[str, str]:
@@ -339,11 +296,7 @@ def latest_judgements(
         return out
     smaller = [o for o in others if o < ref]
     larger = [o for o in others if o >= ref]
-    stmt = scoped(select(MatchJudgement), MatchJudgement, scope).where(
-        ((MatchJudgement.entity_b == ref) & MatchJudgement.entity_a.in_(smaller))
-        | ((MatchJudgement.entity_a == ref) & MatchJudgement.entity_b.in_(larger))
-    )
-    for row in session.scalars(stmt.order_by(MatchJudgement.id)):
+    for row in repository.judgements_between(session, scope, ref, smaller, larger):
         other = row.entity_a if row.entity_b == ref else row.entity_b
         out[other] = row  # later rows overwrite: the latest judgement counts
     return out
@@ -448,11 +401,7 @@ def judge(
 
 
 def judgement_history(session: Session, scope: Scope, a: str, b: str) -> list[MatchJudgement]:
-    first, second = pair(a, b)
-    stmt = scoped(select(MatchJudgement), MatchJudgement, scope).where(
-        MatchJudgement.entity_a == first, MatchJudgement.entity_b == second
-    )
-    return list(session.scalars(stmt.order_by(MatchJudgement.id)))
+    return repository.judgements_of_pair(session, scope, *pair(a, b))
 
 
 def judgement_dict(row: MatchJudgement) -> dict[str, Any]:

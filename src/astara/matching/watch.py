@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from astara.agencies.scope import Scope, scoped
+from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.db.models import MatchAlert, MatchKey, WatchEntry, WatchList, utcnow
+from astara.db.models import MatchAlert, WatchEntry, WatchList, utcnow
 from astara.errors import Conflict, InvalidInput, NotFound
+from astara.matching import repository
 from astara.matching.keys import keys_of
 from astara.matching.service import match_records
 from astara.matching.store import check_kind, label_of, record_of, write_keys
@@ -30,7 +30,7 @@ def create_list(session: Session, scope: Scope, name: str, description: str = ""
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("a watch list needs a name of 1 to 100 characters", details=[{"field": "name"}])
-    if session.scalar(scoped(select(WatchList.id), WatchList, scope).where(WatchList.name == name)):
+    if repository.watch_list(session, scope, name) is not None:
         raise Conflict(f"a watch list named {name!r} exists already")
     row = WatchList(
         agency_id=scope.agency_id, name=name, description=description[:1000], created_by=scope.user_id
@@ -41,7 +41,7 @@ def create_list(session: Session, scope: Scope, name: str, description: str = ""
 
 
 def get_list(session: Session, scope: Scope, name: str) -> WatchList:
-    found = session.scalar(scoped(select(WatchList), WatchList, scope).where(WatchList.name == name))
+    found = repository.watch_list(session, scope, name)
     if found is None:
         raise NotFound(f"no watch list {name!r}")
     return found
@@ -49,16 +49,9 @@ def get_list(session: Session, scope: Scope, name: str) -> WatchList:
 
 def lists(session: Session, scope: Scope) -> list[dict[str, Any]]:
     require(scope, "records.read")
-    counts: dict[int, int] = {
-        list_id: n
-        for list_id, n in session.execute(
-            scoped(select(WatchEntry.list_id, func.count()), WatchEntry, scope)
-            .where(WatchEntry.removed_at.is_(None))
-            .group_by(WatchEntry.list_id)
-        )
-    }
+    counts = repository.entry_counts(session, scope)
     out = []
-    for row in session.scalars(scoped(select(WatchList), WatchList, scope).order_by(WatchList.name)):
+    for row in repository.watch_lists(session, scope):
         out.append(
             {"id": row.id, "name": row.name, "description": row.description, "entries": counts.get(row.id, 0)}
         )
@@ -94,21 +87,12 @@ def add_entry(
 def remove_entry(session: Session, scope: Scope, list_name: str, entry_id: int) -> WatchEntry:
     require(scope, "records.write")
     watch_list = get_list(session, scope, list_name)
-    entry = session.scalar(
-        scoped(select(WatchEntry), WatchEntry, scope).where(
-            WatchEntry.id == entry_id, WatchEntry.list_id == watch_list.id, WatchEntry.removed_at.is_(None)
-        )
-    )
-    if entry is None:
+    found = repository.entries(session, scope, list_id=watch_list.id, ids=[entry_id])
+    if not found:
         raise NotFound(f"no entry {entry_id} on watch list {list_name!r}")
+    entry = found[0]
     entry.removed_at, entry.removed_by = utcnow(), scope.user_id
-    session.execute(
-        delete(MatchKey).where(
-            MatchKey.agency_id == scope.agency_id,
-            MatchKey.source == "watch",
-            MatchKey.entity_id == f"w{entry.id}",
-        )
-    )
+    repository.delete_keys(session, scope, "watch", [f"w{entry.id}"])
     session.flush()
     return entry
 
@@ -116,10 +100,8 @@ def remove_entry(session: Session, scope: Scope, list_name: str, entry_id: int) 
 def show_list(session: Session, scope: Scope, name: str, *, include_removed: bool = False) -> dict[str, Any]:
     require(scope, "records.read")
     watch_list = get_list(session, scope, name)
-    stmt = scoped(select(WatchEntry), WatchEntry, scope).where(WatchEntry.list_id == watch_list.id)
-    if not include_removed:
-        stmt = stmt.where(WatchEntry.removed_at.is_(None))
-    entries = [entry_dict(e) for e in session.scalars(stmt.order_by(WatchEntry.id))]
+    found = repository.entries(session, scope, list_id=watch_list.id, include_removed=include_removed)
+    entries = [entry_dict(e) for e in found]
     return {
         "id": watch_list.id,
         "name": watch_list.name,
@@ -154,23 +136,12 @@ def check(
     keyed = [(ref, record, event_id, keys_of(kind, record)) for ref, record, event_id in items]
     every = sorted(set().union(*(k for *_, k in keyed)))
     hits: dict[str, set[str]] = {}
-    for start in range(0, len(every), 500):
-        stmt = scoped(select(MatchKey.key, MatchKey.entity_id), MatchKey, scope).where(
-            MatchKey.kind == kind, MatchKey.source == "watch", MatchKey.key.in_(every[start : start + 500])
-        )
-        for key, ref in session.execute(stmt):
-            hits.setdefault(key, set()).add(ref)
+    for key, ref in repository.watch_hits(session, scope, kind, every):
+        hits.setdefault(key, set()).add(ref)
     if not hits:
         return []
     entry_ids = {int(ref[1:]) for refs in hits.values() for ref in refs}
-    entries = {
-        e.id: e
-        for e in session.scalars(
-            scoped(select(WatchEntry), WatchEntry, scope).where(
-                WatchEntry.id.in_(entry_ids), WatchEntry.removed_at.is_(None)
-            )
-        )
-    }
+    entries = {e.id: e for e in repository.entries(session, scope, ids=entry_ids)}
     alerts = []
     for ref, record, event_id, keys in keyed:
         candidates = sorted({int(r[1:]) for k in keys for r in hits.get(k, ())})
@@ -200,20 +171,11 @@ def alerts(
         raise InvalidInput(
             f"unknown alert status {status!r}: open or acknowledged", details=[{"field": "status"}]
         )
-    stmt = scoped(select(MatchAlert, WatchList.name), MatchAlert, scope).join(
-        WatchList, WatchList.id == MatchAlert.list_id
-    )
-    if status:
-        stmt = stmt.where(MatchAlert.status == status)
-    rows = session.execute(stmt.order_by(MatchAlert.id.desc()).limit(limit)).all()
-    return [alert_dict(a, name) for a, name in rows]
+    return [alert_dict(a, name) for a, name in repository.alerts(session, scope, status, limit)]
 
 
 def open_alert_count(session: Session, scope: Scope) -> int:
-    stmt = scoped(select(func.count()).select_from(MatchAlert), MatchAlert, scope).where(
-        MatchAlert.status == "open"
-    )
-    return int(session.scalar(stmt) or 0)
+    return repository.open_alert_count(session, scope)
 
 
 def alert_dict(alert: MatchAlert, list_name: str) -> dict[str, Any]:
@@ -239,7 +201,7 @@ def alert_dict(alert: MatchAlert, list_name: str) -> dict[str, Any]:
 
 def acknowledge(session: Session, scope: Scope, alert_id: int) -> MatchAlert:
     require(scope, "records.write")
-    alert = session.scalar(scoped(select(MatchAlert), MatchAlert, scope).where(MatchAlert.id == alert_id))
+    alert = repository.alert(session, scope, alert_id)
     if alert is None:
         raise NotFound(f"no alert {alert_id}")
     if alert.status == "acknowledged":

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from astara.agencies.scope import Scope, scoped
+from astara.agencies.scope import Scope, scoped, scoped_update
 from astara.db.models import SeizureEvent, SeizureItem, utcnow
 from astara.seizures.dimensions import Dimension, text_search
 
@@ -111,12 +111,8 @@ def advance_version(session: Session, scope: Scope, event: SeizureEvent, expecte
     that read the same version exactly one finds it still there (the database decides, not this
     process); True for that one, and ``event`` then holds its new version."""
     stmt = (
-        update(SeizureEvent)
-        .where(
-            SeizureEvent.id == event.id,
-            SeizureEvent.agency_id == scope.agency_id,
-            SeizureEvent.version == expected,
-        )
+        scoped_update(SeizureEvent, scope)
+        .where(SeizureEvent.id == event.id, SeizureEvent.version == expected)
         .values(version=expected + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

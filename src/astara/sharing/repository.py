@@ -6,11 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from astara.agencies.scope import Scope, scoped
+from astara.agencies.scope import Scope, scoped, scoped_delete, scoped_update
 from astara.db.models import (
     NOMINAL_MODELS,
     AuditAnchor,
@@ -215,7 +215,8 @@ def delete_received_before(session: Session, scope: Scope, agreement: str, befor
     rows = session.execute(stmt).all()
     for start in range(0, len(rows), 500):
         ids = [r[0] for r in rows[start : start + 500]]
-        session.query(SharingReceived).filter(SharingReceived.id.in_(ids)).delete(synchronize_session=False)
+        gone = scoped_delete(SharingReceived, scope).where(SharingReceived.id.in_(ids))
+        session.execute(gone.execution_options(synchronize_session=False))
     return sorted({r[1] for r in rows})
 
 
@@ -229,12 +230,8 @@ def retract_received(
 ) -> int:
     """Tombstone every version of a received record: the content goes, the provenance stays."""
     stmt = (
-        update(SharingReceived)
-        .where(
-            SharingReceived.agency_id == scope.agency_id,
-            SharingReceived.partner_code == partner,
-            SharingReceived.record_id == record_id,
-        )
+        scoped_update(SharingReceived, scope)
+        .where(SharingReceived.partner_code == partner, SharingReceived.record_id == record_id)
         .values(retracted_at=at, retraction_reason=reason, record={})
     )
     return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
@@ -297,7 +294,7 @@ def audit_anchor(session: Session, scope: Scope, lock: bool = False) -> AuditAnc
 def touch_audit_anchor(session: Session, scope: Scope) -> int:
     """Write to the anchor row first, so the transaction holds the write lock before reading the head:
     a row lock on PostgreSQL, the database's write lock on SQLite. Returns the rows touched (0 or 1)."""
-    stmt = update(AuditAnchor).where(AuditAnchor.agency_id == scope.agency_id).values(seq=AuditAnchor.seq)
+    stmt = scoped_update(AuditAnchor, scope).values(seq=AuditAnchor.seq)
     return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -312,7 +309,8 @@ def forget_nonces(session: Session, scope: Scope, before: Any) -> None:
     stmt = scoped(select(SharingNonce.id), SharingNonce, scope).where(SharingNonce.seen_at < before)
     ids = list(session.scalars(stmt))
     if ids:
-        session.query(SharingNonce).filter(SharingNonce.id.in_(ids)).delete(synchronize_session=False)
+        gone = scoped_delete(SharingNonce, scope).where(SharingNonce.id.in_(ids))
+        session.execute(gone.execution_options(synchronize_session=False))
 
 
 def refusals_in(session: Session, scope: Scope, window: Any, client: str) -> int:
@@ -328,12 +326,7 @@ def count_refusal(
 ) -> None:
     """Add one to the window's counter (created at 1), safely against concurrent requests."""
     key = {"window": window, "route": route, "partner_code": partner, "client": client}
-    bump = (
-        update(SharingRefusal)
-        .where(SharingRefusal.agency_id == scope.agency_id)
-        .filter_by(**key)
-        .values(count=SharingRefusal.count + 1)
-    )
+    bump = scoped_update(SharingRefusal, scope).filter_by(**key).values(count=SharingRefusal.count + 1)
     if session.execute(bump).rowcount:  # type: ignore[attr-defined]
         return
     try:

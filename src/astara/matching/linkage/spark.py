@@ -7,9 +7,11 @@ the feature columns become Spark DataFrames and Splink runs the same settings as
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 
-from astara.matching.linkage import LinkageEngineError
+from astara.matching.linkage.errors import LinkageEngineError
+from astara.matching.linkage.model import Candidate, run_splink
 
 _SESSION: list[Any] = []
 
@@ -57,3 +59,15 @@ def spark_api_and_frames(left: dict[str, list[Any]], right: dict[str, list[Any]]
     frames = [session.createDataFrame(pa.table(side).to_pandas()) for side in (left, right)]
     api = SparkAPI(spark_session=session, break_lineage_method="persist")  # type: ignore[no-untyped-call]
     return api, frames
+
+
+def predict(
+    left: dict[str, list[Any]], right: dict[str, list[Any]], extra: list[str], train: bool | None
+) -> tuple[list[Candidate], bool]:
+    """Candidate pairs, and whether the model was trained."""
+    db_api, frames = spark_api_and_frames(left, right)
+    return run_splink(db_api, frames, left, right, extra, train, _fetch)
+
+
+def _fetch(predictions: Any, wanted: list[str]) -> Iterable[Any]:
+    return predictions.as_spark_dataframe().select(*wanted).collect()  # type: ignore[no-any-return]

@@ -1,0 +1,202 @@
+"""Every query of the matching layer: match keys, entities, received records, judgements, watch lists
+and alerts, each restricted to the acting agency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope, scoped, scoped_delete
+from astara.db.models import (
+    EventEntityLink,
+    MatchAlert,
+    MatchJudgement,
+    MatchKey,
+    Person,
+    SharingReceived,
+    WatchEntry,
+    WatchList,
+)
+
+CHUNK = 500  # values of one IN (...) list: well under every driver's limit of bound parameters
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+# -- match keys --------------------------------------------------------------------------------------
+
+
+def delete_keys(session: Session, scope: Scope, source: str, refs: Sequence[str]) -> None:
+    """Forget the keys filed for these entity references of ``source`` (store, received, watch)."""
+    for chunk in _chunks(refs):
+        session.execute(
+            scoped_delete(MatchKey, scope).where(MatchKey.source == source, MatchKey.entity_id.in_(chunk))
+        )
+
+
+def delete_all_keys(session: Session, scope: Scope) -> None:
+    session.execute(scoped_delete(MatchKey, scope))
+
+
+def count_keys(session: Session, scope: Scope) -> int:
+    return session.scalar(scoped(select(func.count()).select_from(MatchKey), MatchKey, scope)) or 0
+
+
+def candidate_refs(
+    session: Session, scope: Scope, kind: str, keys: list[str], sources: Sequence[str], limit: int
+) -> list[str]:
+    """The entities sharing the most of ``keys`` first (a true match shares several), at most ``limit``."""
+    shared = func.count().label("shared")
+    stmt = (
+        scoped(select(MatchKey.entity_id, shared), MatchKey, scope)
+        .where(MatchKey.kind == kind, MatchKey.key.in_(keys), MatchKey.source.in_(list(sources)))
+        .group_by(MatchKey.entity_id)
+        .order_by(shared.desc(), MatchKey.entity_id)
+        .limit(limit)
+    )
+    return [row[0] for row in session.execute(stmt)]
+
+
+def watch_hits(session: Session, scope: Scope, kind: str, keys: Sequence[str]) -> list[tuple[str, str]]:
+    """(key, watch-entry reference) of every watch-list entry filed under one of ``keys``."""
+    hits: list[tuple[str, str]] = []
+    for chunk in _chunks(keys):
+        stmt = scoped(select(MatchKey.key, MatchKey.entity_id), MatchKey, scope).where(
+            MatchKey.kind == kind, MatchKey.source == "watch", MatchKey.key.in_(chunk)
+        )
+        hits.extend((key, ref) for key, ref in session.execute(stmt))
+    return hits
+
+
+# -- entities and received records -------------------------------------------------------------------
+
+
+def entity(session: Session, scope: Scope, model: Any, entity_id: str) -> Any:
+    return session.scalar(scoped(select(model), model, scope).where(model.id == entity_id))
+
+
+def entities(session: Session, scope: Scope, model: Any, ids: Sequence[str]) -> Iterator[Any]:
+    for chunk in _chunks(ids):
+        yield from session.scalars(scoped(select(model), model, scope).where(model.id.in_(chunk)))
+
+
+def entities_after(session: Session, scope: Scope, model: Any, last: str, limit: int) -> list[Any]:
+    """The next ``limit`` entities by id after ``last`` (a reindex walks the agency's entities so)."""
+    stmt = scoped(select(model), model, scope).where(model.id > last).order_by(model.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def is_linked(session: Session, scope: Scope, event_id: str, kind: str, entity_id: str, role: str) -> bool:
+    linked = scoped(select(EventEntityLink.id), EventEntityLink, scope).where(
+        EventEntityLink.event_id == event_id,
+        EventEntityLink.entity_type == kind,
+        EventEntityLink.entity_id == entity_id,
+        EventEntityLink.role == role,
+    )
+    return session.scalar(linked) is not None
+
+
+def person_rows(session: Session, scope: Scope) -> list[tuple[Any, ...]]:
+    """(id, name, birth date, nationality, document, script hint) of each of the agency's persons."""
+    columns = (Person.id, Person.name, Person.birth_date, Person.nationality, Person.id_number,
+               Person.script_hint)  # fmt: skip
+    stmt = scoped(select(*columns), Person, scope).order_by(Person.id)
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def received(session: Session, scope: Scope, ids: Iterable[int] | None = None) -> list[SharingReceived]:
+    """Received records not retracted: those of ``ids``, or all of them."""
+    stmt = scoped(select(SharingReceived), SharingReceived, scope).where(
+        SharingReceived.retracted_at.is_(None)
+    )
+    if ids is not None:
+        stmt = stmt.where(SharingReceived.id.in_(list(ids)))
+    return list(session.scalars(stmt))
+
+
+# -- judgements --------------------------------------------------------------------------------------
+
+
+def judgements_between(
+    session: Session, scope: Scope, ref: str, smaller: Sequence[str], larger: Sequence[str]
+) -> list[MatchJudgement]:
+    """Judgements of (other, ref) for ``smaller`` and of (ref, other) for ``larger``, oldest first."""
+    stmt = scoped(select(MatchJudgement), MatchJudgement, scope).where(
+        ((MatchJudgement.entity_b == ref) & MatchJudgement.entity_a.in_(smaller))
+        | ((MatchJudgement.entity_a == ref) & MatchJudgement.entity_b.in_(larger))
+    )
+    return list(session.scalars(stmt.order_by(MatchJudgement.id)))
+
+
+def judgements_of_pair(session: Session, scope: Scope, first: str, second: str) -> list[MatchJudgement]:
+    stmt = scoped(select(MatchJudgement), MatchJudgement, scope).where(
+        MatchJudgement.entity_a == first, MatchJudgement.entity_b == second
+    )
+    return list(session.scalars(stmt.order_by(MatchJudgement.id)))
+
+
+# -- watch lists and alerts --------------------------------------------------------------------------
+
+
+def watch_list(session: Session, scope: Scope, name: str) -> WatchList | None:
+    return session.scalar(scoped(select(WatchList), WatchList, scope).where(WatchList.name == name))
+
+
+def watch_lists(session: Session, scope: Scope) -> list[WatchList]:
+    return list(session.scalars(scoped(select(WatchList), WatchList, scope).order_by(WatchList.name)))
+
+
+def entry_counts(session: Session, scope: Scope) -> dict[int, int]:
+    """Watch-list id -> entries not removed."""
+    stmt = (
+        scoped(select(WatchEntry.list_id, func.count()), WatchEntry, scope)
+        .where(WatchEntry.removed_at.is_(None))
+        .group_by(WatchEntry.list_id)
+    )
+    return {list_id: n for list_id, n in session.execute(stmt)}
+
+
+def entries(
+    session: Session,
+    scope: Scope,
+    *,
+    list_id: int | None = None,
+    ids: Iterable[int] | None = None,
+    include_removed: bool = False,
+) -> list[WatchEntry]:
+    """Watch-list entries by id, of one list or of every list."""
+    stmt = scoped(select(WatchEntry), WatchEntry, scope)
+    if list_id is not None:
+        stmt = stmt.where(WatchEntry.list_id == list_id)
+    if ids is not None:
+        stmt = stmt.where(WatchEntry.id.in_(list(ids)))
+    if not include_removed:
+        stmt = stmt.where(WatchEntry.removed_at.is_(None))
+    return list(session.scalars(stmt.order_by(WatchEntry.id)))
+
+
+def alert(session: Session, scope: Scope, alert_id: int) -> MatchAlert | None:
+    return session.scalar(scoped(select(MatchAlert), MatchAlert, scope).where(MatchAlert.id == alert_id))
+
+
+def alerts(session: Session, scope: Scope, status: str | None, limit: int) -> list[tuple[MatchAlert, str]]:
+    """(alert, watch-list name), newest first."""
+    stmt = scoped(select(MatchAlert, WatchList.name), MatchAlert, scope).join(
+        WatchList, WatchList.id == MatchAlert.list_id
+    )
+    if status:
+        stmt = stmt.where(MatchAlert.status == status)
+    return [(a, name) for a, name in session.execute(stmt.order_by(MatchAlert.id.desc()).limit(limit))]
+
+
+def open_alert_count(session: Session, scope: Scope) -> int:
+    stmt = scoped(select(func.count()).select_from(MatchAlert), MatchAlert, scope).where(
+        MatchAlert.status == "open"
+    )
+    return int(session.scalar(stmt) or 0)
