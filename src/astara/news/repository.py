@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, defer, selectinload
 
 from astara.agencies.scope import Scope, scoped
 from astara.db.models import NewsArticle, NewsDraft, NewsSource, SeizureEvent, SeizureItem
+
+CANDIDATES = 200  # candidates a draft is compared with, of each kind
 
 
 def article_by_hash(session: Session, scope: Scope, text_hash: str) -> NewsArticle | None:
@@ -67,65 +70,95 @@ def list_drafts(
     return total, list(rows)
 
 
-def candidate_drafts(
-    session: Session,
-    scope: Scope,
-    exclude_article: str,
-    window: tuple[dt.date, dt.date] | None,
-    lookback: dt.timedelta,
-    country: str | None,
-) -> list[NewsDraft]:
-    """Open drafts of other articles that may tell of the same incident: dated within ``window``
-    (partial dates by their year or month), or undated and published up to ``lookback`` after it;
-    in the same country or one not known.
+@dataclass(frozen=True)
+class DraftSearch:
+    """Open drafts of other articles that may tell of the same incident as one draft."""
 
-    Accepted drafts are not candidates: their seizure event is.
+    exclude_article: str
+    window: tuple[dt.date, dt.date] | None
+    country: str | None
+
+
+@dataclass(frozen=True)
+class EventSearch:
+    """Seizure events with one of ``drugs`` whose (possibly partial) date meets ``window``."""
+
+    drugs: Sequence[str]
+    window: tuple[dt.date, dt.date]
+    country: str | None
+
+
+def candidate_drafts(
+    session: Session, scope: Scope, searches: Sequence[DraftSearch], lookback: dt.timedelta
+) -> list[list[tuple[NewsDraft, NewsArticle]]]:
+    """For each search, the open drafts it finds (newest first, at most ``CANDIDATES``) with their
+    articles (without text), in one statement however many searches there are.
+
+    A draft is found when dated within the window (partial dates by their year or month), or undated
+    and published up to ``lookback`` after it; in the same country or one not known. Accepted drafts
+    are not candidates: their seizure event is.
     """
-    stmt = scoped(select(NewsDraft), NewsDraft, scope).where(
-        NewsDraft.article_id != exclude_article, NewsDraft.status == "open"
-    )
-    if country:
-        stmt = stmt.where(or_(NewsDraft.country == country, NewsDraft.country.is_(None)))
-    if window is not None:
-        low, high = window[0].isoformat(), window[1].isoformat()
-        published = select(NewsArticle.id).where(
-            NewsArticle.agency_id == scope.agency_id,
-            or_(
-                NewsArticle.published.is_(None),
-                NewsArticle.published.between(window[0], window[1] + lookback),
-            ),
+    if not searches:
+        return []
+    branches = []
+    for n, search in enumerate(searches):
+        stmt = scoped(select(NewsDraft.id, literal(n, Integer).label("n")), NewsDraft, scope).where(
+            NewsDraft.article_id != search.exclude_article, NewsDraft.status == "open"
         )
-        stmt = stmt.where(
-            or_(
-                NewsDraft.date.between(low, high),
-                and_(func.length(NewsDraft.date) < 10, NewsDraft.date.between(low[:4], high[:7])),
-                and_(NewsDraft.date.is_(None), NewsDraft.article_id.in_(published)),
+        if search.country:
+            stmt = stmt.where(or_(NewsDraft.country == search.country, NewsDraft.country.is_(None)))
+        if search.window is not None:
+            low, high = search.window[0].isoformat(), search.window[1].isoformat()
+            published = scoped(select(NewsArticle.id), NewsArticle, scope).where(
+                or_(
+                    NewsArticle.published.is_(None),
+                    NewsArticle.published.between(search.window[0], search.window[1] + lookback),
+                ),
             )
-        )
-    return list(session.scalars(stmt.order_by(NewsDraft.created_at.desc()).limit(200)))
+            stmt = stmt.where(
+                or_(
+                    NewsDraft.date.between(low, high),
+                    and_(func.length(NewsDraft.date) < 10, NewsDraft.date.between(low[:4], high[:7])),
+                    and_(NewsDraft.date.is_(None), NewsDraft.article_id.in_(published)),
+                )
+            )
+        ordered = stmt.order_by(NewsDraft.created_at.desc(), NewsDraft.id).limit(CANDIDATES).subquery()
+        branches.append(select(ordered.c.id, ordered.c.n))
+    found = union_all(*branches).subquery()
+    rows = session.execute(
+        scoped(scoped(select(NewsDraft, NewsArticle, found.c.n), NewsDraft, scope), NewsArticle, scope)
+        .join(found, found.c.id == NewsDraft.id)
+        .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)
+        .options(defer(NewsArticle.text))
+    ).all()
+    out: list[list[tuple[NewsDraft, NewsArticle]]] = [[] for _ in searches]
+    for draft, article, n in rows:
+        out[n].append((draft, article))
+    for pairs in out:
+        pairs.sort(key=lambda pair: pair[0].id)
+        pairs.sort(key=lambda pair: pair[0].created_at, reverse=True)
+    return out
 
 
 def candidate_events(
-    session: Session,
-    scope: Scope,
-    drugs: Sequence[str],
-    window: tuple[dt.date, dt.date],
-    country: str | None,
-) -> list[SeizureEvent]:
-    """Seizure events with one of ``drugs`` whose (possibly partial) date meets ``window``."""
-    low, high = window
-    # Correlated, and within the widest date range first: the store's date index then finds the few
-    # events of the window, rather than every event of a common drug being looked up one by one
-    # (40-80 ms a draft on the demo data, for each of a News review page's 25 drafts).
-    has_drug = (
-        select(SeizureItem.event_id)
-        .where(SeizureItem.event_id == SeizureEvent.id, SeizureItem.drug_code.in_(list(drugs)))
-        .exists()
-    )
+    session: Session, scope: Scope, searches: Sequence[EventSearch]
+) -> list[list[SeizureEvent]]:
+    """For each search, the events it finds (newest first, at most ``CANDIDATES``), with their items,
+    in two statements however many searches there are."""
+    if not searches:
+        return []
     precision = SeizureEvent.date_precision
-    stmt = (
-        scoped(select(SeizureEvent), SeizureEvent, scope)
-        .where(
+    branches = []
+    for n, search in enumerate(searches):
+        low, high = search.window
+        # Correlated, and within the widest date range first: the store's date index then finds the
+        # few events of the window rather than looking up every event of a common drug.
+        has_drug = (
+            select(SeizureItem.event_id)
+            .where(SeizureItem.event_id == SeizureEvent.id, SeizureItem.drug_code.in_(list(search.drugs)))
+            .exists()
+        )
+        stmt = scoped(select(SeizureEvent.id, literal(n, Integer).label("n")), SeizureEvent, scope).where(
             SeizureEvent.date.between(low - dt.timedelta(days=366), high),
             has_drug,
             or_(
@@ -134,13 +167,23 @@ def candidate_events(
                 and_(precision == "year", SeizureEvent.date.between(low - dt.timedelta(days=366), high)),
             ),
         )
+        if search.country:
+            stmt = stmt.where(or_(SeizureEvent.country == search.country, SeizureEvent.country.is_(None)))
+        ordered = stmt.order_by(SeizureEvent.date.desc(), SeizureEvent.id).limit(CANDIDATES).subquery()
+        branches.append(select(ordered.c.id, ordered.c.n))
+    found = union_all(*branches).subquery()
+    rows = session.execute(
+        scoped(select(SeizureEvent, found.c.n), SeizureEvent, scope)
+        .join(found, found.c.id == SeizureEvent.id)
         .options(selectinload(SeizureEvent.items))
-        .order_by(SeizureEvent.date.desc(), SeizureEvent.id)
-        .limit(200)
-    )
-    if country:
-        stmt = stmt.where(or_(SeizureEvent.country == country, SeizureEvent.country.is_(None)))
-    return list(session.scalars(stmt))
+    ).all()
+    out: list[list[SeizureEvent]] = [[] for _ in searches]
+    for event, n in rows:
+        out[n].append(event)
+    for events in out:
+        events.sort(key=lambda e: e.id)
+        events.sort(key=lambda e: e.date or dt.date.min, reverse=True)
+    return out
 
 
 def get_event(session: Session, scope: Scope, event_id: str) -> SeizureEvent | None:
