@@ -18,7 +18,7 @@ from astara.db.engine import transaction
 from astara.db.models import NewsArticle, NewsDraft, SeizureEvent, SharingOutbox
 from astara.errors import Conflict, ImportFailed, InvalidInput, NotFound, PermissionDenied
 from astara.news import service
-from astara.news.schemas import Edits
+from astara.news.schemas import DraftOut, Edits, IngestReport
 from astara.seizures import service as seizures
 from astara.seizures.schemas import SeizureCreate, SeizureItemIn
 
@@ -26,12 +26,12 @@ ARTICLES = Path(__file__).with_name("articles")
 TODAY = dt.date(2026, 11, 28)
 
 
-def ingest(engine: Engine, scope: Scope, *paths: Path, **options: object) -> service.IngestReport:
+def ingest(engine: Engine, scope: Scope, *paths: Path, **options: object) -> IngestReport:
     with transaction(engine) as session:
         return service.ingest(session, scope, service.read_paths(list(paths), **options))  # type: ignore[arg-type]
 
 
-def open_drafts(engine: Engine, scope: Scope) -> dict[str, service.DraftOut]:
+def open_drafts(engine: Engine, scope: Scope) -> dict[str, DraftOut]:
     """Open drafts keyed by their first drug and quantity, e.g. 'opium 48'."""
     with transaction(engine) as session:
         page = service.list_drafts(session, scope, "open")
