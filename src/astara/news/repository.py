@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Integer, and_, func, literal, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, defer, selectinload
 
 from astara.agencies.scope import Scope, scoped
@@ -92,98 +105,162 @@ def candidate_drafts(
     session: Session, scope: Scope, searches: Sequence[DraftSearch], lookback: dt.timedelta
 ) -> list[list[tuple[NewsDraft, NewsArticle]]]:
     """For each search, the open drafts it finds (newest first, at most ``CANDIDATES``) with their
-    articles (without text), in one statement however many searches there are.
+    articles (without text), in two statements however many searches there are.
 
     A draft is found when dated within the window (partial dates by their year or month), or undated
     and published up to ``lookback`` after it; in the same country or one not known. Accepted drafts
-    are not candidates: their seizure event is.
+    are not candidates: their seizure event is. The first statement reads the few columns that decide
+    this for the open drafts any search may find; the second, the drafts found, each once.
     """
     if not searches:
         return []
-    branches = []
-    for n, search in enumerate(searches):
-        stmt = scoped(select(NewsDraft.id, literal(n, Integer).label("n")), NewsDraft, scope).where(
-            NewsDraft.article_id != search.exclude_article, NewsDraft.status == "open"
+    stmt = (
+        scoped(
+            scoped(
+                select(
+                    NewsDraft.id,
+                    NewsDraft.article_id,
+                    NewsDraft.date,
+                    NewsDraft.country,
+                    NewsDraft.created_at,
+                    NewsArticle.published,
+                ),
+                NewsDraft,
+                scope,
+            ),
+            NewsArticle,
+            scope,
         )
-        if search.country:
-            stmt = stmt.where(or_(NewsDraft.country == search.country, NewsDraft.country.is_(None)))
-        if search.window is not None:
-            low, high = search.window[0].isoformat(), search.window[1].isoformat()
-            published = scoped(select(NewsArticle.id), NewsArticle, scope).where(
-                or_(
-                    NewsArticle.published.is_(None),
-                    NewsArticle.published.between(search.window[0], search.window[1] + lookback),
+        .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)
+        .where(NewsDraft.status == "open")
+    )
+    countries = {s.country for s in searches}
+    if None not in countries:
+        stmt = stmt.where(or_(NewsDraft.country.in_(countries), NewsDraft.country.is_(None)))
+    windows = [s.window for s in searches if s.window is not None]
+    if len(windows) == len(searches):  # else one search takes drafts of any date
+        low, high = min(w[0] for w in windows), max(w[1] for w in windows)
+        stmt = stmt.where(
+            or_(
+                NewsDraft.date.between(low.isoformat(), high.isoformat()),
+                and_(
+                    func.length(NewsDraft.date) < 10,
+                    NewsDraft.date.between(low.isoformat()[:4], high.isoformat()[:7]),
+                ),
+                and_(
+                    NewsDraft.date.is_(None),
+                    or_(NewsArticle.published.is_(None), NewsArticle.published.between(low, high + lookback)),
                 ),
             )
-            stmt = stmt.where(
-                or_(
-                    NewsDraft.date.between(low, high),
-                    and_(func.length(NewsDraft.date) < 10, NewsDraft.date.between(low[:4], high[:7])),
-                    and_(NewsDraft.date.is_(None), NewsDraft.article_id.in_(published)),
-                )
-            )
-        ordered = stmt.order_by(NewsDraft.created_at.desc(), NewsDraft.id).limit(CANDIDATES).subquery()
-        branches.append(select(ordered.c.id, ordered.c.n))
-    found = union_all(*branches).subquery()
-    rows = session.execute(
-        scoped(scoped(select(NewsDraft, NewsArticle, found.c.n), NewsDraft, scope), NewsArticle, scope)
-        .join(found, found.c.id == NewsDraft.id)
-        .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)
-        .options(defer(NewsArticle.text))
-    ).all()
-    out: list[list[tuple[NewsDraft, NewsArticle]]] = [[] for _ in searches]
-    for draft, article, n in rows:
-        out[n].append((draft, article))
-    for pairs in out:
-        pairs.sort(key=lambda pair: pair[0].id)
-        pairs.sort(key=lambda pair: pair[0].created_at, reverse=True)
-    return out
+        )
+    rows: list[_Light] = [tuple(r) for r in session.execute(stmt)]
+    rows.sort(key=lambda r: r[0])
+    rows.sort(key=lambda r: r[4], reverse=True)  # newest first
+    chosen = [[r[0] for r in filter(_finder(search, lookback), rows)][:CANDIDATES] for search in searches]
+    wanted = {i for ids in chosen for i in ids}
+    loaded: dict[str, tuple[NewsDraft, NewsArticle]] = {}
+    if wanted:
+        found = session.execute(
+            scoped(scoped(select(NewsDraft, NewsArticle), NewsDraft, scope), NewsArticle, scope)
+            .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)
+            .where(NewsDraft.id.in_(wanted))
+            .options(defer(NewsArticle.text))
+        )
+        loaded = {draft.id: (draft, article) for draft, article in found.tuples()}
+    return [[loaded[i] for i in ids if i in loaded] for ids in chosen]
+
+
+# id, article id, date, country, created at, publication date: what decides whether a search finds a draft
+_Light = tuple[str, str, str | None, str | None, dt.datetime, dt.date | None]
+
+
+def _finder(search: DraftSearch, lookback: dt.timedelta) -> Callable[[_Light], bool]:
+    """Whether ``search`` finds the draft of a row (the conditions candidate_drafts describes)."""
+    exclude, country, window = search.exclude_article, search.country, search.window
+    if window is None:
+        return lambda r: r[1] != exclude and (not country or r[3] in (country, None))
+    low, high = window[0].isoformat(), window[1].isoformat()
+    year, month, earliest, latest = low[:4], high[:7], window[0], window[1] + lookback
+
+    def finds(r: _Light) -> bool:
+        if r[1] == exclude or (country and r[3] not in (country, None)):
+            return False
+        date, published = r[2], r[5]
+        if date is None:
+            return published is None or earliest <= published <= latest
+        return low <= date <= high or (len(date) < 10 and year <= date <= month)
+
+    return finds
 
 
 def candidate_events(
     session: Session, scope: Scope, searches: Sequence[EventSearch]
 ) -> list[list[SeizureEvent]]:
     """For each search, the events it finds (newest first, at most ``CANDIDATES``), with their items,
-    in two statements however many searches there are."""
+    in three statements however many searches there are."""
     if not searches:
         return []
-    precision = SeizureEvent.date_precision
-    branches = []
+    values: dict[str, Any] = {}
     for n, search in enumerate(searches):
         low, high = search.window
+        values.update({f"low{n}": low, f"high{n}": high, f"drugs{n}": list(search.drugs)})
+        values.update({f"month{n}": low - dt.timedelta(days=31), f"year{n}": low - dt.timedelta(days=366)})
+        if search.country:
+            values[f"country{n}"] = search.country
+    pairs = session.execute(_event_search(scope, tuple(bool(s.country) for s in searches)), values).all()
+    events: dict[str, SeizureEvent] = {}
+    if pairs:
+        stmt = scoped(select(SeizureEvent), SeizureEvent, scope).where(
+            SeizureEvent.id.in_({p.id for p in pairs})
+        )
+        events = {e.id: e for e in session.scalars(stmt.options(selectinload(SeizureEvent.items)))}
+    out: list[list[SeizureEvent]] = [[] for _ in searches]
+    for pair in pairs:
+        if pair.id in events:
+            out[pair.n].append(events[pair.id])
+    for found in out:
+        found.sort(key=lambda e: e.id)
+        found.sort(key=lambda e: e.date or dt.date.min, reverse=True)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _event_search(scope: Scope, with_country: tuple[bool, ...]) -> CompoundSelect[tuple[str, int]]:
+    """The (event id, search number) pairs of ``len(with_country)`` searches, their values bound when
+    run; built once for each shape, as building the statement costs more than running it."""
+    precision = SeizureEvent.date_precision
+    branches = []
+    for n, country in enumerate(with_country):
+        low, high = bindparam(f"low{n}", type_=Date), bindparam(f"high{n}", type_=Date)
+        earliest = bindparam(f"year{n}", type_=Date)
         # Correlated, and within the widest date range first: the store's date index then finds the
         # few events of the window rather than looking up every event of a common drug.
         has_drug = (
             select(SeizureItem.event_id)
-            .where(SeizureItem.event_id == SeizureEvent.id, SeizureItem.drug_code.in_(list(search.drugs)))
+            .where(
+                SeizureItem.event_id == SeizureEvent.id,
+                SeizureItem.drug_code.in_(bindparam(f"drugs{n}", expanding=True)),
+            )
             .exists()
         )
         stmt = scoped(select(SeizureEvent.id, literal(n, Integer).label("n")), SeizureEvent, scope).where(
-            SeizureEvent.date.between(low - dt.timedelta(days=366), high),
+            SeizureEvent.date.between(earliest, high),
             has_drug,
             or_(
                 and_(or_(precision.is_(None), precision == "day"), SeizureEvent.date.between(low, high)),
-                and_(precision == "month", SeizureEvent.date.between(low - dt.timedelta(days=31), high)),
-                and_(precision == "year", SeizureEvent.date.between(low - dt.timedelta(days=366), high)),
+                and_(
+                    precision == "month", SeizureEvent.date.between(bindparam(f"month{n}", type_=Date), high)
+                ),
+                and_(precision == "year", SeizureEvent.date.between(earliest, high)),
             ),
         )
-        if search.country:
-            stmt = stmt.where(or_(SeizureEvent.country == search.country, SeizureEvent.country.is_(None)))
+        if country:
+            stmt = stmt.where(
+                or_(SeizureEvent.country == bindparam(f"country{n}"), SeizureEvent.country.is_(None))
+            )
         ordered = stmt.order_by(SeizureEvent.date.desc(), SeizureEvent.id).limit(CANDIDATES).subquery()
         branches.append(select(ordered.c.id, ordered.c.n))
-    found = union_all(*branches).subquery()
-    rows = session.execute(
-        scoped(select(SeizureEvent, found.c.n), SeizureEvent, scope)
-        .join(found, found.c.id == SeizureEvent.id)
-        .options(selectinload(SeizureEvent.items))
-    ).all()
-    out: list[list[SeizureEvent]] = [[] for _ in searches]
-    for event, n in rows:
-        out[n].append(event)
-    for events in out:
-        events.sort(key=lambda e: e.id)
-        events.sort(key=lambda e: e.date or dt.date.min, reverse=True)
-    return out
+    return union_all(*branches)
 
 
 def get_event(session: Session, scope: Scope, event_id: str) -> SeizureEvent | None:
