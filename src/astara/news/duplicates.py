@@ -10,6 +10,7 @@ candidate is then weighed in memory with the named evidence of ``news.evidence``
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -65,9 +66,9 @@ def propose(
         for event in events_of.get(n, []):
             if event.id != draft.event_id and (evidence := compare(mine, _event_side(event))):
                 found.append(_proposal("seizure", event.id, _event_summary(event), evidence))
-        for other, other_article in draft_lists[n]:
-            if other.id != draft.id and (evidence := compare(mine, _draft_side(other, other_article))):
-                found.append(_proposal("draft", other.id, _draft_summary(other, other_article), evidence))
+        for other in draft_lists[n]:
+            if other.id != draft.id and (evidence := compare(mine, _candidate_side(other))):
+                found.append(_proposal("draft", other.id, _draft_summary(other), evidence))
         found.sort(key=lambda p: (-p.score, p.kind, p.target))
         out[draft.id] = found[:SHOWN]
     return out
@@ -92,18 +93,18 @@ def _codes(draft: NewsDraft) -> list[str]:
     return sorted(drugs | {d.code for g in groups for d in vocab.in_group(g)})
 
 
-def _draft_side(draft: NewsDraft, article: NewsArticle | None) -> Side:
-    entries: list[Entry] = [
-        (i["drug"], i["quantity"], i["kg"], i["unit"]) for i in draft.fields.get("items", [])
-    ]
-    published = article.published if article else None
-    return Side(
-        entries,
-        interval(draft.date, published),
-        draft.country,
-        draft.place,
-        article.outlet if article else None,
-    )
+def _entries(items: list[dict[str, Any]]) -> list[Entry]:
+    return [(i["drug"], i["quantity"], i["kg"], i["unit"]) for i in items]
+
+
+def _draft_side(draft: NewsDraft, article: NewsArticle) -> Side:
+    window = interval(draft.date, article.published)
+    return Side(_entries(draft.fields.get("items", [])), window, draft.country, draft.place, article.outlet)
+
+
+def _candidate_side(other: repository.Candidate) -> Side:
+    window = interval(other.date, other.published)
+    return Side(_entries(other.fields.get("items", [])), window, other.country, other.place, other.outlet)
 
 
 def _event_side(event: SeizureEvent) -> Side:
@@ -116,14 +117,14 @@ def _event_side(event: SeizureEvent) -> Side:
     return Side(entries, window, event.country, event.place_text)
 
 
-def _draft_summary(draft: NewsDraft, article: NewsArticle | None) -> str:
+def _draft_summary(other: repository.Candidate) -> str:
     items = ", ".join(
         f"{i['drug']} {i['quantity']:g} {i['unit']}"
-        for i in draft.fields.get("items", [])
+        for i in other.fields.get("items", [])
         if i.get("quantity") is not None
     )
-    who = (article.outlet or article.url or article.id) if article else draft.article_id
-    return f"{who}: {items}; {draft.date or 'no date'}; {draft.place or draft.country or 'no place'}"
+    who = other.outlet or other.url or other.article_id
+    return f"{who}: {items}; {other.date or 'no date'}; {other.place or other.country or 'no place'}"
 
 
 def _event_summary(event: SeizureEvent) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     CompoundSelect,
@@ -101,36 +101,41 @@ class EventSearch:
     country: str | None
 
 
+class Candidate(NamedTuple):
+    """An open draft as a possible duplicate: what decides whether a search finds it, and what it is
+    compared and summarised on."""
+
+    id: str
+    article_id: str
+    date: str | None
+    country: str | None
+    created_at: dt.datetime
+    published: dt.date | None
+    place: str | None
+    event_id: str | None
+    fields: dict[str, Any]
+    outlet: str | None
+    url: str | None
+
+
 def candidate_drafts(
     session: Session, scope: Scope, searches: Sequence[DraftSearch], lookback: dt.timedelta
-) -> list[list[tuple[NewsDraft, NewsArticle]]]:
-    """For each search, the open drafts it finds (newest first, at most ``CANDIDATES``) with their
-    articles (without text), in two statements however many searches there are.
+) -> list[list[Candidate]]:
+    """For each search, the open drafts it finds (newest first, at most ``CANDIDATES``), in one
+    statement however many searches there are.
 
     A draft is found when dated within the window (partial dates by their year or month), or undated
     and published up to ``lookback`` after it; in the same country or one not known. Accepted drafts
-    are not candidates: their seizure event is. The first statement reads the few columns that decide
-    this for the open drafts any search may find; the second, the drafts found, each once.
+    are not candidates: their seizure event is. The statement reads the open drafts any search may
+    find, as plain rows; each search then picks its own from them.
     """
     if not searches:
         return []
+    columns = (NewsDraft.id, NewsDraft.article_id, NewsDraft.date, NewsDraft.country, NewsDraft.created_at,
+               NewsArticle.published, NewsDraft.place, NewsDraft.event_id, NewsDraft.fields,
+               NewsArticle.outlet, NewsArticle.url)  # fmt: skip
     stmt = (
-        scoped(
-            scoped(
-                select(
-                    NewsDraft.id,
-                    NewsDraft.article_id,
-                    NewsDraft.date,
-                    NewsDraft.country,
-                    NewsDraft.created_at,
-                    NewsArticle.published,
-                ),
-                NewsDraft,
-                scope,
-            ),
-            NewsArticle,
-            scope,
-        )
+        scoped(scoped(select(*columns), NewsDraft, scope), NewsArticle, scope)
         .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)
         .where(NewsDraft.status == "open")
     )
@@ -153,42 +158,26 @@ def candidate_drafts(
                 ),
             )
         )
-    rows: list[_Light] = [tuple(r) for r in session.execute(stmt)]
-    rows.sort(key=lambda r: r[0])
-    rows.sort(key=lambda r: r[4], reverse=True)  # newest first
-    chosen = [[r[0] for r in filter(_finder(search, lookback), rows)][:CANDIDATES] for search in searches]
-    wanted = {i for ids in chosen for i in ids}
-    loaded: dict[str, tuple[NewsDraft, NewsArticle]] = {}
-    if wanted:
-        found = session.execute(
-            scoped(scoped(select(NewsDraft, NewsArticle), NewsDraft, scope), NewsArticle, scope)
-            .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)
-            .where(NewsDraft.id.in_(wanted))
-            .options(defer(NewsArticle.text))
-        )
-        loaded = {draft.id: (draft, article) for draft, article in found.tuples()}
-    return [[loaded[i] for i in ids if i in loaded] for ids in chosen]
+    rows = [Candidate(*r) for r in session.execute(stmt)]
+    rows.sort(key=lambda r: r.id)
+    rows.sort(key=lambda r: r.created_at, reverse=True)  # newest first
+    return [list(filter(_finder(search, lookback), rows))[:CANDIDATES] for search in searches]
 
 
-# id, article id, date, country, created at, publication date: what decides whether a search finds a draft
-_Light = tuple[str, str, str | None, str | None, dt.datetime, dt.date | None]
-
-
-def _finder(search: DraftSearch, lookback: dt.timedelta) -> Callable[[_Light], bool]:
-    """Whether ``search`` finds the draft of a row (the conditions candidate_drafts describes)."""
+def _finder(search: DraftSearch, lookback: dt.timedelta) -> Callable[[Candidate], bool]:
+    """Whether ``search`` finds a draft (the conditions candidate_drafts describes)."""
     exclude, country, window = search.exclude_article, search.country, search.window
     if window is None:
-        return lambda r: r[1] != exclude and (not country or r[3] in (country, None))
+        return lambda r: r.article_id != exclude and (not country or r.country in (country, None))
     low, high = window[0].isoformat(), window[1].isoformat()
     year, month, earliest, latest = low[:4], high[:7], window[0], window[1] + lookback
 
-    def finds(r: _Light) -> bool:
-        if r[1] == exclude or (country and r[3] not in (country, None)):
+    def finds(r: Candidate) -> bool:
+        if r.article_id == exclude or (country and r.country not in (country, None)):
             return False
-        date, published = r[2], r[5]
-        if date is None:
-            return published is None or earliest <= published <= latest
-        return low <= date <= high or (len(date) < 10 and year <= date <= month)
+        if r.date is None:
+            return r.published is None or earliest <= r.published <= latest
+        return low <= r.date <= high or (len(r.date) < 10 and year <= r.date <= month)
 
     return finds
 
