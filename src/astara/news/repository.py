@@ -139,6 +139,9 @@ def candidate_drafts(
         .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)
         .where(NewsDraft.status == "open")
     )
+    excluded = {s.exclude_article for s in searches}
+    if len(excluded) == 1:  # the drafts of one article (at ingest): its own are never candidates
+        stmt = stmt.where(NewsDraft.article_id != next(iter(excluded)))
     countries = {s.country for s in searches}
     if None not in countries:
         stmt = stmt.where(or_(NewsDraft.country.in_(countries), NewsDraft.country.is_(None)))
@@ -158,6 +161,8 @@ def candidate_drafts(
                 ),
             )
         )
+    if len(searches) == 1:  # the statement finds exactly what the one search does
+        stmt = stmt.order_by(NewsDraft.created_at.desc(), NewsDraft.id).limit(CANDIDATES)
     rows = [Candidate(*r) for r in session.execute(stmt)]
     rows.sort(key=lambda r: r.id)
     rows.sort(key=lambda r: r.created_at, reverse=True)  # newest first
