@@ -13,6 +13,8 @@ points, News review, entities, sharing, audit and a job's page.
 
 Run: ``.venv/bin/python bench/web_load.py [--events 1000000] [--users 20] [--seconds 20] [--db FILE]``
      ``.venv/bin/python bench/web_load.py --demo [--folder DIR] [--users 5] [--think 1] [--seconds 10]``
+     ``.venv/bin/python bench/web_load.py --demo --pages news``: only News review (first, second and
+     last page of the 1,000 open drafts)
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ def demo_store(folder: Path) -> dict[str, str]:
         "map points (API)": "/api/seizures/map",
         "news review": "/news",
         "news review, page 2": "/news?page=2",
+        "news review, last page": f"/news?page={max(1, -(-drafts // 25))}",
         "entities": "/entities",
         "sharing": "/sharing",
         "audit": "/sharing/audit",
@@ -155,6 +158,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes (astara serve --workers)")
     parser.add_argument("--demo", action="store_true", help="every page on the demo data (see above)")
     parser.add_argument("--folder", type=Path, help="--demo: reuse (or create) the demo store here")
+    parser.add_argument("--pages", nargs="+", metavar="WORD", help="only pages whose names have these words")
     args = parser.parse_args()
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="astara-load-"))
@@ -163,6 +167,10 @@ def main() -> None:
     db = args.db or folder / "load.sqlite3"
     if args.demo:
         pages, agency, db = demo_store(folder), DEMO_AGENCY, folder / "astara.sqlite3"
+    if args.pages:
+        pages = {name: path for name, path in pages.items() if any(w in name for w in args.pages)}
+        if not pages:
+            parser.error(f"no page's name contains {' or '.join(args.pages)}")
     elif not db.exists():
         start = time.perf_counter()
         events, items = build(db, int(args.events * 1.25))  # a quarter of the events have two items

@@ -63,7 +63,7 @@ def test_accept_a_draft_and_find_the_seizure(
     page.get_by_role("link", name="News review").click()
     expect(page.locator("article.draft")).to_have_count(3)
     copy = page.locator(f"#draft-{opium_copy}")
-    assert "opium 48.5 kg vs 48 kg (1.0% apart)" in copy.locator(".proposals").inner_text()
+    assert "Opium 48.5 kg vs 48 kg (1% apart)" in copy.locator(".proposals").inner_text()
     copy.locator(".proposals").get_by_role("button", name="Merge into this").click()
     expect(page.get_by_role("status")).to_contain_text("Merged; counted once in")
     expect(page.locator("article.draft")).to_have_count(2)

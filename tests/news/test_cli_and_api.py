@@ -44,7 +44,7 @@ def test_ingest_review_and_accept_from_the_shell(
     ids = {
         m.group(2): m.group(1) for m in re.finditer(r"^([0-9a-f]{32})  open .*?  (\w+ [\d.]+) ", out, re.M)
     }
-    assert "possible duplicate of draft" in out and "because: opium 48.5 kg vs 48 kg (1.0% apart)" in out
+    assert "possible duplicate of draft" in out and "because: opium 48.5 kg vs 48 kg (1% apart)" in out
 
     code, out, _ = run(monkeypatch, capsys, "news", "show", ids["heroin 152.3"])
     assert (

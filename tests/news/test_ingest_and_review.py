@@ -18,7 +18,7 @@ from astara.db.engine import transaction
 from astara.db.models import NewsArticle, NewsDraft, SeizureEvent, SharingOutbox
 from astara.errors import Conflict, ImportFailed, InvalidInput, NotFound, PermissionDenied
 from astara.news import service
-from astara.news.schemas import Edits
+from astara.news.schemas import DraftOut, Edits, IngestReport
 from astara.seizures import service as seizures
 from astara.seizures.schemas import SeizureCreate, SeizureItemIn
 
@@ -26,12 +26,12 @@ ARTICLES = Path(__file__).with_name("articles")
 TODAY = dt.date(2026, 11, 28)
 
 
-def ingest(engine: Engine, scope: Scope, *paths: Path, **options: object) -> service.IngestReport:
+def ingest(engine: Engine, scope: Scope, *paths: Path, **options: object) -> IngestReport:
     with transaction(engine) as session:
         return service.ingest(session, scope, service.read_paths(list(paths), **options))  # type: ignore[arg-type]
 
 
-def open_drafts(engine: Engine, scope: Scope) -> dict[str, service.DraftOut]:
+def open_drafts(engine: Engine, scope: Scope) -> dict[str, DraftOut]:
     """Open drafts keyed by their first drug and quantity, e.g. 'opium 48'."""
     with transaction(engine) as session:
         page = service.list_drafts(session, scope, "open")
@@ -192,7 +192,7 @@ def test_two_outlets_are_proposed_as_one_incident_and_merged_on_confirmation(
     html, feed = drafts["opium 48"], drafts["opium 48.5"]
     (proposal,) = feed.proposals
     assert proposal.kind == "draft" and proposal.target == html.id
-    assert "opium 48.5 kg vs 48 kg (1.0% apart)" in proposal.reasons
+    assert "opium 48.5 kg vs 48 kg (1% apart)" in proposal.reasons
     assert "same date 2025-04-16" in proposal.reasons and "same place (bilasuvar)" in proposal.reasons
     assert "reported by another outlet (Lankaran Today)" in proposal.reasons
     assert drafts["tramadol 2600"].proposals == []  # other drugs, other place: no proposal
@@ -239,7 +239,7 @@ def test_a_report_of_an_official_record_is_proposed_against_it(engine: Engine, s
     assert proposal.kind == "seizure" and proposal.target == official.id
     assert proposal.summary.startswith("SCS-2025-0311: heroin 152.3 kg, methadone 4200 tablet")
     assert "dates 1 day(s) apart" in proposal.reasons and "same place (astara)" in proposal.reasons
-    assert "methadone 4200 tablets on both" in proposal.reasons
+    assert "methadone 4,200 tablets on both" in proposal.reasons
     with transaction(engine) as session:
         merged = service.merge(session, scope, draft.id, official.id)
         assert merged.event_id == official.id

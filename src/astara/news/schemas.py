@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from astara.kit.dates import UtcDateTime
+from astara.news.evidence import Evidence
 from astara.seizures.schemas import SeizureCreate
 
 __all__ = [
@@ -59,8 +60,11 @@ class Proposal(BaseModel):
     kind: str = Field(description="draft or seizure")
     target: str = Field(description="The draft id or the seizure id.")
     summary: str
-    reasons: list[str]
-    score: float
+    reasons: list[str] = Field(description="The evidence in English words.")
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="Each piece of evidence: reason code, weight, values compared."
+    )
+    score: float = Field(description="The evidence's weights added up (at most 1).")
 
 
 class Segment(BaseModel):

@@ -9,15 +9,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from astara.errors import AstaraError, Conflict, InvalidInput, NotAuthenticated, NotFound
 from astara.news import service
+from astara.news.evidence import Evidence
 from astara.news.schemas import Edits
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import catalogue, language_of, localise_date, localise_number, translate
 from astara.web.problems import Shown, shown
-from astara.web.templating import templates
+from astara.web.templating import data, label, templates
 
 router = APIRouter(include_in_schema=False)
 FILTERS = ("open", "accepted", "rejected", "merged", "all")
@@ -25,6 +27,28 @@ EDIT_FIELDS = ("date", "country", "place", "drug", "quantity", "unit")
 
 
 PER_PAGE = 25
+
+
+def evidence_text(evidence: Evidence, language: str) -> Markup:
+    """A piece of duplicate evidence in ``language``: drugs and countries by their names there, dates
+    in its calendar, numbers in its digits, stored place words and outlets marked as data."""
+    values: dict[str, Markup | str] = {}
+    for name, value in evidence.values.items():
+        if name in ("drug", "drugs"):
+            kind = "drug_groups" if evidence.code == "drug_group_agrees" else "drugs"
+            values[name] = Markup("+").join(label(kind, code, language) for code in str(value).split("+"))
+        elif name == "country":
+            values[name] = label("countries", str(value), language)
+        elif name == "date":
+            values[name] = localise_date(str(value), language)
+        elif name == "unit":
+            values[name] = Markup('<code dir="ltr">{}</code>').format(value)
+        elif isinstance(value, str):
+            values[name] = data(value)
+        else:
+            values[name] = localise_number(value, language)
+    entry = catalogue()[f"news.evidence.{evidence.code}"]
+    return escape(entry.get(language) or entry["en"]).format(**values)
 
 
 def _render(request: Request, status: str, *, error: Shown | None = None, done: str = "",
@@ -39,8 +63,10 @@ def _render(request: Request, status: str, *, error: Shown | None = None, done: 
             limit=PER_PAGE,
         )
     last = max(1, -(-page.total // PER_PAGE))
+    language = language_of(request)
     context: dict[str, Any] = {
-        "page_title": translate(language_of(request), "news.title"),
+        "page_title": translate(language, "news.title"),
+        "evidence_text": lambda evidence: evidence_text(evidence, language),
         "page": page,
         "number": number,
         "prev_url": f"/news?status={status}&page={number - 1}" if number > 1 else None,
