@@ -7,7 +7,6 @@ from rules.checks import PACKAGE, ROOT, modules
 MOST_LINES = 600
 LONGER = {
     "db/models.py": "every ORM model in one place, read as a schema",
-    "news/service.py": "split in progress",
 }
 
 
