@@ -22,9 +22,11 @@ import re
 from dataclasses import dataclass, field, replace
 
 from astara.extraction import cues
-from astara.extraction.dates import DateMention, find_dates
-from astara.extraction.drugs import DrugMention, aliases, find_drugs
-from astara.extraction.items import Item, attach
+from astara.extraction.amounts import find_amounts
+from astara.extraction.dates import DateMention, find_dates, find_dates_in
+from astara.extraction.drugs import DrugMention, aliases, find_drugs, find_drugs_in
+from astara.extraction.items import Item, attach, attach_in
+from astara.extraction.languages import Language
 from astara.extraction.places import (
     CountryMention,
     PlaceMention,
@@ -66,6 +68,7 @@ class Analysis:
     items: list[Item] = field(default_factory=list)
     stat_items: list[Item] = field(default_factory=list)
     incidents: list[list[int]] = field(default_factory=list)  # sentence indexes per incident
+    lang: Language | None = None  # None: English, whose rules are code (cues.py, quantities.py)
 
 
 def kg_of(q: Quantity, drug: str) -> float | None:
@@ -116,6 +119,32 @@ def _analyse_sentences(text: str, published: dt.date | None) -> tuple[list[Sent]
     return out, country
 
 
+def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[list[Sent], str | None]:
+    """:func:`_analyse_sentences` for a language whose words are data (``text`` normalised)."""
+    out = []
+    split = sentences(text, lang.sentence_start)
+    countries = [find_countries(text, s.start, s.end) for s in split]
+    country = document_country(text, [c for group in countries for c in group])
+    for s, found in zip(split, countries, strict=True):
+        quantities = _equivalents(text, find_amounts(text, lang, s.start, s.end))
+        out.append(
+            Sent(
+                s=s,
+                heading=_is_heading(s, text),
+                quantities=quantities,
+                drugs=find_drugs_in(text, lang, s.start, s.end) if quantities else [],
+                seizure=bool(lang.seizure.search(s.text)),
+                statistic=bool(lang.statistic.search(s.text)),
+                not_seizure=bool(lang.not_seizure.search(s.text)),
+                new_incident=bool(lang.new_incident.search(s.text[:80])),
+                dates=find_dates_in(text, lang, published, s.start, s.end),
+                places=find_places(text, s.start, s.end, country),
+                countries=found,
+            )
+        )
+    return out, country
+
+
 _OF = re.compile(r"\s+of\s+")
 
 
@@ -158,14 +187,20 @@ def _items(a: Analysis) -> list[Item]:
         for q in sent.quantities:
             if not sent.drugs:
                 break
-            found = attach(a.text, q, sent.drugs, taken, sent.s.end)
+            if a.lang is None:
+                found = attach(a.text, q, sent.drugs, taken, sent.s.end)
+            else:
+                found = attach_in(a.text, q, sent.drugs, taken, a.lang, sent.quantities)
             if found is None:
                 continue
             drug, how, chain = found
             taken.update(id(d) for d in chain)
             codes = list(dict.fromkeys(d.code for d in chain))
             lead = a.text[max(sent.s.start, q.start - 60) : q.start].lower()
-            items.append(Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead))
+            total = "total" in lead if a.lang is None else bool(a.lang.total.search(lead))
+            items.append(
+                Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead, total_cue=total)
+            )
     return items
 
 
@@ -254,7 +289,7 @@ def _drop_totals(items: list[Item]) -> None:
             specific = [o for o in parts if not o.generic]
             if len(specific) == 1 and specific[0].q.qualifier and _refine(specific[0], item, value):
                 continue
-            if specific and "total" in (item.q.qualifier or "") + " " + item.lead:
+            if specific and (item.total_cue or "total" in (item.q.qualifier or "")):
                 item.dropped = "stated total"
                 continue
         else:
@@ -374,10 +409,15 @@ def _spread_statistics(sents: list[Sent]) -> None:
             sent.statistic = True
 
 
-def analyse(text: str, published: dt.date | None) -> Analysis:
-    sents, country = _analyse_sentences(text, published)
-    a = Analysis(text=text, published=published, sents=sents, country=country)
-    _spread_statistics(a.sents)
+def analyse(text: str, published: dt.date | None, lang: Language | None = None) -> Analysis:
+    """Items, statistics and incidents of ``text``: English by default, else ``lang``'s data."""
+    if lang is None:
+        sents, country = _analyse_sentences(text, published)
+    else:
+        sents, country = _analyse_in(text, published, lang)
+    a = Analysis(text=text, published=published, sents=sents, country=country, lang=lang)
+    if lang is None:
+        _spread_statistics(a.sents)
     items = _items(a)
     for item in items:
         sent = a.sents[item.sentence]
@@ -387,7 +427,7 @@ def analyse(text: str, published: dt.date | None) -> Analysis:
             item.dropped = "no seizure word nearby"
         elif sent.not_seizure and not sent.seizure:
             item.dropped = "not about a seizure"
-        elif cues.COMPARISON.search(a.text, sent.s.start, item.q.start):
+        elif lang is None and cues.COMPARISON.search(a.text, sent.s.start, item.q.start):
             item.dropped = "comparison with another seizure"
         elif sent.statistic:
             item.dropped = "statistic"

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from astara.extraction.drugs import GENERIC, DrugMention, reported_code
+from astara.extraction.languages import Language
 from astara.extraction.quantities import Quantity
 
-__all__ = ["Item", "attach"]
+__all__ = ["Item", "attach", "attach_in"]
 
 _GAP_BANNED = frozenset(
     [
@@ -83,6 +84,7 @@ class Item:
     incident: int = 0
     dropped: str | None = None
     lead: str = ""  # the words of the sentence just before the quantity
+    total_cue: bool = False  # the words before the quantity say it is a total
 
     @property
     def generic(self) -> bool:
@@ -161,3 +163,63 @@ def attach(
             return nxt, how, [nxt]
     chain = _list_from(text, drug, drugs, limit) if how != "left" else [drug]
     return drug, how, chain
+
+
+_NEAR_WORDS = 12  # how far a language with free word order may put the drug from its quantity
+
+
+def _gap_words(gap: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", gap.lower())
+
+
+def _specific_after(text: str, drug: DrugMention, drugs: list[DrugMention], lang: Language) -> DrugMention:
+    """ "narcotic substance - heroin", "drugs of the type X": the name that follows a generic word."""
+    nxt = next((d for d in drugs if d.start >= drug.end and not d.generic), None)
+    if nxt is not None and nxt.start - drug.end <= 16 and lang.type_link.match(text[drug.end : nxt.start]):
+        return nxt
+    return drug
+
+
+def attach_in(
+    text: str, q: Quantity, drugs: list[DrugMention], taken: set[int], lang: Language, bounds: list[Quantity]
+) -> tuple[DrugMention, str, list[DrugMention]] | None:
+    """:func:`attach` for a language read from data: the drug inside the quantity ("847 bin uyuşturucu
+    hap"), right after it (a few words, no conjunction), right before it ("гашиш, весом 5 кг"), or,
+    as word order is freer than in English, the nearest drug with no other quantity between."""
+    after_q = [o.start for o in bounds if o.start >= q.end]
+    before_q = [o.end for o in bounds if o.end <= q.start]
+    right_limit = min(after_q, default=len(text))
+    left_limit = max(before_q, default=0)
+    found: tuple[DrugMention, str] | None = None
+    inner = [d for d in drugs if q.start < d.start < q.end]
+    after = [d for d in drugs if d.start >= q.end and d.start < right_limit]
+    before = [d for d in drugs if d.end <= q.start and d.start >= left_limit]
+    if inner:
+        found = (inner[0], "inner")
+    elif after:
+        gap = text[q.end : after[0].start]
+        words = _gap_words(lang.type_link.sub(" ", gap))
+        if len(words) <= 3 and not re.search(r"[\d;()\[\]]", gap) and not set(words) & lang.conjunctions:
+            found = (after[0], "right")
+    if (
+        found is None
+        and before
+        and id(before[-1]) not in taken
+        and lang.left_link.match(text[before[-1].end : q.start])
+    ):
+        found = (before[-1], "left")
+    if found is None and after and len(_gap_words(text[q.end : after[0].start])) <= _NEAR_WORDS:
+        found = (after[0], "right")
+    if (
+        found is None
+        and before
+        and id(before[-1]) not in taken
+        and len(_gap_words(text[before[-1].end : q.start])) <= 6
+    ):
+        found = (before[-1], "left")
+    if found is None:
+        return None
+    drug, how = found
+    if drug.generic or drug.code == "psychotropic_pills":
+        drug = _specific_after(text, drug, drugs, lang)
+    return drug, how, [drug]

@@ -1,0 +1,212 @@
+"""What differs by language, as data: one YAML file a language (``<code>.yaml`` beside this module).
+
+A file lists number words, units, counters, qualifiers, drug words and their case endings, the
+cue words of seizures, statistics and new incidents, the words that join a quantity to its drug,
+and date words. Babel adds what it knows for the locale (decimal mark, month and weekday names).
+:func:`get_language` loads and checks a file once, on first use, and compiles its patterns.
+A sixth language is one more file here plus its code in ``service.EXTRACTORS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from astara.kit import yamlfile
+
+__all__ = ["LANGUAGE_FILES", "Language", "LanguageDataError", "get_language", "normalise", "stem_pattern"]
+
+DIR = Path(__file__).resolve().parent
+LANGUAGE_FILES = tuple(sorted(p.stem for p in DIR.glob("*.yaml")))
+# unit code (as quantities.py names them) -> kind
+UNIT_KINDS = {
+    **dict.fromkeys(("kg", "g", "mg", "t", "lb"), "mass"),
+    **dict.fromkeys(("l", "ml"), "volume"),
+    **dict.fromkeys(("tablet", "pill", "capsule"), "tablet"),
+    **dict.fromkeys(("ampoule", "piece", "plant", "dose", "bottle", "blotter"), "item"),
+    "package": "package",
+}
+UNIT_CODES = frozenset(UNIT_KINDS)
+QUALIFIERS = frozenset({"more than", "about", "nearly", "less than", "up to", "a total of"})
+_KEYS = {
+    "code", "name", "sentence_start", "numbers", "units", "counters", "qualifiers", "qualifiers_after",
+    "drugs", "cues", "link", "dates",
+}  # fmt: skip
+
+# Persian and Arabic-Indic digits, Arabic letter variants, the Persian decimal and group marks and
+# the zero-width non-joiner, each replaced by one character so offsets into the text still hold.
+_NORMAL = str.maketrans(
+    "۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫٬يكۀة\u200c\u200d\u00a0\u202f",
+    "01234567890123456789.,یکهه    ",
+)
+
+
+class LanguageDataError(ValueError):
+    """A language file that does not hold what the extractor needs; the message names the key."""
+
+
+def normalise(text: str) -> str:
+    """``text`` with digits, letter variants and joiners made uniform, character for character."""
+    return text.translate(_NORMAL)
+
+
+def stem_pattern(forms: list[str]) -> str:
+    """An alternation of word forms; a form ending in ``*`` is a stem that takes any ending."""
+    parts = []
+    for form in sorted(forms, key=len, reverse=True):
+        if form.startswith("re:"):
+            parts.append(f"(?:{form[3:]})")
+            continue
+        stem = form.rstrip("*")
+        body = r"\s+".join(re.escape(w) for w in normalise(stem).split())
+        parts.append(body + (r"\w*" if form.endswith("*") else r"(?!\w)"))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+@dataclass(frozen=True, eq=False)  # one object a language, hashed by identity
+class Language:
+    code: str
+    name: str
+    decimal_comma: bool
+    sentence_start: str
+    ones: dict[str, float]
+    scales: dict[str, float]
+    joiners: frozenset[str]
+    units: dict[str, list[str]]
+    counters: list[str]
+    qualifiers: dict[str, list[str]]
+    qualifiers_after: dict[str, list[str]]
+    generic_drugs: list[str]
+    drug_names: dict[str, list[str]]
+    drug_endings: tuple[str, ...]
+    seizure: re.Pattern[str]
+    not_seizure: re.Pattern[str]
+    statistic: re.Pattern[str]
+    new_incident: re.Pattern[str]
+    total: re.Pattern[str]
+    conjunctions: frozenset[str]
+    left_link: re.Pattern[str]
+    type_link: re.Pattern[str]
+    months: dict[str, int]
+    jalali_months: dict[str, int]
+    weekdays: dict[str, int]
+    relative_days: dict[str, int]
+
+    def ending_stems(self, word: str) -> list[str]:
+        """``word`` without each of the language's case endings it ends with (longest first)."""
+        return [word[: -len(e)] for e in self.drug_endings if word.endswith(e) and len(word) - len(e) >= 3]
+
+
+def _words(raw: dict[str, Any], key: str, where: str) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise LanguageDataError(f"{where}: {key} must be a list of words")
+    return [normalise(v.lower()) for v in value]
+
+
+def _table(
+    raw: dict[str, Any], key: str, where: str, allowed: frozenset[str] | None = None
+) -> dict[str, list[str]]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise LanguageDataError(f"{where}: {key} must map names to lists of words")
+    out = {}
+    for name in value:
+        if allowed is not None and name not in allowed:
+            raise LanguageDataError(f"{where}: {key}: {name!r} is not one of {sorted(allowed)}")
+        out[str(name)] = _words(value, name, f"{where}: {key}")
+    return out
+
+
+def _numbers(raw: dict[str, Any], key: str, where: str) -> dict[str, float]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict) or not all(isinstance(v, (int, float)) and v > 0 for v in value.values()):
+        raise LanguageDataError(f"{where}: numbers.{key} must map words to positive numbers")
+    return {normalise(str(k).lower()): float(v) for k, v in value.items()}
+
+
+def _regex(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + stem_pattern(words), re.IGNORECASE)
+
+
+def _babel(code: str) -> tuple[bool, dict[str, int], dict[str, int]]:
+    """Decimal mark, month names and weekday names Babel knows for the locale."""
+    from babel.dates import get_day_names, get_month_names
+    from babel.numbers import get_decimal_symbol
+
+    months: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for context in ("format", "stand-alone"):
+            for number, name in get_month_names(width, context, code).items():
+                months.setdefault(normalise(name.lower().rstrip(".")), int(number))
+    days = {normalise(name.lower()): int(n) for n, name in get_day_names("wide", "format", code).items()}
+    return get_decimal_symbol(code) == ",", months, days
+
+
+def _load(code: str) -> Language:
+    path = DIR / f"{code}.yaml"
+    where = path.name
+    try:
+        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LanguageDataError(f"no language file for {code!r}") from exc
+    if not isinstance(raw, dict) or raw.get("code") != code:
+        raise LanguageDataError(f"{where}: code must be {code!r}")
+    unknown = set(raw) - _KEYS
+    if unknown:
+        raise LanguageDataError(f"{where}: unknown keys {sorted(unknown)}")
+    numbers = raw.get("numbers", {})
+    drugs = raw.get("drugs", {})
+    cues = raw.get("cues", {})
+    link = raw.get("link", {})
+    dates = raw.get("dates", {})
+    if not all(isinstance(x, dict) for x in (numbers, drugs, cues, link, dates)):
+        raise LanguageDataError(f"{where}: numbers, drugs, cues, link and dates must be mappings")
+    for key in ("seizure", "statistic"):
+        if not cues.get(key):
+            raise LanguageDataError(f"{where}: cues.{key} is required")
+    decimal_comma, months, weekdays = _babel(code)
+    for name, number in dates.get("months", {}).items():
+        months[normalise(str(name).lower())] = int(number)
+    relative = dates.get("relative_days", {})
+    return Language(
+        code=code,
+        name=str(raw.get("name", code)),
+        decimal_comma=decimal_comma,
+        sentence_start=str(raw.get("sentence_start", r"\S")),
+        ones=_numbers(numbers, "ones", where),
+        scales=_numbers(numbers, "scales", where),
+        joiners=frozenset(_words(numbers, "joiners", where)),
+        units=_table(raw, "units", where, UNIT_CODES),
+        counters=_words(raw, "counters", where),
+        qualifiers=_table(raw, "qualifiers", where, QUALIFIERS),
+        qualifiers_after=_table(raw, "qualifiers_after", where, QUALIFIERS),
+        generic_drugs=_words(drugs, "generic", where),
+        drug_names=_table(drugs, "names", where),
+        drug_endings=tuple(sorted(_words(drugs, "endings", where), key=len, reverse=True)),
+        seizure=_regex(_words(cues, "seizure", where)),
+        not_seizure=_regex(_words(cues, "not_seizure", where)),
+        statistic=_regex(_words(cues, "statistic", where)),
+        new_incident=_regex(_words(cues, "new_incident", where)),
+        total=_regex(_words(cues, "total", where)),
+        conjunctions=frozenset(_words(link, "conjunctions", where)),
+        left_link=re.compile(
+            r"^[\s:,(–—-]*(?:" + stem_pattern(_words(link, "weight", where)) + r")?[\s:(–—-]*$", re.I
+        ),
+        type_link=re.compile(
+            r"^[\s:(–—-]*(?:" + stem_pattern(_words(link, "type", where)) + r")?[\s:\"“«(–—-]*$", re.I
+        ),
+        months=months,
+        jalali_months={normalise(str(k)): int(v) for k, v in dates.get("jalali_months", {}).items()},
+        weekdays=weekdays,
+        relative_days={normalise(str(k).lower()): int(v) for k, v in relative.items()},
+    )
+
+
+@cache
+def get_language(code: str) -> Language:
+    """The checked data of one language, loaded once a process."""
+    return _load(code)
