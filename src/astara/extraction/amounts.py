@@ -140,7 +140,9 @@ def find_amounts(text: str, lang: Language, start: int = 0, end: int | None = No
     pattern, units, count_after = _patterns(lang)
     stop = len(text) if end is None else end
     found: list[Quantity] = []
-    for m in pattern.finditer(text, start, stop):
+    pos = start
+    while (m := pattern.search(text, pos, stop)) is not None:
+        pos = m.end()
         tail = _tail_value(m.group("num"), lang)
         code, unit_text = _unit_code(m, units)
         if tail is None or not code or tail[0] <= 0:
@@ -159,6 +161,8 @@ def find_amounts(text: str, lang: Language, start: int = 0, end: int | None = No
             if second is not None and smaller and part is not None and part * _FACTOR[second] < _FACTOR[code]:
                 value += part * _FACTOR[second] / _FACTOR[code]
                 q_end = max(q_end, m.end("unit2"))
+            else:
+                pos = q_end  # "6 bags 53 kg": the second figure is a quantity of its own
         qual = None
         if m.group("qual") and not skip:
             qual = next((q for q, ws in lang.qualifiers.items() if _in(m.group("qual"), ws)), None)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from astara.extraction import cues
 from astara.extraction.amounts import find_amounts
 from astara.extraction.dates import DateMention, find_dates, find_dates_in
-from astara.extraction.drugs import DrugMention, aliases, find_drugs, find_drugs_in
+from astara.extraction.drugs import DrugMention, aliases, find_drugs, find_drugs_in, reported_code
 from astara.extraction.items import Item, attach, attach_in
 from astara.extraction.languages import Language
 from astara.extraction.places import (
@@ -304,8 +304,20 @@ def _drop_totals(items: list[Item]) -> None:
                 item.dropped = "total of other quantities"
 
 
+def _rounder(x: Item, y: Item) -> Item | None:
+    """Of two amounts of one kind, the one that rounds the other ("about 10 kg" beside "9.875 kg")."""
+    ax, ay = _amount(x), _amount(y)
+    if ax is None or ay is None or ax[0] != ay[0]:
+        return None
+    for r, rv, ev, e in ((x, ax[1], ay[1], y), (y, ay[1], ax[1], x)):
+        if r.q.qualifier in _APPROX and e.q.qualifier not in _APPROX and _close(rv, ev, r.q.qualifier):
+            return r
+    return None
+
+
 def _drop_repeats(items: list[Item]) -> None:
-    """The same drug and amount twice is one seizure; a generic restatement gives way to the named drug."""
+    """The same drug and amount twice is one seizure: a generic restatement gives way to the named
+    drug, a rounded figure ("more than 60 kg") to the exact one ("64 kg")."""
     seen: list[Item] = []
     for item in items:
         if item.dropped is not None:
@@ -314,21 +326,52 @@ def _drop_repeats(items: list[Item]) -> None:
         for other in seen:
             other_amount = _amount(other)
             if (
-                (other.family == item.family or item.generic or other.generic)
-                and amount is not None
-                and other_amount is not None
-                and amount[0] == other_amount[0]
-                and abs(amount[1] - other_amount[1]) <= 0.01 * max(amount[1], 1e-9)
+                not (other.family == item.family or item.generic or other.generic)
+                or amount is None
+                or other_amount is None
+                or amount[0] != other_amount[0]
             ):
-                if other.generic and not item.generic:
-                    other.dropped = "repeated later with the drug named"
-                    seen.remove(other)
-                    seen.append(item)
-                else:
-                    item.dropped = "repeats an earlier mention"
-                break
+                continue
+            rounder = _rounder(item, other)
+            if rounder is None and abs(amount[1] - other_amount[1]) > 0.01 * max(amount[1], 1e-9):
+                continue
+            if (other.generic and not item.generic) or (rounder is other and item.generic == other.generic):
+                other.dropped = (
+                    "repeated later with the drug named" if other.generic else "rounds a figure given later"
+                )
+                seen.remove(other)
+                seen.append(item)
+            else:
+                item.dropped = "repeats an earlier mention"
+            break
         else:
             seen.append(item)
+
+
+def _name_generic(a: Analysis, live: list[Item]) -> None:
+    """A generic amount takes the drug its incident names, when the incident names one drug only
+    and no other amount of it ("40 kg of drugs were found ... the substance was heroin")."""
+    for item in live:
+        if not item.drug.generic or len(item.codes) > 1:
+            continue
+        if any(not o.generic for o in live if o.incident == item.incident):
+            continue
+        named = [d for i in a.incidents[item.incident] for d in _drugs_of(a, i) if not d.generic]
+        if len({reported_code(d.code, True) for d in named}) == 1 and named[0].code != "psychotropic_pills":
+            item.drug = named[0]
+            item.codes = [named[0].code]
+
+
+def _drugs_of(a: Analysis, index: int) -> list[DrugMention]:
+    sent = a.sents[index]
+    if sent.quantities:
+        return sent.drugs
+    s = sent.s
+    return (
+        find_drugs(a.text, s.start, s.end)
+        if a.lang is None
+        else find_drugs_in(a.text, a.lang, s.start, s.end)
+    )
 
 
 _APPROX = frozenset(
@@ -429,6 +472,10 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
             item.dropped = "not about a seizure"
         elif lang is None and cues.COMPARISON.search(a.text, sent.s.start, item.q.start):
             item.dropped = "comparison with another seizure"
+        elif lang is not None and lang.hypothetical.search(
+            a.text, item.q.end, min(sent.s.end, item.q.end + 80)
+        ):
+            item.dropped = "an amount that could be made, not one seized"
         elif sent.statistic:
             item.dropped = "statistic"
     a.stat_items = [i for i in items if i.dropped == "statistic"]
@@ -439,6 +486,7 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
     for item in live:
         item.incident = where[item.sentence]
     live = _merge_weights(live)
+    _name_generic(a, live)
     used = {(i.q.start, i.q.end) for i in items} | {(i.weight.start, i.weight.end) for i in items if i.weight}
     _refine_from_loose(a, live, used)
     _drop_totals(live)

@@ -92,6 +92,8 @@ class Item:
 
     @property
     def code(self) -> str:
+        if self.drug.code == "psychotropic_pills" and len(self.codes) <= 1:
+            return self.drug.code  # pills of no named drug: generic for totals, reported as such
         return GENERIC if self.generic else self.drug.code
 
     @property
@@ -181,7 +183,12 @@ def _specific_after(text: str, drug: DrugMention, drugs: list[DrugMention], lang
 
 
 def attach_in(
-    text: str, q: Quantity, drugs: list[DrugMention], taken: set[int], lang: Language, bounds: list[Quantity]
+    text: str,
+    q: Quantity,
+    drugs: list[DrugMention],
+    taken: set[int],
+    lang: Language,
+    bounds: list[Quantity],
 ) -> tuple[DrugMention, str, list[DrugMention]] | None:
     """:func:`attach` for a language read from data: the drug inside the quantity ("847 bin uyuşturucu
     hap"), right after it (a few words, no conjunction), right before it ("гашиш, весом 5 кг"), or,
@@ -198,7 +205,7 @@ def attach_in(
         found = (inner[0], "inner")
     elif after:
         gap = text[q.end : after[0].start]
-        words = _gap_words(lang.type_link.sub(" ", gap))
+        words = _gap_words(lang.type_words.sub(" ", gap))
         if len(words) <= 3 and not re.search(r"[\d;()\[\]]", gap) and not set(words) & lang.conjunctions:
             found = (after[0], "right")
     if (
@@ -208,15 +215,11 @@ def attach_in(
         and lang.left_link.match(text[before[-1].end : q.start])
     ):
         found = (before[-1], "left")
-    if found is None and after and len(_gap_words(text[q.end : after[0].start])) <= _NEAR_WORDS:
+    loose = found is None and not lang.strict_unit(q.raw)
+    if loose and after and len(_gap_words(text[q.end : after[0].start])) <= _NEAR_WORDS:
         found = (after[0], "right")
-    if (
-        found is None
-        and before
-        and id(before[-1]) not in taken
-        and len(_gap_words(text[before[-1].end : q.start])) <= 6
-    ):
-        found = (before[-1], "left")
+    if loose and found is None and before and len(_gap_words(text[before[-1].end : q.start])) <= 8:
+        found = (before[-1], "left")  # "9 kg of opium from a van and 6 kg from a car": the drug is elided
     if found is None:
         return None
     drug, how = found

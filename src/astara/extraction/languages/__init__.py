@@ -60,9 +60,9 @@ def stem_pattern(forms: list[str]) -> str:
         if form.startswith("re:"):
             parts.append(f"(?:{form[3:]})")
             continue
-        stem = form.rstrip("*")
-        body = r"\s+".join(re.escape(w) for w in normalise(stem).split())
-        parts.append(body + (r"\w*" if form.endswith("*") else r"(?!\w)"))
+        words = normalise(form).split()
+        body = r"\s+".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words)
+        parts.append(body + ("" if form.endswith("*") else r"(?!\w)"))
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
@@ -90,10 +90,17 @@ class Language:
     conjunctions: frozenset[str]
     left_link: re.Pattern[str]
     type_link: re.Pattern[str]
+    type_words: re.Pattern[str]
+    strict_units: re.Pattern[str]
+    hypothetical: re.Pattern[str]
     months: dict[str, int]
     jalali_months: dict[str, int]
     weekdays: dict[str, int]
     relative_days: dict[str, int]
+
+    def strict_unit(self, quantity: str) -> bool:
+        """Does the quantity end in a unit that is also an ordinary word (Persian "تن": persons)?"""
+        return self.strict_units.search(quantity) is not None
 
     def ending_stems(self, word: str) -> list[str]:
         """``word`` without each of the language's case endings it ends with (longest first)."""
@@ -199,6 +206,9 @@ def _load(code: str) -> Language:
         type_link=re.compile(
             r"^[\s:(–—-]*(?:" + stem_pattern(_words(link, "type", where)) + r")?[\s:\"“«(–—-]*$", re.I
         ),
+        type_words=_regex(_words(link, "type", where)),
+        strict_units=re.compile(r"(?<!\w)" + stem_pattern(_words(link, "strict_units", where)) + "$", re.I),
+        hypothetical=_regex(_words(cues, "hypothetical", where)),
         months=months,
         jalali_months={normalise(str(k)): int(v) for k, v in dates.get("jalali_months", {}).items()},
         weekdays=weekdays,
