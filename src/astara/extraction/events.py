@@ -257,16 +257,6 @@ def _close(total: float, parts: float, qualifier: str | None) -> bool:
     return False
 
 
-def _refine(part: Item, item: Item, value: float) -> bool:
-    """ "over 34 million Captagon pills" ... "34,270,000 narcotic pills": the exact figure wins."""
-    part_amount = (_amount(part) or ("", 0.0))[1]
-    if item.q.qualifier or part.q.kind != item.q.kind or not _close(part_amount, value, part.q.qualifier):
-        return False
-    part.q = item.q
-    item.dropped = "restates a quantity given before"
-    return True
-
-
 def _drop_totals(items: list[Item]) -> None:
     live = [i for i in items if i.dropped is None]
     for item in live:
@@ -279,7 +269,14 @@ def _drop_totals(items: list[Item]) -> None:
         if amount is None:
             continue
         kind, value = amount
-        others = [o for o in live if o is not item and o.dropped is None]
+        # the parts of a total, leaving out other mentions of the total itself
+        others = [
+            o
+            for o in live
+            if o is not item
+            and o.dropped is None
+            and abs((_amount(o) or ("", 0.0))[1] - value) > 0.01 * value
+        ]
         if item.generic:
             parts = [
                 o
@@ -287,10 +284,13 @@ def _drop_totals(items: list[Item]) -> None:
                 if (_amount(o) or ("", 0.0))[0] == kind and (not o.generic or o.sentence != item.sentence)
             ]
             specific = [o for o in parts if not o.generic]
-            if len(specific) == 1 and specific[0].q.qualifier and _refine(specific[0], item, value):
-                continue
             if specific and (item.total_cue or "total" in (item.q.qualifier or "")):
                 item.dropped = "stated total"
+                continue
+            if len(specific) >= 2 and _close(
+                value, sum((_amount(o) or ("", 0.0))[1] for o in specific), None
+            ):
+                item.dropped = "total of other quantities"
                 continue
         else:
             parts = [
@@ -335,7 +335,15 @@ def _drop_repeats(items: list[Item]) -> None:
             rounder = _rounder(item, other)
             if rounder is None and abs(amount[1] - other_amount[1]) > 0.01 * max(amount[1], 1e-9):
                 continue
-            if (other.generic and not item.generic) or (rounder is other and item.generic == other.generic):
+            if rounder is other and other.generic != item.generic:
+                # "over 34 million X pills" ... "34,270,000 pills": the named drug, the exact figure
+                named, exact = (item, other) if other.generic else (other, item)
+                named.q, named.weight = exact.q, exact.weight
+                exact.dropped = "restates a quantity given before"
+                if exact is other:
+                    seen.remove(other)
+                    seen.append(named)
+            elif (other.generic and not item.generic) or (rounder is other and item.generic == other.generic):
                 other.dropped = (
                     "repeated later with the drug named" if other.generic else "rounds a figure given later"
                 )
@@ -452,6 +460,12 @@ def _spread_statistics(sents: list[Sent]) -> None:
             sent.statistic = True
 
 
+def _clause_end(sent: Sent, q: Quantity) -> int:
+    """Where the words about ``q`` end: at the next quantity, or 80 characters on."""
+    nxt = min((o.start for o in sent.quantities if o.start >= q.end), default=sent.s.end)
+    return min(nxt, sent.s.end, q.end + 80)
+
+
 def analyse(text: str, published: dt.date | None, lang: Language | None = None) -> Analysis:
     """Items, statistics and incidents of ``text``: English by default, else ``lang``'s data."""
     if lang is None:
@@ -472,9 +486,7 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
             item.dropped = "not about a seizure"
         elif lang is None and cues.COMPARISON.search(a.text, sent.s.start, item.q.start):
             item.dropped = "comparison with another seizure"
-        elif lang is not None and lang.hypothetical.search(
-            a.text, item.q.end, min(sent.s.end, item.q.end + 80)
-        ):
+        elif lang is not None and lang.hypothetical.search(a.text, item.q.end, _clause_end(sent, item.q)):
             item.dropped = "an amount that could be made, not one seized"
         elif sent.statistic:
             item.dropped = "statistic"

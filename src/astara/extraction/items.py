@@ -218,8 +218,14 @@ def attach_in(
     loose = found is None and not lang.strict_unit(q.raw)
     if loose and after and len(_gap_words(text[q.end : after[0].start])) <= _NEAR_WORDS:
         found = (after[0], "right")
-    if loose and found is None and before and len(_gap_words(text[before[-1].end : q.start])) <= 8:
-        found = (before[-1], "left")  # "9 kg of opium from a van and 6 kg from a car": the drug is elided
+    # "9 kg of opium from a van and 6 kg from a car": the drug of the amount before is elided
+    elided = (
+        id(before[-1]) not in taken or any(o.kind == q.kind for o in bounds if o.end <= q.start)
+        if before
+        else False
+    )
+    if loose and found is None and elided and len(_gap_words(text[before[-1].end : q.start])) <= 8:
+        found = (before[-1], "left")
     if found is None:
         return None
     drug, how = found
