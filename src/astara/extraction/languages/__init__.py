@@ -17,7 +17,15 @@ from typing import Any
 
 from astara.kit import yamlfile
 
-__all__ = ["LANGUAGE_FILES", "Language", "LanguageDataError", "get_language", "normalise", "stem_pattern"]
+__all__ = [
+    "LANGUAGE_FILES",
+    "Language",
+    "LanguageDataError",
+    "get_language",
+    "load_language",
+    "normalise",
+    "stem_pattern",
+]
 
 DIR = Path(__file__).resolve().parent
 LANGUAGE_FILES = tuple(sorted(p.stem for p in DIR.glob("*.yaml")))
@@ -141,8 +149,14 @@ def _regex(words: list[str]) -> re.Pattern[str]:
 
 def _babel(code: str) -> tuple[bool, dict[str, int], dict[str, int]]:
     """Decimal mark, month names and weekday names Babel knows for the locale."""
+    from babel import UnknownLocaleError
     from babel.dates import get_day_names, get_month_names
     from babel.numbers import get_decimal_symbol
+
+    try:
+        decimal_comma = get_decimal_symbol(code) == ","
+    except UnknownLocaleError as exc:
+        raise LanguageDataError(f"{code}.yaml: Babel has no locale {code!r}") from exc
 
     months: dict[str, int] = {}
     for width in ("wide", "abbreviated"):
@@ -150,11 +164,12 @@ def _babel(code: str) -> tuple[bool, dict[str, int], dict[str, int]]:
             for number, name in get_month_names(width, context, code).items():
                 months.setdefault(normalise(name.lower().rstrip(".")), int(number))
     days = {normalise(name.lower()): int(n) for n, name in get_day_names("wide", "format", code).items()}
-    return get_decimal_symbol(code) == ",", months, days
+    return decimal_comma, months, days
 
 
-def _load(code: str) -> Language:
-    path = DIR / f"{code}.yaml"
+def load_language(code: str, directory: Path = DIR) -> Language:
+    """Read and check ``<directory>/<code>.yaml``; a bad file raises :class:`LanguageDataError`."""
+    path = directory / f"{code}.yaml"
     where = path.name
     try:
         raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
@@ -219,4 +234,4 @@ def _load(code: str) -> Language:
 @cache
 def get_language(code: str) -> Language:
     """The checked data of one language, loaded once a process."""
-    return _load(code)
+    return load_language(code)

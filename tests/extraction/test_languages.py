@@ -1,0 +1,144 @@
+"""Seizures in Russian, Azerbaijani, Turkish and Persian: one pipeline, each language's words as data.
+
+Every sentence here is written for this test. Each case is one short article and the events it
+holds, as (drug code, kilograms or count).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from astara.extraction.service import extract_text
+
+CASES = [
+    # Russian: case endings, decimal comma, compound units, number words
+    ("ru", "Пограничники изъяли 2,5 кг героина у жителя приграничного села.", [("heroin", 2.5)]),
+    ("ru", "Полицейские обнаружили в гараже 1 тонну 600 кг гашиша, сообщает МВД.", [("hashish", 1600)]),
+    (
+        "ru",
+        "При обыске у задержанного нашли 500 граммов мефедрона и 3 кг марихуаны.",
+        [("mephedrone", 0.5), ("cannabis", 3)],
+    ),
+    ("ru", "Таможенники изъяли 15 тысяч таблеток трамадола в грузовике из Ирана.", [("tramadol", 15000)]),
+    ("ru", "В порту изъято около 1,2 тонны кокаина, спрятанного в бананах.", [("cocaine", 1200)]),
+    # Azerbaijani: decimal comma, "kq ... qram", counters, ablative and genitive endings
+    ("az", "Sərhədçilər 456 kq 800 qram heroin aşkar edib.", [("heroin", 456.8)]),
+    ("az", "Polis əməkdaşları sürücünün cibindən 1,640 qram tiryək götürüb.", [("opium", 0.00164)]),
+    ("az", "Gömrük postunda 12 min ədəd metadon həbi aşkarlanıb.", [("methadone", 12000)]),
+    ("az", "Əməliyyat zamanı 3 kiloqramdan artıq marixuana ələ keçirilib.", [("cannabis", 3)]),
+    # Turkish: "bin" thousands, counters, suffixed drug names, word numbers
+    ("tr", "Jandarma ekipleri bir depoda 2,5 kilogram metamfetamin ele geçirdi.", [("methamphetamine", 2.5)]),
+    ("tr", "Operasyonda 15 bin adet uyuşturucu hap ele geçirildi.", [("psychotropic_pills", 15000)]),
+    ("tr", "Gümrük Muhafaza ekipleri tırda 1 ton 200 kilogram esrar yakaladı.", [("cannabis", 1200)]),
+    ("tr", "Yapılan aramada iki kilo kokainin gizlendiği valiz bulundu.", [("cocaine", 2)]),
+    # Persian: Persian digits, Persian decimal mark, number words, ZWNJ, "of the type" links
+    ("fa", "ماموران انتظامی ۱۲۰ کیلوگرم تریاک کشف کردند.", [("opium", 120)]),
+    ("fa", "در این عملیات ۳٫۵ کیلوگرم حشیش کشف و ضبط شد.", [("hashish", 3.5)]),
+    ("fa", "مرزبانان دو تن و سیصد کیلوگرم مواد مخدر از نوع تریاک توقیف کردند.", [("opium", 2300)]),
+    (
+        "fa",
+        "پلیس ۵۰۰ گرم شیشه و ده هزار عدد قرص‌های روانگردان کشف کرد.",
+        [("methamphetamine", 0.5), ("psychotropic_pills", 10000)],
+    ),
+]
+
+
+def _events(code: str, text: str) -> list[tuple[str, float]]:
+    result = extract_text(text, "2024-05-06", "t")
+    assert result.language == code, result.warnings
+    return [(e.drug, round(e.kg if e.kg is not None else e.quantity, 6)) for e in result.events]
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "expected"), CASES, ids=[f"{c}-{n}" for n, (c, _, _) in enumerate(CASES)]
+)
+def test_a_seizure_in_each_language(code: str, text: str, expected: list[tuple[str, float]]) -> None:
+    # short texts are too short to tell Latin-script languages apart by words, so pad with one
+    # ordinary sentence of the same language
+    assert _events(code, text + PAD[code]) == expected
+
+
+PAD = {
+    "ru": " Как сообщает пресс-служба ведомства, по этому факту было возбуждено уголовное дело, и это "
+    "не первый такой случай в регионе, где также работают следователи.",
+    "az": " Bu barədə məlumat verilib və faktla bağlı cinayət işi başlanılıb, araşdırma davam edir, bu "
+    "isə daha bir uğurlu əməliyyat olub ki, ilə də bağlıdır.",
+    "tr": " Olayla ilgili soruşturma başlatıldı ve şüpheliler gözaltına alındı, bu da bir ilk değil, "
+    "ekipler için bu kadar büyük bir miktar da nadir olarak görülen bir durum oldu.",
+    "fa": " این خبر را سخنگوی پلیس اعلام کرد.",
+}
+
+
+STATISTICS = [
+    ("ru", "С начала года сотрудники управления изъяли 350 кг наркотиков."),
+    ("az", "İlin əvvəlindən bəri 1,2 ton narkotik vasitə ələ keçirilib."),
+    ("tr", "Yılbaşından bu yana 4 ton uyuşturucu ele geçirildi."),
+    ("fa", "از ابتدای سال ۱۲ تن مواد مخدر کشف شده است."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), STATISTICS)
+def test_a_period_total_is_a_statistic_not_a_seizure(code: str, text: str) -> None:
+    result = extract_text(text + PAD[code], "2024-05-06")
+    assert result.events == []
+    assert [s.value for s in result.statistics] in ([350.0], [1.2], [4.0], [12.0])
+
+
+def test_persian_zero_width_non_joiner_present_or_stripped_reads_the_same() -> None:
+    joined = "ماموران ۴ کیلوگرم هروئین و ۲۰۰ عدد قرص‌های روانگردان کشف کردند."
+    stripped = joined.replace("\u200c", "")
+    spaced = joined.replace("\u200c", " ")
+    got = [_events("fa", text) for text in (joined, stripped, spaced)]
+    assert got[0] == [("heroin", 4), ("psychotropic_pills", 200)]
+    assert got[1] == got[0] and got[2] == got[0]
+
+
+def test_persian_jalali_date_becomes_gregorian_and_the_quote_stays_verbatim() -> None:
+    text = "روز ۲۹ اسفند ۱۴۰۲ ماموران گمرک ۳۰ کیلوگرم تریاک کشف کردند."
+    (event,) = extract_text(text, "2024-03-25").events
+    assert (event.drug, event.kg, event.date) == ("opium", 30, "2024-03-19")
+    assert event.quote == text  # Persian digits kept
+
+
+def test_arabic_indic_digits_read_as_numbers() -> None:
+    (event,) = extract_text("الشرطة کشف ٤٥ کیلوگرم حشیش کردند.", "2024-05-06").events
+    assert (event.drug, event.kg) == ("hashish", 45)
+
+
+def test_an_english_page_quoting_a_persian_headline_is_read_as_english() -> None:
+    text = (
+        "کشف ۲۰ کیلوگرم تریاک در مرز\n\n"
+        "Iranian border guards seized 20 kg of opium near the Afghan border on Monday, the provincial "
+        "police chief said. The smugglers fled across the border and a search is under way, he added."
+    )
+    result = extract_text(text, "2024-05-06")
+    assert result.language == "en"
+    assert [(e.drug, e.kg) for e in result.events] == [("opium", 20)]
+
+
+def test_a_table_of_figures_gives_no_seizure_and_no_crash() -> None:
+    rows = "\n".join(f"{year} | {n} kq | {n * 3} ədəd" for n, year in enumerate(range(2001, 2024), 7))
+    result = extract_text("Narkotik vasitələr üzrə illik göstəricilər və faktlar\n" + rows, "2024-05-06")
+    assert result.events == []
+
+
+def test_an_absurd_quantity_is_flagged_not_stored_silently() -> None:
+    result = extract_text("Polis 5 milyon ton heroin ele geçirdi." + PAD["tr"], "2024-05-06")
+    (event,) = result.events
+    assert event.warnings and "larger than any recorded" in event.warnings[0]
+    assert event.confidence <= 0.2
+
+
+def test_mixed_scripts_in_one_word_give_no_crash() -> None:
+    # a Latin "p" and "o" inside a Cyrillic word, as copied text sometimes has
+    text = "Полиция изъяла 3 кг геpоина и 2 кг гашиша." + PAD["ru"]
+    result = extract_text(text, "2024-05-06")
+    assert ("hashish", 2.0) in [(e.drug, e.kg) for e in result.events]
+
+
+def test_a_ten_megabyte_persian_page_is_cut_with_a_warning() -> None:
+    text = "ماموران ۳ کیلوگرم تریاک کشف کردند. " + "این گزارش توسط خبرگزاری منتشر شد. " * 300_000
+    assert len(text) > 10_000_000
+    result = extract_text(text, "2024-05-06")
+    assert [(e.drug, e.kg) for e in result.events] == [("opium", 3)]
+    assert any("only the beginning was read" in w for w in result.warnings)
