@@ -21,21 +21,17 @@ _DIGITS = r"\d+(?:[.,]\d+)*(?:/\d+)?"
 
 
 @cache
-def _patterns(lang: Language) -> tuple[re.Pattern[str], dict[str, str], re.Pattern[str]]:
+def _patterns(lang: Language) -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]], re.Pattern[str]]:
     token = rf"(?:{_DIGITS}|{stem_pattern(list(lang.ones))}|{stem_pattern(list(lang.scales))}\.?)"
     joiner = rf"(?:\s+(?:{'|'.join(map(re.escape, lang.joiners))})\s+|\s+)" if lang.joiners else r"\s+"
     number = rf"{token}(?:{joiner}{token})*"
-    units: dict[str, str] = {}
     forms: list[tuple[str, str]] = []
     for code, surface in lang.units.items():
         forms += [(f, code) for f in surface]
     forms += [(f, "piece") for f in lang.counters]
-    alternation = "|".join(
-        f"(?P<u{n}>{stem_pattern([form])})"
-        for n, (form, _) in enumerate(sorted(forms, key=lambda f: -len(f[0])))
-    )
-    for n, (_, code) in enumerate(sorted(forms, key=lambda f: -len(f[0]))):
-        units[f"u{n}"] = code
+    forms.sort(key=lambda f: -len(f[0]))
+    alternation = "(?P<unit>" + "|".join(stem_pattern([form]) for form, _ in forms) + ")"
+    units = [(re.compile(stem_pattern([form]), re.IGNORECASE), code) for form, code in forms]
     qual = [(q, w) for q, ws in lang.qualifiers.items() for w in ws]
     qual_re = stem_pattern([w for _, w in qual])
     after = stem_pattern([w for ws in lang.qualifiers_after.values() for w in ws])
@@ -119,11 +115,9 @@ def _tail_value(text: str, lang: Language) -> tuple[float, int] | None:
     return None
 
 
-def _unit_code(m: re.Match[str], units: dict[str, str]) -> tuple[str, str]:
-    for name, code in units.items():
-        if m.group(name) is not None:
-            return code, m.group(name)
-    return "", ""
+def _unit_code(m: re.Match[str], units: list[tuple[re.Pattern[str], str]]) -> tuple[str, str]:
+    raw = m.group("unit")
+    return next((code for form, code in units if form.fullmatch(raw)), ""), raw
 
 
 def _second_unit(raw: str, lang: Language) -> str | None:
@@ -153,7 +147,7 @@ def find_amounts(text: str, lang: Language, start: int = 0, end: int | None = No
             not m.group("num")[0].isdigit() or (value.is_integer() and 1900 <= value <= 2100)
         ):
             continue  # "2021 г." is a year; "bir q" is no amount
-        q_end = m.end("after") if m.group("after") else m.end(units_key(m, units))
+        q_end = m.end("after") if m.group("after") else m.end("unit")
         if m.group("num2"):
             second = _second_unit(m.group("unit2"), lang)
             part = number_value(m.group("num2"), lang)
@@ -196,10 +190,6 @@ def find_amounts(text: str, lang: Language, start: int = 0, end: int | None = No
         )  # fmt: skip
     found.sort(key=lambda q: q.start)
     return found
-
-
-def units_key(m: re.Match[str], units: dict[str, str]) -> str:
-    return next(name for name in units if m.group(name) is not None)
 
 
 def _in(word: str, forms: list[str]) -> bool:

@@ -318,7 +318,9 @@ def _named(lang: Language) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[
 
 def _vocab_hit(words: list[str], lang: Language) -> tuple[int, tuple[str, bool, bool]] | None:
     table = drug_table()
-    for n in range(min(MAX_WORDS, len(words)), 0, -1):
+    first = words[0]
+    longest = min(MAX_WORDS, len(words)) if first in first_words() else 1
+    for n in range(longest, 0, -1):
         head, last = words[: n - 1], words[n - 1]
         for form in (last, *lang.ending_stems(last)):
             key = " ".join([*head, form])

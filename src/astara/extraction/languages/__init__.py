@@ -9,13 +9,15 @@ A sixth language is one more file here plus its code in ``service.EXTRACTORS``.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from astara.kit import yamlfile
+from astara.kit.pickled import pickled
 
 __all__ = [
     "LANGUAGE_FILES",
@@ -110,9 +112,14 @@ class Language:
         """Does the quantity end in a unit that is also an ordinary word (Persian "تن": persons)?"""
         return self.strict_units.search(quantity) is not None
 
-    def ending_stems(self, word: str) -> list[str]:
+    def ending_stems(self, word: str) -> tuple[str, ...]:
         """``word`` without each of the language's case endings it ends with (longest first)."""
-        return [word[: -len(e)] for e in self.drug_endings if word.endswith(e) and len(word) - len(e) >= 3]
+        return _ending_stems(self.drug_endings, word)
+
+
+@lru_cache(maxsize=65536)
+def _ending_stems(endings: tuple[str, ...], word: str) -> tuple[str, ...]:
+    return tuple(word[: -len(e)] for e in endings if word.endswith(e) and len(word) - len(e) >= 3)
 
 
 def _words(raw: dict[str, Any], key: str, where: str) -> list[str]:
@@ -147,7 +154,22 @@ def _regex(words: list[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + stem_pattern(words), re.IGNORECASE)
 
 
-def _babel(code: str) -> tuple[bool, dict[str, int], dict[str, int]]:
+@dataclass(frozen=True)
+class _LocaleFacts:
+    decimal_comma: bool
+    months: dict[str, int]
+    weekdays: dict[str, int]
+
+
+def _locale_facts(code: str) -> _LocaleFacts:
+    """:func:`_babel`, kept as a pickle named by a digest of Babel's data for the locale."""
+    spec = importlib.util.find_spec("babel")
+    data = Path(spec.origin).parent / "locale-data" if spec and spec.origin else DIR
+    sources = [Path(__file__), *(p for p in (data / f"{code}.dat", data / "root.dat") if p.is_file())]
+    return pickled(DIR / "__pycache__", f"locale-{code}", sources, _LocaleFacts, lambda: _babel(code))
+
+
+def _babel(code: str) -> _LocaleFacts:
     """Decimal mark, month names and weekday names Babel knows for the locale."""
     from babel import UnknownLocaleError
     from babel.dates import get_day_names, get_month_names
@@ -164,7 +186,7 @@ def _babel(code: str) -> tuple[bool, dict[str, int], dict[str, int]]:
             for number, name in get_month_names(width, context, code).items():
                 months.setdefault(normalise(name.lower().rstrip(".")), int(number))
     days = {normalise(name.lower()): int(n) for n, name in get_day_names("wide", "format", code).items()}
-    return decimal_comma, months, days
+    return _LocaleFacts(decimal_comma, months, days)
 
 
 def load_language(code: str, directory: Path = DIR) -> Language:
@@ -190,7 +212,8 @@ def load_language(code: str, directory: Path = DIR) -> Language:
     for key in ("seizure", "statistic"):
         if not cues.get(key):
             raise LanguageDataError(f"{where}: cues.{key} is required")
-    decimal_comma, months, weekdays = _babel(code)
+    facts = _locale_facts(code)
+    decimal_comma, months, weekdays = facts.decimal_comma, dict(facts.months), facts.weekdays
     for name, number in dates.get("months", {}).items():
         months[normalise(str(name).lower())] = int(number)
     relative = dates.get("relative_days", {})
