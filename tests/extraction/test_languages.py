@@ -142,3 +142,37 @@ def test_a_ten_megabyte_persian_page_is_cut_with_a_warning() -> None:
     result = extract_text(text, "2024-05-06")
     assert [(e.drug, e.kg) for e in result.events] == [("opium", 3)]
     assert any("only the beginning was read" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "fields"),
+    [
+        (
+            "az",
+            "Dövlət Gömrük Komitəsinin əməkdaşları Astara gömrük postunda İrandan gələn yük maşınında "
+            "40 kq heroin aşkar ediblər.",
+            {"agency": "State Customs Committee", "place": "Astara", "country": "AZ", "origin": "IR"},
+        ),
+        (
+            "ru",
+            "Сотрудники ФСБ изъяли 12 кг гашиша в Баку у гражданина, приехавшего из Ирана.",
+            {"agency": "Federal Security Service (FSB)", "place": "Baku", "country": "AZ", "origin": "IR"},
+        ),
+        (
+            "tr",
+            "Jandarma ekipleri Mersin'de İran'dan gelen bir tırda 25 kilogram eroin ele geçirdi.",
+            {"agency": "Gendarmerie", "place": "Mersin", "country": "TR", "origin": "IR"},
+        ),
+        (
+            "fa",
+            "ماموران پلیس مبارزه با مواد مخدر در شهرستان تایباد ۵۰ کیلوگرم تریاک کشف کردند.",
+            {"agency": "Anti-Narcotics Police", "place": "Tāybād", "country": "IR"},
+        ),
+    ],
+)
+def test_fields_come_out_in_english_whatever_the_language(
+    code: str, text: str, fields: dict[str, str]
+) -> None:
+    (event,) = extract_text(text + PAD[code], "2024-05-06").events
+    got = {name: getattr(event, name) for name in fields}
+    assert {k: (v.split("–")[0] if k == "place" and v else v) for k, v in got.items()} == fields

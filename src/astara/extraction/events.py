@@ -36,6 +36,7 @@ from astara.extraction.places import (
 )
 from astara.extraction.quantities import Quantity, find_quantities
 from astara.extraction.text import Sentence, sentences
+from astara.extraction.where import find_countries_in, find_places_in
 from astara.vocab import get_vocabulary
 
 __all__ = ["Analysis", "Sent", "analyse", "kg_of"]
@@ -123,7 +124,7 @@ def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[l
     """:func:`_analyse_sentences` for a language whose words are data (``text`` normalised)."""
     out = []
     split = sentences(text, lang.sentence_start)
-    countries = [find_countries(text, s.start, s.end) for s in split]
+    countries = [find_countries_in(text, lang, s.start, s.end) for s in split]
     country = document_country(text, [c for group in countries for c in group])
     for s, found in zip(split, countries, strict=True):
         quantities = _equivalents(text, find_amounts(text, lang, s.start, s.end))
@@ -138,7 +139,7 @@ def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[l
                 not_seizure=bool(lang.not_seizure.search(s.text)),
                 new_incident=bool(lang.new_incident.search(s.text[:80])),
                 dates=find_dates_in(text, lang, published, s.start, s.end),
-                places=find_places(text, s.start, s.end, country),
+                places=find_places_in(text, lang, s.start, s.end, country),
                 countries=found,
             )
         )

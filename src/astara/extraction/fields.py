@@ -14,6 +14,7 @@ from astara.extraction import actors, conveyance
 from astara.extraction.events import Analysis, Sent
 from astara.extraction.items import Item
 from astara.extraction.places import KIND_RANK, CountryMention, PlaceMention, seizure_countries
+from astara.extraction.where import find_agencies_in
 
 __all__ = ["Context", "Fields", "resolve"]
 
@@ -50,6 +51,12 @@ class Context:
         key = (kind, index)
         if key not in self._cache:
             s = self.a.sents[index].s
+            if self.a.lang is not None:
+                # the English finders read English words; a language file names its agencies
+                lang = self.a.lang
+                hits = find_agencies_in(self.a.text, lang, s.start, s.end) if kind == "agency" else []
+                self._cache[key] = hits
+                return hits
             finder: Callable[[str, int, int], list[actors.Found] | list[conveyance.Mention]] = _FINDERS[kind]
             self._cache[key] = finder(self.a.text, s.start, s.end)
         return self._cache[key]

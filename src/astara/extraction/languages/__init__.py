@@ -40,10 +40,14 @@ UNIT_KINDS = {
     "package": "package",
 }
 UNIT_CODES = frozenset(UNIT_KINDS)
+ROUTE_KEYS = (
+    "origin_before", "destination_before", "transit_before", "transit_after", "origin_endings",
+    "destination_endings", "person_after", "place_before", "place_endings",
+)  # fmt: skip
 QUALIFIERS = frozenset({"more than", "about", "nearly", "less than", "up to", "a total of"})
 _KEYS = {
     "code", "name", "sentence_start", "numbers", "units", "counters", "qualifiers", "qualifiers_after",
-    "drugs", "cues", "link", "dates",
+    "drugs", "cues", "link", "dates", "route", "agencies", "not_places",
 }  # fmt: skip
 
 # Persian and Arabic-Indic digits, Arabic letter variants, the Persian decimal and group marks and
@@ -107,6 +111,9 @@ class Language:
     jalali_months: dict[str, int]
     weekdays: dict[str, int]
     relative_days: dict[str, int]
+    route: dict[str, frozenset[str]]
+    agencies: dict[str, list[str]]
+    not_places: frozenset[str]
 
     def strict_unit(self, quantity: str) -> bool:
         """Does the quantity end in a unit that is also an ordinary word (Persian "تن": persons)?"""
@@ -217,6 +224,9 @@ def load_language(code: str, directory: Path = DIR) -> Language:
     for name, number in dates.get("months", {}).items():
         months[normalise(str(name).lower())] = int(number)
     relative = dates.get("relative_days", {})
+    route = raw.get("route", {})
+    if not isinstance(route, dict) or set(route) - set(ROUTE_KEYS):
+        raise LanguageDataError(f"{where}: route takes only {', '.join(ROUTE_KEYS)}")
     return Language(
         code=code,
         name=str(raw.get("name", code)),
@@ -251,6 +261,9 @@ def load_language(code: str, directory: Path = DIR) -> Language:
         jalali_months={normalise(str(k)): int(v) for k, v in dates.get("jalali_months", {}).items()},
         weekdays=weekdays,
         relative_days={normalise(str(k).lower()): int(v) for k, v in relative.items()},
+        route={key: frozenset(_words(route, key, where)) for key in ROUTE_KEYS},
+        agencies=_table(raw, "agencies", where),
+        not_places=frozenset(_words(raw, "not_places", where)),
     )
 
 
