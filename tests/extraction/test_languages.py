@@ -133,7 +133,20 @@ def test_mixed_scripts_in_one_word_give_no_crash() -> None:
     # a Latin "p" and "o" inside a Cyrillic word, as copied text sometimes has
     text = "Полиция изъяла 3 кг геpоина и 2 кг гашиша." + PAD["ru"]
     result = extract_text(text, "2024-05-06")
-    assert ("hashish", 2.0) in [(e.drug, e.kg) for e in result.events]
+    assert [(e.drug, e.kg) for e in result.events] == [("heroin", 3), ("hashish", 2)]
+    assert "геpоина" in result.events[0].quote  # the quote keeps the text as it was typed
+
+
+def test_azerbaijani_in_cyrillic_script_is_read_as_azerbaijani() -> None:
+    text = (
+        "Дөвләт Сәрһәд Хидмәтинин әмәкдашлары Астара рајонунда 15 кг һероин ашкар едибләр. Бу барәдә "
+        "мәлумат верилиб вә фактла бағлы ҹинајәт иши башланылыб."
+    )
+    result = extract_text(text, "2024-05-06")
+    assert result.language == "az"
+    (event,) = result.events
+    assert (event.drug, event.kg, event.agency) == ("heroin", 15, "State Border Service")
+    assert event.quote.startswith("Дөвләт")
 
 
 def test_a_ten_megabyte_persian_page_is_cut_with_a_warning() -> None:

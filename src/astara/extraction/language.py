@@ -33,7 +33,8 @@ _FUNCTION_WORDS = {
     "tr": "ve bir ile bu için olarak da de edildi olan ise gibi kadar sonra yapılan tarafından",
 }
 _WORDS = {code: frozenset(words.split()) for code, words in _FUNCTION_WORDS.items()}
-_PERSIAN_ONLY = frozenset("پچژگکی")  # letters Persian writes and Arabic does not (or not so)
+_PERSIAN_ONLY = frozenset("پچژگکی")
+_AZ_CYRILLIC = frozenset("ӘәҸҹҺһЈјҒғӨөҮүҜҝ")  # letters Persian writes and Arabic does not (or not so)
 _MIN_WORDS = 25
 SAMPLE = 6_000  # characters read: plenty to tell the languages apart
 
@@ -78,6 +79,8 @@ def detect_language(text: str) -> Detected:
         return Detected("fa" if persian else "ar", share, "Arabic script")
     if script == "other":
         return Detected("und", share, "a script the extractors do not read")
+    if script == "cyrillic" and sum(c in _AZ_CYRILLIC for c in sample) >= 3:
+        return Detected("az", share, "Cyrillic with letters only Azerbaijani writes (ә, ҹ, һ, ј)")
     candidates = ("ru",) if script == "cyrillic" else ("en", "az", "tr")
     in_script = [word for word in words if _script(word[0]) == script]
     if len(in_script) < _MIN_WORDS:

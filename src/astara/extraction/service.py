@@ -201,7 +201,7 @@ def _from_data(code: str) -> Extractor:
     """The extractor of a language whose words are data; its file is read on first use."""
 
     def extractor(text: str, published: dt.date | None) -> tuple[list[ExtractedEvent], list[Statistic]]:
-        a = analyse(normalise(text), published, get_language(code))
+        a = analyse(normalise(text, code), published, get_language(code))
         ctx = Context(a)
         return [_event(a, ctx, item, text) for item in a.items], _statistics(a, ctx, text)
 

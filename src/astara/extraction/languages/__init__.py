@@ -62,9 +62,38 @@ class LanguageDataError(ValueError):
     """A language file that does not hold what the extractor needs; the message names the key."""
 
 
-def normalise(text: str) -> str:
-    """``text`` with digits, letter variants and joiners made uniform, character for character."""
-    return text.translate(_NORMAL)
+# Latin and Cyrillic letters that look alike, for words typed in a mix of the two scripts.
+_LATIN_LOOK = "aceopxyABCEHKMOPTX"
+_CYRILLIC_LOOK = "асеорхуАВСЕНКМОРТХ"
+_TO_CYRILLIC = str.maketrans(_LATIN_LOOK, _CYRILLIC_LOOK)
+_TO_LATIN = str.maketrans(_CYRILLIC_LOOK, _LATIN_LOOK)
+_MIXED = re.compile(r"[^\W\d_]*(?:[а-яёА-ЯЁ][a-zA-Z]|[a-zA-Z][а-яёА-ЯЁ])[^\W\d_]*")
+# Azerbaijani in Cyrillic script, letter for letter into the Latin script the language file uses.
+_AZ_CYRILLIC = str.maketrans(
+    "АаБбҸҹЧчДдЕеӘәФфҜҝҒғҺһХхЫыИиЖжКкГгЛлМмНнОоӨөПпРрСсШшТтУуҮүВвЈјЗзЙй",
+    "AaBbCcÇçDdEeƏəFfGgĞğHhXxIıİiJjKkQqLlMmNnOoÖöPpRrSsŞşTtUuÜüVvYyZzYy",
+)
+AZ_CYRILLIC_LETTERS = frozenset("ӘәҜҝҒғҺһҸҹӨөҮүЈј")
+
+
+def _fold_mixed(m: re.Match[str]) -> str:
+    word = m.group()
+    cyrillic = sum("а" <= c.lower() <= "я" or c in "ёЁ" for c in word)
+    return word.translate(_TO_CYRILLIC if cyrillic * 2 >= len(word) else _TO_LATIN)
+
+
+def normalise(text: str, code: str = "") -> str:
+    """``text`` with digits, letter variants and joiners made uniform, character for character.
+
+    A word typed in both Latin and Cyrillic letters takes the script most of its letters are in;
+    Azerbaijani written in Cyrillic is spelled in Latin letters (``code`` "az").
+    """
+    text = text.translate(_NORMAL)
+    if code == "az" and any(c in AZ_CYRILLIC_LETTERS for c in text[:6000]):
+        text = text.translate(_AZ_CYRILLIC)
+    if _MIXED.search(text) is not None:
+        text = _MIXED.sub(_fold_mixed, text)
+    return text
 
 
 def stem_pattern(forms: list[str]) -> str:
