@@ -164,7 +164,13 @@ def test_a_ten_megabyte_persian_page_is_cut_with_a_warning() -> None:
             "az",
             "Dövlət Gömrük Komitəsinin əməkdaşları Astara gömrük postunda İrandan gələn yük maşınında "
             "40 kq heroin aşkar ediblər.",
-            {"agency": "State Customs Committee", "place": "Astara", "country": "AZ", "origin": "IR"},
+            {
+                "agency": "State Customs Committee",
+                "place": "Astara",
+                "country": "AZ",
+                "origin": "IR",
+                "transport": "truck",
+            },
         ),
         (
             "ru",
@@ -174,7 +180,13 @@ def test_a_ten_megabyte_persian_page_is_cut_with_a_warning() -> None:
         (
             "tr",
             "Jandarma ekipleri Mersin'de İran'dan gelen bir tırda 25 kilogram eroin ele geçirdi.",
-            {"agency": "Gendarmerie", "place": "Mersin", "country": "TR", "origin": "IR"},
+            {
+                "agency": "Gendarmerie",
+                "place": "Mersin",
+                "country": "TR",
+                "origin": "IR",
+                "transport": "truck",
+            },
         ),
         (
             "fa",

@@ -14,7 +14,7 @@ from astara.extraction import actors, conveyance
 from astara.extraction.events import Analysis, Sent
 from astara.extraction.items import Item
 from astara.extraction.places import KIND_RANK, CountryMention, PlaceMention, seizure_countries
-from astara.extraction.where import find_agencies_in
+from astara.extraction.where import find_agencies_in, find_transport_in
 
 __all__ = ["Context", "Fields", "resolve"]
 
@@ -54,7 +54,8 @@ class Context:
             if self.a.lang is not None:
                 # the English finders read English words; a language file names its agencies
                 lang = self.a.lang
-                hits = find_agencies_in(self.a.text, lang, s.start, s.end) if kind == "agency" else []
+                read = {"agency": find_agencies_in, "transport": find_transport_in}.get(kind)
+                hits = read(self.a.text, lang, s.start, s.end) if read is not None else []
                 self._cache[key] = hits
                 return hits
             finder: Callable[[str, int, int], list[actors.Found] | list[conveyance.Mention]] = _FINDERS[kind]

@@ -18,7 +18,7 @@ from astara.extraction.languages import Language, stem_pattern
 from astara.extraction.places import CountryMention, PlaceMention, country_of
 from astara.gazetteer import get_gazetteer
 
-__all__ = ["find_agencies_in", "find_countries_in", "find_places_in"]
+__all__ = ["find_agencies_in", "find_countries_in", "find_places_in", "find_transport_in"]
 
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 _PREP = {"origin": "from", "destination": "to", "transit": "via"}
@@ -115,18 +115,27 @@ def find_places_in(text: str, lang: Language, start: int, end: int, hint: str | 
 
 
 @cache
-def _agency_patterns(lang: Language) -> list[tuple[re.Pattern[str], str]]:
+def _term_patterns(lang: Language, table: str) -> list[tuple[re.Pattern[str], str]]:
+    terms: dict[str, list[str]] = getattr(lang, table)
     return [
-        (re.compile(r"(?<!\w)" + stem_pattern(forms), re.IGNORECASE), name)
-        for name, forms in lang.agencies.items()
+        (re.compile(r"(?<!\w)" + stem_pattern(forms), re.IGNORECASE), name) for name, forms in terms.items()
     ]
 
 
 def find_agencies_in(text: str, lang: Language, start: int, end: int) -> list[Found]:
     """Agencies the language file names, in the order the text gives them, under their English name."""
+    return _terms(text, lang, start, end, "agencies")
+
+
+def find_transport_in(text: str, lang: Language, start: int, end: int) -> list[Found]:
+    """Means of transport the language file names (truck, car, rail, ...), in text order."""
+    return _terms(text, lang, start, end, "transport")
+
+
+def _terms(text: str, lang: Language, start: int, end: int, table: str) -> list[Found]:
     found = [
         Found(m.start(), m.end(), name)
-        for pattern, name in _agency_patterns(lang)
+        for pattern, name in _term_patterns(lang, table)
         for m in pattern.finditer(text, start, end)
     ]
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))

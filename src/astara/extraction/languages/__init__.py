@@ -40,6 +40,7 @@ UNIT_KINDS = {
     "package": "package",
 }
 UNIT_CODES = frozenset(UNIT_KINDS)
+TRANSPORT = frozenset({"truck", "car", "bus", "rail", "air", "sea", "postal", "on_foot", "other"})
 ROUTE_KEYS = (
     "origin_before", "destination_before", "transit_before", "transit_after", "origin_endings",
     "destination_endings", "person_after", "place_before", "place_endings",
@@ -47,7 +48,7 @@ ROUTE_KEYS = (
 QUALIFIERS = frozenset({"more than", "about", "nearly", "less than", "up to", "a total of"})
 _KEYS = {
     "code", "name", "sentence_start", "numbers", "units", "counters", "qualifiers", "qualifiers_after",
-    "drugs", "cues", "link", "dates", "route", "agencies", "not_places",
+    "drugs", "cues", "link", "dates", "route", "agencies", "not_places", "transport",
 }  # fmt: skip
 
 # Persian and Arabic-Indic digits, Arabic letter variants, the Persian decimal and group marks and
@@ -142,6 +143,7 @@ class Language:
     relative_days: dict[str, int]
     route: dict[str, frozenset[str]]
     agencies: dict[str, list[str]]
+    transport: dict[str, list[str]]
     not_places: frozenset[str]
 
     def strict_unit(self, quantity: str) -> bool:
@@ -292,6 +294,7 @@ def load_language(code: str, directory: Path = DIR) -> Language:
         relative_days={normalise(str(k).lower()): int(v) for k, v in relative.items()},
         route={key: frozenset(_words(route, key, where)) for key in ROUTE_KEYS},
         agencies=_table(raw, "agencies", where),
+        transport=_table(raw, "transport", where, TRANSPORT),
         not_places=frozenset(_words(raw, "not_places", where)),
     )
 
