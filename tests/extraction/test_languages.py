@@ -201,3 +201,14 @@ def test_fields_come_out_in_english_whatever_the_language(
     (event,) = extract_text(text + PAD[code], "2024-05-06").events
     got = {name: getattr(event, name) for name in fields}
     assert {k: (v.split("–")[0] if k == "place" and v else v) for k, v in got.items()} == fields
+
+
+def test_a_persian_page_with_english_menus_and_headline_goes_by_its_body() -> None:
+    menus = "\n".join(["Home | World | Business | Sport | Contact us", "Drug bust at the border"] * 30)
+    body = (
+        "ماموران انتظامی استان در بازرسی از یک دستگاه کامیون ۸۰ کیلوگرم تریاک کشف کردند و راننده "
+        "آن را دستگیر کردند، این خبر را فرمانده انتظامی استان به خبرنگاران اعلام کرد."
+    )
+    result = extract_text(menus + "\n\n" + body, "2024-05-06")
+    assert result.language == "fa"
+    assert [(e.drug, e.kg) for e in result.events] == [("opium", 80)]

@@ -4,7 +4,8 @@ The extractor's rules (seizure verbs, units, number words, date phrases) are wri
 running the English rules over a Russian or Persian article gives garbage, not fewer events. So
 every text is first given a language: the script most of its letters are in (Arabic script,
 Cyrillic, Latin), then, for Latin and Cyrillic, the share of each candidate language's most common
-function words. Only the first 6,000 characters are read. A text with too few letters to tell is
+function words. Only prose lines of the first 12,000 characters are read (a headline or menu in
+another language does not decide). A text with too few letters to tell is
 called English when it has no non-Latin letters (a headline such as "12 kg of heroin seized").
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from astara.extraction.text import WORD
+from astara.extraction.text import WORD, is_clutter
 
 __all__ = ["LANGUAGE_NAMES", "Detected", "detect_language"]
 
@@ -61,8 +62,20 @@ def _script(char: str) -> str:
     return "other"
 
 
+def _body(text: str) -> str:
+    """The article's prose: lines of eight words or more, so a headline or a menu quoted in another
+    language does not decide (the whole sample when no line is that long)."""
+    lines = [
+        line
+        for line in text[: SAMPLE * 2].splitlines()
+        if len(WORD.findall(line)) >= 8 and not is_clutter(line)
+    ]
+    body = "\n".join(lines)[:SAMPLE]
+    return body if len(body) >= 100 else text[:SAMPLE]
+
+
 def detect_language(text: str) -> Detected:
-    sample = text[:SAMPLE]
+    sample = _body(text)
     words = WORD.findall(sample.lower())
     counts: dict[str, int] = {}
     for word in words:
