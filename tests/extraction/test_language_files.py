@@ -10,6 +10,7 @@ from astara.extraction.amounts import find_amounts, number_value
 from astara.extraction.languages import (
     LANGUAGE_FILES,
     LanguageDataError,
+    english_words,
     get_language,
     load_language,
     normalise,
@@ -81,3 +82,13 @@ def _write(tmp_path: Path, body: str) -> Path:
 def test_a_bad_language_file_is_refused_with_the_key_named(tmp_path: Path, body: str, named: str) -> None:
     with pytest.raises(LanguageDataError, match=named.replace("[", r"\[").replace("]", r"\]")):
         load_language("tr", _write(tmp_path, body))
+
+
+def test_the_english_word_lists_are_data_too(tmp_path: Path) -> None:
+    words = english_words()
+    assert words.ones[7] == "seven" and words.tens[0] == "twenty" and words.scales["million"] == 1e6
+    assert "kilograms" in words.units["kg"] and "tablets" in words.units["tablet"]
+    bad = tmp_path / "en_words.yaml"
+    bad.write_text("numbers: {ones: [zero, one], tens: [twenty]}\n", encoding="utf-8")
+    with pytest.raises(LanguageDataError, match=r"numbers\.ones lists zero to nineteen"):
+        english_words(bad)

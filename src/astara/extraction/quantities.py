@@ -12,90 +12,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from astara.extraction.languages import UNIT_KINDS, english_words
 from astara.extraction.text import words_in
 from astara.kit.numbers import NumberError, parse_number
 
 __all__ = ["Quantity", "find_quantities", "word_number"]
 
-_SMALL = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_EN = english_words()
+_SMALL = list(_EN.ones)  # a word's place is its value
+_TENS = list(_EN.tens)
 WORD_VALUES: dict[str, float] = {w: float(i) for i, w in enumerate(_SMALL)}
 WORD_VALUES.update({w: float(20 + 10 * i) for i, w in enumerate(_TENS)})
-WORD_VALUES.update({"a": 1.0, "an": 1.0, "a single": 1.0, "half a": 0.5, "a dozen": 12.0, "dozens of": 24.0})
-SCALES = {
-    "hundred": 100.0,
-    "thousand": 1e3,
-    "million": 1e6,
-    "mln": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
+WORD_VALUES.update(_EN.phrases)
+SCALES = dict(_EN.scales)
+# unit surface form (lower case) -> (unit code, kind)
+UNIT_FORMS: dict[str, tuple[str, str]] = {
+    form: (code, UNIT_KINDS[code]) for code, forms in _EN.units.items() for form in forms
 }
 
-# unit surface form (lower case) -> (unit code, kind)
-UNIT_FORMS: dict[str, tuple[str, str]] = {}
-
-
-def _units(code: str, kind: str, forms: str) -> None:
-    for form in forms.split("|"):
-        UNIT_FORMS[form] = (code, kind)
-
-
-_units(
-    "kg",
-    "mass",
-    "kg|kgs|kilogram|kilograms|kilogramme|kilogrammes|kilo|kilos|кг|килограмм|килограмма|килограммов|kq",
-)
-_units("g", "mass", "g|gr|grs|gm|gms|gram|grams|gramme|grammes|г|гр|грамм|грамма|граммов|qram")
-_units("mg", "mass", "mg|milligram|milligrams")
-_units(
-    "t",
-    "mass",
-    "t|ton|tons|tonne|tonnes|metric ton|metric tons|metric tonne|metric tonnes|тонна|тонны|тонн|тонну",
-)
-_units("lb", "mass", "lb|lbs|pound|pounds")
-_units("oz", "mass", "oz|ounce|ounces")
-_units("l", "volume", "l|litre|litres|liter|liters|ltr|lt|литр|литра|литров")
-_units("ml", "volume", "ml|millilitre|millilitres|milliliter|milliliters")
-_units("tablet", "tablet", "tablet|tablets|tab|tabs|таблетка|таблетки|таблеток|həb")
-_units("pill", "tablet", "pill|pills")
-_units("capsule", "tablet", "capsule|capsules|капсула|капсулы|капсул")
-_units("ampoule", "item", "ampoule|ampoules|ampule|ampules|ампул|ампулы")
-_units("blotter", "item", "blotter|blotters|stamp|stamps")
-_units("dose", "item", "dose|doses")
-_units("bottle", "item", "bottle|bottles|vial|vials")
-_units("plant", "item", "plant|plants|bush|bushes|root|roots|seedling|seedlings|stalk|stalks")
-_units("piece", "item", "piece|pieces|unit|units|item|items")
-_units(
-    "package",
-    "package",
-    "package|packages|packet|packets|pack|packs|parcel|parcels|bag|bags|sack|sacks|"
-    "box|boxes|brick|bricks|block|blocks|bundle|bundles|slab|slabs|pellet|pellets|wrap|wraps",
-)
-
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\u00a0\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_ONES = "(?:" + "|".join(_SMALL[1:10]) + ")"
 _WORDNUM = (
     rf"(?:(?:an?|{_ONES})\s+hundred(?:\s+(?:and\s+)?(?:(?:"
     + "|".join(_TENS)
@@ -113,7 +49,7 @@ _WORDNUM = (
     + "|".join(sorted(_SMALL, key=len, reverse=True))
     + ")"
 )
-_SCALE = r"(?:hundred|thousand|million|mln|billion|bn)"
+_SCALE = "(?:" + "|".join(w for w in SCALES if len(w) > 1) + ")"
 _QUAL = (
     r"(?:more than|over|above|in excess of|at least|nearly|almost|about|around|approximately|"
     r"approx\.?|some|roughly|up to|close to|an estimated|estimated|less than|under|just over|"

@@ -21,8 +21,10 @@ from astara.kit.pickled import pickled
 
 __all__ = [
     "LANGUAGE_FILES",
+    "EnglishWords",
     "Language",
     "LanguageDataError",
+    "english_words",
     "get_language",
     "load_language",
     "normalise",
@@ -30,10 +32,10 @@ __all__ = [
 ]
 
 DIR = Path(__file__).resolve().parent
-LANGUAGE_FILES = tuple(sorted(p.stem for p in DIR.glob("*.yaml")))
+LANGUAGE_FILES = tuple(sorted(p.stem for p in DIR.glob("??.yaml")))
 # unit code (as quantities.py names them) -> kind
 UNIT_KINDS = {
-    **dict.fromkeys(("kg", "g", "mg", "t", "lb"), "mass"),
+    **dict.fromkeys(("kg", "g", "mg", "t", "lb", "oz"), "mass"),
     **dict.fromkeys(("l", "ml"), "volume"),
     **dict.fromkeys(("tablet", "pill", "capsule"), "tablet"),
     **dict.fromkeys(("ampoule", "piece", "plant", "dose", "bottle", "blotter"), "item"),
@@ -303,3 +305,33 @@ def load_language(code: str, directory: Path = DIR) -> Language:
 def get_language(code: str) -> Language:
     """The checked data of one language, loaded once a process."""
     return load_language(code)
+
+
+@dataclass(frozen=True)
+class EnglishWords:
+    """The word lists of the English reader (``en_words.yaml``); its patterns are code."""
+
+    ones: tuple[str, ...]
+    tens: tuple[str, ...]
+    phrases: dict[str, float]
+    scales: dict[str, float]
+    units: dict[str, list[str]]
+
+
+def english_words(path: Path = DIR / "en_words.yaml") -> EnglishWords:
+    """Read and check the English word lists (once, when the English reader is imported)."""
+    raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
+    where = path.name
+    numbers = raw.get("numbers", {}) if isinstance(raw, dict) else {}
+    ones, tens = _words(numbers, "ones", where), _words(numbers, "tens", where)
+    if len(ones) != 20 or len(tens) != 8:
+        raise LanguageDataError(
+            f"{where}: numbers.ones lists zero to nineteen, numbers.tens twenty to ninety"
+        )
+    return EnglishWords(
+        ones=tuple(ones),
+        tens=tuple(tens),
+        phrases=_numbers(numbers, "phrases", where),
+        scales=_numbers(numbers, "scales", where),
+        units=_table(raw, "units", where, UNIT_CODES),
+    )
