@@ -1,6 +1,6 @@
 """Quantities in any language whose words are data (:mod:`astara.extraction.languages`).
 
-A quantity is a number phrase ("1,5", "847 bin 600", "پنج هزار و هفتصد"), a unit or a counter,
+A quantity is a number phrase ("1,5", "312 bin 450", "سه هزار و دویست"), a unit or a counter,
 and optionally a smaller second part ("456 kq 800 qram", "1 тонна 600 кг", "یک کیلو و ۹۶۰ گرم").
 The text must be normalised (:func:`languages.normalise`) so digits are ASCII; offsets hold.
 Numbers follow the language's decimal mark: in Azerbaijani "1,640 qram" is 1.64 g.
@@ -74,7 +74,7 @@ def _digits(text: str, lang: Language) -> float | None:
 
 
 def number_value(text: str, lang: Language) -> float | None:
-    """The value of a number phrase: "847 bin 600" is 847,600; "پنج هزار و هفتصد" is 5,700."""
+    """The value of a number phrase: "312 bin 450" is 312,450; "سه هزار و دویست" is 3,200."""
     total = current = 0.0
     last: tuple[str, float] | None = None  # kind ("digits", "word", "scale") and value of the last token
     for word in text.lower().split():
@@ -97,7 +97,7 @@ def number_value(text: str, lang: Language) -> float | None:
         if last is not None and last[0] == "digits" and digits:
             if len(word) != 3:
                 return None  # "2021 15" is two numbers
-            current = current * 1000 + value  # "1 515": thousands grouped by a space
+            current = current * 1000 + value  # "2 340": thousands grouped by a space
         elif last is not None and last[0] != "scale" and value >= last[1]:
             return None  # "yedi on" is no number; "هفتصد و چهل" is
         else:
@@ -156,7 +156,7 @@ def find_amounts(text: str, lang: Language, start: int = 0, end: int | None = No
                 value += part * _FACTOR[second] / _FACTOR[code]
                 q_end = max(q_end, m.end("unit2"))
             else:
-                pos = q_end  # "6 bags 53 kg": the second figure is a quantity of its own
+                pos = q_end  # "4 bags 27 kg": the second figure is a quantity of its own
         qual = None
         if m.group("qual") and not skip:
             qual = next((q for q, ws in lang.qualifiers.items() if _in(m.group("qual"), ws)), None)

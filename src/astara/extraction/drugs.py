@@ -248,7 +248,7 @@ _ALIAS = re.compile(r"\(\s*([A-Z][A-Za-z-]{1,7})\s*\)")
 
 
 def aliases(text: str) -> dict[str, tuple[str, bool, bool]]:
-    """Abbreviations the text defines for a drug: "hydrochloride cocaine (CHC)" makes "CHC" cocaine."""
+    """Abbreviations the text defines for a drug: "cocaine base paste (CBP)" makes "CBP" cocaine."""
     out: dict[str, tuple[str, bool, bool]] = {}
     for m in _ALIAS.finditer(text):
         before = find_drugs(text, max(0, m.start() - 40), m.start())
@@ -280,7 +280,7 @@ def find_drugs(
                     hit = (n, tokens[i + n - 1][1], entry)
                     break
         if hit is None:
-            # "methadone-40": a drug name followed by a dose number
+            # "tramadol-100": a drug name followed by its dose strength
             raw = text[a:b]
             base = raw.split("-")[0]
             entry = table.get(text_key(base)) if base != raw else None

@@ -175,7 +175,7 @@ def resolve(ctx: Context, item: Item) -> Fields:
         for c in ctx.countries(index):
             earlier = route.get("destination")
             if c.role == "destination" and earlier is not None and _ONWARD.match(a.text, earlier.end):
-                # "to Turkey and from there to Germany": the first stop is a transit country
+                # "to Greece and from there to Italy": the first stop is a transit country
                 transit.append(route["destination"])
                 route["destination"] = c
             elif c.role in ("origin", "destination") and c.role not in route:

@@ -158,7 +158,7 @@ def attach(
         return None
     drug, how = found
     if drug.generic or drug.code == "psychotropic_pills":
-        # "20 psychotropic pills methadone-40": the specific name that follows wins
+        # "30 narcotic tablets tramadol": the specific name that follows wins
         end = max(drug.end, q.end)
         nxt = next((d for d in drugs if d.start >= end and not d.generic), None)
         if nxt is not None and _FOLLOWING.match(text[end : nxt.start]) and nxt.start - end <= 12:
@@ -190,7 +190,7 @@ def attach_in(
     lang: Language,
     bounds: list[Quantity],
 ) -> tuple[DrugMention, str, list[DrugMention]] | None:
-    """:func:`attach` for a language read from data: the drug inside the quantity ("847 bin uyuşturucu
+    """:func:`attach` for a language read from data: the drug inside the quantity ("12 bin uyuşturucu
     hap"), right after it (a few words, no conjunction), right before it ("гашиш, весом 5 кг"), or,
     as word order is freer than in English, the nearest drug with no other quantity between."""
     after_q = [o.start for o in bounds if o.start >= q.end]

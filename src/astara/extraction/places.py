@@ -2,7 +2,7 @@
 "an Iranian truck", and route phrases ("from Iran to Ukraine through Azerbaijan").
 
 A :class:`PlaceMention` is a capitalised name that a preposition or a place word introduces
-("at the Astara customs post", "port of Hamburg", "Boyuk Bahmanli village", "in Istanbul");
+("at the Astara customs post", "port of Antwerp", "Yeni Yol village", "in Izmir");
 its country comes from the gazetteer when the name is known there. Country names and demonyms
 are :class:`CountryMention`; those inside a route phrase carry the role (origin, destination,
 transit) and are not taken for the place of seizure.
@@ -392,7 +392,7 @@ def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
         for m in pattern.finditer(text, start, end):
             parts = re.split(r",\s*|\s+and\s+", m["name"])
             if len(parts) == 2 and ", " in m["name"] and country_of(parts[1]) is not None:
-                parts = parts[1:]  # "from Astara, Iran": the country says which side of the border
+                parts = parts[1:]  # "from Salyan, Azerbaijan": the country says which side of a border
             for part in parts:
                 if country_of(part) is not None or place_country(part)[1] != "unknown":
                     at = m.start("name") + m["name"].find(part)
@@ -406,7 +406,7 @@ def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
 
     for m in re.finditer(_NAME, text[start:end]):
         a = start + m.start()
-        # the whole run, then each word ("Iranian Border Guard", "Armenian-Iranian customs point")
+        # the whole run, then each word ("Turkish Coast Guard", "Georgian-Turkish customs point")
         spans = [(a, a + len(m.group()), m.group())]
         spans += [(a + w.start(), a + w.end(), w.group()) for w in re.finditer(r"[^\s-]+", m.group())]
         for s, e, name in spans:

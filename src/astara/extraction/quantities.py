@@ -1,9 +1,9 @@
 """Quantities as news texts write them: "244 kg 605 grams", "1.2 tonnes", "2,900 pounds",
-"two tons", "34.27 million pills", "more than 23 kg", "10-15 kg", "113000x Tabs".
+"two tons", "34.27 million pills", "more than 40 kg", "10-15 kg".
 
 Each :class:`Quantity` keeps its span, the number, the unit code of the vocabulary (``kg``, ``g``,
 ``t``, ``lb``, ``l``, ``tablet`` ...), its kind (mass, volume, tablet, package, item), the
-qualifier ("more than", "about") and, for counts such as "17,052 fentanyl pills", the span of
+qualifier ("more than", "about") and, for counts such as "9,310 oxycodone pills", the span of
 the words between the number and the unit (they usually name the drug).
 """
 
@@ -57,7 +57,7 @@ _QUAL = (
 )
 _UNIT_ALT = "|".join(sorted((re.escape(f) for f in UNIT_FORMS), key=len, reverse=True))
 _VALUE = (
-    rf"(?:(?P<num>{_NUM})|(?P<word>{_WORDNUM}))(?:\s*(?P<x>x))?(?:\s*(?P<scale>{_SCALE})\b"
+    rf"(?:(?P<num>{_NUM})|(?P<word>{_WORDNUM}))(?:\s*(?P<scale>{_SCALE})\b"
     rf"(?:\s+(?P<thousands>\d{{1,3}})\s+thousand\b)?)?"
 )
 _RANGE = rf"(?:\s*(?:-|–|to|or|(?(btw)and|(?!)))\s*(?P<high>{_NUM})(?:\s*(?P<hscale>{_SCALE})\b)?)?"
@@ -67,7 +67,7 @@ _QUANTITY = re.compile(
     rf"(?:\s*(?:and\s+)?(?P<num2>\d{{1,3}})\s*(?P<unit2>g|gr|grams?|grammes?|г|гр|грамм|граммов)(?![\w-]))?",
     re.IGNORECASE,
 )
-# "17,052 fentanyl pills": up to four words between the number and a count unit.
+# "9,310 oxycodone pills": up to four words between the number and a count unit.
 _COUNT_AFTER = re.compile(
     rf"(?:(?P<qual>{_QUAL})\s+)?(?<![\w.,-]){_VALUE}"
     r"\s+(?P<inner>(?:[\w\"“”'’-]+\s+){0,3}?[\w\"“”'’-]+)\s+(?P<unit>pills?|tablets?|tabs|capsules?|ampoules?|"
@@ -127,7 +127,7 @@ def _value(m: re.Match[str]) -> float | None:
         return None
     value *= SCALES.get((m.group("scale") or "").lower(), 1.0)
     if m.group("thousands"):
-        value += float(m.group("thousands")) * 1000  # "34 million 270 thousand"
+        value += float(m.group("thousands")) * 1000  # "12 million 500 thousand"
     return value
 
 
