@@ -212,3 +212,49 @@ def test_a_persian_page_with_english_menus_and_headline_goes_by_its_body() -> No
     result = extract_text(menus + "\n\n" + body, "2024-05-06")
     assert result.language == "fa"
     assert [(e.drug, e.kg) for e in result.events] == [("opium", 80)]
+
+
+ARTICLES = [
+    (
+        "ru",
+        "Пограничники Казахстана задержали грузовик, следовавший из Узбекистана. Всего в кузове нашли "
+        "84 кг наркотиков: 60 кг гашиша и 24 кг героина.\n"
+        "Водитель, гражданин Таджикистана, задержан. С начала года в регионе изъято более 2 тонн наркотиков.",
+        [("hashish", 60, "KZ", "UZ"), ("heroin", 24, "KZ", "UZ")],
+    ),
+    (
+        "tr",
+        "Mersin'de düzenlenen operasyonda bir kamyonda 120 kilogram esrar ele geçirildi. Başka bir "
+        "operasyonda ise Adana'da 3 kilo 250 gram eroin bulundu.\n"
+        "Yılbaşından bu yana ilde 4 ton uyuşturucu ele geçirildiği belirtildi.",
+        [("cannabis", 120, "TR", None), ("heroin", 3.25, "TR", None)],
+    ),
+    (
+        "az",
+        "Dövlət Sərhəd Xidmətinin Biləsuvar sərhəd dəstəsinin əməkdaşları İrandan Azərbaycana 35 kq 600 "
+        "qram narkotik vasitənin keçirilməsinin qarşısını alıblar. Ekspertiza zamanı maddələrin 30 kq "
+        "tiryək və 5 kq 600 qram heroin olduğu müəyyən edilib.\n"
+        "Ötən il ərzində sərhəddə 2,5 ton narkotik vasitə ələ keçirilib.",
+        [("opium", 30, "AZ", "IR"), ("heroin", 5.6, "AZ", "IR")],
+    ),
+    (
+        "fa",
+        "فرمانده انتظامی استان گفت: ماموران در بازرسی از یک دستگاه تریلی ۷۵۰ کیلوگرم تریاک و ۴۰ "
+        "کیلوگرم حشیش کشف کردند.\n"
+        "وی افزود: از ابتدای امسال ۲۳ تن مواد مخدر در استان کشف شده که نسبت به مدت مشابه سال گذشته "
+        "۱۵ درصد افزایش داشته است.",
+        [("opium", 750, None, None), ("hashish", 40, None, None)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "expected"), ARTICLES, ids=[a[0] for a in ARTICLES])
+def test_breakdowns_incidents_and_period_totals(
+    code: str, text: str, expected: list[tuple[str, float, str | None, str | None]]
+) -> None:
+    """A total gives way to its breakdown, two operations are two events, and the period's total
+    is a statistic, in each language."""
+    result = extract_text(text, "2024-05-06")
+    assert result.language == code
+    assert [(e.drug, e.kg, e.country, e.origin) for e in result.events] == expected
+    assert len(result.statistics) == 1
