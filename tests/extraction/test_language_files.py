@@ -77,6 +77,10 @@ def _write(tmp_path: Path, body: str) -> Path:
         ("code: tr\ncues: {seizure: [a], statistic: [b]}\nunits: {furlong: [f]}\n", "'furlong'"),
         ("code: tr\ncues: {seizure: [a], statistic: [b]}\nnumbers: {ones: {bir: -1}}\n", "numbers.ones"),
         ("code: tr\ncues: {seizure: [a], statistic: [b]}\ncolour: red\n", "unknown keys ['colour']"),
+        (
+            "code: tr\ncues: {seizure: [a], statistic: [b]}\nagency_countries: {Navy: TR}\n",
+            "'Navy' needs an agency",
+        ),
     ],
 )
 def test_a_bad_language_file_is_refused_with_the_key_named(tmp_path: Path, body: str, named: str) -> None:

@@ -258,3 +258,9 @@ def test_breakdowns_incidents_and_period_totals(
     assert result.language == code
     assert [(e.drug, e.kg, e.country, e.origin) for e in result.events] == expected
     assert len(result.statistics) == 1
+
+
+def test_a_national_agency_gives_the_country_when_no_place_does() -> None:
+    text = "Dövlət Gömrük Komitəsinin əməkdaşları yoxlama zamanı 5 kq heroin aşkar ediblər." + PAD["az"]
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.agency, event.country) == ("State Customs Committee", "AZ")

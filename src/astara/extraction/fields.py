@@ -212,6 +212,10 @@ def resolve(ctx: Context, item: Item) -> Fields:
     if country is not None:
         f.set("country", country[0], country[1])
     _actors(ctx, item, order, f)
+    agency = f.values.get("agency")
+    if "country" not in f.values and a.lang is not None and isinstance(agency, str):
+        # a national agency says where it works: "the State Customs Committee" seizes in Azerbaijan
+        f.set("country", a.lang.agency_countries.get(agency), f.evidence.get("agency"))
     if "transport" not in f.values and place is not None:
         word = place.text.lower()
         if "airport" in word:

@@ -50,7 +50,7 @@ ROUTE_KEYS = (
 QUALIFIERS = frozenset({"more than", "about", "nearly", "less than", "up to", "a total of"})
 _KEYS = {
     "code", "name", "sentence_start", "numbers", "units", "counters", "qualifiers", "qualifiers_after",
-    "drugs", "cues", "link", "dates", "route", "agencies", "not_places", "transport",
+    "drugs", "cues", "link", "dates", "route", "agencies", "agency_countries", "not_places", "transport",
 }  # fmt: skip
 
 # Persian and Arabic-Indic digits, Arabic letter variants, the Persian decimal and group marks and
@@ -145,6 +145,7 @@ class Language:
     relative_days: dict[str, int]
     route: dict[str, frozenset[str]]
     agencies: dict[str, list[str]]
+    agency_countries: dict[str, str]
     transport: dict[str, list[str]]
     not_places: frozenset[str]
 
@@ -296,9 +297,23 @@ def load_language(code: str, directory: Path = DIR) -> Language:
         relative_days={normalise(str(k).lower()): int(v) for k, v in relative.items()},
         route={key: frozenset(_words(route, key, where)) for key in ROUTE_KEYS},
         agencies=_table(raw, "agencies", where),
+        agency_countries=_agency_countries(raw, where),
         transport=_table(raw, "transport", where, TRANSPORT),
         not_places=frozenset(_words(raw, "not_places", where)),
     )
+
+
+def _agency_countries(raw: dict[str, Any], where: str) -> dict[str, str]:
+    value = raw.get("agency_countries", {})
+    agencies = raw.get("agencies", {})
+    if not isinstance(value, dict):
+        raise LanguageDataError(f"{where}: agency_countries must map agency names to ISO codes")
+    for name, code in value.items():
+        if name not in agencies or not (isinstance(code, str) and re.fullmatch(r"[A-Z]{2}", code)):
+            raise LanguageDataError(
+                f"{where}: agency_countries: {name!r} needs an agency of that name and an ISO code"
+            )
+    return {str(k): str(v) for k, v in value.items()}
 
 
 @cache
