@@ -199,3 +199,11 @@ def test_no_date_in_the_text_gives_the_month_of_publication_with_a_warning() -> 
         "Customs officers seized 7 kg of opium at the Astara post on 2 May.", "2024-05-17"
     ).events
     assert dated.date == "2024-05-02" and dated.warnings == []
+
+
+def test_route_words_with_a_modifier_before_the_country() -> None:
+    from astara.extraction.service import extract_text
+
+    text = "Border guards seized 40 kg of heroin smuggled from neighbouring Iran into southern Azerbaijan."
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.origin, event.destination) == ("IR", "AZ")

@@ -210,12 +210,17 @@ _NOT_PLACES = frozenset(
     ]
 )
 _NOT_COUNTRIES = frozenset({"island", "man", "chad", "guinea", "niger", "jordan", "georgia state"})
+# "from neighbouring Iran", "into southern Turkey": a modifier between the route word and the name
+_MOD = (
+    r"(?:(?:neighbo(?:u)?ring|nearby|adjacent|central|"
+    r"(?:north|south)?-?(?:north|south|east|west)(?:ern)?)\s+)?"
+)
 _ROUTE = [
     (
         "origin",
         re.compile(
             r"\b(?:from|originat(?:ed|ing) in)\s+(?:the\s+)?(?:(?:territory|soil) of\s+(?:the\s+)?)?"
-            rf"(?P<name>{_NAME}(?:,\s+{_NAME})?)(?!\s+(?:resident|native|citizen))"
+            rf"{_MOD}(?P<name>{_NAME}(?:,\s+{_NAME})?)(?!\s+(?:resident|native|citizen))"
         ),
     ),
     ("destination", re.compile(
@@ -224,14 +229,14 @@ _ROUTE = [
         r"heading for|en route to|"
         r"on (?:its|their) way "
         rf"to|destination(?: was)?|intended for|for delivery to|for onward (?:shipment|transport) to)\s+"
-        rf"(?:the\s+)?(?P<name>{_NAME}(?:,\s+{_NAME})?)")),
+        rf"(?:the\s+)?{_MOD}(?P<name>{_NAME}(?:,\s+{_NAME})?)")),
     ("border", re.compile(rf"\bborders? (?:with|of)\s+(?:the\s+)?(?P<name>{_NAME})")),
     (
         "transit",
         re.compile(
             r"\b(?:via|through|transit(?:ing)?(?: through| via)?|across)\s+(?:the\s+)?"
             r"(?:(?:territory|soil|waters) of\s+(?:the\s+)?)?"
-            rf"(?P<name>{_NAME})"
+            rf"{_MOD}(?P<name>{_NAME})"
         ),
     ),
 ]  # fmt: skip
