@@ -207,3 +207,19 @@ def test_route_words_with_a_modifier_before_the_country() -> None:
     text = "Border guards seized 40 kg of heroin smuggled from neighbouring Iran into southern Azerbaijan."
     (event,) = extract_text(text, "2024-05-06").events
     assert (event.origin, event.destination) == ("IR", "AZ")
+
+
+def test_a_dateline_city_gives_the_country() -> None:
+    from astara.extraction.service import extract_text
+
+    text = "QUETTA - Police seized 200 kg of hashish in a raid on a compound on Monday, officials said."
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.drug, event.country, event.evidence["country"]) == ("hashish", "PK", (0, 6))
+
+
+def test_pills_of_the_drug_name_the_drug() -> None:
+    from astara.extraction.service import extract_text
+
+    text = "Police seized 12 million pills of the drug captagon hidden in a shipment of oranges."
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.drug, event.quantity, event.unit) == ("captagon", 12_000_000, "tablets")

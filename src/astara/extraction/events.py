@@ -30,6 +30,7 @@ from astara.extraction.languages import Language
 from astara.extraction.places import (
     CountryMention,
     PlaceMention,
+    dateline_country,
     document_country,
     find_countries,
     find_places,
@@ -70,6 +71,7 @@ class Analysis:
     stat_items: list[Item] = field(default_factory=list)
     incidents: list[list[int]] = field(default_factory=list)  # sentence indexes per incident
     lang: Language | None = None  # None: English, whose rules are code (cues.py, quantities.py)
+    dateline: tuple[str, int, int] | None = None  # country and span of a dateline's city
 
 
 def kg_of(q: Quantity, drug: str) -> float | None:
@@ -474,6 +476,9 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
     else:
         sents, country = _analyse_in(text, published, lang)
     a = Analysis(text=text, published=published, sents=sents, country=country, lang=lang)
+    if lang is None and sents:
+        a.dateline = dateline_country(text, sents[0].s.start, sents[0].s.end)  # "QUETTA - Police ..."
+        a.country = a.country or (a.dateline[0] if a.dateline else None)
     if lang is None:
         _spread_statistics(a.sents)
     items = _items(a)

@@ -81,6 +81,8 @@ class Context:
             for p in sent.places:
                 if p.country == code:
                     return code, (p.start, p.end)
+        if self.a.dateline is not None and self.a.dateline[0] == code:
+            return code, self.a.dateline[1:]  # the city the report was filed from
         return None
 
     def _document_agency(self) -> actors.Found | None:

@@ -118,7 +118,7 @@ def _right_ok(gap: str, drug: DrugMention) -> bool:
         return False
     words = gap.lower().split()
     if words and words[0] == "of":
-        words = words[1:]
+        words = words[2:] if words[1:2] == ["the"] else words[1:]  # "pills of the drug X"
     return len(words) <= 3 and not any(w in _GAP_BANNED for w in words)
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "CountryMention",
     "PlaceMention",
     "country_of",
+    "dateline_country",
     "demonyms",
     "document_country",
     "find_countries",
@@ -387,6 +388,19 @@ def find_places(text: str, start: int, end: int, hint: str | None = None) -> lis
             found.append(PlaceMention(m.start("what"), m.end("what"), m["what"], None, "unnamed", None))
     found.sort(key=lambda p: p.start)
     return found
+
+
+def dateline_country(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The country of a dateline's city ("QUETTA -", "KARACHI, Pakistan:") and the city's span."""
+    m = _DATELINE.match(text, start, end)
+    if m is None:
+        return None
+    name = re.split(r"[,(]|\s[-–—:]", m.group().strip(" -–—:"))[0].strip()
+    code, kind = place_country(name.title())
+    if code is None or kind not in ("city", "country"):
+        return None
+    at = text.find(name, m.start(), m.end())
+    return code, at, at + len(name)
 
 
 def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
