@@ -223,3 +223,14 @@ def test_pills_of_the_drug_name_the_drug() -> None:
     text = "Police seized 12 million pills of the drug captagon hidden in a shipment of oranges."
     (event,) = extract_text(text, "2024-05-06").events
     assert (event.drug, event.quantity, event.unit) == ("captagon", 12_000_000, "tablets")
+
+
+def test_a_weight_and_a_count_of_one_haul_are_one_event() -> None:
+    from astara.extraction.service import extract_text
+
+    text = (
+        "Customs officers seized 1,200 kilograms of captagon at the port on Sunday. The haul came to "
+        "more than 7 million captagon pills, the agency said."
+    )
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.drug, event.quantity, event.unit, event.kg) == ("captagon", 7_000_000, "tablets", 1200)

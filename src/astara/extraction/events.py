@@ -234,9 +234,26 @@ def _merge_weights(items: list[Item]) -> list[Item]:
                 continue
         keep.append(item)
     masses = {(i.incident, i.drug.code) for i in keep if i.q.kind == "mass"}
-    return [
+    keep = [
         i for i in keep if not (i.q.kind == "package" and (i.generic or (i.incident, i.drug.code) in masses))
     ]
+    return _weight_beside_count(keep)
+
+
+def _weight_beside_count(items: list[Item]) -> list[Item]:
+    """One count and one weight of a drug in one incident are one haul told two ways ("1,200 kg ...
+    more than 7 million pills"): the count keeps the weight."""
+    out = list(items)
+    for count in items:
+        if count.q.kind != "tablet" or count.weight is not None or count.generic:
+            continue
+        same = [
+            i for i in items if i.incident == count.incident and i.family == count.family and i is not count
+        ]
+        if len(same) == 1 and same[0].q.kind == "mass" and same[0] in out:
+            count.weight = same[0].q
+            out.remove(same[0])
+    return out
 
 
 def _amount(item: Item) -> tuple[str, float] | None:
