@@ -63,6 +63,7 @@ _FOLLOWING = re.compile(
     r"^\s*(?:[-–:(]|,?\s*namely|,?\s*i\.e\.)?\s*(?:of\s+)?(?:the\s+)?(?:type\s+|brand\s+)?[\"“']?$",
     re.IGNORECASE,
 )
+_OF_THE = re.compile(r"\s+of\s+the\s+", re.IGNORECASE)
 # "10.2 kg powder suspected to be cocaine", "11 kg of substance believed to be heroin"
 _SUSPECTED = re.compile(
     r"\b(?:powder|substance|substances|material)?\s*(?:suspected|believed|thought|presumed|confirmed|"
@@ -118,7 +119,7 @@ def _right_ok(gap: str, drug: DrugMention) -> bool:
         return False
     words = gap.lower().split()
     if words and words[0] == "of":
-        words = words[2:] if words[1:2] == ["the"] else words[1:]  # "pills of the drug X"
+        words = words[1:]
     return len(words) <= 3 and not any(w in _GAP_BANNED for w in words)
 
 
@@ -149,6 +150,15 @@ def attach(
         after = [d for d in drugs if d.start >= q.end]
         if after and _right_ok(text[q.end : after[0].start], after[0]):
             found = (after[0], "right")
+        elif after and after[0].generic and _OF_THE.fullmatch(text[q.end : after[0].start]):
+            # "12 million pills of the drug captagon": the drug named after the generic word
+            nxt = next((d for d in after[1:] if not d.generic), None)
+            if (
+                nxt is not None
+                and nxt.start - after[0].end <= 12
+                and _FOLLOWING.match(text[after[0].end : nxt.start])
+            ):
+                found = (nxt, "right")
         else:
             before = [d for d in drugs if d.end <= q.start and not d.ambiguous]
             gap = text[before[-1].end : q.start] if before else ""
