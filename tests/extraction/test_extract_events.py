@@ -234,3 +234,14 @@ def test_a_weight_and_a_count_of_one_haul_are_one_event() -> None:
     )
     (event,) = extract_text(text, "2024-05-06").events
     assert (event.drug, event.quantity, event.unit, event.kg) == ("captagon", 7_000_000, "tablets", 1200)
+
+
+def test_the_same_figure_twice_keeps_its_first_mention_even_with_about() -> None:
+    from astara.extraction.service import extract_text
+
+    text = (
+        "Officers found about 550 kg of cocaine in a container at the port on Monday. The container "
+        "had been shipped from Basel. Police said 550 kg of cocaine was seized in all."
+    )
+    (event,) = extract_text(text, "2024-05-06").events
+    assert event.kg == 550 and event.quote.startswith("Officers found about 550 kg")

@@ -330,7 +330,12 @@ def _rounder(x: Item, y: Item) -> Item | None:
     if ax is None or ay is None or ax[0] != ay[0]:
         return None
     for r, rv, ev, e in ((x, ax[1], ay[1], y), (y, ay[1], ax[1], x)):
-        if r.q.qualifier in _APPROX and e.q.qualifier not in _APPROX and _close(rv, ev, r.q.qualifier):
+        if (
+            r.q.qualifier in _APPROX
+            and e.q.qualifier not in _APPROX
+            and rv != ev
+            and _close(rv, ev, r.q.qualifier)
+        ):
             return r
     return None
 
