@@ -60,8 +60,8 @@ def _composed(count: int) -> list[dict[str, object]]:
     return articles
 
 
-def _real(count: int) -> list[dict[str, object]]:
-    texts = sorted(EVAL.glob("*.txt"))
+def _real(count: int, folder: Path) -> list[dict[str, object]]:
+    texts = sorted(folder.glob("*.txt"))
     articles = []
     while len(articles) < count:
         for path in texts[: count - len(articles)]:
@@ -81,9 +81,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--eval", type=Path, default=EVAL, help="folder of articles (default ../shared/eval/news/dev)"
+    )
     args = parser.parse_args()
-    real = EVAL.is_dir()
-    articles = _real(args.articles) if real else _composed(args.articles)
+    real = args.eval.is_dir()
+    articles = _real(args.articles, args.eval) if real else _composed(args.articles)
     astara = Path(sys.executable).with_name("astara")
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "batch.jsonl"

@@ -33,13 +33,32 @@ PERSIAN = (
     ("text", "code"),
     [(RUSSIAN, "ru"), (AZERBAIJANI, "az"), (TURKISH, "tr"), (PERSIAN, "fa")],
 )
-def test_another_language_gives_a_clear_warning_and_no_event(text: str, code: str) -> None:
+def test_each_language_of_the_region_is_read(text: str, code: str) -> None:
     assert detect_language(text).code == code
+    result = extract_text(text, "2024-01-01", "x")
+    assert result.language == code
+    assert [(e.drug, e.kg) for e in result.events] == [("heroin", 40)]
+    (event,) = result.events
+    assert event.quote in " ".join(text.split())  # verbatim, in the original script
+
+
+GEORGIAN = (
+    "საბაჟოს თანამშრომლებმა სასაზღვრო პუნქტზე სატვირთო მანქანაში ორმოცი კილოგრამი ჰეროინი აღმოაჩინეს. "
+    "მძღოლი დააკავეს და საქმე გამოძიებას გადაეცა."
+)
+ARABIC = (
+    "ضبطت قوات الأمن في الميناء أربعين كيلوغراما من الهيروين داخل شاحنة قادمة من الخارج، وتم القبض على "
+    "السائق وإحالته إلى النيابة العامة للتحقيق معه في القضية."
+)
+
+
+@pytest.mark.parametrize(("text", "code"), [(GEORGIAN, "und"), (ARABIC, "ar")])
+def test_a_language_without_extractor_gives_a_clear_warning_and_no_event(text: str, code: str) -> None:
     result = extract_text(text, "2024-01-01", "x")
     assert result.events == [] and result.statistics == []
     assert result.language == code
     (warning,) = result.warnings
-    assert "English" in warning and "no events" in warning
+    assert "English" in warning and "Persian" in warning and "no events" in warning
 
 
 def test_english_with_foreign_drug_names_is_still_english() -> None:
@@ -52,8 +71,8 @@ def test_english_with_foreign_drug_names_is_still_english() -> None:
     assert [(e.drug, e.kg) for e in result.events] == [("hashish", 5)]
 
 
-def test_only_english_has_an_extractor_for_now() -> None:
-    assert set(EXTRACTORS) == {"en"}
+def test_the_five_languages_have_an_extractor() -> None:
+    assert set(EXTRACTORS) == {"en", "ru", "az", "fa", "tr"}
 
 
 def test_empty_and_whitespace_text() -> None:

@@ -199,3 +199,49 @@ def test_no_date_in_the_text_gives_the_month_of_publication_with_a_warning() -> 
         "Customs officers seized 7 kg of opium at the Astara post on 2 May.", "2024-05-17"
     ).events
     assert dated.date == "2024-05-02" and dated.warnings == []
+
+
+def test_route_words_with_a_modifier_before_the_country() -> None:
+    from astara.extraction.service import extract_text
+
+    text = "Border guards seized 40 kg of heroin smuggled from neighbouring Iran into southern Azerbaijan."
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.origin, event.destination) == ("IR", "AZ")
+
+
+def test_a_dateline_city_gives_the_country() -> None:
+    from astara.extraction.service import extract_text
+
+    text = "QUETTA - Police seized 200 kg of hashish in a raid on a compound on Monday, officials said."
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.drug, event.country, event.evidence["country"]) == ("hashish", "PK", (0, 6))
+
+
+def test_pills_of_the_drug_name_the_drug() -> None:
+    from astara.extraction.service import extract_text
+
+    text = "Police seized 12 million pills of the drug captagon hidden in a shipment of oranges."
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.drug, event.quantity, event.unit) == ("captagon", 12_000_000, "tablets")
+
+
+def test_a_weight_and_a_count_of_one_haul_are_one_event() -> None:
+    from astara.extraction.service import extract_text
+
+    text = (
+        "Customs officers seized 1,200 kilograms of captagon at the port on Sunday. The haul came to "
+        "more than 7 million captagon pills, the agency said."
+    )
+    (event,) = extract_text(text, "2024-05-06").events
+    assert (event.drug, event.quantity, event.unit, event.kg) == ("captagon", 7_000_000, "tablets", 1200)
+
+
+def test_the_same_figure_twice_keeps_its_first_mention_even_with_about() -> None:
+    from astara.extraction.service import extract_text
+
+    text = (
+        "Officers found about 550 kg of cocaine in a container at the port on Monday. The container "
+        "had been shipped from Basel. Police said 550 kg of cocaine was seized in all."
+    )
+    (event,) = extract_text(text, "2024-05-06").events
+    assert event.kg == 550 and event.quote.startswith("Officers found about 550 kg")

@@ -76,7 +76,7 @@ STAT_COUNTS = re.compile(
     r"vehicles|citizens|individuals))\b",
     re.IGNORECASE,
 )
-# A quantity that only serves as a comparison ("second only to one of 55 million tablets in Laos").
+# A quantity that only serves as a comparison ("the haul is second only to a record set years ago").
 COMPARISON = re.compile(
     r"\b(second only to|beaten (?:only )?by|only (?:surpassed|beaten|topped) by|previous record|"
     r"the record of|compared with|surpass\w*|larger than|bigger than|"
@@ -107,7 +107,7 @@ def is_statistic(text: str, periods_only: bool = False) -> bool:
         m = pattern.search(text)
         if m is None:
             continue
-        # "in July 2018" dates one seizure; "in 2018" is a period
+        # "in March 2019" dates one seizure; "in 2019" is a period
         if pattern is STATISTIC[0] and _NOT_STAT.search(text[max(0, m.start() - 20) : m.end()]):
             continue
         return True

@@ -13,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
+from astara.extraction.languages import Language
 from astara.extraction.text import words_in
 
-__all__ = ["DateMention", "find_dates", "parse_published"]
+__all__ = ["DateMention", "find_dates", "find_dates_in", "parse_published"]
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -245,3 +247,89 @@ def _value(kind: str, m: re.Match[str], published: dt.date | None, year_hint: in
     if kind == "ago":
         return _ago(m["n"], m["unit"], published)
     return _relative(m["rel"], published)
+
+
+@cache
+def _lang_patterns(lang: Language) -> list[tuple[str, re.Pattern[str]]]:
+    months = "|".join(sorted((re.escape(m) for m in lang.months), key=len, reverse=True))
+    out = [
+        ("ymd", _PATTERNS[0][1]),
+        ("dmy", _PATTERNS[1][1]),
+        (
+            "dmy",
+            re.compile(
+                rf"(?<!\w)(?P<day>[0-3]?\d)(?:-?\w{{0,3}})?\s+(?P<mon>{months})\w{{0,4}}(?:\s+(?P<year>(?:19|20)\d\d))?",
+                re.I,
+            ),
+        ),
+        ("my", re.compile(rf"(?<!\w)(?P<mon>{months})\w{{0,4}}\s+(?P<year>(?:19|20)\d\d)", re.I)),
+    ]
+    if lang.jalali_months:
+        jalali = "|".join(sorted(map(re.escape, lang.jalali_months), key=len, reverse=True))
+        out.append(
+            (
+                "jalali",
+                re.compile(
+                    rf"(?<!\w)(?P<day>[0-3]?\d)\s*(?P<mon>{jalali})(?!\w)(?:\s+(?:ماه\s+)?(?P<year>1[34]\d\d))?"
+                ),
+            )
+        )
+    if lang.relative_days:
+        words = "|".join(sorted(map(re.escape, lang.relative_days), key=len, reverse=True))
+        out.append(("rel", re.compile(rf"(?<!\w)(?P<rel>{words})(?!\w)", re.I)))
+    return out
+
+
+def _jalali(m: re.Match[str], lang: Language, published: dt.date | None) -> str | None:
+    import jdatetime
+
+    month, day = lang.jalali_months[m["mon"]], int(m["day"])
+    if m["year"]:
+        year = int(m["year"])
+    elif published is not None:
+        year = jdatetime.date.fromgregorian(date=published).year
+    else:
+        return None
+    try:
+        day_g = jdatetime.date(year, month, day).togregorian()
+    except ValueError:
+        return None
+    if not m["year"] and published is not None and day_g > published + dt.timedelta(days=2):
+        day_g = jdatetime.date(year - 1, month, day).togregorian()
+    return str(day_g.isoformat())
+
+
+def find_dates_in(
+    text: str, lang: Language, published: dt.date | None, start: int = 0, end: int | None = None
+) -> list[DateMention]:
+    """Dates in ``text[start:end]`` of a language read from data: numeric dates, a day and a month
+    name (Babel's names; Jalali months in Persian, converted to Gregorian), a month and a year,
+    "yesterday" and "today" resolved against ``published``."""
+    stop = len(text) if end is None else end
+    found: list[DateMention] = []
+    for kind, pattern in _lang_patterns(lang):
+        for m in pattern.finditer(text, start, stop):
+            if any(d.start < m.end() and m.start() < d.end for d in found):
+                continue
+            value: str | None
+            if kind == "jalali":
+                value = _jalali(m, lang, published)
+            elif kind == "rel":
+                offset = lang.relative_days[" ".join(m["rel"].lower().split())]
+                value = None if published is None else (published + dt.timedelta(days=offset)).isoformat()
+            elif kind in ("dmy", "my") and m.groupdict().get("mon"):
+                month = lang.months.get(m["mon"].lower())
+                if month is None:
+                    continue
+                day = int(m["day"]) if kind == "dmy" else None
+                if day is not None and not 1 <= day <= 31:
+                    continue
+                value = (
+                    _ymd(int(m["year"]), month, day) if m["year"] else _with_year(month, day, published, None)
+                )
+            else:
+                value = _value(kind, m, published, None)
+            if value is not None:
+                found.append(DateMention(m.start(), m.end(), value, False, kind == "rel"))
+    found.sort(key=lambda d: d.start)
+    return found

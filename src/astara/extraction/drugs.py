@@ -13,9 +13,19 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from astara.extraction.languages import Language, stem_pattern
 from astara.vocab import get_vocabulary, norm_key
 
-__all__ = ["GENERIC", "REPORTED", "DrugMention", "aliases", "drug_table", "find_drugs", "reported_code"]
+__all__ = [
+    "GENERIC",
+    "REPORTED",
+    "DrugMention",
+    "aliases",
+    "drug_table",
+    "find_drugs",
+    "find_drugs_in",
+    "reported_code",
+]
 
 GENERIC = "unspecified"
 # Ordinary English words that name a drug only in "<quantity> of X".
@@ -238,7 +248,7 @@ _ALIAS = re.compile(r"\(\s*([A-Z][A-Za-z-]{1,7})\s*\)")
 
 
 def aliases(text: str) -> dict[str, tuple[str, bool, bool]]:
-    """Abbreviations the text defines for a drug: "hydrochloride cocaine (CHC)" makes "CHC" cocaine."""
+    """Abbreviations the text defines for a drug: "cocaine base paste (CBP)" makes "CBP" cocaine."""
     out: dict[str, tuple[str, bool, bool]] = {}
     for m in _ALIAS.finditer(text):
         before = find_drugs(text, max(0, m.start() - 40), m.start())
@@ -270,7 +280,7 @@ def find_drugs(
                     hit = (n, tokens[i + n - 1][1], entry)
                     break
         if hit is None:
-            # "methadone-40": a drug name followed by a dose number
+            # "tramadol-100": a drug name followed by its dose strength
             raw = text[a:b]
             base = raw.split("-")[0]
             entry = table.get(text_key(base)) if base != raw else None
@@ -281,4 +291,73 @@ def find_drugs(
         n, b, (code, generic, ambiguous) = hit
         found.append(DrugMention(a, b, code, text[a:b], generic, ambiguous))
         i += n
+    return found
+
+
+_VOWELS = frozenset("аяоеиыйьaeıiouüöə")
+
+
+@cache
+def _stems() -> dict[str, tuple[str, bool, bool]]:
+    """Single-word names without a final vowel ("марихуан"), for inflected forms ("марихуаны")."""
+    out: dict[str, tuple[str, bool, bool]] = {}
+    for key, value in drug_table().items():
+        if " " not in key and len(key) >= 5 and key[-1] in _VOWELS and not value[2]:
+            out.setdefault(key[:-1], value)
+    return out
+
+
+@cache
+def _named(lang: Language) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]:
+    """One pattern that finds where a name may start, and each code's own pattern to take the longest."""
+    forms = [(c, lang.drug_names[c]) for c in lang.drug_names] + [(GENERIC, lang.generic_drugs)]
+    each = [(code, re.compile(stem_pattern(words), re.IGNORECASE)) for code, words in forms if words]
+    anywhere = re.compile(r"(?<!\w)(?:" + "|".join(p.pattern for _, p in each) + ")", re.IGNORECASE)
+    return anywhere, each
+
+
+def _vocab_hit(words: list[str], lang: Language) -> tuple[int, tuple[str, bool, bool]] | None:
+    table = drug_table()
+    first = words[0]
+    longest = min(MAX_WORDS, len(words)) if first in first_words() else 1
+    for n in range(longest, 0, -1):
+        head, last = words[: n - 1], words[n - 1]
+        for form in (last, *lang.ending_stems(last)):
+            key = " ".join([*head, form])
+            entry = table.get(key) or (_stems().get(key) if n == 1 and len(form) >= 4 else None)
+            if entry is not None and not entry[2]:
+                return n, entry
+    return None
+
+
+def find_drugs_in(text: str, lang: Language, start: int = 0, end: int | None = None) -> list[DrugMention]:
+    """Drug names in ``text[start:end]`` of a language read from data (``text`` normalised).
+
+    The language's own names and generic words first (stems take case endings), then the
+    vocabulary's names in every language, a case ending stripped where the language has them.
+    """
+    stop = len(text) if end is None else end
+    anywhere, each = _named(lang)
+    found: list[DrugMention] = []
+    for m in anywhere.finditer(text, start, stop):
+        pos = m.start()
+        best = max(((hit.end(), code) for code, p in each if (hit := p.match(text, pos, stop))), default=None)
+        if best is not None and (not found or pos >= found[-1].end):
+            found.append(DrugMention(pos, best[0], best[1], text[pos : best[0]], best[1] == GENERIC))
+    tokens = [(m.start(), m.end(), text_key(m.group())) for m in _TOKEN.finditer(text, start, stop)]
+    i = 0
+    while i < len(tokens):
+        a = tokens[i][0]
+        if any(d.start <= a < d.end for d in found):
+            i += 1
+            continue
+        vocab = _vocab_hit([t[2] for t in tokens[i : i + MAX_WORDS]], lang)
+        if vocab is None:
+            i += 1
+            continue
+        n, (code, generic, ambiguous) = vocab
+        b = tokens[i + n - 1][1]
+        found.append(DrugMention(a, b, code, text[a:b], generic, ambiguous))
+        i += n
+    found.sort(key=lambda d: d.start)
     return found

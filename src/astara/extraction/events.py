@@ -22,18 +22,22 @@ import re
 from dataclasses import dataclass, field, replace
 
 from astara.extraction import cues
-from astara.extraction.dates import DateMention, find_dates
-from astara.extraction.drugs import DrugMention, aliases, find_drugs
-from astara.extraction.items import Item, attach
+from astara.extraction.amounts import find_amounts
+from astara.extraction.dates import DateMention, find_dates, find_dates_in
+from astara.extraction.drugs import DrugMention, aliases, find_drugs, find_drugs_in, reported_code
+from astara.extraction.items import Item, attach, attach_in
+from astara.extraction.languages import Language
 from astara.extraction.places import (
     CountryMention,
     PlaceMention,
+    dateline_country,
     document_country,
     find_countries,
     find_places,
 )
 from astara.extraction.quantities import Quantity, find_quantities
 from astara.extraction.text import Sentence, sentences
+from astara.extraction.where import find_countries_in, find_places_in
 from astara.vocab import get_vocabulary
 
 __all__ = ["Analysis", "Sent", "analyse", "kg_of"]
@@ -66,6 +70,8 @@ class Analysis:
     items: list[Item] = field(default_factory=list)
     stat_items: list[Item] = field(default_factory=list)
     incidents: list[list[int]] = field(default_factory=list)  # sentence indexes per incident
+    lang: Language | None = None  # None: English, whose rules are code (cues.py, quantities.py)
+    dateline: tuple[str, int, int] | None = None  # country and span of a dateline's city
 
 
 def kg_of(q: Quantity, drug: str) -> float | None:
@@ -116,6 +122,32 @@ def _analyse_sentences(text: str, published: dt.date | None) -> tuple[list[Sent]
     return out, country
 
 
+def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[list[Sent], str | None]:
+    """:func:`_analyse_sentences` for a language whose words are data (``text`` normalised)."""
+    out = []
+    split = sentences(text, lang.sentence_start)
+    countries = [find_countries_in(text, lang, s.start, s.end) for s in split]
+    country = document_country(text, [c for group in countries for c in group])
+    for s, found in zip(split, countries, strict=True):
+        quantities = _equivalents(text, find_amounts(text, lang, s.start, s.end))
+        out.append(
+            Sent(
+                s=s,
+                heading=_is_heading(s, text),
+                quantities=quantities,
+                drugs=find_drugs_in(text, lang, s.start, s.end) if quantities else [],
+                seizure=bool(lang.seizure.search(s.text)),
+                statistic=bool(lang.statistic.search(s.text)),
+                not_seizure=bool(lang.not_seizure.search(s.text)),
+                new_incident=bool(lang.new_incident.search(s.text[:80])),
+                dates=find_dates_in(text, lang, published, s.start, s.end),
+                places=find_places_in(text, lang, s.start, s.end, country),
+                countries=found,
+            )
+        )
+    return out, country
+
+
 _OF = re.compile(r"\s+of\s+")
 
 
@@ -158,14 +190,20 @@ def _items(a: Analysis) -> list[Item]:
         for q in sent.quantities:
             if not sent.drugs:
                 break
-            found = attach(a.text, q, sent.drugs, taken, sent.s.end)
+            if a.lang is None:
+                found = attach(a.text, q, sent.drugs, taken, sent.s.end)
+            else:
+                found = attach_in(a.text, q, sent.drugs, taken, a.lang, sent.quantities)
             if found is None:
                 continue
             drug, how, chain = found
             taken.update(id(d) for d in chain)
             codes = list(dict.fromkeys(d.code for d in chain))
             lead = a.text[max(sent.s.start, q.start - 60) : q.start].lower()
-            items.append(Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead))
+            total = "total" in lead if a.lang is None else bool(a.lang.total.search(lead))
+            items.append(
+                Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead, total_cue=total)
+            )
     return items
 
 
@@ -196,9 +234,26 @@ def _merge_weights(items: list[Item]) -> list[Item]:
                 continue
         keep.append(item)
     masses = {(i.incident, i.drug.code) for i in keep if i.q.kind == "mass"}
-    return [
+    keep = [
         i for i in keep if not (i.q.kind == "package" and (i.generic or (i.incident, i.drug.code) in masses))
     ]
+    return _weight_beside_count(keep)
+
+
+def _weight_beside_count(items: list[Item]) -> list[Item]:
+    """One count and one weight of a drug in one incident are one haul told two ways ("1,200 kg ...
+    more than 7 million pills"): the count keeps the weight."""
+    out = list(items)
+    for count in items:
+        if count.q.kind != "tablet" or count.weight is not None or count.generic:
+            continue
+        same = [
+            i for i in items if i.incident == count.incident and i.family == count.family and i is not count
+        ]
+        if len(same) == 1 and same[0].q.kind == "mass" and same[0] in out:
+            count.weight = same[0].q
+            out.remove(same[0])
+    return out
 
 
 def _amount(item: Item) -> tuple[str, float] | None:
@@ -222,16 +277,6 @@ def _close(total: float, parts: float, qualifier: str | None) -> bool:
     return False
 
 
-def _refine(part: Item, item: Item, value: float) -> bool:
-    """ "over 34 million Captagon pills" ... "34,270,000 narcotic pills": the exact figure wins."""
-    part_amount = (_amount(part) or ("", 0.0))[1]
-    if item.q.qualifier or part.q.kind != item.q.kind or not _close(part_amount, value, part.q.qualifier):
-        return False
-    part.q = item.q
-    item.dropped = "restates a quantity given before"
-    return True
-
-
 def _drop_totals(items: list[Item]) -> None:
     live = [i for i in items if i.dropped is None]
     for item in live:
@@ -244,7 +289,14 @@ def _drop_totals(items: list[Item]) -> None:
         if amount is None:
             continue
         kind, value = amount
-        others = [o for o in live if o is not item and o.dropped is None]
+        # the parts of a total, leaving out other mentions of the total itself
+        others = [
+            o
+            for o in live
+            if o is not item
+            and o.dropped is None
+            and abs((_amount(o) or ("", 0.0))[1] - value) > 0.01 * value
+        ]
         if item.generic:
             parts = [
                 o
@@ -252,10 +304,13 @@ def _drop_totals(items: list[Item]) -> None:
                 if (_amount(o) or ("", 0.0))[0] == kind and (not o.generic or o.sentence != item.sentence)
             ]
             specific = [o for o in parts if not o.generic]
-            if len(specific) == 1 and specific[0].q.qualifier and _refine(specific[0], item, value):
-                continue
-            if specific and "total" in (item.q.qualifier or "") + " " + item.lead:
+            if specific and (item.total_cue or "total" in (item.q.qualifier or "")):
                 item.dropped = "stated total"
+                continue
+            if len(specific) >= 2 and _close(
+                value, sum((_amount(o) or ("", 0.0))[1] for o in specific), None
+            ):
+                item.dropped = "total of other quantities"
                 continue
         else:
             parts = [
@@ -269,8 +324,25 @@ def _drop_totals(items: list[Item]) -> None:
                 item.dropped = "total of other quantities"
 
 
+def _rounder(x: Item, y: Item) -> Item | None:
+    """Of two amounts of one kind, the one that rounds the other ("about 10 kg" beside "9.875 kg")."""
+    ax, ay = _amount(x), _amount(y)
+    if ax is None or ay is None or ax[0] != ay[0]:
+        return None
+    for r, rv, ev, e in ((x, ax[1], ay[1], y), (y, ay[1], ax[1], x)):
+        if (
+            r.q.qualifier in _APPROX
+            and e.q.qualifier not in _APPROX
+            and rv != ev
+            and _close(rv, ev, r.q.qualifier)
+        ):
+            return r
+    return None
+
+
 def _drop_repeats(items: list[Item]) -> None:
-    """The same drug and amount twice is one seizure; a generic restatement gives way to the named drug."""
+    """The same drug and amount twice is one seizure: a generic restatement gives way to the named
+    drug, a rounded figure ("more than 60 kg") to the exact one ("64 kg")."""
     seen: list[Item] = []
     for item in items:
         if item.dropped is not None:
@@ -279,21 +351,60 @@ def _drop_repeats(items: list[Item]) -> None:
         for other in seen:
             other_amount = _amount(other)
             if (
-                (other.family == item.family or item.generic or other.generic)
-                and amount is not None
-                and other_amount is not None
-                and amount[0] == other_amount[0]
-                and abs(amount[1] - other_amount[1]) <= 0.01 * max(amount[1], 1e-9)
+                not (other.family == item.family or item.generic or other.generic)
+                or amount is None
+                or other_amount is None
+                or amount[0] != other_amount[0]
             ):
-                if other.generic and not item.generic:
-                    other.dropped = "repeated later with the drug named"
+                continue
+            rounder = _rounder(item, other)
+            if rounder is None and abs(amount[1] - other_amount[1]) > 0.01 * max(amount[1], 1e-9):
+                continue
+            if rounder is other and other.generic != item.generic:
+                # "over 34 million X pills" ... "34,270,000 pills": the named drug, the exact figure
+                named, exact = (item, other) if other.generic else (other, item)
+                named.q, named.weight = exact.q, exact.weight
+                exact.dropped = "restates a quantity given before"
+                if exact is other:
                     seen.remove(other)
-                    seen.append(item)
-                else:
-                    item.dropped = "repeats an earlier mention"
-                break
+                    seen.append(named)
+            elif (other.generic and not item.generic) or (rounder is other and item.generic == other.generic):
+                other.dropped = (
+                    "repeated later with the drug named" if other.generic else "rounds a figure given later"
+                )
+                seen.remove(other)
+                seen.append(item)
+            else:
+                item.dropped = "repeats an earlier mention"
+            break
         else:
             seen.append(item)
+
+
+def _name_generic(a: Analysis, live: list[Item]) -> None:
+    """A generic amount takes the drug its incident names, when the incident names one drug only
+    and no other amount of it ("40 kg of drugs were found ... the substance was heroin")."""
+    for item in live:
+        if not item.drug.generic or len(item.codes) > 1:
+            continue
+        if any(not o.generic for o in live if o.incident == item.incident):
+            continue
+        named = [d for i in a.incidents[item.incident] for d in _drugs_of(a, i) if not d.generic]
+        if len({reported_code(d.code, True) for d in named}) == 1 and named[0].code != "psychotropic_pills":
+            item.drug = named[0]
+            item.codes = [named[0].code]
+
+
+def _drugs_of(a: Analysis, index: int) -> list[DrugMention]:
+    sent = a.sents[index]
+    if sent.quantities:
+        return sent.drugs
+    s = sent.s
+    return (
+        find_drugs(a.text, s.start, s.end)
+        if a.lang is None
+        else find_drugs_in(a.text, a.lang, s.start, s.end)
+    )
 
 
 _APPROX = frozenset(
@@ -302,8 +413,8 @@ _APPROX = frozenset(
 
 
 def _refine_from_loose(a: Analysis, items: list[Item], used: set[tuple[int, int]]) -> None:
-    """A bare exact figure later in the text ("a total of 10,018,260 pills weighing 1,590 kilos")
-    replaces the rounded one given with the drug ("over 10 million pills of Captagon")."""
+    """A bare exact figure later in the text ("in all 2,003,118 pills weighing 310 kilos") replaces
+    the rounded one given with the drug ("over 2 million pills of tramadol")."""
     for sent in a.sents:
         if sent.heading or sent.statistic or not sent.seizure:
             continue
@@ -374,10 +485,24 @@ def _spread_statistics(sents: list[Sent]) -> None:
             sent.statistic = True
 
 
-def analyse(text: str, published: dt.date | None) -> Analysis:
-    sents, country = _analyse_sentences(text, published)
-    a = Analysis(text=text, published=published, sents=sents, country=country)
-    _spread_statistics(a.sents)
+def _clause_end(sent: Sent, q: Quantity) -> int:
+    """Where the words about ``q`` end: at the next quantity, or 80 characters on."""
+    nxt = min((o.start for o in sent.quantities if o.start >= q.end), default=sent.s.end)
+    return min(nxt, sent.s.end, q.end + 80)
+
+
+def analyse(text: str, published: dt.date | None, lang: Language | None = None) -> Analysis:
+    """Items, statistics and incidents of ``text``: English by default, else ``lang``'s data."""
+    if lang is None:
+        sents, country = _analyse_sentences(text, published)
+    else:
+        sents, country = _analyse_in(text, published, lang)
+    a = Analysis(text=text, published=published, sents=sents, country=country, lang=lang)
+    if lang is None and sents:
+        a.dateline = dateline_country(text, sents[0].s.start, sents[0].s.end)  # "QUETTA - Police ..."
+        a.country = a.country or (a.dateline[0] if a.dateline else None)
+    if lang is None:
+        _spread_statistics(a.sents)
     items = _items(a)
     for item in items:
         sent = a.sents[item.sentence]
@@ -387,8 +512,10 @@ def analyse(text: str, published: dt.date | None) -> Analysis:
             item.dropped = "no seizure word nearby"
         elif sent.not_seizure and not sent.seizure:
             item.dropped = "not about a seizure"
-        elif cues.COMPARISON.search(a.text, sent.s.start, item.q.start):
+        elif lang is None and cues.COMPARISON.search(a.text, sent.s.start, item.q.start):
             item.dropped = "comparison with another seizure"
+        elif lang is not None and lang.hypothetical.search(a.text, item.q.end, _clause_end(sent, item.q)):
+            item.dropped = "an amount that could be made, not one seized"
         elif sent.statistic:
             item.dropped = "statistic"
     a.stat_items = [i for i in items if i.dropped == "statistic"]
@@ -399,6 +526,7 @@ def analyse(text: str, published: dt.date | None) -> Analysis:
     for item in live:
         item.incident = where[item.sentence]
     live = _merge_weights(live)
+    _name_generic(a, live)
     used = {(i.q.start, i.q.end) for i in items} | {(i.weight.start, i.weight.end) for i in items if i.weight}
     _refine_from_loose(a, live, used)
     _drop_totals(live)

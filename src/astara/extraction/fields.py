@@ -14,6 +14,7 @@ from astara.extraction import actors, conveyance
 from astara.extraction.events import Analysis, Sent
 from astara.extraction.items import Item
 from astara.extraction.places import KIND_RANK, CountryMention, PlaceMention, seizure_countries
+from astara.extraction.where import find_agencies_in, find_transport_in
 
 __all__ = ["Context", "Fields", "resolve"]
 
@@ -50,6 +51,13 @@ class Context:
         key = (kind, index)
         if key not in self._cache:
             s = self.a.sents[index].s
+            if self.a.lang is not None:
+                # the English finders read English words; a language file names its agencies
+                lang = self.a.lang
+                read = {"agency": find_agencies_in, "transport": find_transport_in}.get(kind)
+                hits = read(self.a.text, lang, s.start, s.end) if read is not None else []
+                self._cache[key] = hits
+                return hits
             finder: Callable[[str, int, int], list[actors.Found] | list[conveyance.Mention]] = _FINDERS[kind]
             self._cache[key] = finder(self.a.text, s.start, s.end)
         return self._cache[key]
@@ -73,6 +81,8 @@ class Context:
             for p in sent.places:
                 if p.country == code:
                     return code, (p.start, p.end)
+        if self.a.dateline is not None and self.a.dateline[0] == code:
+            return code, self.a.dateline[1:]  # the city the report was filed from
         return None
 
     def _document_agency(self) -> actors.Found | None:
@@ -167,7 +177,7 @@ def resolve(ctx: Context, item: Item) -> Fields:
         for c in ctx.countries(index):
             earlier = route.get("destination")
             if c.role == "destination" and earlier is not None and _ONWARD.match(a.text, earlier.end):
-                # "to Turkey and from there to Germany": the first stop is a transit country
+                # "to Greece and from there to Italy": the first stop is a transit country
                 transit.append(route["destination"])
                 route["destination"] = c
             elif c.role in ("origin", "destination") and c.role not in route:
@@ -204,6 +214,10 @@ def resolve(ctx: Context, item: Item) -> Fields:
     if country is not None:
         f.set("country", country[0], country[1])
     _actors(ctx, item, order, f)
+    agency = f.values.get("agency")
+    if "country" not in f.values and a.lang is not None and isinstance(agency, str):
+        # a national agency says where it works: "the State Customs Committee" seizes in Azerbaijan
+        f.set("country", a.lang.agency_countries.get(agency), f.evidence.get("agency"))
     if "transport" not in f.values and place is not None:
         word = place.text.lower()
         if "airport" in word:

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from astara.extraction.drugs import GENERIC, DrugMention, reported_code
+from astara.extraction.languages import Language
 from astara.extraction.quantities import Quantity
 
-__all__ = ["Item", "attach"]
+__all__ = ["Item", "attach", "attach_in"]
 
 _GAP_BANNED = frozenset(
     [
@@ -62,6 +63,7 @@ _FOLLOWING = re.compile(
     r"^\s*(?:[-–:(]|,?\s*namely|,?\s*i\.e\.)?\s*(?:of\s+)?(?:the\s+)?(?:type\s+|brand\s+)?[\"“']?$",
     re.IGNORECASE,
 )
+_OF_THE = re.compile(r"\s+of\s+the\s+", re.IGNORECASE)
 # "10.2 kg powder suspected to be cocaine", "11 kg of substance believed to be heroin"
 _SUSPECTED = re.compile(
     r"\b(?:powder|substance|substances|material)?\s*(?:suspected|believed|thought|presumed|confirmed|"
@@ -83,6 +85,7 @@ class Item:
     incident: int = 0
     dropped: str | None = None
     lead: str = ""  # the words of the sentence just before the quantity
+    total_cue: bool = False  # the words before the quantity say it is a total
 
     @property
     def generic(self) -> bool:
@@ -90,6 +93,8 @@ class Item:
 
     @property
     def code(self) -> str:
+        if self.drug.code == "psychotropic_pills" and len(self.codes) <= 1:
+            return self.drug.code  # pills of no named drug: generic for totals, reported as such
         return GENERIC if self.generic else self.drug.code
 
     @property
@@ -145,6 +150,15 @@ def attach(
         after = [d for d in drugs if d.start >= q.end]
         if after and _right_ok(text[q.end : after[0].start], after[0]):
             found = (after[0], "right")
+        elif after and after[0].generic and _OF_THE.fullmatch(text[q.end : after[0].start]):
+            # "12 million pills of the drug captagon": the drug named after the generic word
+            nxt = next((d for d in after[1:] if not d.generic), None)
+            if (
+                nxt is not None
+                and nxt.start - after[0].end <= 12
+                and _FOLLOWING.match(text[after[0].end : nxt.start])
+            ):
+                found = (nxt, "right")
         else:
             before = [d for d in drugs if d.end <= q.start and not d.ambiguous]
             gap = text[before[-1].end : q.start] if before else ""
@@ -154,10 +168,77 @@ def attach(
         return None
     drug, how = found
     if drug.generic or drug.code == "psychotropic_pills":
-        # "20 psychotropic pills methadone-40": the specific name that follows wins
+        # "30 narcotic tablets tramadol": the specific name that follows wins
         end = max(drug.end, q.end)
         nxt = next((d for d in drugs if d.start >= end and not d.generic), None)
         if nxt is not None and _FOLLOWING.match(text[end : nxt.start]) and nxt.start - end <= 12:
             return nxt, how, [nxt]
     chain = _list_from(text, drug, drugs, limit) if how != "left" else [drug]
     return drug, how, chain
+
+
+_NEAR_WORDS = 12  # how far a language with free word order may put the drug from its quantity
+
+
+def _gap_words(gap: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", gap.lower())
+
+
+def _specific_after(text: str, drug: DrugMention, drugs: list[DrugMention], lang: Language) -> DrugMention:
+    """ "narcotic substance - heroin", "drugs of the type X": the name that follows a generic word."""
+    nxt = next((d for d in drugs if d.start >= drug.end and not d.generic), None)
+    if nxt is not None and nxt.start - drug.end <= 16 and lang.type_link.match(text[drug.end : nxt.start]):
+        return nxt
+    return drug
+
+
+def attach_in(
+    text: str,
+    q: Quantity,
+    drugs: list[DrugMention],
+    taken: set[int],
+    lang: Language,
+    bounds: list[Quantity],
+) -> tuple[DrugMention, str, list[DrugMention]] | None:
+    """:func:`attach` for a language read from data: the drug inside the quantity ("12 bin uyuşturucu
+    hap"), right after it (a few words, no conjunction), right before it ("гашиш, весом 5 кг"), or,
+    as word order is freer than in English, the nearest drug with no other quantity between."""
+    after_q = [o.start for o in bounds if o.start >= q.end]
+    before_q = [o.end for o in bounds if o.end <= q.start]
+    right_limit = min(after_q, default=len(text))
+    left_limit = max(before_q, default=0)
+    found: tuple[DrugMention, str] | None = None
+    inner = [d for d in drugs if q.start < d.start < q.end]
+    after = [d for d in drugs if d.start >= q.end and d.start < right_limit]
+    before = [d for d in drugs if d.end <= q.start and d.start >= left_limit]
+    if inner:
+        found = (inner[0], "inner")
+    elif after:
+        gap = text[q.end : after[0].start]
+        words = _gap_words(lang.type_words.sub(" ", gap))
+        if len(words) <= 3 and not re.search(r"[\d;()\[\]]", gap) and not set(words) & lang.conjunctions:
+            found = (after[0], "right")
+    if (
+        found is None
+        and before
+        and id(before[-1]) not in taken
+        and lang.left_link.match(text[before[-1].end : q.start])
+    ):
+        found = (before[-1], "left")
+    loose = found is None and not lang.strict_unit(q.raw)
+    if loose and after and len(_gap_words(text[q.end : after[0].start])) <= _NEAR_WORDS:
+        found = (after[0], "right")
+    # "9 kg of opium from a van and 6 kg from a car": the drug of the amount before is elided
+    elided = (
+        id(before[-1]) not in taken or any(o.kind == q.kind for o in bounds if o.end <= q.start)
+        if before
+        else False
+    )
+    if loose and found is None and elided and len(_gap_words(text[before[-1].end : q.start])) <= 8:
+        found = (before[-1], "left")
+    if found is None:
+        return None
+    drug, how = found
+    if drug.generic or drug.code == "psychotropic_pills":
+        drug = _specific_after(text, drug, drugs, lang)
+    return drug, how, [drug]

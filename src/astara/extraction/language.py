@@ -4,7 +4,8 @@ The extractor's rules (seizure verbs, units, number words, date phrases) are wri
 running the English rules over a Russian or Persian article gives garbage, not fewer events. So
 every text is first given a language: the script most of its letters are in (Arabic script,
 Cyrillic, Latin), then, for Latin and Cyrillic, the share of each candidate language's most common
-function words. Only the first 6,000 characters are read. A text with too few letters to tell is
+function words. Only prose lines of the first 12,000 characters are read (a headline or menu in
+another language does not decide). A text with too few letters to tell is
 called English when it has no non-Latin letters (a headline such as "12 kg of heroin seized").
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from astara.extraction.text import WORD
+from astara.extraction.text import WORD, is_clutter
 
 __all__ = ["LANGUAGE_NAMES", "Detected", "detect_language"]
 
@@ -33,7 +34,8 @@ _FUNCTION_WORDS = {
     "tr": "ve bir ile bu için olarak da de edildi olan ise gibi kadar sonra yapılan tarafından",
 }
 _WORDS = {code: frozenset(words.split()) for code, words in _FUNCTION_WORDS.items()}
-_PERSIAN_ONLY = frozenset("پچژگکی")  # letters Persian writes and Arabic does not (or not so)
+_PERSIAN_ONLY = frozenset("پچژگکی")
+_AZ_CYRILLIC = frozenset("ӘәҸҹҺһЈјҒғӨөҮүҜҝ")  # letters Persian writes and Arabic does not (or not so)
 _MIN_WORDS = 25
 SAMPLE = 6_000  # characters read: plenty to tell the languages apart
 
@@ -60,8 +62,20 @@ def _script(char: str) -> str:
     return "other"
 
 
+def _body(text: str) -> str:
+    """The article's prose: lines of eight words or more, so a headline or a menu quoted in another
+    language does not decide (the whole sample when no line is that long)."""
+    lines = [
+        line
+        for line in text[: SAMPLE * 2].splitlines()
+        if len(WORD.findall(line)) >= 8 and not is_clutter(line)
+    ]
+    body = "\n".join(lines)[:SAMPLE]
+    return body if len(body) >= 100 else text[:SAMPLE]
+
+
 def detect_language(text: str) -> Detected:
-    sample = text[:SAMPLE]
+    sample = _body(text)
     words = WORD.findall(sample.lower())
     counts: dict[str, int] = {}
     for word in words:
@@ -78,6 +92,8 @@ def detect_language(text: str) -> Detected:
         return Detected("fa" if persian else "ar", share, "Arabic script")
     if script == "other":
         return Detected("und", share, "a script the extractors do not read")
+    if script == "cyrillic" and sum(c in _AZ_CYRILLIC for c in sample) >= 3:
+        return Detected("az", share, "Cyrillic with letters only Azerbaijani writes (ә, ҹ, һ, ј)")
     candidates = ("ru",) if script == "cyrillic" else ("en", "az", "tr")
     in_script = [word for word in words if _script(word[0]) == script]
     if len(in_script) < _MIN_WORDS:

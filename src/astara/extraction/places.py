@@ -2,7 +2,7 @@
 "an Iranian truck", and route phrases ("from Iran to Ukraine through Azerbaijan").
 
 A :class:`PlaceMention` is a capitalised name that a preposition or a place word introduces
-("at the Astara customs post", "port of Hamburg", "Boyuk Bahmanli village", "in Istanbul");
+("at the Astara customs post", "port of Antwerp", "Yeni Yol village", "in Izmir");
 its country comes from the gazetteer when the name is known there. Country names and demonyms
 are :class:`CountryMention`; those inside a route phrase carry the role (origin, destination,
 transit) and are not taken for the place of seizure.
@@ -23,6 +23,7 @@ __all__ = [
     "CountryMention",
     "PlaceMention",
     "country_of",
+    "dateline_country",
     "demonyms",
     "document_country",
     "find_countries",
@@ -210,12 +211,17 @@ _NOT_PLACES = frozenset(
     ]
 )
 _NOT_COUNTRIES = frozenset({"island", "man", "chad", "guinea", "niger", "jordan", "georgia state"})
+# "from neighbouring Iran", "into southern Turkey": a modifier between the route word and the name
+_MOD = (
+    r"(?:(?:neighbo(?:u)?ring|nearby|adjacent|central|"
+    r"(?:north|south)?-?(?:north|south|east|west)(?:ern)?)\s+)?"
+)
 _ROUTE = [
     (
         "origin",
         re.compile(
             r"\b(?:from|originat(?:ed|ing) in)\s+(?:the\s+)?(?:(?:territory|soil) of\s+(?:the\s+)?)?"
-            rf"(?P<name>{_NAME}(?:,\s+{_NAME})?)(?!\s+(?:resident|native|citizen))"
+            rf"{_MOD}(?P<name>{_NAME}(?:,\s+{_NAME})?)(?!\s+(?:resident|native|citizen))"
         ),
     ),
     ("destination", re.compile(
@@ -224,14 +230,14 @@ _ROUTE = [
         r"heading for|en route to|"
         r"on (?:its|their) way "
         rf"to|destination(?: was)?|intended for|for delivery to|for onward (?:shipment|transport) to)\s+"
-        rf"(?:the\s+)?(?P<name>{_NAME}(?:,\s+{_NAME})?)")),
+        rf"(?:the\s+)?{_MOD}(?P<name>{_NAME}(?:,\s+{_NAME})?)")),
     ("border", re.compile(rf"\bborders? (?:with|of)\s+(?:the\s+)?(?P<name>{_NAME})")),
     (
         "transit",
         re.compile(
             r"\b(?:via|through|transit(?:ing)?(?: through| via)?|across)\s+(?:the\s+)?"
             r"(?:(?:territory|soil|waters) of\s+(?:the\s+)?)?"
-            rf"(?P<name>{_NAME})"
+            rf"{_MOD}(?P<name>{_NAME})"
         ),
     ),
 ]  # fmt: skip
@@ -384,6 +390,19 @@ def find_places(text: str, start: int, end: int, hint: str | None = None) -> lis
     return found
 
 
+def dateline_country(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The country of a dateline's city ("QUETTA -", "KARACHI, Pakistan:") and the city's span."""
+    m = _DATELINE.match(text, start, end)
+    if m is None:
+        return None
+    name = re.split(r"[,(]|\s[-–—:]", m.group().strip(" -–—:"))[0].strip()
+    code, kind = place_country(name.title())
+    if code is None or kind not in ("city", "country"):
+        return None
+    at = text.find(name, m.start(), m.end())
+    return code, at, at + len(name)
+
+
 def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
     """Country names and demonyms in ``text[start:end]``, with their route role if any."""
     found: list[CountryMention] = []
@@ -392,7 +411,7 @@ def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
         for m in pattern.finditer(text, start, end):
             parts = re.split(r",\s*|\s+and\s+", m["name"])
             if len(parts) == 2 and ", " in m["name"] and country_of(parts[1]) is not None:
-                parts = parts[1:]  # "from Astara, Iran": the country says which side of the border
+                parts = parts[1:]  # "from Salyan, Azerbaijan": the country says which side of a border
             for part in parts:
                 if country_of(part) is not None or place_country(part)[1] != "unknown":
                     at = m.start("name") + m["name"].find(part)
@@ -406,7 +425,7 @@ def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
 
     for m in re.finditer(_NAME, text[start:end]):
         a = start + m.start()
-        # the whole run, then each word ("Iranian Border Guard", "Armenian-Iranian customs point")
+        # the whole run, then each word ("Turkish Coast Guard", "Georgian-Turkish customs point")
         spans = [(a, a + len(m.group()), m.group())]
         spans += [(a + w.start(), a + w.end(), w.group()) for w in re.finditer(r"[^\s-]+", m.group())]
         for s, e, name in spans:

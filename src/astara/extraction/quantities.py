@@ -1,9 +1,9 @@
 """Quantities as news texts write them: "244 kg 605 grams", "1.2 tonnes", "2,900 pounds",
-"two tons", "34.27 million pills", "more than 23 kg", "10-15 kg", "113000x Tabs".
+"two tons", "34.27 million pills", "more than 40 kg", "10-15 kg".
 
 Each :class:`Quantity` keeps its span, the number, the unit code of the vocabulary (``kg``, ``g``,
 ``t``, ``lb``, ``l``, ``tablet`` ...), its kind (mass, volume, tablet, package, item), the
-qualifier ("more than", "about") and, for counts such as "17,052 fentanyl pills", the span of
+qualifier ("more than", "about") and, for counts such as "9,310 oxycodone pills", the span of
 the words between the number and the unit (they usually name the drug).
 """
 
@@ -12,90 +12,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from astara.extraction.languages import UNIT_KINDS, english_words
 from astara.extraction.text import words_in
 from astara.kit.numbers import NumberError, parse_number
 
 __all__ = ["Quantity", "find_quantities", "word_number"]
 
-_SMALL = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_EN = english_words()
+_SMALL = list(_EN.ones)  # a word's place is its value
+_TENS = list(_EN.tens)
 WORD_VALUES: dict[str, float] = {w: float(i) for i, w in enumerate(_SMALL)}
 WORD_VALUES.update({w: float(20 + 10 * i) for i, w in enumerate(_TENS)})
-WORD_VALUES.update({"a": 1.0, "an": 1.0, "a single": 1.0, "half a": 0.5, "a dozen": 12.0, "dozens of": 24.0})
-SCALES = {
-    "hundred": 100.0,
-    "thousand": 1e3,
-    "million": 1e6,
-    "mln": 1e6,
-    "m": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
+WORD_VALUES.update(_EN.phrases)
+SCALES = dict(_EN.scales)
+# unit surface form (lower case) -> (unit code, kind)
+UNIT_FORMS: dict[str, tuple[str, str]] = {
+    form: (code, UNIT_KINDS[code]) for code, forms in _EN.units.items() for form in forms
 }
 
-# unit surface form (lower case) -> (unit code, kind)
-UNIT_FORMS: dict[str, tuple[str, str]] = {}
-
-
-def _units(code: str, kind: str, forms: str) -> None:
-    for form in forms.split("|"):
-        UNIT_FORMS[form] = (code, kind)
-
-
-_units(
-    "kg",
-    "mass",
-    "kg|kgs|kilogram|kilograms|kilogramme|kilogrammes|kilo|kilos|кг|килограмм|килограмма|килограммов|kq",
-)
-_units("g", "mass", "g|gr|grs|gm|gms|gram|grams|gramme|grammes|г|гр|грамм|грамма|граммов|qram")
-_units("mg", "mass", "mg|milligram|milligrams")
-_units(
-    "t",
-    "mass",
-    "t|ton|tons|tonne|tonnes|metric ton|metric tons|metric tonne|metric tonnes|тонна|тонны|тонн|тонну",
-)
-_units("lb", "mass", "lb|lbs|pound|pounds")
-_units("oz", "mass", "oz|ounce|ounces")
-_units("l", "volume", "l|litre|litres|liter|liters|ltr|lt|литр|литра|литров")
-_units("ml", "volume", "ml|millilitre|millilitres|milliliter|milliliters")
-_units("tablet", "tablet", "tablet|tablets|tab|tabs|таблетка|таблетки|таблеток|həb")
-_units("pill", "tablet", "pill|pills")
-_units("capsule", "tablet", "capsule|capsules|капсула|капсулы|капсул")
-_units("ampoule", "item", "ampoule|ampoules|ampule|ampules|ампул|ампулы")
-_units("blotter", "item", "blotter|blotters|stamp|stamps")
-_units("dose", "item", "dose|doses")
-_units("bottle", "item", "bottle|bottles|vial|vials")
-_units("plant", "item", "plant|plants|bush|bushes|root|roots|seedling|seedlings|stalk|stalks")
-_units("piece", "item", "piece|pieces|unit|units|item|items")
-_units(
-    "package",
-    "package",
-    "package|packages|packet|packets|pack|packs|parcel|parcels|bag|bags|sack|sacks|"
-    "box|boxes|brick|bricks|block|blocks|bundle|bundles|slab|slabs|pellet|pellets|wrap|wraps",
-)
-
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\u00a0\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_ONES = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_ONES = "(?:" + "|".join(_SMALL[1:10]) + ")"
 _WORDNUM = (
     rf"(?:(?:an?|{_ONES})\s+hundred(?:\s+(?:and\s+)?(?:(?:"
     + "|".join(_TENS)
@@ -113,7 +49,7 @@ _WORDNUM = (
     + "|".join(sorted(_SMALL, key=len, reverse=True))
     + ")"
 )
-_SCALE = r"(?:hundred|thousand|million|mln|billion|bn)"
+_SCALE = "(?:" + "|".join(w for w in SCALES if len(w) > 1) + ")"
 _QUAL = (
     r"(?:more than|over|above|in excess of|at least|nearly|almost|about|around|approximately|"
     r"approx\.?|some|roughly|up to|close to|an estimated|estimated|less than|under|just over|"
@@ -121,7 +57,7 @@ _QUAL = (
 )
 _UNIT_ALT = "|".join(sorted((re.escape(f) for f in UNIT_FORMS), key=len, reverse=True))
 _VALUE = (
-    rf"(?:(?P<num>{_NUM})|(?P<word>{_WORDNUM}))(?:\s*(?P<x>x))?(?:\s*(?P<scale>{_SCALE})\b"
+    rf"(?:(?P<num>{_NUM})|(?P<word>{_WORDNUM}))(?:\s*(?P<scale>{_SCALE})\b"
     rf"(?:\s+(?P<thousands>\d{{1,3}})\s+thousand\b)?)?"
 )
 _RANGE = rf"(?:\s*(?:-|–|to|or|(?(btw)and|(?!)))\s*(?P<high>{_NUM})(?:\s*(?P<hscale>{_SCALE})\b)?)?"
@@ -131,7 +67,7 @@ _QUANTITY = re.compile(
     rf"(?:\s*(?:and\s+)?(?P<num2>\d{{1,3}})\s*(?P<unit2>g|gr|grams?|grammes?|г|гр|грамм|граммов)(?![\w-]))?",
     re.IGNORECASE,
 )
-# "17,052 fentanyl pills": up to four words between the number and a count unit.
+# "9,310 oxycodone pills": up to four words between the number and a count unit.
 _COUNT_AFTER = re.compile(
     rf"(?:(?P<qual>{_QUAL})\s+)?(?<![\w.,-]){_VALUE}"
     r"\s+(?P<inner>(?:[\w\"“”'’-]+\s+){0,3}?[\w\"“”'’-]+)\s+(?P<unit>pills?|tablets?|tabs|capsules?|ampoules?|"
@@ -191,7 +127,7 @@ def _value(m: re.Match[str]) -> float | None:
         return None
     value *= SCALES.get((m.group("scale") or "").lower(), 1.0)
     if m.group("thousands"):
-        value += float(m.group("thousands")) * 1000  # "34 million 270 thousand"
+        value += float(m.group("thousands")) * 1000  # "12 million 500 thousand"
     return value
 
 

@@ -4,9 +4,11 @@
     result = extract(ArticleIn(id="a1", text=text, published="2024-05-06"))
     result.events[0].drug, result.events[0].kg, result.events[0].evidence["drug"]
 
-Deterministic and offline: the same text gives the same events. English is the language the
-rules are written for; a text in another language gives a warning and no events (drug names in
-Russian, Azerbaijani, Turkish and Persian are still recognised inside English text).
+Deterministic and offline: the same text gives the same events. The language of the text picks
+the extractor (``EXTRACTORS``): English through its own rules, Russian, Azerbaijani, Persian and
+Turkish through the same pipeline fed by their vocabulary files (``languages/<code>.yaml``). A
+text in any other language gives a warning and no events. Events carry one vocabulary whatever the
+language (drug codes, ISO countries, Gregorian dates); quotes stay verbatim in the original script.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from astara.extraction.events import ABSURD_KG, Analysis, analyse, kg_of
 from astara.extraction.fields import Context, resolve
 from astara.extraction.items import Item
 from astara.extraction.language import LANGUAGE_NAMES, Detected, detect_language
+from astara.extraction.languages import get_language, normalise
 from astara.extraction.schemas import ArticleIn, ExtractedEvent, ExtractionResult, Statistic
 
 __all__ = ["EXTRACTORS", "MAX_CHARS", "extract", "extract_jsonl", "extract_text"]
@@ -75,9 +78,10 @@ def _confidence(item: Item, values: dict[str, object], incidents: int) -> float:
 _NO_DATE = "the text gives no date of the seizure; the month of publication is given instead"
 
 
-def _event(a: Analysis, ctx: Context, item: Item) -> ExtractedEvent:
+def _event(a: Analysis, ctx: Context, item: Item, original: str) -> ExtractedEvent:
     f = resolve(ctx, item)
     sent = a.sents[item.sentence].s
+    quote = original[sent.start : sent.end]
     kg = kg_of(item.q, item.code)
     method = f"{item.q.unit} → kg" if kg is not None else None
     if item.weight is not None:
@@ -97,7 +101,7 @@ def _event(a: Analysis, ctx: Context, item: Item) -> ExtractedEvent:
     confidence = _confidence(item, v, len(a.incidents))
     return ExtractedEvent(
         drug=_drug_out(item),
-        drug_text=a.text[item.drug.start : item.drug.end] if not item.generic else item.drug.raw,
+        drug_text=original[item.drug.start : item.drug.end],
         quantity=round(item.q.value, 6),
         quantity_max=item.q.high,
         qualifier=item.q.qualifier,
@@ -119,7 +123,7 @@ def _event(a: Analysis, ctx: Context, item: Item) -> ExtractedEvent:
         suspect_nationalities=_list(v.get("suspect_nationalities")),
         vehicle_ids=_list(v.get("vehicle_ids")),
         persons=_list(v.get("persons")),
-        quote=" ".join(sent.text.split()),  # one line, even when the text was hard-wrapped
+        quote=" ".join(quote.split()),  # one line, even when the text was hard-wrapped
         evidence=evidence,
         confidence=min(confidence, 0.2) if warnings else confidence,  # an absurd quantity
         incident=item.incident,
@@ -144,14 +148,14 @@ def _period(a: Analysis, index: int) -> str | None:
     return None
 
 
-def _statistics(a: Analysis, ctx: Context) -> list[Statistic]:
+def _statistics(a: Analysis, ctx: Context, original: str) -> list[Statistic]:
     out: list[Statistic] = []
     country = ctx.country[0] if ctx.country else None
     for item in a.stat_items:
         s = a.sents[item.sentence].s
         out.append(
             Statistic(
-                text=s.text,
+                text=original[s.start : s.end],
                 span=(s.start, s.end),
                 metric="quantity seized",
                 value=item.q.value,
@@ -162,7 +166,7 @@ def _statistics(a: Analysis, ctx: Context) -> list[Statistic]:
             )
         )
     for index, sent in enumerate(a.sents):
-        if not sent.statistic:
+        if not sent.statistic or a.lang is not None:  # the counted nouns are English words
             continue
         for m in cues.STAT_COUNTS.finditer(sent.s.text):
             noun = " ".join(m.group("noun").lower().split())
@@ -182,18 +186,32 @@ def _statistics(a: Analysis, ctx: Context) -> list[Statistic]:
 
 # Extractors by language (ISO 639-1). Each takes the cleaned text and the publication date and
 # returns (events, statistics). A language without one gets a warning and no events: the English
-# rules over another language give garbage, not fewer events. Russian, Azerbaijani, Persian and
-# Turkish extractors plug in here; the vocabularies (drugs, units) already hold their words.
+# rules over another language give garbage, not fewer events. A new language is a vocabulary file
+# in languages/ and one line here.
 Extractor = Callable[[str, dt.date | None], tuple[list[ExtractedEvent], list[Statistic]]]
 
 
 def _english(text: str, published: dt.date | None) -> tuple[list[ExtractedEvent], list[Statistic]]:
     a = analyse(text, published)
     ctx = Context(a)
-    return [_event(a, ctx, item) for item in a.items], _statistics(a, ctx)
+    return [_event(a, ctx, item, text) for item in a.items], _statistics(a, ctx, text)
 
 
-EXTRACTORS: dict[str, Extractor] = {"en": _english}
+def _from_data(code: str) -> Extractor:
+    """The extractor of a language whose words are data; its file is read on first use."""
+
+    def extractor(text: str, published: dt.date | None) -> tuple[list[ExtractedEvent], list[Statistic]]:
+        a = analyse(normalise(text, code), published, get_language(code))
+        ctx = Context(a)
+        return [_event(a, ctx, item, text) for item in a.items], _statistics(a, ctx, text)
+
+    return extractor
+
+
+EXTRACTORS: dict[str, Extractor] = {
+    "en": _english,
+    **{code: _from_data(code) for code in ("ru", "az", "fa", "tr")},
+}
 
 
 def _unsupported(language: Detected) -> str:

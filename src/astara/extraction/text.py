@@ -62,10 +62,16 @@ def is_clutter(line: str) -> bool:
     return stripped.count("|") >= 2 or stripped.count("»") >= 2
 
 
-def _split(line: str, offset: int) -> list[tuple[int, int]]:
+@lru_cache(maxsize=16)
+def _boundary(starts: str) -> re.Pattern[str]:
+    """A sentence boundary before a character of class ``starts`` (a language's capitals, or any)."""
+    return re.compile(rf"(?<=[.!?…؟])[\"'”’»)]*\s+(?={starts})")
+
+
+def _split(line: str, offset: int, boundary: re.Pattern[str] = _BOUNDARY) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _BOUNDARY.finditer(line):
+    for match in boundary.finditer(line):
         before = line[start : match.start()].rstrip()
         if _ABBREV.search(before) and not before.endswith("..."):
             continue
@@ -92,11 +98,14 @@ def _continues(previous: str, line: str) -> bool:
     return len(before) >= _WRAP_WIDTH or first.islower() or first.isdigit()
 
 
-def sentences(text: str) -> list[Sentence]:
+def sentences(text: str, starts: str | None = None) -> list[Sentence]:
     """Sentences of ``text`` (clutter lines skipped), with offsets into ``text``.
 
     Lines broken by a hard wrap (text copied from a PDF or an e-mail) are read as one run.
+    ``starts`` is a regex class of what may begin a sentence (a language's capitals; English's
+    by default).
     """
+    boundary = _BOUNDARY if starts is None else _boundary(starts)
     out: list[Sentence] = []
     paragraph = 0
     blank = True
@@ -122,7 +131,7 @@ def sentences(text: str) -> list[Sentence]:
             previous = ""
         position += len(raw)
     for start, end, number in runs:
-        for s_start, s_end in _split(text[start:end], start):
+        for s_start, s_end in _split(text[start:end], start, boundary):
             if s_end > s_start:
                 out.append(Sentence(text[s_start:s_end], s_start, s_end, number, len(out)))
     return out
