@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 
 from astara.agencies.scope import Scope
-from astara.db import bulk
-from astara.db.bulk import _flush as real_flush
+from astara.db import bulk_load
+from astara.db.bulk_load import _flush as real_flush
 from astara.db.engine import transaction
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
@@ -197,7 +197,7 @@ def test_a_large_import_has_its_rows_flushed_to_disk_while_it_builds_its_indexes
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL keeps every index")
     flushed: list[str] = []
-    monkeypatch.setattr(bulk, "_flush", flushed.append)
+    monkeypatch.setattr(bulk_load, "_flush", flushed.append)
     import_file(engine, scope, write_ids(tmp_path / "small.csv", _rows(2)))
     assert flushed == []  # a small import keeps its indexes: nothing to overlap
     monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
