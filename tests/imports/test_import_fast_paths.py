@@ -21,6 +21,7 @@ from astara.errors import ImportFailed, InvalidInput
 from astara.imports import rows as rows_module
 from astara.imports import service, spawn
 from astara.imports.chunks import _EMPTY, MISSING, FastRows, _overlay
+from astara.imports.messages import Done, Prepared, PrepareJob, ReadFile
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
 from fixtures.make import ids_row, import_file, large_imports_seen, write_ids
@@ -452,17 +453,17 @@ def test_the_worker_reads_ahead_until_its_job_arrives(
             self.asked += 1
             return self.asked > self.late
 
-        def get(self) -> object:
-            return ("job", job)
+        def get(self) -> PrepareJob:
+            return PrepareJob(job)
 
-    told = (path, job.options, job.batch, job.by_columns)
+    told = ReadFile(path, job.options, job.batch, job.by_columns)
     sent: dict[int, list[object]] = {}
     for late in (0, 3, 99):
         inbox, messages = Inbox(late), []
         worker._work(told, inbox, messages.append)  # type: ignore[arg-type]
         assert inbox.asked == min(late, 5) + 1  # up to five chunks of two rows read ahead, asked once more
         sent[late] = messages
-    assert [m[0] for m in sent[0]] == ["batch"] * 5 + ["done"]
+    assert [type(m) for m in sent[0]] == [Prepared] * 5 + [Done]
     assert pickle.dumps(sent[3]) == pickle.dumps(sent[0]) == pickle.dumps(sent[99])  # the same batches
 
 
