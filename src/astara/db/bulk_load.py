@@ -67,14 +67,16 @@ class BulkLoad:
     taken: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     rebuild: list[str] = field(default_factory=list)  # statements building the set-aside indexes
-    text_index_set_aside: bool = False  # its triggers dropped, to be rebuilt at the end
+    text_index_after: int | None = None  # rowid after which events are not yet in the text index
     wrote: bool = False  # a batch of rows was written
     finished: bool = False
     undo: ExitStack = field(default_factory=ExitStack)
 
     def batch_written(self) -> None:
-        """Call after each batch written."""
+        """Call after each batch written: the text index takes the batch's events."""
         self.wrote = True
+        if self.text_index_after is not None:
+            self.text_index_after = textsearch.index_after(self.session.connection(), self.text_index_after)
 
     def finish(self) -> None:
         """The rows are all written and are to be kept: make whole what the start set aside."""
@@ -250,13 +252,19 @@ def _set_indexes_aside(load: BulkLoad) -> bool:
     return bool(load.rebuild)
 
 
-def _text_index_set_aside(load: BulkLoad) -> bool:
-    """Index the events for the text search in one pass at the end rather than row by row through
-    the triggers, with the other indexes set aside (:func:`_text_index_rebuilt`)."""
+def _text_index_by_batch(load: BulkLoad) -> bool:
+    """Index each batch's events for the text search in one statement after the batch, rather than
+    row by row through the triggers (each row then writes an index segment of its own).
+
+    With the other indexes set aside. The batches' statements run while the rows after them are
+    being prepared, and only the new events are indexed (a rebuild would read every event); the
+    triggers come back at the end (:func:`_text_index_whole`).
+    """
     if not load.rebuild or textsearch.TABLE not in load.plan.tables:
         return False
-    load.text_index_set_aside = textsearch.suspend(load.session.connection())
-    return load.text_index_set_aside
+    connection = load.session.connection()
+    load.text_index_after = textsearch.last_rowid(connection)
+    return textsearch.suspend(connection)
 
 
 @contextmanager
@@ -286,7 +294,7 @@ START = (
     Step("null_adapter", (SQLITE,), _null_adapter),
     Step("page_cache", (SQLITE,), _page_cache),
     Step("set_indexes_aside", (SQLITE,), _set_indexes_aside),
-    Step("text_index_set_aside", (SQLITE,), _text_index_set_aside),
+    Step("text_index_by_batch", (SQLITE,), _text_index_by_batch),
     Step("gc_thresholds", (SQLITE, POSTGRESQL), _gc_thresholds),
 )
 
@@ -336,18 +344,19 @@ def _rebuild_indexes(load: BulkLoad) -> bool:
     return bool(load.rebuild)
 
 
-def _text_index_rebuilt(load: BulkLoad) -> bool:
-    """Keep the text index row by row again, and index every event in one pass."""
-    if not load.text_index_set_aside:
+def _text_index_whole(load: BulkLoad) -> bool:
+    """Keep the text index row by row again: every event of the load is in it (by batch, so far)."""
+    if load.text_index_after is None:
         return False
-    textsearch.resume(load.session.connection())
+    textsearch.restore_triggers(load.session.connection())
+    load.text_index_after = None
     return True
 
 
 FINISH = (
     Step("flush_meanwhile", (SQLITE,), _flush_meanwhile),
     Step("rebuild_indexes", (SQLITE,), _rebuild_indexes),
-    Step("text_index_rebuilt", (SQLITE,), _text_index_rebuilt),
+    Step("text_index_whole", (SQLITE,), _text_index_whole),
 )
 
 
