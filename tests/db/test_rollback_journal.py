@@ -93,7 +93,7 @@ def test_an_import_while_another_connection_is_open_keeps_the_write_ahead_log(
 KILLED_MID_WRITE = """
 import os, sys
 from sqlalchemy import text
-from astara.db.bulk import rollback_journal
+from astara.db.bulk_load import rollback_journal
 from astara.db.engine import make_engine, transaction
 
 engine = make_engine(sys.argv[1])

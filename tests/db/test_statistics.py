@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
-from astara.db import bulk
+from astara.db import bulk_load
 from astara.db.engine import transaction
 from fixtures.make import ids_row, import_file, write_ids
 
@@ -37,7 +37,7 @@ def test_the_planner_is_told_how_many_rows_an_agency_holds(
     # events: sampled, every entry read belongs to the first agency, and the planner was told an
     # agency holds a few rows (here 6 of 60). On a large store it then walked an agency index for
     # every question instead of reading the table once (bench/import_ids.py: 0.14 s against 0.06 s).
-    monkeypatch.setattr(bulk, "ANALYSIS_ROWS", 5)
+    monkeypatch.setattr(bulk_load, "ANALYSIS_ROWS", 5)
     rows = [ids_row(AMOUNT=str(10 + n)) for n in range(60)]
     import_file(engine, scope, write_ids(tmp_path / "ids.csv", rows))
     assert _rows_per_agency(engine, "ix_events_agency_date") == 60

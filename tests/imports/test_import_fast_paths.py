@@ -13,14 +13,15 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 
 from astara.agencies.scope import Scope
-from astara.db import bulk
-from astara.db.bulk import _flush as real_flush
+from astara.db import bulk_load
+from astara.db.bulk_load import _flush as real_flush
 from astara.db.engine import transaction
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.errors import ImportFailed, InvalidInput
 from astara.imports import rows as rows_module
 from astara.imports import service, spawn
 from astara.imports.chunks import _EMPTY, MISSING, FastRows, _overlay
+from astara.imports.messages import Done, Prepared, PrepareJob, ReadFile
 from astara.imports.schemas import ImportOptions, ImportReport
 from conftest import TODAY
 from fixtures.make import ids_row, import_file, large_imports_seen, write_ids
@@ -197,7 +198,7 @@ def test_a_large_import_has_its_rows_flushed_to_disk_while_it_builds_its_indexes
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL keeps every index")
     flushed: list[str] = []
-    monkeypatch.setattr(bulk, "_flush", flushed.append)
+    monkeypatch.setattr(bulk_load, "_flush", flushed.append)
     import_file(engine, scope, write_ids(tmp_path / "small.csv", _rows(2)))
     assert flushed == []  # a small import keeps its indexes: nothing to overlap
     monkeypatch.setattr(service, "DEFER_INDEXES_ROWS", 0)
@@ -452,17 +453,17 @@ def test_the_worker_reads_ahead_until_its_job_arrives(
             self.asked += 1
             return self.asked > self.late
 
-        def get(self) -> object:
-            return ("job", job)
+        def get(self) -> PrepareJob:
+            return PrepareJob(job)
 
-    told = (path, job.options, job.batch, job.by_columns)
+    told = ReadFile(path, job.options, job.batch, job.by_columns)
     sent: dict[int, list[object]] = {}
     for late in (0, 3, 99):
         inbox, messages = Inbox(late), []
         worker._work(told, inbox, messages.append)  # type: ignore[arg-type]
         assert inbox.asked == min(late, 5) + 1  # up to five chunks of two rows read ahead, asked once more
         sent[late] = messages
-    assert [m[0] for m in sent[0]] == ["batch"] * 5 + ["done"]
+    assert [type(m) for m in sent[0]] == [Prepared] * 5 + [Done]
     assert pickle.dumps(sent[3]) == pickle.dumps(sent[0]) == pickle.dumps(sent[99])  # the same batches
 
 

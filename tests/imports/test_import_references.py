@@ -1,4 +1,4 @@
-"""A large import writes without SQLite's foreign-key checks (``db/bulk.unchecked_references``):
+"""A large import writes without SQLite's foreign-key checks (``db/bulk_load.unchecked_references``):
 every reference it writes must still hold, and the checks are on again for the connection's next user.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
-from astara.db.bulk import unchecked_references
+from astara.db.bulk_load import unchecked_references
 from astara.db.engine import transaction
 from fixtures.make import ids_row, import_file, large_imports_seen, write_csv, write_ids
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from astara.errors import StoreError
 
 # Set in a pooled connection's info while it writes through a rollback journal, or while it does
-# not check foreign keys (db/bulk.py): both are undone when the connection goes back to the pool.
+# not check foreign keys (db/bulk_load.py): both are undone when the connection goes back to the pool.
 ROLLBACK_JOURNAL = "astara_rollback_journal"
 REFERENCES_UNCHECKED = "astara_references_unchecked"
 
@@ -44,7 +44,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _write_ahead_log(cursor: Any) -> None:
     """WAL: readers see the last commit while a writer works. Another connection writing through a
-    rollback journal (a large import, :func:`astara.db.bulk.rollback_journal`) holds the store
+    rollback journal (a large import, :func:`astara.db.bulk_load.rollback_journal`) holds the store
     meanwhile: then this one keeps the store's mode, and a later connection switches back."""
     with suppress(sqlite3.OperationalError):  # "database is locked": the switch needs the store to itself
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,7 +53,7 @@ def _write_ahead_log(cursor: Any) -> None:
 
 def _restore(dbapi_connection: Any, record: Any) -> None:
     """A connection goes back to the pool: the write-ahead log again after a rollback journal, and
-    foreign keys checked again (see :mod:`astara.db.bulk`)."""
+    foreign keys checked again (see :mod:`astara.db.bulk_load`)."""
     if record is None:
         return
     journal = record.info.pop(ROLLBACK_JOURNAL, False)
@@ -70,21 +70,12 @@ def _restore(dbapi_connection: Any, record: Any) -> None:
         cursor.close()
 
 
-# Python's sqlite3 binds None through its adapter look-up, which ends in two failed attribute
-# look-ups: about 0.3 microseconds a value, fifteen times a number or a text. Given an adapter for
-# None (a C function that answers None for any argument), it binds NULL as quickly. The bulk
-# writes of an import bind every column, NULL or not (db/bulk.py), so it saves about a quarter of
-# a second on a 300,000-row file. The registration is the process's, and changes no stored value.
-_NO_VALUES: dict[Any, None] = {}  # its .get: a C function that answers None for any key
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a parent folder that exists."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        sqlite3.register_adapter(type(None), _NO_VALUES.get)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _restore)

@@ -8,8 +8,9 @@ turned into spaces before ``to_tsvector('simple', ...)``, so ``AZ-2016-001`` is 
 there too).
 
 SQLite: ``seizure_events_fts`` is an FTS5 table over the events' own rows (external content,
-joined on ``rowid``), kept by three triggers. A large import drops the triggers and rebuilds the
-index at its end (:func:`suspend`, :func:`resume`), as it does the other secondary indexes. A
+joined on ``rowid``), kept by three triggers. A large import drops the triggers and indexes each
+batch's new events in one statement (:func:`suspend`, :func:`index_after`,
+:func:`restore_triggers`; :mod:`astara.db.bulk_load`). A
 SQLite ``VACUUM`` or a migration that copies ``seizure_events`` may renumber its rowids: run
 :func:`rebuild` after one. PostgreSQL: a GIN index on the same ``to_tsvector`` expression the
 query uses. Any other engine (DuckDB over a snapshot) matches the words with ``ILIKE``.
@@ -99,9 +100,29 @@ def suspend(connection: Connection) -> bool:
 
 def resume(connection: Connection) -> None:
     """Keep the index again and index what was loaded meanwhile (one pass over the events)."""
+    restore_triggers(connection)
+    rebuild(connection)
+
+
+def restore_triggers(connection: Connection) -> None:
+    """Keep the index row by row again (SQLite), after :func:`suspend` and :func:`index_after`."""
     for sql in SQLITE_TRIGGERS:
         connection.exec_driver_sql(sql)
-    rebuild(connection)
+
+
+def last_rowid(connection: Connection) -> int:
+    """The highest rowid of the events (SQLite): the events loaded after it are the new ones."""
+    return int(connection.exec_driver_sql(f"SELECT coalesce(max(rowid), 0) FROM {TABLE}").scalar() or 0)  # noqa: S608 - a constant
+
+
+def index_after(connection: Connection, rowid: int) -> int:
+    """Index the events whose rowid is above ``rowid`` (SQLite, while :func:`suspend` ed: each new
+    event once, in one statement); return the highest rowid now."""
+    connection.exec_driver_sql(
+        f"INSERT INTO {FTS}(rowid, {_COLUMNS}) SELECT rowid, {_COLUMNS} FROM {TABLE} WHERE rowid > ?",  # noqa: S608 - constants
+        (rowid,),
+    )
+    return last_rowid(connection)
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

@@ -14,12 +14,10 @@ given, which in a worker is its own and is copied into the job's report at the e
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -62,23 +60,6 @@ class Batch(NamedTuple):
 
 
 Merged = list[tuple[str, list[int]]]  # an event exact duplicates merged into, and all its rows
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector rarely while an import runs, then as before.
-
-    An import allocates several small objects per row (dicts, lists, tuples) and keeps hundreds of
-    thousands alive (duplicate indexes, pending rows); with the default thresholds the collector
-    re-walks them all again and again: about 15 % of a 300,000-row import. The rows make no
-    reference cycles, so collecting rarely frees the same memory.
-    """
-    before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 class Rejects:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
-from astara.db.bulk import bulk_update, insert_groups, refresh_statistics, table_layout
+from astara.db.bulk import bulk_update, insert_groups, table_layout
 from astara.db.models import ImportJob, SeizureEvent, SeizureItem
 from astara.db.rowsets import Rows
 from astara.imports.records import RecordLayouts
@@ -35,7 +35,7 @@ def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[
     """Which of ``ids`` the agency already holds, with their content hashes.
 
     Looked up by primary key alone, the agency checked on the rows found: with the agency's
-    condition in the query, SQLite's sampled statistics (``refresh_statistics``) can make the
+    condition in the query, SQLite's sampled statistics (``db/bulk_load.refresh_statistics``) can make the
     planner walk the agency's index instead, about 0.2 s a look-up on a store of 300,000 events,
     which made importing the IDS file a second time take 100 s instead of a few.
     """
@@ -51,15 +51,6 @@ def existing_hashes(session: Session, scope: Scope, ids: Sequence[str]) -> dict[
 
 def agency_has_events(session: Session, scope: Scope) -> bool:
     return session.scalar(scoped(select(SeizureEvent.id), SeizureEvent, scope).limit(1)) is not None
-
-
-def event_count(session: Session) -> int:
-    """Events in the store, every agency's (the indexes an import may defer are shared)."""
-    return session.scalar(select(func.count()).select_from(SeizureEvent)) or 0
-
-
-def after_import(session: Session) -> None:
-    refresh_statistics(session)
 
 
 def record_duplicate_rows(

@@ -20,21 +20,13 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.db import textsearch
-from astara.db.bulk import (
-    create_indexes,
-    drop_secondary_indexes,
-    flushed_meanwhile,
-    large_write_cache,
-    rollback_journal,
-    unchecked_references,
-)
+from astara.db.bulk_load import BulkLoad, Plan, bulk_load
 from astara.db.models import ImportJob, utcnow
 from astara.db.rowsets import Rows, with_values
 from astara.errors import ImportFailed
 from astara.imports import repository, spawn
 from astara.imports.mapping import Mapping, get_mapping
-from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, fewer_collections, prepare, reject
+from astara.imports.prepare import Batch, Job, Merged, Rejects, drain, prepare, reject
 from astara.imports.readers import Source
 from astara.imports.records import RecordBuilder, source_rows, values, without
 from astara.imports.rows import Problem
@@ -44,15 +36,14 @@ from astara.kit.cache import figures, store_of
 from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
 
-# Secondary indexes are rebuilt at the end rather than kept row by row when an import is at least
-# this large (estimated from the data's size) and at least as large as the store it goes into.
+# From this size on (estimated from the data's size), an import is a large bulk load: its steps
+# that only pay at scale are taken (astara.db.bulk_load).
 DEFER_INDEXES_ROWS = 50_000
 PARALLEL_ROWS, BYTES_PER_ROW = spawn.PARALLEL_ROWS, spawn.BYTES_PER_ROW  # (when a worker prepares)
 BATCH, BY_COLUMNS = spawn.BATCH, spawn.BY_COLUMNS  # rows written at a time; parsed by columns
+TABLES = ("seizure_events", "seizure_items")
 # Indexes a large import keeps up to date rather than rebuilds at its end: their keys arrive in order
 # (the events of one job; creation times, batch after batch; the few events of several drugs).
-# Keeping them costs the writing process about as much as rebuilding them, but while the worker
-# still prepares rows, not after it: 0.3-0.4 s off a 300,000-row import on two cores.
 KEPT_INDEXES = ("ix_events_agency_import", "ix_events_agency_created", "ix_events_agency_mixed_drugs")
 
 
@@ -68,9 +59,11 @@ class _Writer:
     """The database half of an import: writes prepared batches, skipping events already stored."""
 
     def __init__(self, session: Session, scope: Scope, mapping: Mapping, options: ImportOptions,
-                 report: ImportReport, builder: RecordBuilder) -> None:  # fmt: skip
+                 report: ImportReport, job: Job, load: BulkLoad, progress: Progress | None,
+                 ) -> None:  # fmt: skip
         self.session, self.scope, self.mapping = session, scope, mapping
-        self.options, self.report, self.builder = options, report, builder
+        self.options, self.report, self.load, self.progress = options, report, load, progress
+        self.builder = RecordBuilder(job.layouts, job.shared)
         # A first import into an empty agency store cannot meet its own events again (the
         # preparer's duplicates cover that).
         self.store_had_events = repository.agency_has_events(session, scope)
@@ -78,6 +71,12 @@ class _Writer:
         self.conflicts: list[Problem] = []  # events whose key is stored with other content
 
     def write(self, batch: Batch) -> None:
+        """Write one batch, then tell the bulk load and the caller's progress."""
+        self._write(batch)
+        if self.progress is not None:
+            self.progress(self.report.rows_read, self.report.events_created)
+
+    def _write(self, batch: Batch) -> None:
         events, items, people, columns = batch
         # Each batch's events are created when it is written: the index on the creation time
         # (agency, created_at, id), which a large import keeps up to date (KEPT_INDEXES), then
@@ -100,6 +99,7 @@ class _Writer:
                 ids = [i for i in ids if i not in present]
         if not self.options.dry_run:  # a dry run counts what it would write
             repository.insert_records(self.session, events, items)
+            self.load.batch_written()
             if people:  # the event's person, its match keys and watch-list alerts (astara.matching.store)
                 from astara.matching.store import add_imported_persons
 
@@ -162,7 +162,7 @@ def run_import(
 
     ``may_hold_store``: the caller (``astara import``) may keep other readers of an embedded store
     waiting while a large import runs, if nothing else has the store open; then the import writes
-    through a rollback journal rather than the write-ahead log (:func:`astara.db.bulk.rollback_journal`).
+    through a rollback journal rather than the write-ahead log (:func:`astara.db.bulk_load.rollback_journal`).
     A server keeps answering during its imports, so it does not pass it.
 
     ``progress`` is called after each batch written (about :data:`BATCH` rows), never more often.
@@ -171,77 +171,31 @@ def run_import(
     started = time.perf_counter()
     mapping = get_mapping(options.mapping)
     sha = file_sha256(path) if path.is_file() else ""
-    report = ImportReport(
-        job_id=None, file=path.name, file_sha256=sha, mapping=mapping.name, status="completed"
-    )
-    job_id = uuid.uuid4().hex
-    rejects = Rejects([])
-    with ExitStack() as stack:
-        source = open_job_source(path, options, stack, mapping.delimiter)
+    report = ImportReport(job_id=None, file=path.name, file_sha256=sha, mapping=mapping.name,
+                          status="running")  # fmt: skip
+    with ExitStack() as files:
+        source = open_job_source(path, options, files, mapping.delimiter)
         report.file = source.name
-        columns = mapping.resolve_columns(source.header)
-        report.unused_columns = mapping.unused_columns(source.header, columns)
-        rejects.header = source.header
-        rows_estimated = source.size // BYTES_PER_ROW
-        large = not options.dry_run and rows_estimated >= DEFER_INDEXES_ROWS
-        if large:  # (before the first write: SQLite makes neither switch inside a transaction)
-            if may_hold_store:
-                rollback_journal(session)
-            unchecked_references(session)
-        if not options.dry_run:
-            job = ImportJob(
-                id=job_id,
-                agency_id=scope.agency_id,
-                user_id=scope.user_id,
-                file_name=source.name,
-                file_sha256=sha,
-                mapping=mapping.name,
-                status="running",
-                options=options.model_dump(mode="json", exclude={"today"}),
-            )
-            repository.add_job(session, job)
-            report.job_id = job_id
-        stack.enter_context(large_write_cache(session))
-        rebuild: list[str] = []
-        if large and rows_estimated >= repository.event_count(session):  # (the indexes are shared)
-            rebuild = drop_secondary_indexes(session, ("seizure_events", "seizure_items"), KEPT_INDEXES)
-        # the text search's index too: rebuilt in one pass at the end rather than row by row
-        text_index_set_aside = bool(rebuild) and textsearch.suspend(session.connection())
-        stack.enter_context(fewer_collections())
-        now = utcnow()
-        shared = dict(
-            agency_id=scope.agency_id, transit_countries=[], conveyance_ids=[], participating_agencies=[],
-            source_type=mapping.source_type, tlp="amber", validation_status="draft", created_by=scope.user_id,
-            created_at=now, updated_at=now, import_job_id=report.job_id, source_file=report.file, version=1,
-            total_kg=0.0, item_count=0, items_without_kg=0, duplicate_count=1, source_rows=[],
-            quality_flags=[],
-        )  # fmt: skip
-        dialect = session.connection().dialect.name
-        layouts = repository.record_layouts(dialect)
-        writer = _Writer(session, scope, mapping, options, report, RecordBuilder(layouts, shared))
-        job_data = Job(scope.agency_code, options, BATCH, layouts, shared, BY_COLUMNS)
-
-        def write(batch: Batch) -> None:
-            writer.write(batch)
-            if progress is not None:
-                progress(report.rows_read, report.events_created)
-
-        merged = drain(_batches(path, source, job_data, mapping, report, rejects), write)
-        for problem in writer.conflicts:
-            reject(report, rejects, [problem], [])
-        failed = bool(report.rejected_rows) and not options.keep_valid
-        if report.rows_read == 0:
-            raise ImportFailed(f"{source.name} has a header but no data rows")
-        if not failed:  # (a failed import is rolled back: its indexes come back with the rollback)
-            writer.finish_duplicates(merged)
-            with flushed_meanwhile(session, bool(rebuild)):  # (the rows are on their way to the disk)
-                create_indexes(session, rebuild)  # before the planner statistics below
-                if text_index_set_aside:
-                    textsearch.resume(session.connection())
-        if report.events_created and not options.dry_run and not failed:
-            sharing_outbox.job_changed(session, scope, report.job_id, options.today)  # same transaction
-            repository.after_import(session)
-            figures.forget(store_of(session), scope.agency_id)
+        report.unused_columns = mapping.unused_columns(source.header, mapping.resolve_columns(source.header))
+        rejects = Rejects(source.header)
+        plan = Plan(TABLES, source.size // BYTES_PER_ROW, DEFER_INDEXES_ROWS, KEPT_INDEXES,
+                    hold_store=may_hold_store, writes=not options.dry_run)  # fmt: skip
+        with bulk_load(session, plan) as load:
+            job = None if options.dry_run else _start_job(session, scope, options, report)
+            work = _work(session, scope, mapping, options, report)
+            writer = _Writer(session, scope, mapping, options, report, work, load, progress)
+            merged = drain(_batches(path, source, work, mapping, report, rejects), writer.write)
+            if report.rows_read == 0:
+                raise ImportFailed(f"{source.name} has a header but no data rows")
+            for problem in writer.conflicts:
+                reject(report, rejects, [problem], [])
+            failed = bool(report.rejected_rows) and not options.keep_valid
+            if not failed:  # (a failed import is rolled back: what the load set aside comes back with it)
+                writer.finish_duplicates(merged)
+                load.finish()
+            if report.events_created and job is not None and not failed:
+                sharing_outbox.job_changed(session, scope, job.id, options.today)  # same transaction
+                figures.forget(store_of(session), scope.agency_id)
     report.seconds = round(time.perf_counter() - started, 3)
     if options.rejects_path and rejects.rows:
         rejects.write(options.rejects_path)
@@ -255,19 +209,52 @@ def run_import(
             details=report.errors,
         )
     report.status = "dry_run" if options.dry_run else ("partial" if report.rejected_rows else "completed")
-    if not options.dry_run:
-        job.status, job.finished_at = report.status, utcnow()
-        job.rows_read, job.events_created = report.rows_read, report.events_created
-        job.events_already_present, job.exact_duplicates = (
-            report.events_already_present,
-            report.exact_duplicate_rows,
-        )
-        job.near_duplicates, job.rejected = report.near_duplicates, report.rejected_rows
-        job.report = report.model_dump(mode="json")
-        counts = {
-            "rows": report.rows_read,
-            "created": report.events_created,
-            "rejected": report.rejected_rows,
-        }
-        audit.append(session, scope, "import", details={"job": report.job_id, "file": source.name, **counts})
+    if job is not None:
+        _close_job(session, scope, job, report)
     return report
+
+
+def _start_job(session: Session, scope: Scope, options: ImportOptions, report: ImportReport) -> ImportJob:
+    """The job's row, running (the import's first write: after the bulk load's start steps)."""
+    job = ImportJob(
+        id=uuid.uuid4().hex,
+        agency_id=scope.agency_id,
+        user_id=scope.user_id,
+        file_name=report.file,
+        file_sha256=report.file_sha256,
+        mapping=report.mapping,
+        status="running",
+        options=options.model_dump(mode="json", exclude={"today"}),
+    )
+    repository.add_job(session, job)
+    report.job_id = job.id
+    return job
+
+
+def _work(
+    session: Session, scope: Scope, mapping: Mapping, options: ImportOptions, report: ImportReport
+) -> Job:
+    """What preparing the rows needs to know (plain data: it may go to a worker process), with the
+    values every event of the import shares."""
+    now = utcnow()
+    shared = dict(
+        agency_id=scope.agency_id, transit_countries=[], conveyance_ids=[], participating_agencies=[],
+        source_type=mapping.source_type, tlp="amber", validation_status="draft", created_by=scope.user_id,
+        created_at=now, updated_at=now, import_job_id=report.job_id, source_file=report.file, version=1,
+        total_kg=0.0, item_count=0, items_without_kg=0, duplicate_count=1, source_rows=[],
+        quality_flags=[],
+    )  # fmt: skip
+    layouts = repository.record_layouts(session.connection().dialect.name)
+    return Job(scope.agency_code, options, BATCH, layouts, shared, BY_COLUMNS)
+
+
+def _close_job(session: Session, scope: Scope, job: ImportJob, report: ImportReport) -> None:
+    """The job's row with the report's figures, and the import in the audit trail."""
+    job.status, job.finished_at = report.status, utcnow()
+    job.rows_read, job.events_created = report.rows_read, report.events_created
+    job.events_already_present = report.events_already_present
+    job.exact_duplicates = report.exact_duplicate_rows
+    job.near_duplicates, job.rejected = report.near_duplicates, report.rejected_rows
+    job.report = report.model_dump(mode="json")
+    counts = {"rows": report.rows_read, "created": report.events_created, "rejected": report.rejected_rows}
+    audit.append(session, scope, "import", details={"job": report.job_id, "file": report.file, **counts})

@@ -5,10 +5,10 @@ takes to load the importer, open the store and register the job. ``astara import
 starts one as soon as it knows the file is large (:func:`start_early`), before loading anything
 else, and tells it at once which file to read and how (:func:`tell`): the worker reads and parses
 the first chunks while the importer gets ready, then waits for the rest of its job on standard
-input. The import takes it (:func:`take`) when it was told the same file, options and batch
-size; otherwise it is stopped and a new worker is told. A worker started early and not wanted is
-stopped (:func:`discard`); one whose caller exits reads the end of its input and stops by itself.
-This module needs only the standard library.
+input. The import takes it (:func:`take`) when it was told the same (an equal
+:class:`~astara.imports.messages.ReadFile`); otherwise it is stopped and a new worker is told.
+A worker started early and not wanted is stopped (:func:`discard`); one whose caller exits
+reads the end of its input and stops by itself. This module needs only the standard library.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from astara.imports.messages import ReadFile
+
+if TYPE_CHECKING:  # (this module loads before the importer: see the docstring)
+    from astara.imports.schemas import ImportOptions
 
 # From this size on, rows are prepared in a worker process while the importer writes.
 PARALLEL_ROWS = 50_000
@@ -28,7 +33,7 @@ BATCH = 5000  # rows an import prepares and writes at a time
 BY_COLUMNS = True  # clean rows of one-row events are parsed column by column (chunks.py)
 
 _early: subprocess.Popen[bytes] | None = None
-_told: tuple[Path, Any, int, bool] | None = None  # what the worker started early was told
+_told: ReadFile | None = None  # what the worker started early was told
 
 
 def start() -> subprocess.Popen[bytes]:
@@ -42,16 +47,16 @@ def start() -> subprocess.Popen[bytes]:
     )
 
 
-def tell(process: subprocess.Popen[bytes], told: tuple[Path, Any, int, bool]) -> None:
-    """Send a worker the file to read, the import's options, the batch size and whether to parse
-    by columns: its first message. (The rest of its job follows from :func:`take`'s caller.)"""
+def tell(process: subprocess.Popen[bytes], told: ReadFile) -> None:
+    """Send a worker its first message: the file to read and how. (The rest of its job follows
+    from :func:`take`'s caller.)"""
     if process.stdin is None:  # never: start() asks for a pipe
         raise RuntimeError("the import worker has no input")
-    pickle.dump(("file", *told), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    pickle.dump(told, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
     process.stdin.flush()
 
 
-def start_early(path: Path, options: Any) -> None:
+def start_early(path: Path, options: ImportOptions) -> None:
     """Start a worker now, told to read ``path`` with ``options``, if the file is large enough that
     its import may want one."""
     global _early, _told
@@ -61,14 +66,14 @@ def start_early(path: Path, options: Any) -> None:
         except OSError:  # the import will say what is wrong with the path
             return
         if large:
-            _early, _told = start(), (path, options, BATCH, BY_COLUMNS)
+            _early, _told = start(), ReadFile(path, options, BATCH, BY_COLUMNS)
             try:
                 tell(_early, _told)
             except OSError:  # it stopped at once: the import starts its own
                 discard()
 
 
-def take(told: tuple[Path, Any, int, bool]) -> subprocess.Popen[bytes]:
+def take(told: ReadFile) -> subprocess.Popen[bytes]:
     """The worker started early if it was told the same, or a new one, told ``told``."""
     if _early is not None and _told == told and _early.poll() is None:
         process = _early

@@ -8,13 +8,12 @@ two cores, the import takes about as long as the slower half.
 
 The worker is ``python -m astara.imports.worker``, a fresh interpreter (safe under a threaded
 web server, and unlike ``multiprocessing``'s spawn it never re-runs the caller's script), with the
-caller's module path. It reads two pickled messages on its standard input: ``("file", path,
-options, batch size, by columns)``, sent as it starts, and ``("job", job)`` once the importer has
-opened its store. It reads and parses the file's first chunks between the two. It writes pickled
-messages to its standard output: ``("batch", events)``..., then ``("done", report, rejects,
-merged)`` or ``("error", exception)``. A thread in the worker writes them, at most ``AHEAD``
-batches ahead of the caller, so memory stays bounded while neither side waits for the other; if
-the caller stops early (an error while writing), the worker is killed.
+caller's module path. The messages both ways are the dataclasses of :mod:`astara.imports.messages`:
+a :class:`ReadFile` as it starts and a :class:`PrepareJob` once the importer has opened its store
+(it reads and parses the file's first chunks between the two); back, a :class:`Prepared` per
+batch, then :class:`Done` or :class:`Failed`. A thread in the worker writes them, at most
+``AHEAD`` batches ahead of the caller, so memory stays bounded while neither side waits for the
+other; if the caller stops early (an error while writing), the worker is killed.
 """
 
 from __future__ import annotations
@@ -25,14 +24,26 @@ import pickle
 import queue
 import sys
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import ExitStack, suppress
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from astara.imports import spawn
+from astara.imports.chunks import Chunk
 from astara.imports.mapping import get_mapping
-from astara.imports.prepare import Batch, Job, Merged, Rejects, chunk_parser, drain, parsed_chunks, prepare
+from astara.imports.messages import Done, Failed, FromWorker, Prepared, PrepareJob, ReadFile
+from astara.imports.prepare import (
+    Batch,
+    Job,
+    Merged,
+    Rejects,
+    Row,
+    chunk_parser,
+    drain,
+    parsed_chunks,
+    prepare,
+)
 from astara.imports.readers import Source, open_source
 from astara.imports.schemas import ImportOptions, ImportReport
 
@@ -58,10 +69,10 @@ def open_job_source(path: Path, options: ImportOptions, stack: ExitStack, prefer
 
 
 class _Inbox:
-    """The next message on standard input, read by a thread (the worker reads ahead meanwhile)."""
+    """The job on standard input, read by a thread (the worker reads ahead meanwhile)."""
 
     def __init__(self, stream: IO[bytes]) -> None:
-        self._found: list[tuple[bool, Any]] = []
+        self._found: list[tuple[bool, object]] = []
         self._arrived = threading.Event()
         threading.Thread(target=self._read, args=(stream,), name="astara-import-inbox", daemon=True).start()
 
@@ -75,30 +86,32 @@ class _Inbox:
     def arrived(self) -> bool:
         return self._arrived.is_set()
 
-    def get(self) -> Any:
+    def get(self) -> PrepareJob:
         self._arrived.wait()
         ok, value = self._found[0]
         if not ok:
-            raise value
+            raise value  # type: ignore[misc]  # (what reading raised)
+        if not isinstance(value, PrepareJob):
+            raise RuntimeError(f"the import worker expected its job, not {type(value).__name__}")
         return value
 
 
-def _work(told: tuple[Path, ImportOptions, int, bool], inbox: _Inbox, send: Any) -> None:
+def _work(told: ReadFile, inbox: _Inbox, send: Callable[[FromWorker], None]) -> None:
     """The worker's body: read ahead while the job is on its way, prepare the file, send what it finds.
 
-    ``told``: the file, the import's options, the batch size and whether to parse by columns (the
-    first message, sent as soon as the worker starts: :func:`astara.imports.spawn.tell`). Until the
-    rest of the job arrives (it needs the importer's store), the first chunks are read and parsed.
+    ``told`` is the first message, sent as soon as the worker starts
+    (:func:`astara.imports.spawn.tell`). Until the rest of the job arrives (it needs the
+    importer's store), the first chunks are read and parsed.
     """
-    path, options, batch, by_columns = told
+    options, batch, by_columns = told.options, told.batch, told.by_columns
     mapping = get_mapping(options.mapping)
     with ExitStack() as stack:
-        source = open_job_source(path, options, stack, mapping.delimiter)
+        source = open_job_source(told.path, options, stack, mapping.delimiter)
         report = ImportReport(job_id=None, file=source.name, file_sha256="", mapping=mapping.name,
                               status="running")  # fmt: skip
         rejects = Rejects(source.header)
         parser = chunk_parser(mapping, source, options.today)
-        ahead: list[Any] = []
+        ahead: list[tuple[list[Row], Chunk]] = []
         if by_columns and parser.usable():
             chunks = parsed_chunks(parser, source, batch)
             while not inbox.arrived() and len(ahead) < AHEAD:
@@ -106,16 +119,16 @@ def _work(told: tuple[Path, ImportOptions, int, bool], inbox: _Inbox, send: Any)
                 if parsed is None:
                     break
                 ahead.append(parsed)
-        _, job = inbox.get()
+        job = inbox.get().job
         if (job.options, job.batch, job.by_columns) != (options, batch, by_columns):
             raise RuntimeError("the import worker was told other options than its job's")
 
         def forward(batch: Batch) -> None:
             if batch.events or batch.items or batch.columns:
-                send(("batch", batch, report.rows_read))  # (rows read so far: the import's progress)
+                send(Prepared(batch, report.rows_read))
 
         merged = drain(prepare(job, mapping, source, report, rejects, parser, ahead), forward)
-    send(("done", report, rejects.rows, merged))
+    send(Done(report, rejects.rows, merged))
 
 
 def main() -> None:
@@ -139,7 +152,7 @@ def main() -> None:
     thread = threading.Thread(target=pump, name="astara-import-sender", daemon=True)
     thread.start()
 
-    def send(message: tuple[Any, ...]) -> None:
+    def send(message: FromWorker) -> None:
         if broken:
             raise broken[0]
         outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
@@ -149,15 +162,17 @@ def main() -> None:
     # work); preparing makes no reference cycles worth collecting (the peak memory is the same).
     gc.disable()
     try:
-        _, *told = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
-        _work(tuple(told), _Inbox(sys.stdin.buffer), send)
+        told = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
+        if not isinstance(told, ReadFile):
+            raise RuntimeError(f"the import worker expected a file to read, not {type(told).__name__}")
+        _work(told, _Inbox(sys.stdin.buffer), send)
     except BaseException as exc:  # every failure goes to the caller, who raises it
         try:
             pickle.dumps(exc)
         except Exception:
             exc = RuntimeError(f"{type(exc).__name__}: {exc}")
         with suppress(OSError):  # a broken pipe: the caller has stopped listening
-            send(("error", exc))
+            send(Failed(exc))
     finally:
         outbox.put(None)
         thread.join()
@@ -181,34 +196,32 @@ def prepare_in_worker(
     path: Path, job: Job, report: ImportReport, rejects: Rejects
 ) -> Generator[Batch, None, Merged]:
     """Like :func:`prepare`, with the work done in a worker process; the same batches, report and result."""
-    process = spawn.take((path, job.options, job.batch, job.by_columns))
+    process = spawn.take(ReadFile(path, job.options, job.batch, job.by_columns))
     stdin, stdout = cast_pipe(process.stdin), cast_pipe(process.stdout)
     _widen(stdout)
     finished = False
     try:
         with suppress(BrokenPipeError):  # a worker that failed reading ahead: its error is on stdout
-            pickle.dump(("job", job), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(PrepareJob(job), stdin, protocol=pickle.HIGHEST_PROTOCOL)
         with suppress(BrokenPipeError):
             stdin.close()
         while True:
             try:
-                message = pickle.load(stdout)  # noqa: S301 - from the worker this process started
+                message: FromWorker = pickle.load(stdout)  # noqa: S301 - from the worker this process started
             except EOFError:
                 code = process.wait()
                 raise RuntimeError(f"the import worker stopped unexpectedly (exit code {code})") from None
-            if message[0] == "batch":
-                report.rows_read = message[2]
-                yield message[1]
-            elif message[0] == "done":
-                _, prepared, rows, merged = message
-                merged_rows: Merged = merged
+            if isinstance(message, Prepared):
+                report.rows_read = message.rows_read
+                yield message.batch
+            elif isinstance(message, Done):
                 for name in PREPARED_FIELDS:
-                    setattr(report, name, getattr(prepared, name))
-                rejects.rows.extend(rows)
+                    setattr(report, name, getattr(message.report, name))
+                rejects.rows.extend(message.rejects)
                 finished = True
-                return merged_rows
+                return message.merged
             else:
-                raise message[1]
+                raise message.error
     finally:
         if not finished:  # the caller gave up (or the worker failed): nothing it prepares is wanted
             process.kill()
