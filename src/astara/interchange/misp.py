@@ -68,7 +68,8 @@ def _obj(event: MISPEvent, template: str, key: str, values: list[tuple[str, Any,
         event.add_object(obj)
 
 
-def event_of(agency: str, record: Record) -> MISPEvent:
+def event_of(agency: str, agency_name: str, record: Record) -> MISPEvent:
+    """The record as a MISP event; its creator organisation is the reporting agency, else ours."""
     ev = record.event
     event = MISPEvent()
     event.uuid = _uuid(agency, record.id)
@@ -77,7 +78,7 @@ def event_of(agency: str, record: Record) -> MISPEvent:
         event.set_date(ev["date"])
     event.distribution, event.analysis, event.threat_level_id = 0, 2, 4
     org = MISPOrganisation()
-    org.name = ev.get("reporting_agency") or agency
+    org.name = ev.get("reporting_agency") or agency_name
     org.uuid = _uuid("org", org.name)
     event.Orgc = org
     event.add_tag(TLP_TAGS[record.tlp])
@@ -189,10 +190,10 @@ def event_of(agency: str, record: Record) -> MISPEvent:
     return event
 
 
-def write(f: IO[str], agency: str, records: list[Record]) -> int:
+def write(f: IO[str], agency: str, agency_name: str, records: list[Record]) -> int:
     f.write('{"response": [\n')
     for n, record in enumerate(records):
-        event = event_of(agency, record)
+        event = event_of(agency, agency_name, record)
         f.write((",\n" if n else "") + '{"Event": ' + event.to_json(sort_keys=True) + "}")
     f.write("\n]}\n")
     return len(records)
@@ -298,6 +299,12 @@ def parse(n: int, raw: dict[str, Any]) -> Parsed:
                 f"{attribute.category}/{attribute.type}" + (f" ({comment})" if comment else ""),
                 attribute.value,
             )
+
+    def nameless(obj: MISPObject) -> None:
+        """A party with nothing to match by (a policy may leave only its nationality): kept as notes."""
+        for a in obj.attributes:
+            unknown(f"{obj.name}/{a.object_relation} (no name, plate or vin to match by)", a.value)
+
     for obj in event.objects:
         values = {a.object_relation: a for a in obj.attributes}
 
@@ -337,7 +344,7 @@ def parse(n: int, raw: dict[str, Any]) -> Parsed:
         elif obj.name == "person":
             name = value("full-name") or " ".join(x for x in (value("first-name"), value("last-name")) if x)
             if not name:
-                problem("person: full-name", "a person needs a full-name (or first-name and last-name)")
+                nameless(obj)
                 continue
             fields = {
                 "name": name,
@@ -350,7 +357,7 @@ def parse(n: int, raw: dict[str, Any]) -> Parsed:
             )
         elif obj.name in ("organization", "legal-entity"):
             if not value("name"):
-                problem(f"{obj.name}: name", "an organization needs a name")
+                nameless(obj)
                 continue
             fields = {
                 "name": value("name"),
@@ -363,7 +370,7 @@ def parse(n: int, raw: dict[str, Any]) -> Parsed:
         elif obj.name == "vehicle":
             plate, vin = value("license-plate-number"), value("vin")
             if not (plate or vin):
-                problem("vehicle: license-plate-number", "a vehicle needs a license-plate-number or a vin")
+                nameless(obj)
                 continue
             fields = {
                 "plate": plate,

@@ -101,6 +101,7 @@ def export(
     report = ExportReport(
         path.name, layout, names[layout], partner, len(selection.records), refused=selection.refused
     )
+    name = agency.name if agency is not None else scope.agency_code
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     tmp = Path(tmp_name)
@@ -109,10 +110,9 @@ def export(
             if layout == "ftm":
                 report.objects = ftm.write(f, scope.agency_code, selection.records, resolved)
             elif layout == "stix":
-                name = agency.name if agency is not None else scope.agency_code
                 report.objects = stix.write(f, scope.agency_code, name, selection.records, resolved)
             else:
-                report.objects = misp.write(f, scope.agency_code, selection.records)
+                report.objects = misp.write(f, scope.agency_code, name, selection.records)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -267,17 +267,8 @@ def _import_misp(
             fields["notes"] = "\n".join(notes)
         try:
             data = SeizureCreate.model_validate({**fields, "items": parsed.items})
-            with session.begin_nested():  # a refused event leaves nothing behind
-                created = create_seizure(session, scope, data, today, source_type="interchange")
-                for kind, role, values in parsed.parties:
-                    _, alerts = create_entity(session, scope, kind, values, event_id=created.id, role=role)
-                    report.entities_created += 1
-                    report.watch_alerts += len(alerts)
-                for role, document in parsed.documents:
-                    doc_id = stable_id(
-                        scope.agency_code, "document", created.id, repr(sorted(document.items()))
-                    )
-                    add_document(session, scope, doc_id, document, created.id, role)
+            # create_seizure checks everything before it writes: a refused event leaves nothing behind
+            created = create_seizure(session, scope, data, today, source_type="interchange")
         except ValidationError as exc:
             report.rejected += 1
             report.errors += [
@@ -298,6 +289,13 @@ def _import_misp(
             ]
             continue
         report.seizures_created += 1
+        for kind, role, values in parsed.parties:  # (each has a name, plate or VIN: parse checked)
+            _, alerts = create_entity(session, scope, kind, values, event_id=created.id, role=role)
+            report.entities_created += 1
+            report.watch_alerts += len(alerts)
+        for role, document in parsed.documents:
+            doc_id = stable_id(scope.agency_code, "document", created.id, repr(sorted(document.items())))
+            add_document(session, scope, doc_id, document, created.id, role)
 
 
 # The seizure service names fields by its own names; the problem list names the MISP attribute.
@@ -348,8 +346,7 @@ def _import_ftm(
         return
     for line, kind, values in wanted:
         try:
-            with session.begin_nested():
-                _, alerts = create_entity(session, scope, kind, values)
+            _, alerts = create_entity(session, scope, kind, values)  # (checked above: it has a name or plate)
         except AstaraError as exc:
             report.rejected += 1
             report.errors.append({"line": str(line), "attribute": kind, "reason": exc.message})
