@@ -16,10 +16,6 @@ from astara.seizures.schemas import SeizureCreate, SeizureItemIn
 from astara.seizures.service import create_seizure
 from fixtures.make import TODAY
 
-pytest.importorskip("followthemoney")
-pytest.importorskip("stix2")
-pytest.importorskip("pymisp")
-
 
 @dataclass
 class Loaded:

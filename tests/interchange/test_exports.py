@@ -17,6 +17,9 @@ from astara.sharing import service as sharing
 from astara.sharing.agreements import load_agreement_file
 from interchange.conftest import Loaded, export_file
 
+for _library in ("followthemoney", "stix2", "stix2validator", "pymisp"):  # the astara[interchange] extra
+    pytest.importorskip(_library)
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "src/astara/sharing/examples/az-ir-border-services.yaml"
 
 

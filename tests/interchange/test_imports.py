@@ -18,6 +18,9 @@ from astara.matching import watch
 from fixtures.make import TODAY
 from interchange.conftest import Loaded, export_file
 
+for _library in ("followthemoney", "stix2", "stix2validator", "pymisp"):  # the astara[interchange] extra
+    pytest.importorskip(_library)
+
 COMPARED = (
     "reference",
     "date",
@@ -241,3 +244,22 @@ def test_demo_azerbaijan_2016_round_trip(
         )
 
     assert az2016(scope_b) == az2016(scope) and len(az2016(scope)) == exported.records
+
+
+@pytest.mark.slow
+def test_a_thousand_events_with_problems_spread_through_them(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    events = [_event(f"5b1f3c2e-2222-4a4a-8b8b-{n:012d}") for n in range(1000)]
+    events[10] = _event("5b1f3c2e-2222-4a4a-8b8b-bad000000010", quantity=None)
+    events[500]["Object"][0]["Attribute"][0]["value"] = "moon dust"  # refused by the seizure rules
+    events[998]["Object"].pop(1)  # no geolocation
+    path = _misp(events, tmp_path / "many.json")
+    with pytest.raises(ImportFailed, match="3 of 1,000 events are bad") as failed:
+        _import(engine, scope, path)
+    assert [p["event"].split(" ")[0] for p in failed.value.details] == ["11", "501", "999"]
+    assert _count(engine, scope, SeizureEvent) == 0
+    report = _import(engine, scope, path, keep_valid=True)
+    assert (report.seizures_created, report.rejected) == (997, 3) and _count(
+        engine, scope, SeizureEvent
+    ) == 997

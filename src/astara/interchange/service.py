@@ -252,8 +252,6 @@ def _import_misp(
             report.rejected += 1
             report.errors.extend(parsed.problems)
             continue
-        if report.errors and not keep_valid:
-            continue  # the file is refused: the rest is only checked
         reference = parsed.fields.get("reference")
         if reference and seizures_repository.find_by_reference(session, scope, reference):
             report.already_present += 1
