@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from astara.agencies.scope import Scope
 from astara.db.engine import transaction
-from astara.db.models import MatchAlert, Person, SeizureEvent, Vehicle
+from astara.db.models import AuditEntry, MatchAlert, Person, SeizureEvent, Vehicle
 from astara.errors import ImportFailed, InvalidInput
 from astara.interchange.service import run_import
 from astara.matching import watch
@@ -263,3 +263,52 @@ def test_a_thousand_events_with_problems_spread_through_them(
     assert (report.seizures_created, report.rejected) == (997, 3) and _count(
         engine, scope, SeizureEvent
     ) == 997
+
+
+def test_another_producers_event_with_a_weight_and_split_names(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    event = _event(GOOD)
+    event["Object"][0]["Attribute"] = [
+        {"object_relation": "name", "type": "text", "value": "опий"},  # the drug by a Russian name
+        {"object_relation": "weight", "type": "text", "value": "12.5 kg"},
+    ]
+    event["Object"].append(
+        {
+            "name": "person",
+            "Attribute": [
+                {"object_relation": "first-name", "type": "first-name", "value": "Leyla"},
+                {"object_relation": "last-name", "type": "last-name", "value": "Əliyeva"},
+                {"object_relation": "passport-number", "type": "passport-number", "value": "C7654321"},
+            ],
+        }
+    )
+    report = _import(engine, scope, _misp([event], tmp_path / "m.json"))
+    assert (report.seizures_created, report.entities_created, report.unknown) == (1, 1, [])
+    with transaction(engine) as session:
+        seizure = session.scalars(select(SeizureEvent).where(SeizureEvent.agency_id == scope.agency_id)).one()
+        item = seizure.items[0]
+        assert (item.drug_code, item.quantity, item.unit_code, item.kg) == ("opium", 12.5, "kg", 12.5)
+        person = session.scalars(select(Person).where(Person.agency_id == scope.agency_id)).one()
+        assert (person.name, person.id_number) == ("Leyla Əliyeva", "C7654321")
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.agency_id == scope.agency_id)
+        ).all()
+    assert actions.count("import") == 1 and actions.count("create") == 1
+
+
+def test_ftm_persons_raise_watch_list_alerts(engine: Engine, scope: Scope, tmp_path: Path) -> None:
+    from followthemoney import model
+
+    person = model.make_entity("Person")
+    person.id = "someone-elses-id-1"
+    person.add("name", "Rauf Mammadov")
+    person.add("birthDate", "1979-05-02")
+    (tmp_path / "p.json").write_text(json.dumps(person.to_dict()) + "\n", encoding="utf-8")
+    with transaction(engine) as session:
+        watch.create_list(session, scope, "couriers")
+        watch.add_entry(
+            session, scope, "couriers", "person", {"name": "Rauf Məmmədov", "birth_date": "1979-05-02"}
+        )
+    report = _import(engine, scope, tmp_path / "p.json", "ftm")
+    assert (report.entities_created, report.watch_alerts) == (1, 1)
