@@ -23,5 +23,6 @@ def test_source_types(vocab: Vocabulary) -> None:
         "press_release",
         "partner_share",
         "api",
+        "interchange",
     ]
     assert (t := vocab.source_types.lookup("Press release")) and t.code == "press_release"

@@ -13,14 +13,23 @@ from astara.cli import runtime
 def export_file(
     file: Annotated[Path, typer.Argument(help="Output file; .csv, .xlsx, .jsonl or .geojson.")],
     layout: Annotated[
-        str, typer.Option(help="astara (template) or ids (UNODC IDS) for CSV/XLSX.")
+        str,
+        typer.Option(help="astara (template) or ids (UNODC IDS) for CSV/XLSX; ftm, stix or misp."),
     ] = "astara",
     fmt: Annotated[
         str | None, typer.Option("--format", help="csv, xlsx, jsonl, geojson (default: suffix).")
     ] = None,
     where: Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter; repeat for more.")] = None,
+    partner: Annotated[
+        str | None, typer.Option(help="ftm/stix/misp for this partner: only what its agreement allows.")
+    ] = None,
 ) -> None:
     """Export the agency's seizures."""
+    from astara.interchange.cli import INTERCHANGE_LAYOUTS, export_interchange
+
+    if layout in INTERCHANGE_LAYOUTS or partner:
+        export_interchange(file, layout, where, partner)
+        return
     from astara.exports.service import export
 
     with runtime().unit() as (session, scope):

@@ -13,7 +13,7 @@ from astara.cli import emit, runtime
 def import_file(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX, ODS, or a ZIP holding one of them.")],
     mapping: Annotated[
-        str, typer.Option(help="Built-in mapping name (astara, unodc_ids) or a YAML file.")
+        str, typer.Option(help="Built-in mapping (astara, unodc_ids), a YAML file, or misp / ftm (JSON).")
     ] = "astara",
     keep_valid: Annotated[bool, typer.Option(help="Store the valid rows even when some are bad.")] = False,
     rejects: Annotated[
@@ -31,6 +31,11 @@ def import_file(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Import seizures from a spreadsheet: all rows or none, unless --keep-valid."""
+    from astara.interchange.cli import INTERCHANGE_MAPPINGS, import_interchange
+
+    if mapping in INTERCHANGE_MAPPINGS:
+        import_interchange(file, mapping, keep_valid, dry_run, fmt)
+        return
     from astara.imports import spawn
     from astara.imports.schemas import ImportOptions
     from astara.settings import Settings
