@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from astara.web.i18n import catalogue, translate
+from astara.i18n import catalogue, translate
 from browser.conftest import open_menu
 from conftest import PASSWORD
 

@@ -109,7 +109,7 @@ def sql_statements(path: str, source: str) -> list[Finding]:
 
 
 def framework_imports(path: str, source: str) -> list[Finding]:
-    """Imports of the web and command-line frameworks."""
+    """Imports of the web and command-line frameworks, and of Astara's own web adapter."""
     found = []
     for node in ast.walk(ast.parse(source)):
         names: list[str] = []
@@ -118,7 +118,7 @@ def framework_imports(path: str, source: str) -> list[Finding]:
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
             names = [node.module or ""]
         for name in names:
-            if name.split(".")[0] in FRAMEWORKS:
+            if name.split(".")[0] in FRAMEWORKS or name == "astara.web" or name.startswith("astara.web."):
                 found.append(Finding(path, node.lineno, f"imports {name}"))
     return found
 

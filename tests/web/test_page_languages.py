@@ -19,12 +19,12 @@ from sqlalchemy import Engine, select
 from astara.agencies.scope import Scope
 from astara.db.engine import transaction
 from astara.db.models import SeizureEvent
+from astara.i18n import catalogue
 from astara.jobs import service as jobs
 from astara.matching import store, watch
 from astara.news import service as news
 from astara.vocab import get_vocabulary
 from astara.vocab.labels import gaps as label_gaps
-from astara.web.i18n import catalogue
 from fixtures.make import ids_row, import_file, write_ids
 
 ARTICLES = Path(__file__).resolve().parents[1] / "news" / "articles"

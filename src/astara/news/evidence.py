@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from astara.i18n import translate
 from astara.vocab import get_vocabulary
-from astara.web.i18n import translate
 
 __all__ = ["Entry", "Evidence", "Side", "compare", "interval", "score", "widen"]
 

@@ -83,7 +83,7 @@ def _monthly_chart(
     session: Session, scope: Scope, history: list[str], period: Period, language: str = "en"
 ) -> tuple[str, Any]:
     """Events per month of the period's year, the year before as a line, anomalies in red."""
-    from astara.web.i18n import translate
+    from astara.i18n import translate
 
     months = translate(language, "report.months").split()
     trend = trends(session, scope, history, period="month")
@@ -279,7 +279,7 @@ def _environment() -> Environment:
 def _words(language: str) -> dict[str, Any]:
     """What the template writes in the report's language: the pages' catalogue, vocabulary labels,
     country names, shares and route arrows (pointing left in a right-to-left report)."""
-    from astara.web.i18n import RTL, translate
+    from astara.i18n import RTL, translate
 
     def digits(text: str) -> str:
         return _digits(text, language)
@@ -316,7 +316,7 @@ def _words(language: str) -> dict[str, Any]:
 
 
 def _digits(text: str, language: str) -> str:
-    from astara.web.i18n import localise_digits
+    from astara.i18n import localise_digits
 
     return localise_digits(text, language)
 

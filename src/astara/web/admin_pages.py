@@ -20,10 +20,11 @@ from astara.auth import service as auth
 from astara.auth.roles import ROLES
 from astara.db.models import User
 from astara.errors import AstaraError, NotAuthenticated, PermissionDenied
+from astara.i18n import catalogue, translate
 from astara.sharing import service as sharing
 from astara.sharing.audit import ACTIONS
 from astara.web.deps import check_csrf, csrf_token, unit
-from astara.web.i18n import catalogue, language_of, translate
+from astara.web.i18n import language_of
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from astara.auth import service as auth
 from astara.auth.ratelimit import LoginLimits
 from astara.errors import AstaraError, RateLimited
+from astara.i18n import LANGUAGES, translate
 from astara.web.deps import (
     anonymous,
     check_csrf,
@@ -22,7 +23,7 @@ from astara.web.deps import (
     runtime_of,
     unit,
 )
-from astara.web.i18n import LANGUAGES, language_of, translate
+from astara.web.i18n import language_of
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

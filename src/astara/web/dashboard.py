@@ -18,6 +18,7 @@ from astara.analysis.periods import Period
 from astara.analysis.service import stats
 from astara.analysis.trends import trends
 from astara.auth.roles import allowed
+from astara.i18n import localise_digits, translate
 from astara.kit.cache import figures, store_of
 from astara.matching.watch import open_alert_count
 from astara.reports import maps
@@ -25,7 +26,7 @@ from astara.reports.charts import period_bars
 from astara.seizures import service
 from astara.sharing import service as sharing_service
 from astara.web.deps import unit
-from astara.web.i18n import language_of, localise_digits, translate
+from astara.web.i18n import language_of
 from astara.web.period import page_period, period_choices, period_label, period_options
 from astara.web.templating import templates
 

@@ -12,11 +12,12 @@ from pydantic import ValidationError
 
 from astara.auth.roles import require
 from astara.errors import AstaraError, Conflict, InvalidInput, NotAuthenticated, NotFound
+from astara.i18n import translate
 from astara.seizures import service
 from astara.seizures.schemas import SeizureCreate, SeizureEventOut
 from astara.vocab import get_vocabulary
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.problems import field_errors, problem_text
 from astara.web.templating import templates
 

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated, NotFound
+from astara.i18n import translate
 from astara.imports import uploads
 from astara.imports.jobs import start_import
 from astara.imports.mapping import builtin_mappings
@@ -29,7 +30,7 @@ from astara.imports.schemas import ImportOptions
 from astara.imports.service import BYTES_PER_ROW, run_import
 from astara.imports.worker import open_job_source
 from astara.web.deps import require_login, runtime_of, unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.inputs import read_upload_form, safe_file_name
 from astara.web.jobs_pages import wake_runner
 from astara.web.templating import templates

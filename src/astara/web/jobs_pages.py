@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from astara.errors import AstaraError, NotAuthenticated, PermissionDenied
+from astara.i18n import catalogue, translate
 from astara.jobs import service
 from astara.jobs.schemas import JobOut
 from astara.web.deps import runtime_of, unit
-from astara.web.i18n import catalogue, language_of, translate
+from astara.web.i18n import language_of
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

@@ -18,8 +18,9 @@ from astara.errors import AstaraError, InvalidInput, NotAuthenticated
 from astara.exports.routes import MEDIA
 from astara.exports.service import export
 from astara.gazetteer import get_gazetteer
+from astara.i18n import translate
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.period import PagePeriod, page_period
 from astara.web.templating import templates
 

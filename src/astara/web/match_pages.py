@@ -11,10 +11,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from astara.errors import AstaraError, NotAuthenticated
+from astara.i18n import translate
 from astara.matching import store, watch
 from astara.sharing import audit
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.problems import Shown, shown
 from astara.web.templating import templates
 

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from astara.errors import InvalidInput
+from astara.i18n import translate
 from astara.sharing import service as sharing
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

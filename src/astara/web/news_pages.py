@@ -13,11 +13,12 @@ from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from astara.errors import AstaraError, Conflict, InvalidInput, NotAuthenticated, NotFound
+from astara.i18n import catalogue, localise_date, localise_number, translate
 from astara.news import service
 from astara.news.evidence import Evidence
 from astara.news.schemas import Edits
 from astara.web.deps import unit
-from astara.web.i18n import catalogue, language_of, localise_date, localise_number, translate
+from astara.web.i18n import language_of
 from astara.web.problems import Shown, shown
 from astara.web.templating import data, label, templates
 

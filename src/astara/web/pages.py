@@ -10,13 +10,14 @@ from fastapi.responses import HTMLResponse
 
 from astara.analysis.service import stats
 from astara.errors import AstaraError, NotAuthenticated
+from astara.i18n import translate
 from astara.kit.cache import figures, store_of
 from astara.news import service as news
 from astara.searches import service as searches
 from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.list_tools import (
     EXPORTS,
     FILTERS,

@@ -12,8 +12,8 @@ from astara.agencies.scope import Scope
 from astara.analysis.periods import Period, parse_period
 from astara.analysis.service import stats
 from astara.errors import InvalidInput
+from astara.i18n import localise_date, localise_number, translate
 from astara.kit.cache import figures, store_of
-from astara.web.i18n import localise_date, localise_number, translate
 
 ALL = "all"
 

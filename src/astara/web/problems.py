@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from astara.errors import AstaraError
-from astara.web.i18n import catalogue, language_of, localise_number, translate
+from astara.i18n import catalogue, localise_number, translate
+from astara.web.i18n import language_of
 
 CSRF_MARK = "(CSRF check)"
 

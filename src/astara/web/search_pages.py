@@ -8,9 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from astara.errors import AstaraError, NotAuthenticated, NotFound
+from astara.i18n import translate
 from astara.searches import service
 from astara.web.deps import unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.problems import problem_text
 from astara.web.templating import templates
 

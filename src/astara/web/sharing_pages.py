@@ -16,13 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated
+from astara.i18n import translate
 from astara.sharing import keys
 from astara.sharing import service as sharing
 from astara.sharing.agreements import parse_agreement_text
 from astara.sharing.fields import ALL_FIELDS
 from astara.sharing.schemas import Explanation, PartnerIn
 from astara.web.deps import require_login, runtime_of, unit
-from astara.web.i18n import language_of, translate
+from astara.web.i18n import language_of
 from astara.web.inputs import read_upload_form
 from astara.web.jobs_pages import refused, wake_runner
 from astara.web.templating import templates

@@ -11,9 +11,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from astara.auth.roles import PERMISSIONS
+from astara.i18n import catalogue, translate
 from astara.vocab import labels
 from astara.web.deps import csrf_token
-from astara.web.i18n import catalogue, page_context, translate
+from astara.web.i18n import page_context
 
 #: label kinds whose names live in the pages' catalogue (``<kind>.<code>``), not in a vocabulary
 CATALOGUE_KINDS = frozenset({"role", "audit_action", "job_status", "share_status", "sharing_field"})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from astara.web import i18n
-from astara.web.i18n import LANGUAGES, best_language, catalogue, localise_date, localise_number, translate
+from astara import i18n
+from astara.i18n import LANGUAGES, best_language, catalogue, localise_date, localise_number, translate
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "astara" / "web" / "templates"
 
