@@ -96,6 +96,7 @@ def _register() -> None:
     from astara.matching import cli as matching_cli
     from astara.networks import cli as networks_cli
     from astara.news import cli as news_cli
+    from astara.operations import cli as operations_cli
     from astara.reference import cli as reference_cli
     from astara.reports import cli as reports_cli
     from astara.seizures import cli as seizures_cli
@@ -119,6 +120,7 @@ def _register() -> None:
         sharing_cli,
         news_cli,
         jobs_cli,
+        operations_cli,
     ):
         module.register(app)
 

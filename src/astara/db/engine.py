@@ -133,8 +133,13 @@ def require_schema(engine: Engine) -> None:
     head = head_revision()
     with engine.connect() as connection:
         current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if current and current > head:
+        raise StoreError(
+            f"the database at {engine.url.render_as_string()} has schema revision {current}, newer than"
+            f" this Astara's {head}: run the Astara version that upgraded it, or a newer one"
+        )
     if current != head:
         raise StoreError(
             f"the database at {engine.url.render_as_string()} has schema revision {current or 'none'}; "
-            f"this Astara needs {head}: run `astara init` to upgrade it"
+            f"this Astara needs {head}: run `astara db upgrade` (after `astara backup`)"
         )

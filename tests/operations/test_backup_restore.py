@@ -1,0 +1,237 @@
+"""``astara backup`` and ``astara restore`` end to end, on the store under test (SQLite or PostgreSQL):
+a restore elsewhere gives the same figures, keys and a verified chain; every bad case is refused
+and leaves the target as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from astara.db.engine import make_engine
+from astara.errors import Conflict, InvalidInput
+from astara.settings import Settings
+from fixtures.cli import run_cli
+from fixtures.make import ids_row, write_ids
+
+PASSPHRASE = "a phrase only the two of us know"
+
+
+@pytest.fixture
+def astara(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_env: Settings) -> Any:
+    monkeypatch.setenv("ASTARA_BACKUP_PASSPHRASE", PASSPHRASE)
+    return lambda *args: run_cli(monkeypatch, capsys, *args)
+
+
+@pytest.fixture
+def filled(astara: Any, tmp_path: Path) -> dict[str, Any]:
+    """An instance with events, an audit chain, keys and checkpoints; its figures."""
+    assert astara("init")[0] == 0
+    rows = [ids_row(AMOUNT=str(i + 1)) for i in range(4)] + [ids_row(DEPARTURE_COUNTRY="TR", AMOUNT="7")]
+    assert astara("import", str(write_ids(tmp_path / "ids.csv", rows)), "--mapping", "unodc_ids")[0] == 0
+    return _figures(astara)
+
+
+def _figures(astara: Any) -> dict[str, Any]:
+    code, out, err = astara("stats", "--by", "departure_country", "--format", "json")
+    assert code == 0, err
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli_env: Settings) -> Iterator[Path]:
+    """Point the command at a second, empty instance (its own data folder and store); its data folder."""
+    data_dir = tmp_path / "elsewhere"
+    url = cli_env.effective_database_url
+    monkeypatch.setenv("ASTARA_DATA_DIR", str(data_dir))
+    if make_url(url).get_backend_name() == "sqlite":
+        monkeypatch.setenv("ASTARA_DATABASE_URL", f"sqlite:///{data_dir / 'astara.sqlite3'}")
+        yield data_dir
+        return
+    name = f"r_{uuid.uuid4().hex[:10]}"  # another database: the backup's schema name is free there
+    admin = make_engine(url.split("?")[0], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    monkeypatch.setenv(
+        "ASTARA_DATABASE_URL", make_url(url).set(database=name, query={}).render_as_string(False)
+    )
+    try:
+        yield data_dir
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _keys(data_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((data_dir / "keys").rglob("*.pem"))}
+
+
+def test_a_restore_elsewhere_has_the_same_figures_keys_and_a_verified_chain(
+    astara: Any, filled: dict[str, Any], cli_env: Settings, tmp_path: Path, elsewhere: Path
+) -> None:
+    keys = _keys(cli_env.data_dir)
+    backup = tmp_path / "night.backup"
+    os.environ["ASTARA_DATA_DIR"] = str(cli_env.data_dir)  # the backup is of the first instance
+    url = os.environ.pop("ASTARA_DATABASE_URL")
+    os.environ["ASTARA_DATABASE_URL"] = cli_env.effective_database_url
+    code, out, err = astara("backup", str(backup))
+    assert code == 0, err
+    assert "(encrypted)" in out and "AZ-SCS: 5 events" in out
+    assert PASSPHRASE.encode() not in backup.read_bytes() and b"PRIVATE KEY" not in backup.read_bytes()
+    code, out, err = astara("backup", "--verify", str(backup))
+    assert code == 0 and "whole and readable" in out, err
+    os.environ["ASTARA_DATA_DIR"], os.environ["ASTARA_DATABASE_URL"] = str(elsewhere), url
+    code, out, err = astara("restore", str(backup))
+    assert code == 0, err
+    assert 'AZ-SCS: signed checkpoint "restored to entry 1" written' in out
+    assert _figures(astara) == filled
+    assert _keys(elsewhere) == keys
+    code, out, err = astara("audit", "verify")
+    assert code == 0 and "audit chain intact: 2 entries" in out, err
+    assert not list(elsewhere.glob(".astara-work-*"))
+
+
+def _backup_here(astara: Any, tmp_path: Path, *options: str) -> Path:
+    path = tmp_path / f"b-{uuid.uuid4().hex[:6]}.backup"
+    code, _, err = astara("backup", str(path), *options)
+    assert code == 0, err
+    return path
+
+
+def test_a_non_empty_instance_is_refused_unless_forced(
+    astara: Any, filled: dict[str, Any], tmp_path: Path
+) -> None:
+    backup = _backup_here(astara, tmp_path)
+    code, _, err = astara("restore", str(backup))
+    assert code == Conflict.exit_code and "restore needs an empty data folder and store" in err
+    assert "add --force" in err
+    code, _, err = astara("restore", str(backup), "--force")
+    assert code == 0, err
+    assert _figures(astara) == filled
+    code, _out, err = astara("audit", "verify")
+    assert code == 0, err
+
+
+def test_a_forced_rollback_voids_the_later_checkpoints_it_records(
+    astara: Any, filled: dict[str, Any], cli_env: Settings, tmp_path: Path
+) -> None:
+    backup = _backup_here(astara, tmp_path)
+    rows = [ids_row(AMOUNT="99", DEPARTURE_COUNTRY="AF")]
+    assert astara("import", str(write_ids(tmp_path / "more.csv", rows)), "--mapping", "unodc_ids")[0] == 0
+    assert astara("keys", "show")[0] == 0
+    assert _figures(astara) != filled
+    code, _, err = astara("restore", str(backup), "--force")
+    assert code == 0, err
+    assert _figures(astara) == filled
+    code, _out, err = astara("audit", "verify")
+    assert code == 0, err
+    lines = (cli_env.data_dir / "audit" / "checkpoints.jsonl").read_text().splitlines()
+    assert json.loads(lines[-1])["kind"] == "restore"
+
+
+def test_another_instances_backup_is_refused_over_existing_keys(
+    astara: Any, filled: dict[str, Any], cli_env: Settings, tmp_path: Path
+) -> None:
+    backup = _backup_here(astara, tmp_path)
+    (cli_env.data_dir / "keys" / "instance_ed25519.pem").unlink()
+    assert astara("keys", "show")[0] == 0  # this instance now has a key of its own
+    before = _keys(cli_env.data_dir)
+    code, _, err = astara("restore", str(backup), "--force")
+    assert code == Conflict.exit_code and "holds the key of another instance" in err
+    assert _keys(cli_env.data_dir) == before
+
+
+def test_a_truncated_or_altered_backup_is_refused(
+    astara: Any, filled: dict[str, Any], tmp_path: Path
+) -> None:
+    backup = _backup_here(astara, tmp_path)
+    whole = backup.read_bytes()
+    backup.write_bytes(whole[: len(whole) // 2])
+    for command in (("backup", "--verify"), ("restore", "--force")):
+        code, _, err = astara(*command[:1], *command[1:], str(backup))
+        assert code == InvalidInput.exit_code and "is truncated" in err, err
+    altered = bytearray(whole)
+    altered[-100] ^= 0xFF
+    backup.write_bytes(bytes(altered))
+    code, _, err = astara("backup", "--verify", str(backup))
+    assert code == InvalidInput.exit_code and "is damaged" in err
+
+
+def test_a_wrong_passphrase_is_told_apart_from_damage(
+    astara: Any, filled: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = _backup_here(astara, tmp_path)
+    monkeypatch.setenv("ASTARA_BACKUP_PASSPHRASE", "not the phrase we agreed on")
+    code, _, err = astara("backup", "--verify", str(backup))
+    assert code == InvalidInput.exit_code and "wrong passphrase" in err
+
+
+def test_an_unencrypted_backup_needs_no_passphrase(
+    astara: Any, filled: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = _backup_here(astara, tmp_path, "--no-encrypt")
+    monkeypatch.delenv("ASTARA_BACKUP_PASSPHRASE")
+    code, _, err = astara("backup", "--verify", str(backup))
+    assert code == 0, err
+    code, _, err = astara("restore", "--force", str(backup))
+    assert code == 0, err
+    assert _figures(astara) == filled
+
+
+def test_a_backup_from_a_newer_schema_is_refused(
+    astara: Any, filled: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = _backup_here(astara, tmp_path)
+    monkeypatch.setattr("astara.operations.restore.head_revision", lambda: "0012")
+    code, _, err = astara("restore", "--force", str(backup))
+    assert code == Conflict.exit_code and "newer than this Astara's 0012" in err
+
+
+def test_an_interrupted_restore_leaves_nothing_restored(
+    astara: Any,
+    filled: dict[str, Any],
+    cli_env: Settings,
+    tmp_path: Path,
+    elsewhere: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = os.environ["ASTARA_DATABASE_URL"]
+    os.environ["ASTARA_DATA_DIR"] = str(cli_env.data_dir)
+    os.environ["ASTARA_DATABASE_URL"] = cli_env.effective_database_url
+    backup = _backup_here(astara, tmp_path)
+    os.environ["ASTARA_DATA_DIR"], os.environ["ASTARA_DATABASE_URL"] = str(elsewhere), url
+    from astara.operations import store
+
+    if make_url(url).get_backend_name() == "sqlite":
+
+        def stopped(*_: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(store, "sqlite_put", stopped)
+    else:  # the transaction's last statement fails: PostgreSQL rolls the whole restore back
+        real_run = store._run
+
+        def failing(args: list[str], env: dict[str, str], what: str) -> None:
+            if "--single-transaction" in args:
+                args = [*args[:-1], "--command=SELECT 1/0", args[-1]]
+            real_run(args, env, what)
+
+        monkeypatch.setattr(store, "_run", failing)
+    code, out, err = astara("restore", str(backup))
+    assert code != 0, out + err
+    assert sorted(p.name for p in elsewhere.iterdir()) == []
+    engine = make_engine(url)
+    try:
+        from sqlalchemy import inspect
+
+        assert inspect(engine).get_table_names() == []
+    finally:
+        engine.dispose()
