@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,28 +45,12 @@ def _figures(astara: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli_env: Settings) -> Iterator[Path]:
+def elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, second_url: str) -> Path:
     """Point the command at a second, empty instance (its own data folder and store); its data folder."""
     data_dir = tmp_path / "elsewhere"
-    url = cli_env.effective_database_url
     monkeypatch.setenv("ASTARA_DATA_DIR", str(data_dir))
-    if make_url(url).get_backend_name() == "sqlite":
-        monkeypatch.setenv("ASTARA_DATABASE_URL", f"sqlite:///{data_dir / 'astara.sqlite3'}")
-        yield data_dir
-        return
-    name = f"r_{uuid.uuid4().hex[:10]}"  # another database: the backup's schema name is free there
-    admin = make_engine(url.split("?")[0], isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    monkeypatch.setenv(
-        "ASTARA_DATABASE_URL", make_url(url).set(database=name, query={}).render_as_string(False)
-    )
-    try:
-        yield data_dir
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    monkeypatch.setenv("ASTARA_DATABASE_URL", second_url)
+    return data_dir
 
 
 def _keys(data_dir: Path) -> dict[str, bytes]:
