@@ -164,7 +164,9 @@ def main() -> None:
     _register()
     try:
         with _only(_named(sys.argv[1:])):
-            app(standalone_mode=False)
+            code = app(standalone_mode=False)
+        if code == 130:  # click's answer to Ctrl-C without standalone mode: returned, not raised
+            raise typer.Abort()
     except AstaraError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         for detail in exc.details[:50]:
