@@ -217,3 +217,43 @@ def test_an_interrupted_restore_leaves_nothing_restored(
         assert inspect(engine).get_table_names() == []
     finally:
         engine.dispose()
+
+
+def test_a_backup_without_a_passphrase_or_with_a_short_one_is_refused(
+    astara: Any, filled: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ASTARA_BACKUP_PASSPHRASE")
+    code, _, err = astara("backup", str(tmp_path / "x.backup"))  # stdin is not a terminal here
+    assert code == InvalidInput.exit_code and "set ASTARA_BACKUP_PASSPHRASE" in err
+    monkeypatch.setenv("ASTARA_BACKUP_PASSPHRASE", "short")
+    code, _, err = astara("backup", str(tmp_path / "x.backup"))
+    assert code == InvalidInput.exit_code and "at least 12 characters" in err
+    assert not (tmp_path / "x.backup").exists()
+    code, _, err = astara("backup", "--no-encrypt", str(_backup_here(astara, tmp_path, "--no-encrypt")))
+    assert code == InvalidInput.exit_code and "never overwrites" in err
+
+
+def test_a_postgresql_client_older_than_the_server_is_refused(
+    astara: Any, filled: dict[str, Any], cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if make_url(cli_env.effective_database_url).get_backend_name() == "sqlite":
+        pytest.skip("pg_dump is PostgreSQL's")
+    monkeypatch.setattr("astara.operations.store._major", lambda _program: 9)
+    code, _, err = astara("backup", str(tmp_path / "old-client.backup"))
+    assert code == StoreError.exit_code and "pg_dump is version 9" in err and "client programs" in err
+    assert list(tmp_path.glob("*.backup*")) == [] and list(tmp_path.glob(".astara-work-*")) == []
+
+
+def test_a_backup_of_the_other_kind_of_store_is_refused(
+    astara: Any, filled: dict[str, Any], cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = _backup_here(astara, tmp_path)
+    if make_url(cli_env.effective_database_url).get_backend_name() == "sqlite":
+        monkeypatch.setenv("ASTARA_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+        expected = "is of a sqlite store and this instance uses postgresql"
+    else:
+        monkeypatch.setenv("ASTARA_DATABASE_URL", f"sqlite:///{tmp_path / 'other.sqlite3'}")
+        expected = "is of a postgresql store and this instance uses sqlite"
+    monkeypatch.setenv("ASTARA_DATA_DIR", str(tmp_path / "other"))
+    code, _, err = astara("restore", str(backup))
+    assert code == InvalidInput.exit_code and expected in err
