@@ -113,3 +113,28 @@ def test_json_logs_carry_the_request_id(
         assert access[1]["request_id"] == made.headers["x-request-id"]
     finally:
         root.handlers, root.level = kept[0], kept[1]
+
+
+def test_readiness_details_give_each_jobs_last_run_and_outcome(
+    client: TestClient, engine: Engine, scope: Scope, scope_b: Scope
+) -> None:
+    import datetime as dt
+
+    from astara.db.models import Job
+
+    at = dt.datetime(2026, 1, 15, 2, 30)
+    with transaction(engine) as session:
+        session.add_all([
+            Job(id="a1", agency_id=scope.agency_id, kind="sharing.pull", status="done", finished_at=at),
+            Job(id="a2", agency_id=scope.agency_id, kind="sharing.pull", status="failed",
+                error="IR-ANP did not answer", finished_at=at + dt.timedelta(hours=1)),
+            Job(id="a3", agency_id=scope.agency_id, kind="sharing.pull", status="queued"),
+            Job(id="b1", agency_id=scope_b.agency_id, kind="imports.run", status="done", finished_at=at),
+        ])  # fmt: skip
+    jobs = client.get("/readyz", headers=_bearer(engine, scope, "administrator")).json()["jobs"]
+    assert jobs == {
+        "sharing.pull": {
+            "last_status": "failed", "finished_at": "2026-01-15T03:30:00", "error": "IR-ANP did not answer",
+            "queued": 1,
+        }
+    }  # fmt: skip

@@ -22,3 +22,17 @@ def jobs_by_kind_and_status(session: Session, scope: Scope) -> dict[tuple[str, s
 def count(session: Session, scope: Scope, model: type[AuditEntry | MatchAlert | SeizureEvent]) -> int:
     stmt = scoped(select(func.count()).select_from(model), model, scope)
     return int(session.execute(stmt).scalar_one())
+
+
+def last_finished_jobs(session: Session, scope: Scope, look_back: int = 500) -> dict[str, Job]:
+    """The newest finished job of each kind among the agency's last ``look_back`` finished ones."""
+    stmt = (
+        scoped(select(Job), Job, scope)
+        .where(Job.status.in_(("done", "failed")))
+        .order_by(Job.finished_at.desc())
+        .limit(look_back)
+    )
+    out: dict[str, Job] = {}
+    for job in session.scalars(stmt):
+        out.setdefault(job.kind, job)
+    return out

@@ -46,7 +46,25 @@ def readyz(request: Request) -> JSONResponse:
     scope = _token_scope(request) if result.checks["store"]["ok"] else None
     if scope is not None and scope.role == "administrator":
         body["checks"] = result.checks
+        body["jobs"] = _last_jobs(request, scope)
     return JSONResponse(body, status_code=200 if result.ready else 503)
+
+
+def _last_jobs(request: Request, scope: Scope) -> dict[str, dict[str, object]]:
+    """Each kind of job's last run and its outcome, for the agency of the administrator asking."""
+    from astara.operations.repository import jobs_by_kind_and_status, last_finished_jobs
+
+    with runtime_of(request).session() as session:
+        waiting = jobs_by_kind_and_status(session, scope)
+        return {
+            kind: {
+                "last_status": job.status,
+                "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+                "error": job.error,
+                "queued": waiting.get((kind, "queued"), 0),
+            }
+            for kind, job in sorted(last_finished_jobs(session, scope).items())
+        }
 
 
 @router.get("/metrics")
