@@ -78,6 +78,10 @@ def sqlite_is_empty(path: Path) -> bool:
 def sqlite_put(copy: Path, target: Path) -> None:
     """Move the checked copy into place (a rename: all or nothing), dropping an old write-ahead log."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if copy.stat().st_dev != target.parent.stat().st_dev:  # a rename cannot cross file systems
+        beside = target.with_name(f".{target.name}.restoring")
+        shutil.copyfile(copy, beside)
+        copy = beside
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     os.replace(copy, target)
