@@ -119,3 +119,27 @@ def test_the_proxy_example_passes_nginx_t(tmp_path: Path) -> None:
     config.write_text(f"pid {tmp_path}/nginx.pid;\nerror_log stderr;\nevents {{}}\nhttp {{\n{body}\n}}\n")
     done = subprocess.run(["nginx", "-t", "-c", str(config)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_job_runner_stops_cleanly_when_systemd_stops_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_env: Settings
+) -> None:
+    import signal
+
+    from fixtures.cli import run_cli
+
+    assert run_cli(monkeypatch, capsys, "init")[0] == 0
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "astara", "jobs", "run", "--poll", "0.2"],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert runner.stderr is not None
+        assert "running jobs" in runner.stderr.readline()
+        runner.send_signal(signal.SIGTERM)
+        assert runner.wait(timeout=20) == 0
+        assert "stopped" in runner.stderr.read()
+    finally:
+        runner.kill()
+        runner.wait()
