@@ -100,6 +100,7 @@ def _register() -> None:
     from astara.matching import cli as matching_cli
     from astara.networks import cli as networks_cli
     from astara.news import cli as news_cli
+    from astara.operations import cli as operations_cli
     from astara.reference import cli as reference_cli
     from astara.reports import cli as reports_cli
     from astara.seizures import cli as seizures_cli
@@ -123,6 +124,7 @@ def _register() -> None:
         sharing_cli,
         news_cli,
         jobs_cli,
+        operations_cli,
     ):
         module.register(app)
 
@@ -166,7 +168,9 @@ def main() -> None:
     _register()
     try:
         with _only(_named(sys.argv[1:])):
-            app(standalone_mode=False)
+            code = app(standalone_mode=False)
+        if code == 130:  # click's answer to Ctrl-C without standalone mode: returned, not raised
+            raise typer.Abort()
     except AstaraError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         for detail in exc.details[:50]:

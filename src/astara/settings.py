@@ -71,6 +71,12 @@ class Settings(BaseModel):
         default=True, description="The server runs queued jobs in a thread of each process."
     )
     max_query_parameters: int = Field(default=100, ge=10, description="Most parameters a request may carry.")
+    backup_passphrase: str | None = Field(
+        default=None, description="Encrypts and decrypts backups; unset: `astara backup` asks for one."
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object a line, with the request's id."
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -77,7 +77,7 @@ def test_a_store_behind_the_code_is_refused_with_what_to_run(tmp_path: Path) -> 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     upgrade(engine, "0005")
     with pytest.raises(
-        StoreError, match=f"revision 0005; this Astara needs {head_revision()}: run `astara init`"
+        StoreError, match=f"revision 0005; this Astara needs {head_revision()}: run `astara db upgrade`"
     ):
         require_schema(engine)
     upgrade(engine)

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -109,6 +109,20 @@ def head_revision() -> str:
     return max(path.name[:4] for path in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
+def stored_revision(connection: Connection) -> str | None:
+    """The schema revision Alembic recorded in the store; None for a store without one."""
+    if "alembic_version" not in inspect(connection).get_table_names():
+        return None
+    current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return str(current) if current else None
+
+
+def ping(engine: Engine) -> None:
+    """Raise the driver's own error unless the store answers a query."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 def require_schema(engine: Engine) -> None:
     """Raise a clear error when the store has not been initialised with ``astara init``."""
     try:
@@ -123,9 +137,14 @@ def require_schema(engine: Engine) -> None:
         return  # built from the models directly (the tests' stores): nothing to compare
     head = head_revision()
     with engine.connect() as connection:
-        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        current = stored_revision(connection)
+    if current and current > head:
+        raise StoreError(
+            f"the database at {engine.url.render_as_string()} has schema revision {current}, newer than"
+            f" this Astara's {head}: run the Astara version that upgraded it, or a newer one"
+        )
     if current != head:
         raise StoreError(
             f"the database at {engine.url.render_as_string()} has schema revision {current or 'none'}; "
-            f"this Astara needs {head}: run `astara init` to upgrade it"
+            f"this Astara needs {head}: run `astara db upgrade` (after `astara backup`)"
         )

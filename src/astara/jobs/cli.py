@@ -20,6 +20,8 @@ def jobs_run(
     poll: Annotated[float, typer.Option(min=0.1, help="Seconds between looks at the queue.")] = 2.0,
 ) -> None:
     """Run queued jobs of every agency: for ever (a service), or with --once until the queue is empty."""
+    import contextlib
+    import signal
     import threading
 
     from astara.db.engine import require_schema
@@ -31,11 +33,17 @@ def jobs_run(
     if once:
         typer.echo(f"{runner.run_once()} jobs run")
         return
+    stop = threading.Event()
+
+    def _terminate(*_: object) -> None:  # systemctl stop: end after the job at hand, not inside it
+        stop.set()
+        runner.wake()
+
+    signal.signal(signal.SIGTERM, _terminate)
     typer.echo("running jobs; stop with Ctrl-C", err=True)
-    try:
-        runner.serve(threading.Event(), poll)
-    except KeyboardInterrupt:
-        typer.echo("stopped", err=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        runner.serve(stop, poll)
+    typer.echo("stopped", err=True)
 
 
 def _line(job: object) -> str:

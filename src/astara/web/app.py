@@ -92,6 +92,12 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         docs_url=None,  # Swagger UI loads from a CDN; the OpenAPI document is served at /openapi.json
         redoc_url=None,
     )
+    from astara.operations import logs
+    from astara.operations.metrics import RequestMetrics
+    from astara.operations.routes import router as operations_router
+    from astara.web.observe import MeasureRequests, RequestIds
+
+    logs.configure(settings.log_format, settings.log_level)
     secret, created = session_secret(settings)
     if created:
         logging.getLogger(__name__).warning("wrote a new session secret key to %s", secret_path(settings))
@@ -134,6 +140,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         return JSONResponse(error.to_json(), status_code=error.status_code)
 
     for router in (
+        operations_router,
         seizures_router,
         sharing_router,
         stats_router,
@@ -172,5 +179,8 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         same_site="strict",
         https_only=settings.environment == "production",
     )
+    app.state.metrics = RequestMetrics()
+    app.add_middleware(MeasureRequests, metrics=app.state.metrics)
+    app.add_middleware(RequestIds, log_access=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

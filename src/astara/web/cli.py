@@ -47,6 +47,8 @@ def serve(
     # uvicorn would believe X-Forwarded-For from loopback; web/deps.client_address decides instead
     options: dict[str, Any] = {"host": h, "port": p, "log_level": rt.settings.log_level.lower(),
                                "proxy_headers": False}  # fmt: skip
+    if rt.settings.log_format == "json":  # create_app sends every logger's lines as JSON instead
+        options.update(log_config=None, access_log=False)
     if workers == 1:
         uvicorn.run(app, **options)
         return

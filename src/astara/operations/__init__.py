@@ -1,0 +1,1 @@
+"""Running an instance: backup and restore, schema upgrades, health, readiness and metrics."""

@@ -1,0 +1,52 @@
+"""The store's schema revision against the code's, and upgrading it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from astara.db.engine import head_revision, stored_revision
+from astara.errors import StoreError
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None  # None: no schema yet
+    head: str
+
+    @property
+    def status(self) -> str:
+        if self.current is None:
+            return "empty"
+        if self.current == self.head:
+            return "current"
+        return "behind" if self.current < self.head else "ahead"
+
+    def describe(self) -> str:
+        at, head = self.current, self.head
+        return {
+            "empty": f"no schema yet: `astara db upgrade` (or `astara init`) creates revision {head}",
+            "current": f"schema revision {at}: current",
+            "behind": f"schema revision {at}; this Astara needs {head}: run `astara db upgrade`",
+            "ahead": f"schema revision {at} is newer than this Astara's {head}: upgrade Astara",
+        }[self.status]
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    try:
+        with engine.connect() as connection:
+            current = stored_revision(connection)
+    except Exception as exc:  # the driver's own errors vary; all mean "cannot reach the store"
+        raise StoreError(f"cannot open the database at {engine.url.render_as_string()}: {exc}") from exc
+    return SchemaState(str(current) if current else None, head_revision())
+
+
+def upgrade_store(engine: Engine) -> SchemaState:
+    from astara.db.migrate import upgrade
+
+    state = schema_state(engine)
+    if state.status == "ahead":
+        raise StoreError(state.describe())
+    upgrade(engine)
+    return schema_state(engine)
