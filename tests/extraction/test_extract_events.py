@@ -245,3 +245,51 @@ def test_the_same_figure_twice_keeps_its_first_mention_even_with_about() -> None
     )
     (event,) = extract_text(text, "2024-05-06").events
     assert event.kg == 550 and event.quote.startswith("Officers found about 550 kg")
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "country", "destination"),
+    [
+        (
+            "The navy seized 300 kg of hashish from a dhow in the Gulf of Oman on Monday.",
+            "Gulf of Oman",
+            None,
+            None,
+        ),
+        (
+            "Coast guards seized 40 kg of heroin aboard a fishing boat in the Caspian Sea.",
+            "Caspian Sea",
+            None,
+            None,
+        ),
+        (
+            "Sailors seized 900 kg of methamphetamine in the Gulf of Aden from a skiff bound for Somalia.",
+            "Gulf of Aden",
+            None,
+            "SO",
+        ),
+        (
+            "The coast guard seized 70 kg of cocaine in the Black Sea near the port of Samsun.",
+            "port of Samsun",
+            "TR",
+            None,
+        ),
+    ],
+)
+def test_a_sea_or_gulf_is_the_place_not_a_country(
+    text: str, place: str, country: str | None, destination: str | None
+) -> None:
+    (event,) = extract_text(text, "2026-03-11").events
+    assert (event.place, event.country, event.destination) == (place, country, destination)
+    assert event.transport == "sea"
+
+
+def test_a_ship_named_after_a_sea_is_not_a_water_body() -> None:
+    text = "Sailors of the USS Coral Sea seized 2 tonnes of hashish from a dhow in international waters."
+    (event,) = extract_text(text, "2026-03-11").events
+    assert event.place == "international waters" and event.kg == 2000
+
+
+def test_a_port_is_read_in_its_own_country_not_as_a_namesake_abroad() -> None:
+    (event,) = extract_text("Police seized 5 kg of heroin in Poti on Tuesday.", "2026-03-11").events
+    assert (event.place, event.country) == ("Poti", "GE")

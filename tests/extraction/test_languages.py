@@ -264,3 +264,15 @@ def test_a_national_agency_gives_the_country_when_no_place_does() -> None:
     text = "Dövlət Gömrük Komitəsinin əməkdaşları yoxlama zamanı 5 kq heroin aşkar ediblər." + PAD["az"]
     (event,) = extract_text(text, "2024-05-06").events
     assert (event.agency, event.country) == ("State Customs Committee", "AZ")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Sərhəddə 3 kq heroin götürülüb.", "az"),
+        ("Limanda 40 kilo esrar ele geçirildi, şüpheli tutuklandı.", "tr"),
+        ("Police seized 3 kg of heroin.", "en"),
+    ],
+)
+def test_a_short_latin_text_is_told_by_the_letters_only_its_language_writes(text: str, code: str) -> None:
+    assert extract_text(text).language == code

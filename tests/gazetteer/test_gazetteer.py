@@ -220,3 +220,20 @@ def test_every_azerbaijani_ids_place_resolves() -> None:
             kinds[place.kind] += 1
     assert unresolved <= AZ_UNPLACEABLE
     assert kinds["crossing"] == 4 and kinds["district"] >= 10 and kinds["city"] >= 20
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "city"),
+    [
+        ("Poti", "GE", "Poti"),  # also an old name of a far bigger Brazilian city
+        ("Abadan", "IR", "Abadan"),  # one letter from another city's alternate name
+        ("Kozan", "TR", "Kozan"),
+        ("Odessa", "UA", "Odesa"),  # an established exonym keeps its city over a smaller namesake
+        ("Smyrna", "TR", "İzmir"),  # a famous old name of a city many times bigger stays with it
+    ],
+)
+def test_a_city_s_own_name_beats_another_city_s_alternate_name(
+    g: Gazetteer, name: str, country: str, city: str
+) -> None:
+    place = g.resolve(name)
+    assert place is not None and (place.country, place.name) == (country, city)

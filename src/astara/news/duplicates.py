@@ -99,12 +99,14 @@ def _entries(items: list[dict[str, Any]]) -> list[Entry]:
 
 def _draft_side(draft: NewsDraft, article: NewsArticle) -> Side:
     window = interval(draft.date, article.published)
-    return Side(_entries(draft.fields.get("items", [])), window, draft.country, draft.place, article.outlet)
+    return Side(_entries(draft.fields.get("items", [])), window, draft.country, draft.place, article.outlet,
+                article.language)  # fmt: skip
 
 
 def _candidate_side(other: repository.Candidate) -> Side:
     window = interval(other.date, other.published)
-    return Side(_entries(other.fields.get("items", [])), window, other.country, other.place, other.outlet)
+    return Side(_entries(other.fields.get("items", [])), window, other.country, other.place, other.outlet,
+                other.language)  # fmt: skip
 
 
 def _event_side(event: SeizureEvent) -> Side:

@@ -8,7 +8,10 @@ Each comparison (drugs, quantities, dates, places, outlets) either contradicts t
 comparison returns None and nothing is proposed) or adds pieces of evidence, each with a reason code,
 a weight and the values it compared. The score is the sum of the weights; the words are the code's
 message in the catalogue (``news.evidence.<code>``), so the page says them in its own language.
-Nothing here reads the store.
+Every value compared is one no language changes (drug codes, kilograms, Gregorian dates, ISO
+countries, place names in Latin letters), so a report in Azerbaijani meets one in Russian as two
+English reports meet; "other_language" only tells the analyst why the texts differ. Nothing here
+reads the store.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from anyascii import anyascii
+from babel import Locale, UnknownLocaleError
+
 from astara.i18n import translate
 from astara.vocab import get_vocabulary
 
-__all__ = ["Entry", "Evidence", "Side", "compare", "interval", "score", "widen"]
+__all__ = ["Entry", "Evidence", "Side", "compare", "interval", "language_name", "score", "widen"]
 
 KG_TOLERANCE = 0.05  # quantities within 5 % are the same seizure reported twice
 DATE_SLACK = dt.timedelta(days=3)  # reports round dates ("on Tuesday", "last week")
@@ -44,7 +50,9 @@ WEIGHTS: dict[str, float] = {
     "same_place": 0.1,
     "place_unknown": 0.0,
     "other_outlet": 0.0,  # tells the analyst why two texts exist, not that they agree
+    "other_language": 0.0,  # a translation is no more and no less likely the same seizure
 }
+LANGUAGE_VALUES = ("this_language", "that_language")  # values holding a language code, named when shown
 
 Value = str | int | float
 Window = tuple[dt.date, dt.date]
@@ -60,8 +68,19 @@ class Evidence:
     values: dict[str, Value] = field(default_factory=dict)
 
     def text(self, language: str = "en") -> str:
-        """The reason in words, from the catalogue."""
-        return translate(language, f"news.evidence.{self.code}", **self.values)
+        """The reason in words, from the catalogue; languages by their names in ``language``."""
+        values = {
+            k: language_name(str(v), language) if k in LANGUAGE_VALUES else v for k, v in self.values.items()
+        }
+        return translate(language, f"news.evidence.{self.code}", **values)
+
+
+def language_name(code: str, language: str) -> str:
+    """``code``'s name in ``language`` ("ru" in Azerbaijani: "rus"), from Babel's locale data."""
+    try:
+        return Locale.parse(language).languages.get(code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,7 @@ class Side:
     country: str | None
     place: str | None
     outlet: str | None = None
+    language: str | None = None  # ISO 639-1 of the text the side was read from
 
 
 def score(evidence: Sequence[Evidence]) -> float:
@@ -90,10 +110,13 @@ def compare(mine: Side, theirs: Side) -> list[Evidence] | None:
     where = _places(mine.country, mine.place, theirs.country, theirs.place)
     if where is None:
         return None
-    outlet = []
+    told = []
     if theirs.outlet and theirs.outlet != mine.outlet:
-        outlet.append(Evidence("other_outlet", WEIGHTS["other_outlet"], {"outlet": theirs.outlet}))
-    return [*quantity, date, *where, *outlet]
+        told.append(Evidence("other_outlet", WEIGHTS["other_outlet"], {"outlet": theirs.outlet}))
+    if mine.language and theirs.language and mine.language != theirs.language:
+        languages: dict[str, Value] = {"this_language": mine.language, "that_language": theirs.language}
+        told.append(Evidence("other_language", WEIGHTS["other_language"], languages))
+    return [*quantity, date, *where, *told]
 
 
 def interval(date: str | None, published: dt.date | None) -> Window | None:
@@ -132,7 +155,8 @@ def _dates(a: Window | None, b: Window | None) -> Evidence | None:
 
 
 def _place_words(text: str | None) -> set[str]:
-    words = re.findall(r"\w+", (text or "").lower())
+    """The telling words of a place in Latin letters, so "Астара" and "Astara" share one."""
+    words = re.findall(r"\w+", anyascii(text or "").lower())
     return {w for w in words if len(w) >= 4 and w not in PLACE_NOISE}
 
 

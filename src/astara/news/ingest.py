@@ -49,6 +49,11 @@ EVENT_FIELDS = (
 )
 
 
+def _code(language: str | None) -> str | None:
+    """A feed's language tag as the extractor's plain code: "EN-gb" is "en"."""
+    return language.strip().lower().replace("_", "-").split("-")[0][:8] or None if language else None
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
@@ -144,7 +149,7 @@ def ingest(
             url=item.url,
             outlet=(item.outlet or outlet_of(item.url) or "")[:200] or None,
             published=item.published,
-            language=item.language,
+            language=_code(item.language),
             source_type=source_type,
             text_hash=digest,
             text=text,

@@ -58,6 +58,7 @@ def draft_out(
         article_url=article.url if article else None,
         outlet=article.outlet if article else None,
         published=article.published if article else None,
+        language=article.language if article else None,
         status=draft.status,
         confidence=draft.confidence,
         date=draft.date,

@@ -116,6 +116,7 @@ class Candidate(NamedTuple):
     fields: dict[str, Any]
     outlet: str | None
     url: str | None
+    language: str | None
 
 
 def candidate_drafts(
@@ -133,7 +134,7 @@ def candidate_drafts(
         return []
     columns = (NewsDraft.id, NewsDraft.article_id, NewsDraft.date, NewsDraft.country, NewsDraft.created_at,
                NewsArticle.published, NewsDraft.place, NewsDraft.event_id, NewsDraft.fields,
-               NewsArticle.outlet, NewsArticle.url)  # fmt: skip
+               NewsArticle.outlet, NewsArticle.url, NewsArticle.language)  # fmt: skip
     stmt = (
         scoped(scoped(select(*columns), NewsDraft, scope), NewsArticle, scope)
         .join(NewsArticle, NewsArticle.id == NewsDraft.article_id)

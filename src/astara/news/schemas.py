@@ -80,6 +80,7 @@ class DraftOut(BaseModel):
     article_url: str | None = None
     outlet: str | None = None
     published: dt.date | None = None
+    language: str | None = Field(default=None, description="ISO 639-1 code of the article's text.")
     status: str
     confidence: float
     date: str | None = None

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from astara.errors import AstaraError, Conflict, InvalidInput, NotAuthenticated, NotFound
 from astara.i18n import catalogue, localise_date, localise_number, translate
 from astara.news import service
-from astara.news.evidence import Evidence
+from astara.news.evidence import LANGUAGE_VALUES, Evidence, language_name
 from astara.news.schemas import Edits
 from astara.web.deps import unit
 from astara.web.i18n import language_of
@@ -38,6 +38,8 @@ def evidence_text(evidence: Evidence, language: str) -> Markup:
         if name in ("drug", "drugs"):
             kind = "drug_groups" if evidence.code == "drug_group_agrees" else "drugs"
             values[name] = Markup("+").join(label(kind, code, language) for code in str(value).split("+"))
+        elif name in LANGUAGE_VALUES:
+            values[name] = language_name(str(value), language)
         elif name == "country":
             values[name] = label("countries", str(value), language)
         elif name == "date":
@@ -68,6 +70,7 @@ def _render(request: Request, status: str, *, error: Shown | None = None, done: 
     context: dict[str, Any] = {
         "page_title": translate(language, "news.title"),
         "evidence_text": lambda evidence: evidence_text(evidence, language),
+        "language_name": lambda code: language_name(code, language),
         "page": page,
         "number": number,
         "prev_url": f"/news?status={status}&page={number - 1}" if number > 1 else None,
