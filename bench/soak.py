@@ -115,6 +115,7 @@ class Minute:
     def __init__(self) -> None:
         self.latencies: list[float] = []
         self.errors = 0
+        self.why: dict[str, int] = {}
         self.pulls = 0
         self.pulled = 0
 
@@ -133,14 +134,19 @@ async def soak(base: str, token: str, partner: Any, args: argparse.Namespace, pi
         t0 = time.perf_counter()
         try:
             answer = await client.request(method, base + path, **kw)
-        except httpx.HTTPError:
-            now_minute().errors += 1
+        except httpx.HTTPError as exc:
+            failed(f"{method} {path.split('?')[0]}: {type(exc).__name__}")
             return None
         minute = now_minute()
         minute.latencies.append(time.perf_counter() - t0)
         if answer.status_code >= 400:
-            minute.errors += 1
+            failed(f"{method} {path.split('?')[0]}: {answer.status_code}")
         return answer
+
+    def failed(why: str) -> None:
+        minute = now_minute()
+        minute.errors += 1
+        minute.why[why] = minute.why.get(why, 0) + 1
 
     async def user(client: httpx.AsyncClient) -> None:
         await asyncio.sleep(random.random() * args.think)
@@ -257,6 +263,12 @@ def main() -> None:
                 f"{minute.errors:>8}"
             )
         q = statistics.quantiles(sorted(all_ms), n=100)
+        why: dict[str, int] = {}
+        for minute in minutes:
+            for reason, count in minute.why.items():
+                why[reason] = why.get(reason, 0) + count
+        for reason, count in sorted(why.items()):
+            print(f"error: {reason} x{count}")
         print(f"total: {len(all_ms):,} requests, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, errors {errors}")
         print(f"server log: {folder / 'server.log'}")
     finally:
