@@ -148,3 +148,9 @@ def test_a_bad_schedule_file_is_refused_naming_line_and_field(
 ) -> None:
     with pytest.raises(InvalidInput, match=message):
         _load(tmp_path, TWO_JOBS.replace(*change, 1))
+
+
+def test_the_deploy_example_is_a_valid_schedule() -> None:
+    example = Path(__file__).resolve().parents[2] / "deploy" / "schedule.toml.example"
+    entries = schedule.load(example, "AZ-SCS")
+    assert [(e.kind, e.seconds) for e in entries] == [("sharing.pull", 900), ("sharing.purge", 86400)]
