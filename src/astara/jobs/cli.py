@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,18 +18,33 @@ def jobs_run(
         bool, typer.Option("--once", help="Run what is queued now, then exit (cron, tests).")
     ] = False,
     poll: Annotated[float, typer.Option(min=0.1, help="Seconds between looks at the queue.")] = 2.0,
+    no_schedule: Annotated[
+        bool, typer.Option("--no-schedule", help="Do not queue the jobs of DATA_DIR/schedule.toml.")
+    ] = False,
 ) -> None:
-    """Run queued jobs of every agency: for ever (a service), or with --once until the queue is empty."""
+    """Run queued jobs of every agency: for ever (a service), or with --once until the queue is empty.
+    Each look at the queue first queues the scheduled jobs due (DATA_DIR/schedule.toml)."""
     import contextlib
     import signal
     import threading
 
-    from astara.db.engine import require_schema
+    from astara.db.engine import require_schema, transaction
+    from astara.jobs import schedule
     from astara.jobs.runner import Runner
 
     rt = runtime()
     require_schema(rt.engine)
-    runner = Runner(rt)
+    entries = [] if no_schedule else _entries()
+
+    def queue_due() -> None:
+        with transaction(rt.engine) as session:
+            schedule.queue_due(session, entries)
+
+    runner = Runner(rt, schedule=queue_due if entries else None)
+    if entries:
+        typer.echo(
+            f"{len(entries)} scheduled jobs from {rt.settings.data_dir / schedule.FILE_NAME}", err=True
+        )
     if once:
         typer.echo(f"{runner.run_once()} jobs run")
         return
@@ -80,6 +95,36 @@ def jobs_show(job_id: Annotated[str, typer.Argument(help="The job's id.")], fmt:
     with current.unit() as (session, scope):
         job = service.get_job(session, scope, job_id, current.settings.data_dir)
     emit(job.model_dump(mode="json"), fmt, _line(job))
+
+
+def _entries() -> list[Any]:
+    from astara.jobs import schedule
+
+    settings = runtime().settings
+    return list(schedule.load(settings.data_dir / schedule.FILE_NAME, settings.agency))
+
+
+@jobs_app.command("schedule")
+def jobs_schedule(fmt: Fmt = "table") -> None:
+    """The scheduled jobs (DATA_DIR/schedule.toml): each one's next run and last run with its outcome."""
+    from astara.db.engine import require_schema, transaction
+    from astara.jobs import schedule
+
+    rt = runtime()
+    require_schema(rt.engine)
+    entries = schedule.load(rt.settings.data_dir / schedule.FILE_NAME, rt.settings.agency)
+    with transaction(rt.engine) as session:
+        planned = schedule.plan(session, entries)
+    lines = []
+    for p in planned:
+        last = "never run"
+        if p.last is not None:
+            outcome = p.last.error or ", ".join(f"{k} {v}" for k, v in (p.last.result or {}).items() if v)
+            last = f"last {p.last.created_at:%Y-%m-%d %H:%M} {p.last.status} {outcome}".rstrip()
+        lines.append(f"{p.entry.name:<20} {p.entry.kind:<14} every {p.entry.every:<5} "
+                     f"next {p.next_at:%Y-%m-%d %H:%M}  {last}")  # fmt: skip
+    none = f"no scheduled jobs: write {rt.settings.data_dir / schedule.FILE_NAME}"
+    emit([p.as_dict() for p in planned], fmt, "\n".join(lines) or none)
 
 
 def register(app: typer.Typer) -> None:

@@ -100,3 +100,26 @@ def take_back(session: Session, job_id: str, token: str, **values: Any) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def insert_once(session: Session, values: dict[str, Any]) -> bool:
+    """Insert a job unless one with its id exists (a scheduled slot's id): False when one did.
+
+    One INSERT ... ON CONFLICT DO NOTHING, so two schedulers racing for a slot queue it once."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["id"])
+    return session.execute(stmt.returning(Job.id)).scalar_one_or_none() is not None
+
+
+def of_kind(session: Session, scope: Scope, kind: str, limit: int) -> list[Job]:
+    """The agency's newest jobs of ``kind``."""
+    stmt = (
+        scoped(select(Job), Job, scope).where(Job.kind == kind).order_by(Job.created_at.desc()).limit(limit)
+    )
+    return list(session.scalars(stmt))

@@ -14,7 +14,7 @@ import importlib
 import logging
 import secrets
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +50,7 @@ class Runner:
     runtime: Runtime
     kinds: Mapping[str, JobFunction] = field(default_factory=dict)  # overrides of KINDS (tests)
     heartbeat_seconds: float = HEARTBEAT_SECONDS
+    schedule: Callable[[], object] | None = None  # queues the scheduled jobs now due (astara jobs run)
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
 
     # -- one job -----------------------------------------------------------------------------------
@@ -171,7 +172,9 @@ class Runner:
         return taken
 
     def run_once(self) -> int:
-        """Take back silent jobs, then run every queued job; the number run."""
+        """Queue the scheduled jobs due, take back silent jobs, then run every queued job; the number run."""
+        if self.schedule is not None:
+            self.schedule()
         self.reap()
         count = 0
         while (claimed := self.claim_next()) is not None:

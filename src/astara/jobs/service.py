@@ -32,6 +32,7 @@ Progress = Callable[..., None]  # progress(done, total=None, message="", **figur
 KINDS: dict[str, str] = {
     "sharing.pull": "astara.sharing.service:pull_job",
     "imports.run": "astara.imports.jobs:import_job",
+    "sharing.purge": "astara.sharing.service:purge_job",
 }
 # Kinds that hold the store's write transaction for their whole run: progress goes beside the
 # store (:mod:`astara.jobs.progress`), since on SQLite a progress row would wait on the job itself.

@@ -271,7 +271,11 @@ def sync_state(session: Session, scope: Scope, partner: str) -> SharingSyncState
         state = SharingSyncState(
             agency_id=scope.agency_id, partner_code=partner, pulled_cursor=0, acked_cursor=0, received_count=0
         )
-        add(session, state)
+        try:
+            with session.begin_nested():  # another transaction may make it at the same moment
+                add(session, state)
+        except IntegrityError:
+            state = session.scalars(stmt).one()
     return state
 
 

@@ -302,6 +302,14 @@ def purge_expired(session: Session, scope: Scope, now: dt.datetime | None = None
     return purged
 
 
+def purge_job(work: Work, params: dict[str, Any]) -> dict[str, Any]:
+    """A scheduled retention purge (``sharing.purge``): records deleted per agreement."""
+    with work.unit() as (session, scope):
+        require(scope, "sharing")
+        purged = purge_expired(session, scope)
+    return {"purged": sum(purged.values()), **{f"purged {code}": n for code, n in purged.items()}}
+
+
 def status(session: Session, scope: Scope) -> list[PartnerStatus]:
     require(scope, "sharing")
     out = []

@@ -1,0 +1,228 @@
+"""Scheduled jobs: ``DATA_DIR/schedule.toml`` names work to queue every N minutes, hours or days.
+
+Time is cut into slots of each entry's period (slot = seconds since the epoch // period); the
+scheduler queues the current slot's job with an id made from the agency, the entry's name and the
+slot, by a conditional insert (:func:`repository.insert_once`). So two schedulers never queue one
+slot twice, a scheduler that was down queues only the slot it starts in (the missed runs are run
+once, not once each), and a restart inside a slot already queued queues nothing.
+
+    [[job]]
+    name = "pull-ir-anp"          # letters, digits and '-'; unique in the file
+    kind = "sharing.pull"
+    every = "15m"                 # m, h or d
+    params = { partner = "IR-ANP" }
+    agency = "AZ-SCS"             # optional: ASTARA_AGENCY
+    user = "admin"                # optional: the agency's administrator
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from astara.agencies.service import scope_for
+from astara.db.models import utcnow
+from astara.errors import InvalidInput
+from astara.jobs import repository
+from astara.jobs.schemas import JobOut
+from astara.jobs.service import KINDS
+
+FILE_NAME = "schedule.toml"
+NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+EVERY = re.compile(r"(\d{1,5})([mhd])")
+UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+UNSCHEDULABLE = {"imports.run": "an import runs on a file someone uploads; it cannot be scheduled"}
+REQUIRED_PARAMS = {"sharing.pull": ("partner",)}
+FIELDS = {"name", "kind", "every", "params", "agency", "user"}
+EPOCH = dt.datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    kind: str
+    every: str
+    seconds: int
+    agency: str
+    user: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def slot(self, at: dt.datetime) -> int:
+        return int((at - EPOCH).total_seconds()) // self.seconds
+
+    def slot_start(self, slot: int) -> dt.datetime:
+        return EPOCH + dt.timedelta(seconds=slot * self.seconds)
+
+    def job_id(self, slot: int) -> str:
+        """The slot's job id: the same in every scheduler, so the store holds one job per slot."""
+        digest = hashlib.sha256(f"{self.agency}\n{self.name}\n{slot}".encode()).hexdigest()
+        return f"sched-{digest[:32]}"
+
+
+def load(path: Path, default_agency: str) -> list[Entry]:
+    """The schedule in ``path`` (none: no scheduled jobs); a bad file is refused whole, naming the
+    line and field at fault."""
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(document) - {"job"})
+    if unknown:
+        raise InvalidInput(
+            f"{path} line {_line(text, None, unknown[0])}: unknown table {unknown[0]!r}; "
+            "write each scheduled job as a [[job]] table"
+        )
+    raw = document.get("job", [])
+    if not isinstance(raw, list):
+        raise InvalidInput(f"{path}: write each scheduled job as a [[job]] table")
+    entries: list[Entry] = []
+    for index, item in enumerate(raw):
+        entry = _entry(path, text, index, item, default_agency)
+        if any(e.name == entry.name and e.agency == entry.agency for e in entries):
+            raise InvalidInput(
+                f"{path} line {_line(text, index, 'name')}: job name {entry.name!r} is used twice"
+            )
+        entries.append(entry)
+    return entries
+
+
+def _entry(path: Path, text: str, index: int, item: dict[str, Any], default_agency: str) -> Entry:
+    def bad(name: str, why: str) -> InvalidInput:
+        return InvalidInput(
+            f"{path} line {_line(text, index, name)}: job {index + 1}, field {name!r}: {why}",
+            details=[{"field": name, "job": index + 1}],
+        )
+
+    for name in sorted(set(item) - FIELDS):
+        raise bad(name, f"unknown field; fields: {', '.join(sorted(FIELDS))}")
+    for name in ("name", "kind", "every"):
+        if not isinstance(item.get(name), str):
+            raise bad(name, "missing, or not a string")
+    if not NAME.fullmatch(item["name"]):
+        raise bad("name", "1 to 40 lower-case letters, digits or '-'")
+    kind = item["kind"]
+    if kind not in KINDS:
+        raise bad(
+            "kind", f"no job kind {kind!r}; kinds: {', '.join(sorted(set(KINDS) - set(UNSCHEDULABLE)))}"
+        )
+    if kind in UNSCHEDULABLE:
+        raise bad("kind", UNSCHEDULABLE[kind])
+    every = EVERY.fullmatch(item["every"].strip())
+    seconds = int(every.group(1)) * UNIT_SECONDS[every.group(2)] if every else 0
+    if not every or not 60 <= seconds <= 366 * 86400:
+        raise bad("every", f"{item['every']!r} is not a period such as 15m, 6h or 1d (1 minute to 366 days)")
+    params = item.get("params", {})
+    if not isinstance(params, dict):
+        raise bad("params", 'a table, such as { partner = "IR-ANP" }')
+    for needed in REQUIRED_PARAMS.get(kind, ()):
+        if not isinstance(params.get(needed), str) or not params[needed].strip():
+            raise bad("params", f"a {kind} job needs params.{needed}")
+    for name in ("agency", "user"):
+        if name in item and not isinstance(item[name], str):
+            raise bad(name, "not a string")
+    return Entry(
+        name=item["name"],
+        kind=kind,
+        every=item["every"].strip(),
+        seconds=seconds,
+        agency=str(item.get("agency") or default_agency).strip().upper(),
+        user=item.get("user"),
+        params={k: v for k, v in params.items()},
+    )
+
+
+def _line(text: str, index: int | None, name: str) -> int:
+    """The line of field ``name`` in the ``index``-th [[job]] table (else of the table's header)."""
+    lines = text.splitlines()
+    headers = [n for n, line in enumerate(lines) if line.strip().startswith("[[job]]")]
+    if index is None or index >= len(headers):
+        found = [n for n, line in enumerate(lines) if line.strip().lstrip("[").startswith(name)]
+        return found[0] + 1 if found else 1
+    start = headers[index]
+    end = headers[index + 1] if index + 1 < len(headers) else len(lines)
+    for n in range(start + 1, end):
+        if re.match(rf"\s*{re.escape(name)}\s*=", lines[n]):
+            return n + 1
+    return start + 1
+
+
+def queue_due(session: Session, entries: list[Entry], now: dt.datetime | None = None) -> list[str]:
+    """Queue each entry's current slot unless some scheduler did; the ids of the jobs queued now."""
+    at = now or utcnow()
+    queued: list[str] = []
+    for entry in entries:
+        scope = scope_for(session, entry.agency, entry.user, via="schedule")
+        slot = entry.slot(at)
+        values: dict[str, Any] = {
+            "id": entry.job_id(slot),
+            "agency_id": scope.agency_id,
+            "kind": entry.kind,
+            "params": {**entry.params, "schedule": entry.name, "slot": slot},
+            "status": repository.QUEUED,
+            "created_by": scope.user_id,
+            "created_at": at,
+            "progress_done": 0,
+            "progress_message": "",
+            "attempts": 0,
+        }
+        if repository.insert_once(session, values):
+            queued.append(values["id"])
+    return queued
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An entry with its last scheduled run and when the next is due."""
+
+    entry: Entry
+    next_at: dt.datetime
+    last: JobOut | None
+
+    def as_dict(self) -> dict[str, Any]:
+        last = self.last
+        return {
+            "name": self.entry.name,
+            "kind": self.entry.kind,
+            "every": self.entry.every,
+            "agency": self.entry.agency,
+            "params": self.entry.params,
+            "next_at": self.next_at.isoformat(timespec="seconds") + "Z",
+            "last": None
+            if last is None
+            else {
+                "job": last.id,
+                "status": last.status,
+                "queued_at": last.created_at.isoformat(),
+                "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+                "result": last.result,
+                "error": last.error,
+            },
+        }
+
+
+def plan(session: Session, entries: list[Entry], now: dt.datetime | None = None) -> list[Planned]:
+    """Each entry's last scheduled job and the start of its next slot not yet queued."""
+    at = now or utcnow()
+    out = []
+    for entry in entries:
+        scope = scope_for(session, entry.agency, entry.user, via="schedule")
+        mine = [
+            j
+            for j in repository.of_kind(session, scope, entry.kind, 200)
+            if j.params.get("schedule") == entry.name
+        ]
+        last = JobOut.model_validate(mine[0]) if mine else None
+        slot = entry.slot(at)
+        queued = last is not None and last.params.get("slot") == slot
+        out.append(Planned(entry, entry.slot_start(slot + 1) if queued else at, last))
+    return out

@@ -1,0 +1,156 @@
+"""Scheduled jobs: one job per slot however many schedulers run, a missed run caught up once at the
+next start, each entry's last run and next run readable, and a bad schedule file refused whole,
+naming its line and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from astara.agencies.scope import Scope
+from astara.db.engine import transaction
+from astara.db.models import Job
+from astara.errors import InvalidInput
+from astara.jobs import schedule
+from astara.jobs.runner import Runner
+from astara.runtime import Runtime
+from astara.settings import Settings
+
+MORNING = dt.datetime(2026, 3, 2, 9, 7)  # in the 09:00-09:15 slot of a 15-minute entry
+
+TWO_JOBS = """\
+# nightly retention purge and a pull every quarter of an hour
+[[job]]
+name = "purge"
+kind = "sharing.purge"
+every = "1d"
+
+[[job]]
+name = "pull-ir"
+kind = "sharing.pull"
+every = "15m"
+params = { partner = "IR-ANP" }
+"""
+
+
+def _load(tmp_path: Path, text: str) -> list[schedule.Entry]:
+    path = tmp_path / schedule.FILE_NAME
+    path.write_text(text, encoding="utf-8")
+    return schedule.load(path, "AZ-SCS")
+
+
+def _queue(engine: Engine, entries: list[schedule.Entry], at: dt.datetime) -> list[str]:
+    with transaction(engine) as session:
+        return schedule.queue_due(session, entries, at)
+
+
+def _jobs(engine: Engine) -> list[Job]:
+    with transaction(engine) as session:
+        rows = list(session.scalars(select(Job).order_by(Job.created_at, Job.kind)))
+        session.expunge_all()
+        return rows
+
+
+def test_each_slot_is_queued_once_and_the_next_slot_again(
+    tmp_path: Path, engine: Engine, scope: Scope
+) -> None:
+    entries = _load(tmp_path, TWO_JOBS)
+    assert len(_queue(engine, entries, MORNING)) == 2
+    assert _queue(engine, entries, MORNING + dt.timedelta(minutes=7)) == []  # still 09:00-09:15
+    later = _queue(engine, entries, dt.datetime(2026, 3, 2, 9, 15))
+    assert len(later) == 1  # the pull's next slot; the purge's day is not over
+    jobs = _jobs(engine)
+    assert sorted((j.kind, j.params["schedule"]) for j in jobs) == [
+        ("sharing.pull", "pull-ir"),
+        ("sharing.pull", "pull-ir"),
+        ("sharing.purge", "purge"),
+    ]
+    assert all(j.status == "queued" and j.agency_id == scope.agency_id for j in jobs)
+    assert {j.params["partner"] for j in jobs if j.kind == "sharing.pull"} == {"IR-ANP"}
+
+
+def test_two_schedulers_at_once_queue_a_slot_once(tmp_path: Path, engine: Engine, scope: Scope) -> None:
+    entries = _load(tmp_path, TWO_JOBS)
+    start = threading.Barrier(4)
+    queued: list[list[str]] = []
+
+    def scheduler() -> None:
+        start.wait()
+        queued.append(_queue(engine, entries, MORNING))
+
+    threads = [threading.Thread(target=scheduler) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(queued) == 4 and sum(len(q) for q in queued) == 2
+    assert len(_jobs(engine)) == 2
+
+
+def test_runs_missed_while_the_scheduler_was_down_are_run_once(
+    tmp_path: Path, settings: Settings, engine: Engine, scope: Scope
+) -> None:
+    entries = _load(tmp_path, TWO_JOBS)
+    at = [MORNING]
+
+    def queue_due() -> None:
+        _queue(engine, entries, at[0])
+
+    runner = Runner(Runtime(settings), schedule=queue_due)
+    assert runner.run_once() == 2  # the purge is done; the pull fails: IR-ANP is no partner here
+    at[0] = MORNING + dt.timedelta(hours=3)  # twelve pull slots and no purge slot went by unrun
+    assert runner.run_once() == 1
+    assert runner.run_once() == 0  # a second look in the same slot queues nothing
+    pulls = [j for j in _jobs(engine) if j.kind == "sharing.pull"]
+    assert len(pulls) == 2 and {j.status for j in pulls} == {"failed"}
+    assert "IR-ANP" in (pulls[-1].error or "")
+
+    with transaction(engine) as session:
+        planned = {p.entry.name: p for p in schedule.plan(session, entries, at[0])}
+    assert planned["purge"].last is not None and planned["purge"].last.status == "done"
+    assert planned["purge"].next_at == dt.datetime(2026, 3, 3)
+    assert planned["pull-ir"].next_at == dt.datetime(2026, 3, 2, 12, 15)
+    assert planned["pull-ir"].as_dict()["last"]["status"] == "failed"
+
+
+def test_an_entry_never_run_is_due_now(tmp_path: Path, engine: Engine, scope: Scope) -> None:
+    entries = _load(tmp_path, TWO_JOBS)
+    with transaction(engine) as session:
+        planned = schedule.plan(session, entries, MORNING)
+    assert [(p.last, p.next_at) for p in planned] == [(None, MORNING), (None, MORNING)]
+
+
+def test_no_schedule_file_schedules_nothing(tmp_path: Path) -> None:
+    assert schedule.load(tmp_path / schedule.FILE_NAME, "AZ-SCS") == []
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('every = "15m"', 'every = "15x"'), r"line 10: job 2, field 'every': '15x' is not a period"),
+        (('every = "1d"', 'every = "30s"'), r"line 5: job 1, field 'every'"),
+        (('kind = "sharing.purge"', 'kind = "imports.run"'), r"line 4: job 1, field 'kind': an import"),
+        (('kind = "sharing.purge"', 'kind = "mine.bitcoin"'), r"line 4: .*no job kind 'mine.bitcoin'"),
+        (('params = { partner = "IR-ANP" }', "params = { }"), r"line 11: .*needs params.partner"),
+        (('name = "pull-ir"', 'name = "purge"'), r"line 8: job name 'purge' is used twice"),
+        (('name = "pull-ir"', 'name = "Pull IR"'), r"line 8: job 2, field 'name'"),
+        (('every = "1d"', 'every = "1d"\nevry = "2d"'), r"line 6: job 1, field 'evry': unknown field"),
+        (('[[job]]\nname = "purge"', '[[jobs]]\nname = "purge"'), r"line 2: unknown table 'jobs'"),
+        (('every = "1d"', "every = 1d"), r"not valid TOML: .*line 5"),
+    ],
+)
+def test_a_bad_schedule_file_is_refused_naming_line_and_field(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        _load(tmp_path, TWO_JOBS.replace(*change, 1))
+
+
+def test_the_deploy_example_is_a_valid_schedule() -> None:
+    example = Path(__file__).resolve().parents[2] / "deploy" / "schedule.toml.example"
+    entries = schedule.load(example, "AZ-SCS")
+    assert [(e.kind, e.seconds) for e in entries] == [("sharing.pull", 900), ("sharing.purge", 86400)]
