@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from astara.db.rowsets import Rows
-from astara.imports.chunks import Chunk, ChunkParser, FastRows
+from astara.imports.chunks import Chunk, ChunkParser, FastRows, per_distinct
 from astara.imports.mapping import Mapping
-from astara.imports.nearby import NearIndex
+from astara.imports.nearby import PLACE_FIELDS, NearIndex, place_of
 from astara.imports.readers import Source
 from astara.imports.records import RecordBuilder, RecordLayouts
 from astara.imports.rows import ParsedRow, Problem
@@ -186,10 +186,11 @@ class Preparer:
 
     def _near_row(self, row: ParsedRow, event_id: str) -> None:
         """Flag a row whose country, date, drug and quantity (number, or kilograms) match an
-        earlier row's; keep it as a pending event."""
+        earlier row's of a compatible place (:mod:`astara.imports.nearby`); keep it as a pending event."""
         e, i = row.event, row.item
         key = (e.get("country"), e.get("date"), i["drug_code"])
-        other = self.near.add(key, i["quantity"], i["kg"], event_id, row.number)
+        place = place_of(*map(e.get, PLACE_FIELDS))
+        other = self.near.add(key, i["quantity"], i["kg"], event_id, row.number, place)
         if other is not None:
             self._noted(row.number, other)
             e["possible_duplicate_of"] = other[0]
@@ -235,6 +236,8 @@ class Preparer:
             self.flagged += sum(e in self.flagged_events for e in merged_into)
         keys = list(zip(*(fast.column(fast.event, name) for name in ("country", "date")),
                         fast.column(fast.item, "drug_code"), strict=True))  # fmt: skip
+        place_values = zip(*(fast.column(fast.event, name) for name in PLACE_FIELDS), strict=True)
+        places = per_distinct(list(place_values), lambda values: place_of(*values))
         quantities, kgs, numbers = (
             fast.column(fast.item, "quantity"),
             fast.column(fast.item, "kg"),
@@ -250,7 +253,7 @@ class Preparer:
                 continue
             j = entry
             ids.append(event_id)
-            other = near(keys[j], quantities[j], kgs[j], event_id, numbers[j])
+            other = near(keys[j], quantities[j], kgs[j], event_id, numbers[j], places[j])
             flag = flags[j]
             if other is None:
                 duplicate_of.append(None)
@@ -319,7 +322,7 @@ def fast_ids(kept: list[tuple[int | ParsedRow, str]]) -> list[str]:
 
 
 def _near_flag(row: int) -> str:
-    return f"possible duplicate of row {row} (same country, date, drug and quantity)"
+    return f"possible duplicate of row {row} (same country, date, drug, place and quantity)"
 
 
 def _group_hash(rows: list[ParsedRow]) -> str:
