@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from astara.imports.nearby import UNKNOWN, NearIndex, Place, compatible, km_between, place_of
@@ -35,6 +35,7 @@ def _scan(seen: Seen, quantity: float, kg: float | None, place: Place) -> object
     return None
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
 @given(ROWS)
 def test_index_matches_a_linear_scan(rows: list[tuple[str, float, float | None, Place]]) -> None:
     index = NearIndex(TOLERANCE)
