@@ -55,7 +55,8 @@ class Batch(NamedTuple):
 
     events: list[Rows]
     items: list[Rows]
-    people: list[tuple[str, dict[str, Any]]]  # (event id, event values) of events naming a person
+    # (event id, event values) of events naming a person or a conveyance (matching-store entities)
+    people: list[tuple[str, dict[str, Any]]]
     columns: Columns | None = None
 
 
@@ -305,7 +306,7 @@ class Preparer:
             events.append(build_event(first.event, event_id, numbers, first.flags,
                                       _group_hash(rows), [r.item for r in rows]))  # fmt: skip
             items.extend(build_item(r.item, event_id, n) for n, r in enumerate(rows, start=1))
-            if first.event.get("person_name"):
+            if first.event.get("person_name") or first.event.get("conveyance_ids"):
                 people.append((event_id, first.event))
         return Batch(*self.builder.groups(events, items), people)
 
