@@ -378,3 +378,26 @@ def test_a_record_dated_only_by_month_or_year_is_still_proposed(
     ingest(engine, scope, ARTICLES / "caspian_courier_astara_heroin.txt", published=dt.date(2025, 3, 14))
     proposals = open_drafts(engine, scope)["heroin 152.3"].proposals
     assert [p.target for p in proposals if p.kind == "seizure"] == [official.id]
+
+
+def test_an_accepted_draft_files_the_plates_it_names_as_vehicles(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    from astara.db.models import EventEntityLink, Vehicle
+
+    article = tmp_path / "plate.txt"
+    article.write_text(
+        "Customs officers in Astara seized 40 kilograms of heroin on 3 March 2025 from a lorry "
+        "with registration plate 10-AB-123 coming from Iran.\n",
+        encoding="utf-8",
+    )
+    ingest(engine, scope, article, published=dt.date(2025, 3, 4))
+    draft = open_drafts(engine, scope)["heroin 40"]
+    with transaction(engine) as session:
+        event = service.accept(session, scope, draft.id, today=TODAY)
+        plates = [(v.plate, v.country) for v in session.scalars(select(Vehicle))]
+        roles = list(
+            session.scalars(select(EventEntityLink.role).where(EventEntityLink.event_id == event.id))
+        )
+    assert event.conveyance_ids == ["10-AB-123"]
+    assert plates == [("10-AB-123", None)] and roles == ["conveyance"]

@@ -87,13 +87,14 @@ class ChunkParser(RowParser):
     """A :class:`RowParser` that also parses whole chunks of text rows column by column."""
 
     def usable(self) -> bool:
-        """Whether this mapping's rows can take the column path: one-row events, no persons, and the
-        drug, quantity and unit every clean row needs for its kilograms."""
+        """Whether this mapping's rows can take the column path: one-row events, no persons or
+        conveyance ids (entities of the matching store), and the drug, quantity and unit every
+        clean row needs for its kilograms."""
         fields = {entry[0] for entry in self._plan}
         return (
             not self.mapping.event_key
             and {"drug", "quantity", "unit"} <= set(self.mapping.required)
-            and not any(name.startswith("person_") for name in fields)
+            and not any(name.startswith("person_") or name == "conveyance_ids" for name in fields)
         )
 
     def parse_chunk(self, rows: list[tuple[int, list[object]]]) -> Chunk:

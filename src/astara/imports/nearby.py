@@ -1,31 +1,118 @@
-"""Near-duplicate look-up: the first earlier row with the same quantity, or kilograms within a tolerance.
+"""Near-duplicate look-up: the first earlier row of a compatible place with the same quantity, or
+kilograms within a tolerance.
 
-Rows are grouped by (country, date, drug). A linear scan of the group is the plain definition,
-but groups of a large file hold thousands of rows (one country, one year-precision date, one
-drug), which made the scan quadratic. A group therefore also keeps, per distinct quantity and
-per distinct kilogram value, its first row, and the kilogram values sorted so that the ones
-within tolerance are found by bisection. The answer is the same as the scan's: the earliest row
-that matches either way.
+Rows are grouped by (country, date, drug). A group files its rows in reading order per distinct
+quantity and per distinct kilogram value, each also by place (text, gazetteer place, grid cell),
+and keeps the kilogram values sorted so that the ones within tolerance are found by bisection;
+a row reads only the lists of the places that may be compatible with its own, each from its
+first row until one is (:func:`compatible`). The answer is
+the same as a scan of every earlier row's: the earliest row that matches either way.
+
+Places are compatible when they are the same gazetteer place, lie within ``NEAR_KM`` of each
+other (both with coordinates), or, without coordinates on one side, have the same text. An
+unknown place (no text, no gazetteer place) is compatible only with another unknown place.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from typing import Any
+from math import asin, ceil, cos, floor, radians, sin, sqrt
+from typing import Any, NamedTuple
 
 # Bounds for the bisection are widened by this much so that rounding never hides a candidate;
 # every candidate is then checked with the exact condition.
 _SLACK = 1e-9
 
+# Two records of one seizure can name the town, the border post or the district seat: 25 km
+# holds a town and its crossing, and keeps apart the neighbouring municipalities that a
+# national file reports separately on the same day.
+NEAR_KM = 25.0
+_EARTH_KM = 6371.0088
+
+
+class Place(NamedTuple):
+    """What the duplicate rule compares of a row's place."""
+
+    place_id: str | None
+    text: str | None  # the place text (or admin area), case and spacing folded
+    lat: float | None
+    lon: float | None
+
+
+UNKNOWN = Place(None, None, None, None)
+PLACE_FIELDS = ("place_id", "place_text", "admin_area", "lat", "lon")  # the event's, for place_of
+
+
+def place_of(place_id: Any, place_text: Any, admin_area: Any, lat: Any, lon: Any) -> Place:
+    """A row's :class:`Place` from its event's values (None for those it lacks)."""
+    text = place_text or admin_area
+    folded = " ".join(str(text).casefold().split()) if text else None
+    if lat is None or lon is None:
+        lat = lon = None
+    return Place(place_id or None, folded or None, lat, lon)
+
+
+def km_between(a: Place, b: Place) -> float:
+    """Great-circle distance between two places with coordinates (haversine)."""
+    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    p1, p2 = radians(a.lat), radians(b.lat)
+    h = sin((p2 - p1) / 2) ** 2 + cos(p1) * cos(p2) * sin(radians(b.lon - a.lon) / 2) ** 2
+    return 2 * _EARTH_KM * asin(min(1.0, sqrt(h)))
+
+
+def compatible(a: Place, b: Place) -> bool:
+    """Whether two rows' places may be one seizure's (the module's docstring says the rule)."""
+    if a == b:
+        return True
+    if a.place_id is not None and a.place_id == b.place_id:
+        return True
+    if a.lat is not None and b.lat is not None:
+        return km_between(a, b) <= NEAR_KM
+    return a.text is not None and a.text == b.text
+
+
+_CELL = 0.25  # degrees of latitude a grid cell spans: 27.8 km, more than NEAR_KM
+
+
+def _buckets_of(place: Place) -> list[tuple[Any, ...]]:
+    """Where a row's place is filed: its grid cell when it has coordinates (the distance decides
+    between two such places), and its text or gazetteer place for the places that have none."""
+    if place == UNKNOWN:
+        return [("unknown",)]
+    buckets: list[tuple[Any, ...]] = []
+    if place.text is not None:
+        buckets.append(("text", place.text))
+    if place.place_id is not None:
+        buckets.append(("id", place.place_id))
+    if place.lat is not None and place.lon is not None:
+        buckets.append(("cell", floor(place.lat / _CELL), floor(place.lon / _CELL)))
+    return buckets
+
+
+def _buckets_near(place: Place) -> list[tuple[Any, ...]]:
+    """The buckets holding every place compatible with ``place`` (and some that are not)."""
+    buckets = _buckets_of(place)
+    if place.lat is None or place.lon is None:
+        return buckets
+    row, column = floor(place.lat / _CELL), floor(place.lon / _CELL)
+    # a cell is narrower than NEAR_KM east to west away from the equator: read as many as it takes
+    widest = cos(radians(min(89.0, abs(place.lat) + _CELL))) * _CELL * 111.2
+    span = min(ceil(NEAR_KM / widest), int(360 / _CELL))
+    near = [("cell", r, c) for r in (row - 1, row, row + 1) for c in range(column - span, column + span + 1)]
+    return [b for b in buckets if b[0] != "cell"] + near
+
 
 class _Group:
-    __slots__ = ("by_kg", "by_quantity", "kgs", "rows")
+    __slots__ = ("by_kg", "by_quantity", "kg_values", "kgs", "places", "rows")
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, int]] = []  # (event id, row number), in reading order
-        self.by_quantity: dict[float, int] = {}  # quantity -> position of its first row
-        self.by_kg: dict[float, int] = {}  # kilograms -> position of its first row
+        self.places: list[Place] = []  # each row's place
+        # quantity (or kilograms) -> bucket -> positions of its rows
+        self.by_quantity: dict[float, dict[tuple[Any, ...], list[int]]] = {}
+        self.by_kg: dict[float, dict[tuple[Any, ...], list[int]]] = {}
         self.kgs: list[float] = []  # the distinct kilogram values, sorted
+        self.kg_values: set[float] = set()  # the same, to look up
 
 
 class NearIndex:
@@ -34,27 +121,47 @@ class NearIndex:
     def __init__(self, tolerance: float) -> None:
         self.tolerance = tolerance
         self.groups: dict[tuple[Any, ...], _Group] = {}
+        # a file names few distinct places: each one's buckets, and those it reads
+        self._of: dict[Place, list[tuple[Any, ...]]] = {}
+        self._near: dict[Place, frozenset[tuple[Any, ...]]] = {}
 
     def add(
-        self, key: tuple[Any, ...], quantity: float, kg: float | None, event_id: str, number: int
+        self,
+        key: tuple[Any, ...],
+        quantity: float,
+        kg: float | None,
+        event_id: str,
+        number: int,
+        place: Place = UNKNOWN,
     ) -> tuple[str, int] | None:
         group = self.groups.get(key)
+        best = None
+        filed = self._of.get(place)
+        if filed is None:
+            filed = self._of[place] = _buckets_of(place)
+            self._near[place] = frozenset(_buckets_near(place))
         if group is None:
             group = self.groups[key] = _Group()
-            best = None
         else:
-            best = group.by_quantity.get(quantity) if quantity == quantity else None  # NaN equals nothing
+            near = self._near[place]
+            if quantity == quantity:  # NaN equals nothing
+                best = self._first(group, group.by_quantity, quantity, near, place, None)
             if kg is not None and kg == kg and group.kgs:
-                best = self._within(group, kg, best)
+                best = self._within(group, kg, near, place, best)
         position = len(group.rows)
         group.rows.append((event_id, number))
-        group.by_quantity.setdefault(quantity, position)
-        if kg is not None and kg not in group.by_kg:
-            group.by_kg[kg] = position
+        group.places.append(place)
+        _file(group.by_quantity, quantity, filed, position)
+        if kg is not None:
+            _file(group.by_kg, kg, filed, position)
+        if kg is not None and kg not in group.kg_values:
+            group.kg_values.add(kg)
             insort(group.kgs, kg)
         return group.rows[best] if best is not None else None
 
-    def _within(self, group: _Group, kg: float, best: int | None) -> int | None:
+    def _within(
+        self, group: _Group, kg: float, near: frozenset[tuple[Any, ...]], place: Place, best: int | None
+    ) -> int | None:
         """The earliest of ``best`` and the rows whose kilograms are within tolerance of ``kg``."""
         tol = self.tolerance
         kgs = group.kgs
@@ -67,7 +174,49 @@ class NearIndex:
             if other > high:
                 break
             if abs(other - kg) <= tol * other:
-                position = group.by_kg[other]
-                if best is None or position < best:
-                    best = position
+                best = self._first(group, group.by_kg, other, near, place, best)
         return best
+
+    @staticmethod
+    def _first(
+        group: _Group,
+        index: dict[float, dict[tuple[Any, ...], list[int]]],
+        value: float,
+        near: frozenset[tuple[Any, ...]],
+        place: Place,
+        best: int | None,
+    ) -> int | None:
+        """The earliest of ``best`` and the rows filed under ``value`` in the buckets ``near``
+        whose place is compatible (each list ascends, so its first compatible row is its answer)."""
+        filed = index.get(value)
+        if not filed:
+            return best
+        places = group.places
+        # a value's rows lie in few buckets: walk them, or probe the nearby ones when fewer
+        if len(filed) <= len(near):
+            lists = [positions for bucket, positions in filed.items() if bucket in near]
+        else:
+            lists = [filed[bucket] for bucket in near if bucket in filed]
+        for positions in lists:
+            for position in positions:
+                if best is not None and position >= best:
+                    break
+                if compatible(places[position], place):
+                    best = position
+                    break
+        return best
+
+
+def _file(index: dict[float, dict[tuple[Any, ...], list[int]]], value: float,
+          buckets: list[tuple[Any, ...]], position: int) -> None:  # fmt: skip
+    """Add a row's position under ``value`` in each of its buckets."""
+    filed = index.get(value)
+    if filed is None:
+        index[value] = {bucket: [position] for bucket in buckets}
+        return
+    for bucket in buckets:
+        positions = filed.get(bucket)
+        if positions is None:
+            filed[bucket] = [position]
+        else:
+            positions.append(position)

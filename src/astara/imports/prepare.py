@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from astara.db.rowsets import Rows
-from astara.imports.chunks import Chunk, ChunkParser, FastRows
+from astara.imports.chunks import Chunk, ChunkParser, FastRows, per_distinct
 from astara.imports.mapping import Mapping
-from astara.imports.nearby import NearIndex
+from astara.imports.nearby import PLACE_FIELDS, NearIndex, place_of
 from astara.imports.readers import Source
 from astara.imports.records import RecordBuilder, RecordLayouts
 from astara.imports.rows import ParsedRow, Problem
@@ -55,7 +55,8 @@ class Batch(NamedTuple):
 
     events: list[Rows]
     items: list[Rows]
-    people: list[tuple[str, dict[str, Any]]]  # (event id, event values) of events naming a person
+    # (event id, event values) of events naming a person or a conveyance (matching-store entities)
+    people: list[tuple[str, dict[str, Any]]]
     columns: Columns | None = None
 
 
@@ -186,10 +187,11 @@ class Preparer:
 
     def _near_row(self, row: ParsedRow, event_id: str) -> None:
         """Flag a row whose country, date, drug and quantity (number, or kilograms) match an
-        earlier row's; keep it as a pending event."""
+        earlier row's of a compatible place (:mod:`astara.imports.nearby`); keep it as a pending event."""
         e, i = row.event, row.item
         key = (e.get("country"), e.get("date"), i["drug_code"])
-        other = self.near.add(key, i["quantity"], i["kg"], event_id, row.number)
+        place = place_of(*map(e.get, PLACE_FIELDS))
+        other = self.near.add(key, i["quantity"], i["kg"], event_id, row.number, place)
         if other is not None:
             self._noted(row.number, other)
             e["possible_duplicate_of"] = other[0]
@@ -235,6 +237,8 @@ class Preparer:
             self.flagged += sum(e in self.flagged_events for e in merged_into)
         keys = list(zip(*(fast.column(fast.event, name) for name in ("country", "date")),
                         fast.column(fast.item, "drug_code"), strict=True))  # fmt: skip
+        place_values = zip(*(fast.column(fast.event, name) for name in PLACE_FIELDS), strict=True)
+        places = per_distinct(list(place_values), lambda values: place_of(*values))
         quantities, kgs, numbers = (
             fast.column(fast.item, "quantity"),
             fast.column(fast.item, "kg"),
@@ -250,7 +254,7 @@ class Preparer:
                 continue
             j = entry
             ids.append(event_id)
-            other = near(keys[j], quantities[j], kgs[j], event_id, numbers[j])
+            other = near(keys[j], quantities[j], kgs[j], event_id, numbers[j], places[j])
             flag = flags[j]
             if other is None:
                 duplicate_of.append(None)
@@ -302,7 +306,7 @@ class Preparer:
             events.append(build_event(first.event, event_id, numbers, first.flags,
                                       _group_hash(rows), [r.item for r in rows]))  # fmt: skip
             items.extend(build_item(r.item, event_id, n) for n, r in enumerate(rows, start=1))
-            if first.event.get("person_name"):
+            if first.event.get("person_name") or first.event.get("conveyance_ids"):
                 people.append((event_id, first.event))
         return Batch(*self.builder.groups(events, items), people)
 
@@ -319,7 +323,7 @@ def fast_ids(kept: list[tuple[int | ParsedRow, str]]) -> list[str]:
 
 
 def _near_flag(row: int) -> str:
-    return f"possible duplicate of row {row} (same country, date, drug and quantity)"
+    return f"possible duplicate of row {row} (same country, date, drug, place and quantity)"
 
 
 def _group_hash(rows: list[ParsedRow]) -> str:

@@ -46,6 +46,7 @@ class ImportReport(BaseModel):
     flagged: int = 0
     rejected_rows: int = 0
     persons_created: int = 0
+    vehicles_created: int = 0
     watch_alerts: int = 0
     errors: list[dict[str, Any]] = Field(default_factory=list)
     warnings: list[dict[str, Any]] = Field(default_factory=list)
@@ -69,9 +70,11 @@ class ImportReport(BaseModel):
             f"  warnings             {self.warning_count:>10,}",
             f"  seconds              {self.seconds:>10.1f}",
         ]
-        if self.persons_created or self.watch_alerts:
+        if self.persons_created or self.vehicles_created or self.watch_alerts:
             alerts = f"({self.watch_alerts:,} watch-list alerts)"
             lines.append(f"  persons created      {self.persons_created:>10,}  {alerts}")
+        if self.vehicles_created:
+            lines.append(f"  vehicles created     {self.vehicles_created:>10,}")
         if self.unused_columns:
             lines.append(f"  columns not used: {', '.join(self.unused_columns)}")
         if self.rejects_file:

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Generator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -100,15 +101,24 @@ class _Writer:
         if not self.options.dry_run:  # a dry run counts what it would write
             repository.insert_records(self.session, events, items)
             self.load.batch_written()
-            if people:  # the event's person, its match keys and watch-list alerts (astara.matching.store)
-                from astara.matching.store import add_imported_persons
-
-                persons, alerts = add_imported_persons(self.session, self.scope, people)
-                self.report.persons_created += persons
-                self.report.watch_alerts += alerts
+            if people:  # the event's person and vehicles, their match keys and watch-list alerts
+                self._add_entities(people)
         self.created.update(ids)
         self.report.events_created += len(ids)
         self.report.items_created += sum(len(group.rows) for group in items)
+
+    def _add_entities(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """The persons (astara.matching.store) and vehicles (astara.matching.conveyances) the events name."""
+        from astara.matching.conveyances import add_imported_vehicles
+        from astara.matching.store import add_imported_persons
+
+        persons, alerts = add_imported_persons(
+            self.session, self.scope, [e for e in events if e[1].get("person_name")]
+        )
+        vehicles, more = add_imported_vehicles(self.session, self.scope, events)
+        self.report.persons_created += persons
+        self.report.vehicles_created += vehicles
+        self.report.watch_alerts += alerts + more
 
     def _present(self, existing: dict[str, str | None], events: list[Rows]) -> set[str]:
         """The events already stored; a stored key with other content is also a conflict."""

@@ -178,6 +178,7 @@ def create_seizure(
     event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
     event.refresh_totals()
     repository.add_event(session, event)
+    _add_vehicles(session, scope, event)
     audit.append(session, scope, "create", record=event.id, details={"source_type": source_type})
     sharing_outbox.record_changed(session, scope, [event.id], today)  # queue for partners, same transaction
     figures.forget(store_of(session), scope.agency_id)
@@ -243,6 +244,7 @@ def update_seizure(
         event.items = [SeizureItem(position=i, **row.item) for i, row in enumerate(parsed, start=1)]
         event.refresh_totals()
         session.flush()
+        _add_vehicles(session, scope, event)
     except IntegrityError as exc:  # a concurrent save wrote the same unique rows (a reference, items)
         reason = str(exc.orig).splitlines()[0]
         raise Conflict(f"seizure {event_id}: another save wrote the same rows meanwhile ({reason})") from exc
@@ -250,6 +252,15 @@ def update_seizure(
     sharing_outbox.record_changed(session, scope, [event.id], today)  # the new version, same transaction
     figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)
+
+
+def _add_vehicles(session: Session, scope: Scope, event: SeizureEvent) -> None:
+    """The vehicles the event's plates and other conveyance ids name, in the matching store."""
+    if event.conveyance_ids:
+        from astara.matching.conveyances import add_event_vehicles
+
+        session.flush()
+        add_event_vehicles(session, scope, event.id, event.conveyance_ids)
 
 
 def _edited_elsewhere(event_id: str, current: int | None, edited: int) -> Conflict:
