@@ -225,3 +225,16 @@ def test_identities_from_the_shell(
     assert code == 0 and "1 conflicts" in out and f"{a} and {c} were judged not the same" in out
     code, _, err = run(monkeypatch, capsys, "identities", "show", "nobody")
     assert code != 0 and "no identity or entity 'nobody'" in err
+
+
+def test_identities_api(api_client: Any) -> None:
+    made = []
+    for record in REZAEI[:2]:
+        response = api_client.post("/api/match/entities", json={"kind": "person", **record})
+        assert response.status_code == 201, response.text
+        made.append(response.json()["id"])
+    found = api_client.get(f"/api/identities/{made[1]}").json()
+    assert sorted(found["members"]) == sorted(made) and found["evidence"][0]["feature"] == "document"
+    assert api_client.post("/api/identities/resolve?kind=person").json()[0]["identities"] == 1
+    assert api_client.get("/api/identities/conflicts").json() == []
+    assert api_client.get("/api/identities/nobody").status_code == 404
