@@ -92,6 +92,10 @@ def _matching_rows(session: Any, scope: Scope) -> None:
     watch.add_entry(session, scope, "couriers", "person", {"name": "Məmməd Rzayev", "birth_date": born})
     other, _ = store.create_entity(session, scope, "person", {"name": "Мамед Рзаев", "birth_date": born})
     store.judge(session, scope, "person", "person-a", other.id, "unsure")
+    store.judge(session, scope, "person", "person-a", other.id, "same")  # an identity
+    for born in ("1980-01-01", "1981-02-02"):  # one passport, two birth dates: an identity conflict
+        fields = {"name": "Ali Aliyev", "birth_date": born, "nationality": "AZ", "id_number": "C1234567"}
+        store.create_entity(session, scope, "person", fields)
 
 
 def test_every_agency_owned_table_is_listed() -> None:

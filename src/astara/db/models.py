@@ -632,6 +632,54 @@ class MatchJudgement(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Identity(Base):
+    """A resolved identity: entities of one kind the resolver grouped (two members or more), the
+    edges that joined them (judgement, identifier or matcher decision) and when it was formed."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("agency_id", "kind", "identity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    identity_id: Mapped[str] = mapped_column(String(80))  # its smallest member reference
+    members: Mapped[list[Any]] = mapped_column(JSON)
+    evidence: Mapped[list[Any]] = mapped_column(JSON)
+    resolved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IdentityMember(Base):
+    """Which identity an entity belongs to (entities alone in their identity have no row)."""
+
+    __tablename__ = "identity_members"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "kind", "entity_id"),
+        Index("ix_identity_members_identity", "agency_id", "kind", "identity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(String(80))
+    identity_id: Mapped[str] = mapped_column(String(80))
+
+
+class IdentityConflict(Base):
+    """A join the resolver refused: a ``same`` judgement across a ``not_same`` one, or a shared strong
+    identifier on records that contradict each other; listed for an analyst."""
+
+    __tablename__ = "identity_conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    entity_a: Mapped[str] = mapped_column(String(80))
+    entity_b: Mapped[str] = mapped_column(String(80))
+    reason: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    found_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class WatchList(Base):
     __tablename__ = "watch_lists"
     __table_args__ = (UniqueConstraint("agency_id", "name"),)

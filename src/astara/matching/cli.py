@@ -37,7 +37,8 @@ def pairs_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(match_app, name="match")
-    from astara.matching import linkage_cli, store_cli
+    from astara.matching import identities_cli, linkage_cli, store_cli
 
     store_cli.register(match_app)  # query, reindex, judgements, watch lists, alerts
     linkage_cli.register(app)  # astara link (batch linkage)
+    identities_cli.register(app)  # astara identities

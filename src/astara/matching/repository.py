@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from astara.agencies.scope import Scope, scoped, scoped_delete
 from astara.db.models import (
     EventEntityLink,
+    Identity,
+    IdentityConflict,
+    IdentityMember,
     MatchAlert,
     MatchJudgement,
     MatchKey,
@@ -200,3 +203,93 @@ def open_alert_count(session: Session, scope: Scope) -> int:
         MatchAlert.status == "open"
     )
     return int(session.scalar(stmt) or 0)
+
+
+# -- resolved identities -----------------------------------------------------------------------------
+
+
+def judgements_of_kind(session: Session, scope: Scope, kind: str) -> list[MatchJudgement]:
+    stmt = scoped(select(MatchJudgement), MatchJudgement, scope).where(MatchJudgement.kind == kind)
+    return list(session.scalars(stmt.order_by(MatchJudgement.id)))
+
+
+def judgements_touching(
+    session: Session, scope: Scope, kind: str, refs: Sequence[str]
+) -> list[MatchJudgement]:
+    """Every judgement of ``kind`` naming one of ``refs`` on either side."""
+    found: dict[int, MatchJudgement] = {}
+    for chunk in _chunks(refs):
+        stmt = scoped(select(MatchJudgement), MatchJudgement, scope).where(
+            MatchJudgement.kind == kind,
+            MatchJudgement.entity_a.in_(chunk) | MatchJudgement.entity_b.in_(chunk),
+        )
+        found.update((row.id, row) for row in session.scalars(stmt))
+    return [found[k] for k in sorted(found)]
+
+
+def identity_ids(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, str]:
+    """Entity reference -> identity id, for the references that belong to an identity."""
+    out: dict[str, str] = {}
+    for chunk in _chunks(refs):
+        stmt = scoped(select(IdentityMember.entity_id, IdentityMember.identity_id), IdentityMember, scope)
+        stmt = stmt.where(IdentityMember.kind == kind, IdentityMember.entity_id.in_(chunk))
+        out.update((str(a), str(b)) for a, b in session.execute(stmt))
+    return out
+
+
+def identities(
+    session: Session, scope: Scope, kind: str | None = None, ids: Sequence[str] | None = None
+) -> list[Identity]:
+    """The agency's identities: of one kind, and those of ``ids`` when given."""
+    stmt = scoped(select(Identity), Identity, scope)
+    if kind is not None:
+        stmt = stmt.where(Identity.kind == kind)
+    if ids is None:
+        return list(session.scalars(stmt.order_by(Identity.kind, Identity.identity_id)))
+    out: list[Identity] = []
+    for chunk in _chunks(ids):
+        out.extend(session.scalars(stmt.where(Identity.identity_id.in_(chunk))))
+    return sorted(out, key=lambda row: (row.kind, row.identity_id))
+
+
+def delete_identities(session: Session, scope: Scope, kind: str, ids: Sequence[str] | None = None) -> None:
+    """Forget identities of ``kind`` (those of ``ids``, or all) with their member rows."""
+    if ids is None:
+        session.execute(scoped_delete(Identity, scope).where(Identity.kind == kind))
+        session.execute(scoped_delete(IdentityMember, scope).where(IdentityMember.kind == kind))
+        return
+    for chunk in _chunks(ids):
+        session.execute(
+            scoped_delete(Identity, scope).where(Identity.kind == kind, Identity.identity_id.in_(chunk))
+        )
+        session.execute(
+            scoped_delete(IdentityMember, scope).where(
+                IdentityMember.kind == kind, IdentityMember.identity_id.in_(chunk)
+            )
+        )
+
+
+def conflicts(session: Session, scope: Scope, kind: str | None = None) -> list[IdentityConflict]:
+    stmt = scoped(select(IdentityConflict), IdentityConflict, scope)
+    if kind is not None:
+        stmt = stmt.where(IdentityConflict.kind == kind)
+    return list(session.scalars(stmt.order_by(IdentityConflict.kind, IdentityConflict.entity_a,
+                                              IdentityConflict.entity_b)))  # fmt: skip
+
+
+def delete_conflicts(session: Session, scope: Scope, kind: str, refs: Sequence[str] | None = None) -> None:
+    """Forget the conflicts of ``kind`` (those naming one of ``refs``, or all): a run lists them anew."""
+    if refs is None:
+        session.execute(scoped_delete(IdentityConflict, scope).where(IdentityConflict.kind == kind))
+        return
+    for chunk in _chunks(refs):
+        session.execute(
+            scoped_delete(IdentityConflict, scope).where(
+                IdentityConflict.kind == kind,
+                IdentityConflict.entity_a.in_(chunk) | IdentityConflict.entity_b.in_(chunk),
+            )
+        )
+
+
+def entity_ids(session: Session, scope: Scope, model: Any) -> list[str]:
+    return [str(x) for x in session.scalars(scoped(select(model.id), model, scope).order_by(model.id))]

@@ -178,3 +178,31 @@ def post_alert_ack(request: Request, alert_id: int) -> dict[str, Any]:
     with unit(request) as (session, scope):
         alert = acknowledge(session, scope, alert_id)
         return {"id": alert.id, "status": alert.status}
+
+
+@router.get("/identities/conflicts")
+def get_identity_conflicts(request: Request, kind: KindName | None = None) -> list[dict[str, Any]]:
+    """Joins the resolver refused: a ``same`` across a ``not_same``, a shared identifier that contradicts."""
+    from astara.matching.identities import list_conflicts
+
+    with unit(request) as (session, scope):
+        return list_conflicts(session, scope, kind)
+
+
+@router.post("/identities/resolve")
+def post_identities_resolve(request: Request, kind: KindName | None = None) -> list[dict[str, Any]]:
+    """Resolve every identity again (the reference run); audited when identities are formed or undone."""
+    from astara.matching.identities import resolve
+    from astara.matching.keys import KINDS
+
+    with unit(request) as (session, scope):
+        return resolve(session, scope, [kind] if kind else KINDS)
+
+
+@router.get("/identities/{ref}")
+def get_identity(request: Request, ref: str, kind: KindName | None = None) -> dict[str, Any]:
+    """An identity by its id or any member's id: members, their labels, the evidence, its conflicts."""
+    from astara.matching.identities import show
+
+    with unit(request) as (session, scope):
+        return show(session, scope, ref, kind)

@@ -32,7 +32,7 @@ from astara.db.models import (
 )
 from astara.errors import InvalidInput, NotFound
 from astara.kit.ids import stable_id
-from astara.matching import repository
+from astara.matching import identities, repository
 from astara.matching.keys import KINDS, keys_of
 from astara.matching.service import ALGORITHM, THRESHOLD, match_records
 
@@ -218,6 +218,7 @@ def create_entity(
             )
     session.flush()
     write_keys(session, scope, kind, "store", [(entity_id, record)])
+    identities.resolve_entities(session, scope, kind, [entity_id])
     alerts = watch.check(session, scope, kind, [(entity_id, record, event_id)], origin="service")
     return entity, alerts
 
@@ -241,6 +242,7 @@ def update_entity(
     session.flush()
     record = record_of(kind, entity)
     write_keys(session, scope, kind, "store", [(entity_id, record)])
+    identities.resolve_entities(session, scope, kind, [entity_id])
     return entity, watch.check(session, scope, kind, [(entity_id, record, None)], origin="service")
 
 
@@ -397,6 +399,7 @@ def judge(
     )  # fmt: skip
     session.add(row)
     session.flush()
+    identities.resolve_entities(session, scope, kind, [first, second])  # the picture changes at once
     return row
 
 

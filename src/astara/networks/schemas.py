@@ -15,6 +15,9 @@ class NetworkNode(BaseModel):
     community: int | None = Field(default=None, description="Community of linked entities (events: none).")
     degree: float | None = Field(default=None, description="Degree centrality among entities.")
     betweenness: float | None = Field(default=None, description="Betweenness centrality among entities.")
+    members: list[str] | None = Field(
+        default=None, description="The entity ids resolved as this one identity (events: none)."
+    )
 
 
 class NetworkEdge(BaseModel):

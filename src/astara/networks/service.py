@@ -20,6 +20,8 @@ from astara.agencies.scope import Scope
 from astara.analysis.flows import place_label
 from astara.errors import InvalidInput
 from astara.kit.countries import CountryNotFound, country_name
+from astara.matching import identities
+from astara.matching.keys import KINDS
 from astara.networks import repository
 from astara.networks.schemas import (
     Community,
@@ -35,28 +37,53 @@ from astara.vocab import get_vocabulary
 METHOD = (
     "Entities are linked when they appear in the same seizure event (any role); the weight is the "
     "number of events shared. Communities: Louvain on that projection (seed 1). Centrality: degree and "
-    "betweenness on the projection."
+    "betweenness on the projection. Records resolved as one identity (matching/identities.py) are one node."
 )
+
+
+def _identities(
+    session: Session, scope: Scope, rows: list[tuple[str, str, str, str]]
+) -> dict[tuple[str, str], list[str]]:
+    """(kind, entity id) -> the members of its resolved identity, smallest (the identity's id) first."""
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for _, kind, entity_id, _ in rows:
+        if kind in KINDS:
+            by_kind[kind].add(entity_id)
+    return {
+        (kind, ref): members
+        for kind, ids in by_kind.items()
+        for ref, members in identities.members_of(session, scope, kind, sorted(ids)).items()
+    }
+
+
+def _label(labels: dict[str, str], members: list[str]) -> str:
+    """Every distinct name of an identity's members (one per script or spelling)."""
+    return " / ".join(dict.fromkeys(labels.get(m, m) for m in members))
 
 
 def _graph(session: Session, scope: Scope, where: list[str]) -> tuple[nx.Graph, int]:
     rows = repository.links(session, scope, parse_where(where))
+    members_of = _identities(session, scope, rows)
     graph = nx.Graph()
     ids_by_kind: dict[str, set[str]] = defaultdict(set)
-    for event_id, kind, entity_id, role in rows:
-        ids_by_kind[kind].add(entity_id)
+    for event_id, kind, member_id, role in rows:
+        members = members_of.get((kind, member_id), [member_id])
+        entity_id = members[0]
+        ids_by_kind[kind].update(members)
         event, entity = f"event:{event_id}", f"{kind}:{entity_id}"
         graph.add_node(event, kind="event", label=event_id)
-        graph.add_node(entity, kind=kind)
+        graph.add_node(entity, kind=kind, members=members)
         if graph.has_edge(entity, event):
             roles = graph.edges[entity, event]["label"].split(", ")
             graph.edges[entity, event]["label"] = ", ".join(sorted({*roles, role}))
         else:
             graph.add_edge(entity, event, kind="role", label=role, weight=1)
-    for kind, ids in ids_by_kind.items():
-        labels = repository.entity_labels(session, scope, kind, sorted(ids))
-        for entity_id in ids:
-            graph.nodes[f"{kind}:{entity_id}"]["label"] = labels.get(entity_id, entity_id)
+    labels = {
+        kind: repository.entity_labels(session, scope, kind, sorted(ids)) for kind, ids in ids_by_kind.items()
+    }
+    for _, data in graph.nodes(data=True):
+        if data["kind"] != "event":
+            data["label"] = _label(labels[data["kind"]], data["members"])
     return graph, len({r[0] for r in rows})
 
 
@@ -99,6 +126,7 @@ def network(session: Session, scope: Scope, where: list[str] | None = None) -> N
                 community=None if is_event else member_of.get(node),
                 degree=None if is_event else round(degree.get(node, 0.0), 4),
                 betweenness=None if is_event else round(between.get(node, 0.0), 4),
+                members=None if is_event else list(data["members"]),
             )
         )
     edges = [
@@ -127,6 +155,8 @@ def to_graphml(result: NetworkResult) -> str:
     graph = nx.Graph()
     for node in result.nodes:
         attributes = {k: v for k, v in node.model_dump().items() if k != "id" and v is not None}
+        if "members" in attributes:
+            attributes["members"] = " ".join(attributes["members"])  # GraphML holds no lists
         graph.add_node(node.id, **attributes)
     for edge in result.edges:
         graph.add_edge(edge.source, edge.target, kind=edge.kind, label=edge.label, weight=edge.weight)
@@ -175,12 +205,19 @@ def timeline(
         kind, _, entity_id = entity.partition(":")
         if not entity_id:
             raise InvalidInput(f"an entity is written TYPE:ID (e.g. person:P1), not {entity!r}")
+        members = (
+            identities.members_of(session, scope, kind, [entity_id])[entity_id]
+            if kind in KINDS
+            else [entity_id]
+        )
         for event_id, k, e, role in repository.links(session, scope, parse_where(filters)):
-            if k == kind and e == entity_id:
+            if k == kind and e in members:
                 roles[event_id].append(role)
         ids = sorted(roles)
-        label = repository.entity_labels(session, scope, kind, [entity_id]).get(entity_id, entity_id)
-        subject = f"{kind} {label}"
+        label = _label(repository.entity_labels(session, scope, kind, members), members)
+        subject = f"{kind} {label}" + (
+            f" (identity {members[0]}, {len(members)} records)" if len(members) > 1 else ""
+        )
     elif place is not None:
         filters.append(f"place={place}")
         subject = f"place {place_label(place) or place}"

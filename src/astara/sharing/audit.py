@@ -63,6 +63,8 @@ ACTIONS = frozenset(
         "token",
         "checkpoint",
         "refused",
+        # resolved identities formed or undone (matching/identities.py)
+        "identity",
     }
 )
 

@@ -1,0 +1,475 @@
+"""Resolved identities: the persons, vehicles and organizations that are one, across records and scripts.
+
+Like nomenklatura's resolver, the store keeps analysts' judgements as insert-only edges and derives the
+groups from them; an identity is never edited by hand. Three kinds of edge join two entities, applied
+in this order, each joining two groups only when no ``not_same`` judgement (the latest of its pair)
+runs between them:
+
+1. ``same`` judgements, newest first, so an entity judged the same as two sides that may not meet
+   goes with its newer judgement (the older one is listed as a conflict);
+2. strong identifiers equal after normalisation (:func:`strong_keys`), unless the records sharing
+   one contradict each other (two birth dates, two VINs): then nothing joins on it and a conflict
+   is listed;
+3. the matcher's decisions above its threshold among the candidates of the ``match_keys`` index,
+   highest score first.
+
+The order of the edges is total (time and judgement id, then references), so the same records and
+judgements give the same identities whatever order they were stored in. An identity's id is its
+smallest member reference. The full run (:func:`resolve`) is the reference; :func:`resolve_entities`
+redoes only the neighbourhood of some entities (their candidates, judged partners and the identities
+those belong to) after a new record or judgement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from astara.agencies.scope import Scope
+from astara.auth.roles import require
+from astara.db.models import NOMINAL_MODELS, Identity, IdentityConflict, IdentityMember, utcnow
+from astara.errors import InvalidInput, NotFound
+from astara.matching import repository
+from astara.matching.keys import KINDS, keys_of
+from astara.matching.organizations import normalize_registration
+from astara.matching.persons import normalize_id
+from astara.matching.service import ALGORITHM, match_records
+from astara.matching.vehicles import parse_plate, parse_vin
+
+MAX_AUDITED = 50  # identities named in one audit entry; the counts cover the rest
+
+
+@dataclass(frozen=True)
+class Judged:
+    a: str
+    b: str
+    verdict: str
+    user_id: int | None
+    at: str
+    judgement_id: int
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A reason to join ``a`` and ``b`` (``a < b``): its source and what it rests on."""
+
+    a: str
+    b: str
+    source: str  # judgement | identifier | matcher
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "a": self.a, "b": self.b, **self.details}
+
+
+@dataclass
+class Resolution:
+    groups: dict[str, list[str]]  # identity id -> members (two or more), sorted
+    evidence: dict[str, list[dict[str, Any]]]  # identity id -> the edges that joined it
+    conflicts: list[dict[str, Any]]  # {a, b, reason, details}
+
+
+# -- the pure resolver -------------------------------------------------------------------------------
+
+
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def latest_verdicts(judgements: Iterable[Judged]) -> dict[tuple[str, str], Judged]:
+    """The latest judgement of each pair (by time, then id): the one that counts."""
+    latest: dict[tuple[str, str], Judged] = {}
+    for j in sorted(judgements, key=lambda j: (j.at, j.judgement_id)):
+        latest[_ordered(j.a, j.b)] = j
+    return latest
+
+
+def resolve_groups(
+    entities: Iterable[str], judgements: Iterable[Judged], strong: Iterable[Edge], matched: Iterable[Edge]
+) -> Resolution:
+    """Group ``entities`` by the edges, never across a ``not_same`` judgement; no database."""
+    latest = latest_verdicts(judgements)
+    apart: dict[str, set[str]] = {}
+    for (a, b), j in latest.items():
+        if j.verdict == "not_same":
+            apart.setdefault(a, set()).add(b)
+            apart.setdefault(b, set()).add(a)
+    same = sorted(
+        (j for j in latest.values() if j.verdict == "same"),
+        key=lambda j: (j.at, j.judgement_id),
+        reverse=True,
+    )
+    edges: list[Edge] = [
+        Edge(
+            *_ordered(j.a, j.b),
+            "judgement",
+            {"verdict": "same", "user_id": j.user_id, "at": j.at, "judgement_id": j.judgement_id},
+        )
+        for j in same
+    ]
+    edges += sorted(set(strong), key=lambda e: (e.a, e.b, str(e.details.get("feature"))))
+    edges += sorted(matched, key=lambda e: (-float(e.details.get("score", 0)), e.a, e.b))
+
+    group: dict[str, list[str]] = {e: [e] for e in sorted(set(entities))}
+    used: dict[int, list[Edge]] = {}
+    conflicts: list[dict[str, Any]] = []
+    for edge in edges:
+        ga, gb = group.setdefault(edge.a, [edge.a]), group.setdefault(edge.b, [edge.b])
+        if ga is gb:
+            continue
+        members_b = set(gb)
+        blocked = next(((m, o) for m in ga for o in sorted(apart.get(m, ())) if o in members_b), None)
+        if blocked is not None:
+            if edge.source == "judgement":
+                conflicts.append(
+                    {
+                        "a": edge.a,
+                        "b": edge.b,
+                        "reason": "judged_apart",
+                        "details": {**edge.as_dict(), "apart": sorted(blocked)},
+                    }
+                )
+            continue
+        merged = sorted(ga + gb)
+        evidence = used.pop(id(ga), []) + used.pop(id(gb), []) + [edge]
+        for m in merged:
+            group[m] = merged
+        used[id(merged)] = evidence
+    groups: dict[str, list[str]] = {}
+    evidence_of: dict[str, list[dict[str, Any]]] = {}
+    for members in {id(g): g for g in group.values()}.values():
+        if len(members) > 1:
+            groups[members[0]] = members
+            evidence_of[members[0]] = [e.as_dict() for e in used.get(id(members), [])]
+    return Resolution(groups=groups, evidence=evidence_of, conflicts=conflicts)
+
+
+# -- strong identifiers ------------------------------------------------------------------------------
+
+
+def strong_keys(kind: str, record: dict[str, Any]) -> list[tuple[str, str]]:
+    """(feature, value) of each strong identifier: equal values mean the same entity unless the
+    records contradict. OCR look-alikes are not folded here (they make candidates, never a merge)."""
+    out: list[tuple[str, str]] = []
+    if kind == "person":
+        number, country = normalize_id(record.get("id_number")), record.get("nationality")
+        if number and country:
+            out.append(("document", f"{country.upper()}:{number}"))
+    elif kind == "vehicle":
+        if record.get("vin"):
+            vin = parse_vin(str(record["vin"])).value
+            if len(vin) == 17:
+                out.append(("vin", vin))
+        if record.get("plate"):
+            plate = parse_plate(str(record["plate"]), record.get("country"))
+            if plate.country and plate.ocr_fixes == 0 and len(plate.canonical) >= 3:
+                out.append(("plate", f"{plate.country}:{plate.canonical}"))
+    elif kind == "organization":
+        registration, country = normalize_registration(record.get("registration")), record.get("country")
+        if registration and country:
+            out.append(("registration", f"{country.upper()}:{registration}"))
+    return out
+
+
+def contradiction(kind: str, a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    """Why two records sharing a strong identifier cannot be one (None when nothing contradicts)."""
+    if kind == "person":
+        x, y = str(a.get("birth_date") or ""), str(b.get("birth_date") or "")
+        if x and y and not (x.startswith(y) or y.startswith(x)):
+            return f"birth dates {min(x, y)} and {max(x, y)}"
+    if kind == "vehicle":
+        x, y = parse_vin(str(a.get("vin") or "")).value, parse_vin(str(b.get("vin") or "")).value
+        if len(x) == 17 and len(y) == 17 and x != y:
+            return f"VINs {min(x, y)} and {max(x, y)}"
+    return None
+
+
+def strong_edges(kind: str, records: dict[str, dict[str, Any]]) -> tuple[list[Edge], list[dict[str, Any]]]:
+    """Edges between records sharing a strong identifier (a star from the smallest reference), and the
+    conflicts of identifiers whose records contradict (nothing joins on those)."""
+    sharing: dict[tuple[str, str], list[str]] = {}
+    for ref in sorted(records):
+        for key in strong_keys(kind, records[ref]):
+            sharing.setdefault(key, []).append(ref)
+    edges: list[Edge] = []
+    conflicts: list[dict[str, Any]] = []
+    for (feature, value), refs in sorted(sharing.items()):
+        if len(refs) < 2:
+            continue
+        clash = next(
+            (
+                (x, y, why)
+                for i, x in enumerate(refs)
+                for y in refs[i + 1 :]
+                if (why := contradiction(kind, records[x], records[y]))
+            ),
+            None,
+        )
+        if clash is not None:
+            x, y, why = clash
+            conflicts.append(
+                {
+                    "a": x,
+                    "b": y,
+                    "reason": "identifier_contradicted",
+                    "details": {"feature": feature, "value": value, "contradiction": why},
+                }
+            )
+            continue
+        edges += [Edge(refs[0], r, "identifier", {"feature": feature, "value": value}) for r in refs[1:]]
+    return edges, conflicts
+
+
+# -- reading the store -------------------------------------------------------------------------------
+
+
+def _judged(rows: Iterable[Any]) -> list[Judged]:
+    return [
+        Judged(
+            r.entity_a,
+            r.entity_b,
+            r.verdict,
+            r.user_id,
+            r.created_at.isoformat(timespec="microseconds"),
+            r.id,
+        )
+        for r in rows
+    ]
+
+
+def _records(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    from astara.matching.store import load_records
+
+    return {
+        ref: record
+        for ref, (source, record) in load_records(session, scope, kind, refs).items()
+        if source == "store"
+    }
+
+
+def _matched(
+    session: Session, scope: Scope, kind: str, records: dict[str, dict[str, Any]], within: set[str] | None
+) -> list[Edge]:
+    """The matcher's decisions above threshold between each record and its candidates (those in
+    ``within`` when given)."""
+    from astara.matching.store import candidate_refs
+
+    pairs: set[tuple[str, str]] = set()
+    for ref in sorted(records):
+        for other in candidate_refs(session, scope, kind, keys_of(kind, records[ref]), ("store",)):
+            if other != ref and (within is None or other in within):
+                pairs.add(_ordered(ref, other))
+    missing = sorted({r for p in pairs for r in p} - set(records))
+    known = {**records, **_records(session, scope, kind, missing)}
+    edges = []
+    for a, b in sorted(pairs):
+        if a in known and b in known:
+            result = match_records(kind, known[a], known[b])  # type: ignore[arg-type]
+            if result.match:
+                features = [f["name"] for f in result.explanation()["features"] if f["contribution"] > 0]
+                edges.append(
+                    Edge(
+                        a,
+                        b,
+                        "matcher",
+                        {"score": round(result.score, 4), "algorithm": ALGORITHM, "features": features},
+                    )
+                )
+    return edges
+
+
+def _neighbourhood(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> set[str]:
+    """``refs``, their candidates, judged partners and strong-identifier fellows, with every member of
+    the identities any of those belong to."""
+    from astara.matching.store import candidate_refs
+
+    around = set(refs)
+    for record in _records(session, scope, kind, list(refs)).values():
+        around.update(candidate_refs(session, scope, kind, keys_of(kind, record), ("store",)))
+    for row in repository.judgements_touching(session, scope, kind, sorted(around)):
+        around.update((row.entity_a, row.entity_b))
+    identity_ids = set(repository.identity_ids(session, scope, kind, sorted(around)).values())
+    for identity in repository.identities(session, scope, kind, sorted(identity_ids)):
+        around.update(identity.members)
+    return around
+
+
+def _write(
+    session: Session, scope: Scope, kind: str, result: Resolution, old: dict[str, list[str]]
+) -> dict[str, Any]:
+    now = utcnow()
+    for identity_id, members in sorted(result.groups.items()):
+        session.add(
+            Identity(
+                agency_id=scope.agency_id,
+                kind=kind,
+                identity_id=identity_id,
+                members=members,
+                evidence=result.evidence[identity_id],
+                resolved_at=now,
+            )
+        )
+        session.add_all(
+            IdentityMember(agency_id=scope.agency_id, kind=kind, entity_id=m, identity_id=identity_id)
+            for m in members
+        )
+    for c in result.conflicts:
+        session.add(
+            IdentityConflict(
+                agency_id=scope.agency_id,
+                kind=kind,
+                entity_a=c["a"],
+                entity_b=c["b"],
+                reason=c["reason"],
+                details=c["details"],
+                found_at=now,
+            )
+        )
+    session.flush()
+    before = {tuple(m) for m in old.values()}
+    after = {tuple(m) for m in result.groups.values()}
+    merged = sorted(list(m) for m in after - before)
+    split = sorted(list(m) for m in before - after)
+    return {
+        "kind": kind,
+        "identities": len(result.groups),
+        "merged": merged,
+        "split": split,
+        "conflicts": len(result.conflicts),
+    }
+
+
+def _audit(session: Session, scope: Scope, changes: list[dict[str, Any]]) -> None:
+    from astara.sharing import audit
+
+    for change in changes:
+        if change["merged"] or change["split"]:
+            audit.append(
+                session,
+                scope,
+                "identity",
+                details={
+                    "kind": change["kind"],
+                    "formed": len(change["merged"]),
+                    "undone": len(change["split"]),
+                    "formed_members": change["merged"][:MAX_AUDITED],
+                    "undone_members": change["split"][:MAX_AUDITED],
+                },
+            )
+
+
+# -- the services ------------------------------------------------------------------------------------
+
+
+def resolve(session: Session, scope: Scope, kinds: Sequence[str] = KINDS) -> list[dict[str, Any]]:
+    """Resolve every identity of ``kinds`` from scratch (the reference run); audited when any changes."""
+    require(scope, "records.write")
+    changes = []
+    for kind in kinds:
+        if kind not in KINDS:
+            raise InvalidInput(f"unknown kind {kind!r}: person, vehicle or organization")
+        model: Any = NOMINAL_MODELS[kind]
+        refs = repository.entity_ids(session, scope, model)
+        records = _records(session, scope, kind, refs)
+        judged = _judged(repository.judgements_of_kind(session, scope, kind))
+        strong, clashes = strong_edges(kind, records)
+        result = resolve_groups(
+            [*refs, *(r for j in judged for r in (j.a, j.b))],
+            judged,
+            strong,
+            _matched(session, scope, kind, records, None),
+        )
+        result.conflicts = clashes + result.conflicts
+        old = {i.identity_id: list(i.members) for i in repository.identities(session, scope, kind)}
+        repository.delete_identities(session, scope, kind)
+        repository.delete_conflicts(session, scope, kind)
+        changes.append(_write(session, scope, kind, result, old))
+    _audit(session, scope, changes)
+    return changes
+
+
+def resolve_entities(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, Any]:
+    """Redo the identities around ``refs`` only (a new record or a new judgement); audited on change."""
+    around = _neighbourhood(session, scope, kind, refs)
+    records = _records(session, scope, kind, sorted(around))
+    judged = [
+        j
+        for j in _judged(repository.judgements_touching(session, scope, kind, sorted(around)))
+        if j.a in around and j.b in around
+    ]
+    strong, clashes = strong_edges(kind, records)
+    result = resolve_groups(around, judged, strong, _matched(session, scope, kind, records, around))
+    result.conflicts = clashes + result.conflicts
+    old_ids = sorted(set(repository.identity_ids(session, scope, kind, sorted(around)).values()))
+    old = {i.identity_id: list(i.members) for i in repository.identities(session, scope, kind, old_ids)}
+    repository.delete_identities(session, scope, kind, old_ids)
+    repository.delete_conflicts(session, scope, kind, sorted(around))
+    change = _write(session, scope, kind, result, old)
+    _audit(session, scope, [change])
+    return change
+
+
+def members_of(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, list[str]]:
+    """Entity reference -> every member of its identity (itself alone when it has none)."""
+    ids = repository.identity_ids(session, scope, kind, list(refs))
+    found = {
+        i.identity_id: list(i.members)
+        for i in repository.identities(session, scope, kind, sorted(set(ids.values())))
+    }
+    return {ref: found.get(ids.get(ref, ""), [ref]) for ref in refs}
+
+
+def identity_dict(row: Identity) -> dict[str, Any]:
+    return {
+        "id": row.identity_id,
+        "kind": row.kind,
+        "members": list(row.members),
+        "evidence": list(row.evidence),
+        "resolved_at": row.resolved_at.isoformat(timespec="seconds"),
+    }
+
+
+def show(session: Session, scope: Scope, ref: str, kind: str | None = None) -> dict[str, Any]:
+    """An identity by its id or any member's reference: members with their records, and the evidence."""
+    require(scope, "records.read")
+    for k in [kind] if kind else list(KINDS):
+        if k not in KINDS:
+            raise InvalidInput(f"unknown kind {k!r}: person, vehicle or organization")
+        identity_id = repository.identity_ids(session, scope, k, [ref]).get(ref)
+        rows = repository.identities(session, scope, k, [identity_id]) if identity_id else []
+        if rows:
+            out = identity_dict(rows[0])
+        elif _records(session, scope, k, [ref]):
+            out = {"id": ref, "kind": k, "members": [ref], "evidence": [], "resolved_at": None}
+        else:
+            continue
+        from astara.matching.store import label_of, load_records
+
+        found = load_records(session, scope, k, out["members"])
+        out["labels"] = {m: label_of(k, found[m][1]) if m in found else m for m in out["members"]}
+        out["conflicts"] = [
+            conflict_dict(c)
+            for c in repository.conflicts(session, scope, k)
+            if c.entity_a in out["members"] or c.entity_b in out["members"]
+        ]
+        return out
+    raise NotFound(f"no identity or entity {ref!r}")
+
+
+def conflict_dict(row: IdentityConflict) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "a": row.entity_a,
+        "b": row.entity_b,
+        "reason": row.reason,
+        "details": dict(row.details),
+        "found_at": row.found_at.isoformat(timespec="seconds"),
+    }
+
+
+def list_conflicts(session: Session, scope: Scope, kind: str | None = None) -> list[dict[str, Any]]:
+    require(scope, "records.read")
+    return [conflict_dict(c) for c in repository.conflicts(session, scope, kind)]
