@@ -24,13 +24,13 @@ def main() -> None:
     if argv == ["--version"]:
         sys.stdout.write(f"astara {version()}\n")
         return
-    from astara.kit import help_cache
+    if argv[-1:] == ["--help"]:
+        from astara.kit import help_cache
 
-    if help_cache.asks_for_help(argv):
-        if help_cache.print_cached(argv):
+        if help_cache.asks_for_help(argv):
+            if not help_cache.print_cached(argv):
+                help_cache.render_and_keep(argv, _run)
             return
-        help_cache.render_and_keep(argv, _run)
-        return
     _run()
 
 
