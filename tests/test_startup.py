@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
-import uuid
 from importlib.metadata import version
 from pathlib import Path
 
@@ -55,7 +55,7 @@ def test_version_prints_the_installed_version_without_loading_typer_or_the_store
 
 
 def test_help_loads_no_heavy_module_and_its_copy_prints_the_same_text() -> None:
-    fresh = {"ASTARA_HELP_TEST": uuid.uuid4().hex}  # a setting no copy was kept for: rendered first
+    fresh = {"COLUMNS": str(random.randint(100, 10_000))}  # a width no copy was kept for: rendered first
     rendered, loaded = _astara("--help", env=fresh)
     assert "seizures" in rendered and "stats" in rendered and "match" in rendered
     assert "typer" in loaded and _heavy(loaded) == []  # every command's module, none of the store's
@@ -66,7 +66,7 @@ def test_help_loads_no_heavy_module_and_its_copy_prints_the_same_text() -> None:
 
 
 def test_a_groups_help_loads_only_that_groups_module() -> None:
-    out, loaded = _astara("seizures", "--help", env={"ASTARA_HELP_TEST": uuid.uuid4().hex})
+    out, loaded = _astara("seizures", "--help", env={"COLUMNS": str(random.randint(100, 10_000))})
     assert "list" in out and "show" in out
     assert "astara.seizures.cli" in loaded
     assert not {"astara.sharing.cli", "astara.news.cli", "astara.matching.cli"} & loaded

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-PREFIX = "ASTARA_"  # (no help text reads one; kept in case an option's default ever does)
 FOLDER = Path(__file__).resolve().parent.parent / "__pycache__"
 # What Rich, Typer and Click read from the environment to decide colours, width and language.
 VARIABLES = (
@@ -42,13 +41,16 @@ def _surroundings(argv: list[str]) -> tuple[Any, ...]:
             sizes.append(tuple(os.get_terminal_size(fd)))
         except OSError:
             sizes.append(None)
-    variables = tuple((k, v) for k, v in sorted(os.environ.items()) if k in VARIABLES or k.startswith(PREFIX))
+    variables = tuple((k, v) for k, v in sorted(os.environ.items()) if k in VARIABLES)
     out = sys.stdout
     return (tuple(argv), sys.version, tuple(sys.path), variables, tuple(sizes), out.isatty(), out.encoding)
 
 
-def _cached(argv: list[str]) -> Path:
-    return FOLDER / f"help-{hashlib.sha256(chr(0).join(argv).encode()).hexdigest()[:16]}.marshal"
+KEPT = 32  # copies kept (one per arguments and surroundings); the least recently written go
+
+
+def _cached(surroundings: tuple[Any, ...]) -> Path:
+    return FOLDER / f"help-{hashlib.sha256(repr(surroundings).encode()).hexdigest()[:16]}.marshal"
 
 
 def _files() -> dict[str, tuple[int, int]]:
@@ -77,12 +79,13 @@ def _unchanged(files: dict[str, tuple[int, int]]) -> bool:
 
 def print_cached(argv: list[str]) -> bool:
     """Print the kept help for ``argv`` when it still holds; say whether it did."""
+    surroundings = _surroundings(argv)
     try:
-        kept = marshal.loads(_cached(argv).read_bytes())  # noqa: S302 - written by _keep, like .pyc files
-        surroundings, files, text = kept
+        kept = marshal.loads(_cached(surroundings).read_bytes())  # noqa: S302 - written by _keep, like .pyc files
+        _, files, text = kept
     except (OSError, ValueError, EOFError, TypeError):
         return False
-    if surroundings != _surroundings(argv) or not _unchanged(files):
+    if kept[0] != surroundings or not _unchanged(files):
         return False
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -123,16 +126,19 @@ def render_and_keep(argv: list[str], render: Callable[[], None]) -> None:
     finally:
         sys.stdout = real
         if code in (0, None):
-            _keep(argv, (surroundings, _files(), "".join(copying.parts)))
+            _keep((surroundings, _files(), "".join(copying.parts)))
 
 
-def _keep(argv: list[str], value: tuple[Any, ...]) -> None:
+def _keep(value: tuple[Any, ...]) -> None:
     """Written whole or not at all (another command may be reading it)."""
-    target = _cached(argv)
+    target = _cached(value[0])
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     try:
         FOLDER.mkdir(exist_ok=True)
         temporary.write_bytes(marshal.dumps(value))
         os.replace(temporary, target)
+        copies = sorted(FOLDER.glob("help-*.marshal"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in copies[KEPT:]:
+            old.unlink(missing_ok=True)
     except (OSError, ValueError):  # a read-only installation: rendered each time
         temporary.unlink(missing_ok=True)
