@@ -15,9 +15,8 @@ import typer
 from typer.main import get_command_name
 
 from astara.errors import AstaraError
-from astara.settings import Settings
 
-if TYPE_CHECKING:  # the runtime loads SQLAlchemy: only commands that use the store pay for it
+if TYPE_CHECKING:  # the runtime loads SQLAlchemy, the settings pydantic: only commands that need them pay
     from astara.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Astara: seizure intelligence.")
@@ -27,6 +26,7 @@ _state: dict[str, Any] = {}  # the invocation's global options and its Runtime, 
 def runtime() -> Runtime:
     """The Runtime for this invocation (built once, from the environment and global options)."""
     from astara.runtime import Runtime
+    from astara.settings import Settings
 
     if "runtime" not in _state:
         settings = Settings.from_environment()
@@ -84,52 +84,36 @@ def _global(
         _state["agency"] = agency
 
 
-def _register() -> None:
-    """Add every domain's commands to ``app`` (once; called before the first command runs)."""
-    if _registered:
-        return
-    _registered.append(True)
-    from astara.agencies import cli as agencies_cli
-    from astara.analysis import cli as analysis_cli
-    from astara.auth import cli as auth_cli
-    from astara.demo import cli as demo_cli
-    from astara.exports import cli as exports_cli
-    from astara.extraction import cli as extraction_cli
-    from astara.imports import cli as imports_cli
-    from astara.jobs import cli as jobs_cli
-    from astara.matching import cli as matching_cli
-    from astara.networks import cli as networks_cli
-    from astara.news import cli as news_cli
-    from astara.operations import cli as operations_cli
-    from astara.reference import cli as reference_cli
-    from astara.reports import cli as reports_cli
-    from astara.seizures import cli as seizures_cli
-    from astara.sharing import cli as sharing_cli
-    from astara.web import cli as web_cli
-
-    for module in (
-        agencies_cli,
-        auth_cli,
-        imports_cli,
-        exports_cli,
-        seizures_cli,
-        analysis_cli,
-        reports_cli,
-        reference_cli,
-        networks_cli,
-        web_cli,
-        demo_cli,
-        extraction_cli,
-        matching_cli,
-        sharing_cli,
-        news_cli,
-        jobs_cli,
-        operations_cli,
-    ):
-        module.register(app)
+# Each top-level command or group and the module whose ``register(app)`` adds it: a command loads
+# only its own module (tests/test_startup.py keeps this table equal to what the modules register).
+COMMANDS = {
+    "init": "agencies", "agency": "agencies", "user": "auth", "token": "auth", "import": "imports",
+    "mappings": "imports", "export": "exports", "seizures": "seizures", "stats": "analysis",
+    "trends": "analysis", "routes": "analysis", "hotspots": "analysis", "report": "reports",
+    "reference": "reference", "network": "networks", "timeline": "networks", "serve": "web",
+    "demo": "demo", "extract": "extraction", "match": "matching", "link": "matching", "identities": "matching",
+    "agreement": "sharing", "keys": "sharing", "partner": "sharing", "sync": "sharing",
+    "bundle": "sharing", "audit": "sharing", "hit": "sharing", "news": "news", "jobs": "jobs",
+    "backup": "operations", "restore": "operations", "db": "operations",
+}  # fmt: skip
+# In the order ``astara --help`` lists them.
+MODULES = (
+    "agencies", "auth", "imports", "exports", "seizures", "analysis", "reports", "reference", "networks",
+    "web", "demo", "extraction", "matching", "sharing", "news", "jobs", "operations",
+)  # fmt: skip
+_registered: set[str] = set()
 
 
-_registered: list[bool] = []
+def _register(name: str | None = None) -> None:
+    """Add to ``app`` the commands of the module that registers ``name``, or of every module when
+    ``name`` is None or not one of :data:`COMMANDS` (help, a mistyped command); each module once."""
+    from importlib import import_module
+
+    wanted = [COMMANDS[name]] if name in COMMANDS else list(MODULES)
+    for module in sorted(wanted, key=MODULES.index):
+        if module not in _registered:
+            _registered.add(module)
+            import_module(f"astara.{module}.cli").register(app)
 
 
 def _named(argv: list[str]) -> str | None:
@@ -165,9 +149,10 @@ def main() -> None:
     """Entry point: AstaraError becomes a message on stderr and its exit code; any other exception
     "error: internal error (...)" and exit code 70, with the traceback only under --debug or
     ASTARA_DEBUG."""
-    _register()
+    name = _named(sys.argv[1:])
+    _register(name)
     try:
-        with _only(_named(sys.argv[1:])):
+        with _only(name):
             code = app(standalone_mode=False)
         if code == 130:  # click's answer to Ctrl-C without standalone mode: returned, not raised
             raise typer.Abort()

@@ -1,5 +1,5 @@
 """The messages between an import and its worker process (:mod:`astara.imports.worker`), pickled
-on the worker's standard input and output.
+on the worker's standard input and output by :mod:`astara.imports.channel`.
 
 To the worker: :class:`ReadFile` as it starts (:mod:`astara.imports.spawn`), then
 :class:`PrepareJob` once the importer has opened its store. From it: a :class:`Prepared` per

@@ -14,12 +14,12 @@ reads the end of its input and stops by itself. This module needs only the stand
 from __future__ import annotations
 
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from astara.imports import channel
 from astara.imports.messages import ReadFile
 
 if TYPE_CHECKING:  # (this module loads before the importer: see the docstring)
@@ -52,8 +52,7 @@ def tell(process: subprocess.Popen[bytes], told: ReadFile) -> None:
     from :func:`take`'s caller.)"""
     if process.stdin is None:  # never: start() asks for a pipe
         raise RuntimeError("the import worker has no input")
-    pickle.dump(told, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-    process.stdin.flush()
+    channel.send(process.stdin.fileno(), told)
 
 
 def start_early(path: Path, options: ImportOptions) -> None:

@@ -27,9 +27,9 @@ import threading
 from collections.abc import Callable, Generator
 from contextlib import ExitStack, suppress
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
-from astara.imports import spawn
+from astara.imports import channel, spawn
 from astara.imports.chunks import Chunk
 from astara.imports.mapping import get_mapping
 from astara.imports.messages import Done, Failed, FromWorker, Prepared, PrepareJob, ReadFile
@@ -69,16 +69,16 @@ def open_job_source(path: Path, options: ImportOptions, stack: ExitStack, prefer
 
 
 class _Inbox:
-    """The job on standard input, read by a thread (the worker reads ahead meanwhile)."""
+    """The job on standard input (``fd``), read by a thread (the worker reads ahead meanwhile)."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
+    def __init__(self, fd: int) -> None:
         self._found: list[tuple[bool, object]] = []
         self._arrived = threading.Event()
-        threading.Thread(target=self._read, args=(stream,), name="astara-import-inbox", daemon=True).start()
+        threading.Thread(target=self._read, args=(fd,), name="astara-import-inbox", daemon=True).start()
 
-    def _read(self, stream: IO[bytes]) -> None:
+    def _read(self, fd: int) -> None:
         try:
-            self._found.append((True, pickle.load(stream)))  # noqa: S301 - from the process that started this one
+            self._found.append((True, channel.receive(fd)))
         except BaseException as exc:  # the caller stopped before sending it: get() raises this
             self._found.append((False, exc))
         self._arrived.set()
@@ -133,7 +133,7 @@ def _work(told: ReadFile, inbox: _Inbox, send: Callable[[FromWorker], None]) -> 
 
 def main() -> None:
     """``python -m astara.imports.worker``: the job on standard input, messages on standard output."""
-    channel = sys.stdout.buffer
+    out = sys.stdout.fileno()
     sys.stdout = sys.stderr  # anything printed by mistake must not corrupt the channel
     # A thread writes the pickled messages, so that preparing goes on while the caller is busy
     # writing to its database and not reading; the queue bounds how far ahead the worker gets.
@@ -144,8 +144,7 @@ def main() -> None:
         while (data := outbox.get()) is not None:
             if not broken:
                 try:
-                    channel.write(data)
-                    channel.flush()
+                    channel.write_all(out, data)
                 except OSError as exc:  # the caller has stopped listening
                     broken.append(exc)
 
@@ -155,17 +154,17 @@ def main() -> None:
     def send(message: FromWorker) -> None:
         if broken:
             raise broken[0]
-        outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        outbox.put(channel.framed(message))
 
     # This process prepares one import and ends (os._exit below): the cyclic garbage collector
     # only re-walks the hundreds of thousands of objects the import keeps (about a tenth of the
     # work); preparing makes no reference cycles worth collecting (the peak memory is the same).
     gc.disable()
     try:
-        told = pickle.load(sys.stdin.buffer)  # noqa: S301 - from the process that started this one
+        told = channel.receive(sys.stdin.fileno())
         if not isinstance(told, ReadFile):
             raise RuntimeError(f"the import worker expected a file to read, not {type(told).__name__}")
-        _work(told, _Inbox(sys.stdin.buffer), send)
+        _work(told, _Inbox(sys.stdin.fileno()), send)
     except BaseException as exc:  # every failure goes to the caller, who raises it
         try:
             pickle.dumps(exc)
@@ -202,12 +201,12 @@ def prepare_in_worker(
     finished = False
     try:
         with suppress(BrokenPipeError):  # a worker that failed reading ahead: its error is on stdout
-            pickle.dump(PrepareJob(job), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            channel.send(stdin.fileno(), PrepareJob(job))
         with suppress(BrokenPipeError):
             stdin.close()
         while True:
             try:
-                message: FromWorker = pickle.load(stdout)  # noqa: S301 - from the worker this process started
+                message = cast("FromWorker", channel.receive(stdout.fileno()))
             except EOFError:
                 code = process.wait()
                 raise RuntimeError(f"the import worker stopped unexpectedly (exit code {code})") from None

@@ -7,8 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from astara.matching.keys import KINDS
-
 identities_app = typer.Typer(
     no_args_is_help=True, help="Resolved identities: one person, vehicle or organization across records."
 )
@@ -27,6 +25,7 @@ def resolve_command(kind: KindOption = None, fmt: Fmt = "table") -> None:
     """Resolve every identity again from judgements, strong identifiers and the matcher (audited)."""
     from astara.cli import runtime
     from astara.matching.identities import resolve
+    from astara.matching.keys import KINDS
 
     with runtime().unit() as (session, scope):
         changes = resolve(session, scope, [kind] if kind else KINDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
@@ -15,15 +15,23 @@ from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.db.models import SeizureEvent, SeizureItem, utcnow
 from astara.errors import Conflict, InvalidInput, NotFound
-from astara.imports.mapping import get_mapping
-from astara.imports.rows import ParsedRow, RowParser
 from astara.kit.cache import figures, store_of
+from astara.kit.deferred import deferred
 from astara.kit.ids import stable_id
 from astara.seizures import repository
 from astara.seizures.dimensions import Dimension, parse_where
 from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizureItemIn, SeizurePage
-from astara.sharing import audit
-from astara.sharing import outbox as sharing_outbox
+
+if TYPE_CHECKING:
+    from astara.imports import mapping, rows
+    from astara.imports.rows import ParsedRow
+    from astara.sharing import audit
+    from astara.sharing import outbox as sharing_outbox
+else:
+    mapping = deferred("astara.imports.mapping", "only a new seizure's rows are parsed")
+    rows = deferred("astara.imports.rows", "only a new seizure's rows are parsed")
+    audit = deferred("astara.sharing.audit", "only writes are audited")
+    sharing_outbox = deferred("astara.sharing.outbox", "only writes are queued for partners")
 
 REQUIRED = ("date", "country", "drug", "quantity", "unit")
 SORTS = tuple(repository.SORTABLE) + tuple(f"-{k}" for k in repository.SORTABLE)
@@ -109,7 +117,7 @@ def get_seizure(session: Session, scope: Scope, event_id: str) -> SeizureEventOu
 
 def _parsed(data: SeizureCreate, today: dt.date | None) -> list[ParsedRow]:
     """Each item with the event's fields, parsed by the template import's rules; every problem named."""
-    mapping = get_mapping("astara")
+    layout = mapping.get_mapping("astara")
     event_fields = data.model_dump(exclude={"items"}, exclude_none=True)
     if not data.items:
         raise InvalidInput(
@@ -123,10 +131,10 @@ def _parsed(data: SeizureCreate, today: dt.date | None) -> list[ParsedRow]:
             **{k: str(v) for k, v in item.model_dump(exclude_none=True).items()},
         }
         header = list(values)
-        columns = {name: i for i, name in enumerate(header) if name in mapping.fields}
+        columns = {name: i for i, name in enumerate(header) if name in layout.fields}
         required = [f for f in REQUIRED if f not in values]
-        parser = RowParser(
-            mapping.model_copy(update={"required": list(REQUIRED)}), columns, header, today or dt.date.today()
+        parser = rows.RowParser(
+            layout.model_copy(update={"required": list(REQUIRED)}), columns, header, today or dt.date.today()
         )
         row = parser.parse(position, list(values.values()))
         for p in row.errors:  # event fields are checked with every item: report each problem once

@@ -1,0 +1,30 @@
+"""kit.deferred: a module declared deferred runs at its first attribute look-up, not before."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from astara.kit.deferred import deferred
+
+
+def test_a_deferred_module_runs_when_first_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "deferred_example.py").write_text("import sys\nsys.ran_example = True\nANSWER = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "deferred_example", raising=False)
+    monkeypatch.setattr(sys, "ran_example", False, raising=False)
+    module = deferred("deferred_example", "only the answer needs it")
+    assert sys.ran_example is False  # type: ignore[attr-defined]
+    assert module.ANSWER == 42
+    assert sys.ran_example is True  # type: ignore[attr-defined]
+    assert deferred("deferred_example", "loaded already") is sys.modules["deferred_example"]
+    monkeypatch.delitem(sys.modules, "deferred_example")
+
+
+def test_a_deferral_must_say_why_and_name_a_module() -> None:
+    with pytest.raises(ValueError, match="say why"):
+        deferred("json", " ")
+    with pytest.raises(ModuleNotFoundError):
+        deferred("astara.no_such_module", "a test")
