@@ -17,9 +17,7 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,15 +39,12 @@ from astara.sharing.feed import sign_request
 from astara.sharing.keys import load_or_create
 from astara.sharing.schemas import PartnerIn
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from web_load import start_server
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src/astara/sharing/examples/az-ir-border-services.yaml"
 PAGES = ["/", "/?drug=heroin&page=2", "/api/seizures?limit=50", "/dashboard", "/sharing", "/audit"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mb(pid: int) -> float:
@@ -217,7 +212,6 @@ def main() -> None:
         t0 = time.perf_counter()
         token, partner = build(url, args.events, folder)
         print(f"store: {args.events:,} seizures queued for IR-ANP, built in {time.perf_counter() - t0:.0f} s")
-        port = free_port()
         env = {
             **os.environ,
             "ASTARA_DATABASE_URL": url,
@@ -225,20 +219,7 @@ def main() -> None:
             "ASTARA_DATA_DIR": str(folder),
             "ASTARA_LOG_LEVEL": "warning",
         }
-        log = (folder / "server.log").open("w")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "astara", "serve", "--port", str(port), "--workers", str(args.workers)],
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        server, base = start_server(env, folder, args.workers)
         print(
             f"server RSS at start {rss_mb(server.pid):,.0f} MB; {args.users} users, think {args.think:g} s, "
             f"partner pull every {args.pull_every:g} s, {args.minutes:g} min, {os.cpu_count()} cores (shared)"

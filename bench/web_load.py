@@ -120,6 +120,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_server(env: dict[str, str], folder: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
+    """``astara serve`` on a free loopback port, logging to ``folder/server.log``; returned once it
+    answers (or after 30 s), with its address. The soak bench starts its server the same way."""
+    port = free_port()
+    log = (folder / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "astara", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            httpx.get(base + "/healthz", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    return server, base
+
+
 async def hammer(url: str, token: str, users: int, seconds: float, think: float) -> tuple[list[float], int]:
     """``users`` clients, each sending its next request ``think`` seconds after the last answer
     (0: at once and all together, a stress test of throughput rather than of people reading pages)."""
@@ -181,24 +202,10 @@ def main() -> None:
         token = create_token(session, scope_for(session, agency, None), "load test")[1]
     engine.dispose()
 
-    port = free_port()
     env = {**os.environ, "ASTARA_DATABASE_URL": f"sqlite:///{db}", "ASTARA_AGENCY": agency,
            "ASTARA_DATA_DIR": str(folder), "ASTARA_LOG_LEVEL": "warning"}  # fmt: skip
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "astara", "serve", "--port", str(port), "--workers", str(args.workers)],
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
+    server, base = start_server(env, folder, args.workers)
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(base + "/login", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
         for think in args.think:
             print(f"\n{args.users} concurrent users, think time {think:g} s, {args.seconds:.0f} s a page, "
                   f"{args.workers} server process(es)")  # fmt: skip
