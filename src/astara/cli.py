@@ -91,9 +91,10 @@ COMMANDS = {
     "mappings": "imports", "export": "exports", "seizures": "seizures", "stats": "analysis",
     "trends": "analysis", "routes": "analysis", "hotspots": "analysis", "report": "reports",
     "reference": "reference", "network": "networks", "timeline": "networks", "serve": "web",
-    "demo": "demo", "extract": "extraction", "match": "matching", "link": "matching", "identities": "matching",
-    "agreement": "sharing", "keys": "sharing", "partner": "sharing", "sync": "sharing",
-    "bundle": "sharing", "audit": "sharing", "hit": "sharing", "news": "news", "jobs": "jobs",
+    "demo": "demo", "extract": "extraction", "match": "matching", "link": "matching",
+    "identities": "matching", "agreement": "sharing", "keys": "sharing", "partner": "sharing",
+    "sync": "sharing", "bundle": "sharing", "audit": "sharing", "hit": "sharing", "news": "news",
+    "jobs": "jobs",
     "backup": "operations", "restore": "operations", "db": "operations",
 }  # fmt: skip
 # In the order ``astara --help`` lists them.
