@@ -361,7 +361,7 @@ def _drop_repeats(items: list[Item]) -> None:
             if rounder is None and abs(amount[1] - other_amount[1]) > 0.01 * max(amount[1], 1e-9):
                 continue
             if rounder is other and other.generic != item.generic:
-                # "over 34 million X pills" ... "34,270,000 pills": the named drug, the exact figure
+                # "over 5 million X pills" ... "5,180,000 pills": the named drug, the exact figure
                 named, exact = (item, other) if other.generic else (other, item)
                 named.q, named.weight = exact.q, exact.weight
                 exact.dropped = "restates a quantity given before"
