@@ -238,7 +238,7 @@ def test_a_postgresql_client_older_than_the_server_is_refused(
 ) -> None:
     if make_url(cli_env.effective_database_url).get_backend_name() == "sqlite":
         pytest.skip("pg_dump is PostgreSQL's")
-    monkeypatch.setattr("astara.operations.copies._major", lambda _program: 9)
+    monkeypatch.setattr("astara.db.copies._major", lambda _program: 9)
     code, _, err = astara("backup", str(tmp_path / "old-client.backup"))
     assert code == StoreError.exit_code and "pg_dump is version 9" in err and "client programs" in err
     assert list(tmp_path.glob("*.backup*")) == [] and list(tmp_path.glob(".astara-work-*")) == []
