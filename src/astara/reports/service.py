@@ -22,6 +22,7 @@ from astara.analysis.periods import Period, parse_period
 from astara.analysis.service import stats
 from astara.analysis.trends import trends
 from astara.errors import InvalidInput
+from astara.i18n import RTL, localise_digits, translate
 from astara.kit.countries import CountryNotFound, country_name, resolve_country
 from astara.reference.service import compare
 from astara.reports import charts, maps, sankey
@@ -83,8 +84,6 @@ def _monthly_chart(
     session: Session, scope: Scope, history: list[str], period: Period, language: str = "en"
 ) -> tuple[str, Any]:
     """Events per month of the period's year, the year before as a line, anomalies in red."""
-    from astara.i18n import translate
-
     months = translate(language, "report.months").split()
     trend = trends(session, scope, history, period="month")
     points = {p.period: p for p in trend.points}
@@ -96,9 +95,9 @@ def _monthly_chart(
         [p.events if p else 0 for p in this],
         flagged=[bool(p and p.anomaly) for p in this],
         baseline=[p.events if p else 0 for p in before] if has_before else None,
-        baseline_label=_digits(str(period.year - 1), language),
+        baseline_label=localise_digits(str(period.year - 1), language),
         ylabel=translate(language, "report.events"),
-        digits=lambda text: _digits(text, language),
+        digits=lambda text: localise_digits(text, language),
     )
     return svg, trend
 
@@ -279,10 +278,9 @@ def _environment() -> Environment:
 def _words(language: str) -> dict[str, Any]:
     """What the template writes in the report's language: the pages' catalogue, vocabulary labels,
     country names, shares and route arrows (pointing left in a right-to-left report)."""
-    from astara.i18n import RTL, translate
 
     def digits(text: str) -> str:
-        return _digits(text, language)
+        return localise_digits(text, language)
 
     def group(by: str, key: Any, shown: str) -> str:
         if key is None:
@@ -300,7 +298,7 @@ def _words(language: str) -> dict[str, Any]:
         return f"{translate(language, 'report.months').split()[int(month) - 1]} {digits(year)}"
 
     def share(part: int, whole: int, pct: float) -> str:
-        return translate(language, "share.of", part=part, whole=whole, pct=_digits(f"{pct:.1f}", language))
+        return translate(language, "share.of", part=part, whole=whole, pct=digits(f"{pct:.1f}"))
 
     return {
         "lang": language,
@@ -315,19 +313,13 @@ def _words(language: str) -> dict[str, Any]:
     }
 
 
-def _digits(text: str, language: str) -> str:
-    from astara.i18n import localise_digits
-
-    return localise_digits(text, language)
-
-
 def render_html(report: Report, *, for_pdf: bool = False) -> str:
     """The report as one self-contained HTML page (styles and SVG inline, no external request), in the
     language asked for; stored and gazetteer names stay as recorded, marked as data."""
     fonts = Markup(font_face_css()) if for_pdf else Markup("")  # noqa: S704 - our own CSS
     words = _words(report.request.language)
     env = _environment()
-    env.filters["num"] = lambda v, d=0: _digits(f"{v:,.{d}f}", report.request.language)
+    env.filters["num"] = lambda v, d=0: localise_digits(f"{v:,.{d}f}", report.request.language)
     return env.get_template("report.html").render(r=report, fonts=fonts, **words)
 
 
