@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from astara.agencies.scope import Scope
 from astara.demo import repository
 from astara.imports.schemas import ImportOptions, ImportReport
-from astara.imports.service import file_sha256, run_import
+from astara.imports.service import run_import
+from astara.kit.ids import file_sha256
 
 DEMO_FILE = Path(__file__).with_name("data") / "ids_2011_2016_caucasus_iran_region_subset.csv.gz"
 

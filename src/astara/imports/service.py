@@ -7,7 +7,6 @@ in which case they go to the report and the rejects file, and the valid rows are
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import time
@@ -34,6 +33,7 @@ from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
 from astara.kit.cache import figures, store_of
+from astara.kit.ids import file_sha256
 from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
 
@@ -46,14 +46,6 @@ TABLES = ("seizure_events", "seizure_items")
 # Indexes a large import keeps up to date rather than rebuilds at its end: their keys arrive in order
 # (the events of one job; creation times, batch after batch; the few events of several drugs).
 KEPT_INDEXES = ("ix_events_agency_import", "ix_events_agency_created", "ix_events_agency_mixed_drugs")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class _Writer:

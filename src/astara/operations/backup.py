@@ -8,7 +8,6 @@ the store, so every checkpoint in a backup names an entry that the backup's stor
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import platform
 import shutil
@@ -24,6 +23,7 @@ from sqlalchemy import Connection, create_engine
 
 from astara.db import copies
 from astara.errors import InvalidInput
+from astara.kit.ids import file_sha256
 from astara.operations import archive
 from astara.settings import Settings
 from astara.sharing import checkpoints, keys
@@ -47,14 +47,6 @@ def _data_members(data_dir: Path, into: Path) -> list[str]:
         if path.is_file():
             out.append(DATA_PREFIX + path.relative_to(into).as_posix())
     return out
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def store_facts(connection: Connection) -> dict[str, Any]:
@@ -125,7 +117,7 @@ def create_backup(settings: Settings, dest: Path, passphrase: str | None) -> tup
             python=platform.python_version(),
             instance_key=pair.fingerprint if pair else None,
             checkpoints=_count_lines(checkpoints.path_of(settings.data_dir)),
-            files={m: {"sha256": sha256_of(work / m), "bytes": (work / m).stat().st_size} for m in members},
+            files={m: {"sha256": file_sha256(work / m), "bytes": (work / m).stat().st_size} for m in members},
         )
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         tar_path = work / "backup.tar.gz"
@@ -171,7 +163,7 @@ def unpack(src: Path, into: Path, passphrase: str | None) -> dict[str, Any]:
         )
     for member, facts in manifest.get("files", {}).items():
         path = content / member
-        if not path.is_file() or sha256_of(path) != facts["sha256"]:
+        if not path.is_file() or file_sha256(path) != facts["sha256"]:
             raise archive.BadBackup(f"the backup's file {member} is missing or does not match its checksum")
     return manifest
 

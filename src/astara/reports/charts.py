@@ -53,10 +53,6 @@ def _figure(width: float, height: float) -> Figure:
 Digits = Callable[[str], str]  # a number's text as the chart's language writes it
 
 
-def _plain(text: str) -> str:
-    return text
-
-
 class _Localised(ScalarFormatter):
     """matplotlib's own tick labels (as many decimals as the ticks need), in the chart's digits."""
 
@@ -93,7 +89,7 @@ def period_bars(
     baseline: Sequence[float] | None = None,
     baseline_label: str = "previous year",
     ylabel: str = "seizure events",
-    digits: Digits = _plain,
+    digits: Digits = str,
 ) -> str:
     """Bars per period; anomalies in red; an optional line for the same periods a year earlier.
 
@@ -129,7 +125,7 @@ def _period_bars(
 
 
 def ranked_bars(
-    labels: Sequence[str], values: Sequence[float], *, xlabel: str = "kg", digits: Digits = _plain
+    labels: Sequence[str], values: Sequence[float], *, xlabel: str = "kg", digits: Digits = str
 ) -> str:
     """Horizontal bars, largest on top; ``digits`` writes the value axis in the chart's language."""
     with matplotlib.rc_context(_rc()):
