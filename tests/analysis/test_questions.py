@@ -165,7 +165,7 @@ def test_an_agency_may_have_only_so_many_questions_at_once(
     refused = client.get("/api/stats", params={"by": "year"})
     assert refused.status_code == 429
     message = refused.json()["error"]["message"]
-    assert "AZ-SCS already has 2 questions being answered" in message and "ask again" in message
+    assert "AZ-SCS has reached its limit of 2 questions" in message and "ask again" in message
     held.set()
     for asked in (first, second):
         assert _finished(client, asked.json()["job"])["status"] == "done"

@@ -151,7 +151,8 @@ def answer(
     if hit is not None:
         return hit
     value = COMPUTE[question["kind"]](session, scope, question, told or (lambda _done, _total: None))
-    return figures.get(store_of(session), scope.agency_id, key(question), lambda: value)
+    figures.get(store_of(session), scope.agency_id, key(question), lambda: value)
+    return value  # (not the cache's answer: an older one while another thread refreshes it)
 
 
 def question_job(work: Work, params: dict[str, Any]) -> dict[str, Any]:

@@ -79,8 +79,8 @@ def enqueue_claimed(
         return JobOut.model_validate(existing), None
     if repository.active_count(session, scope, kind) >= limit:
         raise RateLimited(
-            f"agency {scope.agency_code} already has {limit} questions being answered, the most it may "
-            "have at once; ask again when one of them has finished"
+            f"agency {scope.agency_code} has reached its limit of {limit} questions being answered at "
+            "once; ask again when one of them has finished"
         )
     job = enqueue(session, scope, kind, params)
     token = secrets.token_hex(16)
