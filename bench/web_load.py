@@ -183,23 +183,32 @@ def stats_latency(
     print(f"{'by':<20}{'first':>7}{'first ms':>10}{'answer ms':>11}{'cached ms':>11}{'groups':>8}")
     with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
         for by in groupings:
-            start = time.perf_counter()
-            first = client.get("/api/stats", params={"by": by})
-            replied = time.perf_counter() - start
-            answer = first.json()
-            if first.status_code == 202:  # poll the job as a client would
-                while (job := client.get(answer["job"]).json())["status"] not in ("done", "failed"):
-                    time.sleep(0.05)
-                answer = (job.get("result") or {}).get("answer") or {"error": job.get("error")}
-            answered = time.perf_counter() - start
-            times = []
-            for _ in range(cached):
-                start = time.perf_counter()
-                again = client.get("/api/stats", params={"by": by})
-                times.append(time.perf_counter() - start)
-                assert again.status_code == 200 and again.json() == answer, (by, again.status_code)
-            print(f"{by:<20}{first.status_code:>7}{replied * 1000:>10.0f}{answered * 1000:>11.0f}"
-                  f"{statistics.median(times) * 1000:>11.1f}{len(answer.get('groups', [])):>8}")  # fmt: skip
+            try:
+                _stats_once(client, by, cached)
+            except httpx.TransportError as exc:  # the server died (say, out of memory): say so, stop
+                print(f"{by:<20} the server stopped answering ({exc}); see its log")
+                return
+
+
+def _stats_once(client: httpx.Client, by: str, cached: int) -> None:
+    """One grouping: asked cold (a 202 followed to its answer), then ``cached`` times more."""
+    start = time.perf_counter()
+    first = client.get("/api/stats", params={"by": by})
+    replied = time.perf_counter() - start
+    answer = first.json()
+    if first.status_code == 202:  # poll the job as a client would
+        while (job := client.get(answer["job"]).json())["status"] not in ("done", "failed"):
+            time.sleep(0.05)
+        answer = (job.get("result") or {}).get("answer") or {"error": job.get("error")}
+    answered = time.perf_counter() - start
+    times = []
+    for _ in range(cached):
+        start = time.perf_counter()
+        again = client.get("/api/stats", params={"by": by})
+        times.append(time.perf_counter() - start)
+        assert again.status_code == 200 and again.json() == answer, (by, again.status_code)
+    print(f"{by:<20}{first.status_code:>7}{replied * 1000:>10.0f}{answered * 1000:>11.0f}"
+          f"{statistics.median(times) * 1000:>11.1f}{len(answer.get('groups', [])):>8}")  # fmt: skip
 
 
 def main() -> None:
