@@ -15,6 +15,8 @@ Run: ``.venv/bin/python bench/web_load.py [--events 1000000] [--users 20] [--sec
      ``.venv/bin/python bench/web_load.py --demo [--folder DIR] [--users 5] [--think 1] [--seconds 10]``
      ``.venv/bin/python bench/web_load.py --demo --pages news``: only News review (first, second and
      last page of the 1,000 open drafts)
+     ``.venv/bin/python bench/web_load.py --stats --db FILE``: only `/api/stats` by single groupings,
+     cold (202s followed to their job's answer) and cached
 """
 
 from __future__ import annotations
@@ -168,6 +170,47 @@ async def hammer(url: str, token: str, users: int, seconds: float, think: float)
     return latencies, errors
 
 
+STATS_GROUPINGS = ("drug", "departure_country", "year", "country", "transport", "drug_group", "month")
+
+
+def stats_latency(
+    base: str, token: str, groupings: tuple[str, ...] = STATS_GROUPINGS, cached: int = 20
+) -> None:
+    """`/api/stats?by=X` for single groupings, one client: cold (the first asking after the server
+    started; a 202 is followed to its job's answer) and cached (the median of ``cached`` more)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    print(f"\n/api/stats, one grouping at a time (cached: median of {cached})")
+    print(f"{'by':<20}{'first':>7}{'first ms':>10}{'answer ms':>11}{'cached ms':>11}{'groups':>8}")
+    with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+        for by in groupings:
+            try:
+                _stats_once(client, by, cached)
+            except httpx.TransportError as exc:  # the server died (say, out of memory): say so, stop
+                print(f"{by:<20} the server stopped answering ({exc}); see its log")
+                return
+
+
+def _stats_once(client: httpx.Client, by: str, cached: int) -> None:
+    """One grouping: asked cold (a 202 followed to its answer), then ``cached`` times more."""
+    start = time.perf_counter()
+    first = client.get("/api/stats", params={"by": by})
+    replied = time.perf_counter() - start
+    answer = first.json()
+    if first.status_code == 202:  # poll the job as a client would
+        while (job := client.get(answer["job"]).json())["status"] not in ("done", "failed"):
+            time.sleep(0.05)
+        answer = (job.get("result") or {}).get("answer") or {"error": job.get("error")}
+    answered = time.perf_counter() - start
+    times = []
+    for _ in range(cached):
+        start = time.perf_counter()
+        again = client.get("/api/stats", params={"by": by})
+        times.append(time.perf_counter() - start)
+        assert again.status_code == 200 and again.json() == answer, (by, again.status_code)
+    print(f"{by:<20}{first.status_code:>7}{replied * 1000:>10.0f}{answered * 1000:>11.0f}"
+          f"{statistics.median(times) * 1000:>11.1f}{len(answer.get('groups', [])):>8}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -180,6 +223,9 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true", help="every page on the demo data (see above)")
     parser.add_argument("--folder", type=Path, help="--demo: reuse (or create) the demo store here")
     parser.add_argument("--pages", nargs="+", metavar="WORD", help="only pages whose names have these words")
+    parser.add_argument(
+        "--stats", action="store_true", help="only /api/stats, cold and cached (stats_latency)"
+    )
     args = parser.parse_args()
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="astara-load-"))
@@ -206,6 +252,9 @@ def main() -> None:
            "ASTARA_DATA_DIR": str(folder), "ASTARA_LOG_LEVEL": "warning"}  # fmt: skip
     server, base = start_server(env, folder, args.workers)
     try:
+        if args.stats:
+            stats_latency(base, token)
+            args.think = []
         for think in args.think:
             print(f"\n{args.users} concurrent users, think time {think:g} s, {args.seconds:.0f} s a page, "
                   f"{args.workers} server process(es)")  # fmt: skip

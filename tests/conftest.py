@@ -98,6 +98,7 @@ def settings(tmp_path: Path, database_url: str, engine: Engine, scope: Scope) ->
         database_url=database_url,
         agency=scope.agency_code,
         secret_key=TEST_SECRET,
+        question_wait_seconds=600,  # a page's answer, however slow the machine; 202s are tested apart
     )
 
 

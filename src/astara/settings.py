@@ -70,6 +70,13 @@ class Settings(BaseModel):
     jobs_in_server: bool = Field(
         default=True, description="The server runs queued jobs in a thread of each process."
     )
+    question_wait_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=600,
+        description="How long a request waits for a heavy question (statistics, the dashboard) before "
+        "answering with the address of its job to poll.",
+    )
     max_query_parameters: int = Field(default=100, ge=10, description="Most parameters a request may carry.")
     backup_passphrase: str | None = Field(
         default=None, description="Encrypts and decrypts backups; unset: `astara backup` asks for one."

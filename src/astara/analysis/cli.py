@@ -31,23 +31,22 @@ def stats_command(
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     engine: Annotated[
-        str, typer.Option(help="sql (the store) or duckdb (a columnar snapshot of the embedded store).")
-    ] = "sql",
+        str,
+        typer.Option(
+            help="auto (duckdb for a large SQLite store, else sql), sql (the store) or duckdb "
+            "(a columnar snapshot of the embedded store)."
+        ),
+    ] = "auto",
 ) -> None:
     """Count seizure events and sum kilogram equivalents by any field, with shares."""
-    from astara.analysis.service import format_table, stats
+    from astara.analysis.questions import answer, normalise
+    from astara.analysis.schemas import StatsResult
+    from astara.analysis.service import format_table
 
+    params = {"by": by, "where": where or [], "sort": sort, "limit": limit, "engine": engine,
+              "exclude_possible_duplicates": exclude_possible_duplicates}  # fmt: skip
     with runtime().unit() as (session, scope):
-        result = stats(
-            session,
-            scope,
-            by,
-            where,
-            sort=sort,
-            limit=limit,
-            exclude_possible_duplicates=exclude_possible_duplicates,
-            engine=engine,
-        )
+        result = StatsResult.model_validate(answer(session, scope, normalise("stats", params)))
     emit(result.model_dump(mode="json"), fmt, format_table(result))
 
 
@@ -82,10 +81,13 @@ def trends_command(
     fmt: Fmt = "table",
 ) -> None:
     """Monthly or yearly series with the change against the previous period and explained anomalies."""
-    from astara.analysis.trends import format_trends, trends
+    from astara.analysis.questions import answer, normalise
+    from astara.analysis.schemas import TrendResult
+    from astara.analysis.trends import format_trends
 
+    params = {"where": where or [], "interval": interval, "measure": measure, "threshold": threshold}
     with runtime().unit() as (session, scope):
-        result = trends(session, scope, where, period=interval, measure=measure, threshold=threshold)
+        result = TrendResult.model_validate(answer(session, scope, normalise("trends", params)))
     emit(result.model_dump(mode="json"), fmt, format_trends(result))
 
 

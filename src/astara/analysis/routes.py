@@ -1,17 +1,20 @@
-"""REST API for statistics, trends, routes and hotspots (the same services as the CLI)."""
+"""REST API for statistics, trends, routes and hotspots: the CLI's questions
+(:mod:`astara.analysis.questions`), answered at once when known or quick, else 202 with the address
+of the job answering them."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from astara.analysis.geo import hotspot_features, route_features
-from astara.analysis.periods import parse_period
 from astara.analysis.schemas import HotspotResult, RouteResult, StatsResult, TrendResult
-from astara.analysis.service import stats
+from astara.jobs.schemas import JobAccepted
 from astara.reference.schemas import Comparison
 from astara.web.deps import unit
+from astara.web.questions import accepted, answer_or_job, api_answer
 
 router = APIRouter(prefix="/api", tags=["analysis"])
 Where = Annotated[list[str], Query(description="FIELD=VALUE filters, as for astara stats.")]
@@ -20,55 +23,45 @@ PeriodQuery = Annotated[
 ]
 
 
-def _periods(where: list[str], period: str | None) -> tuple[list[str], list[str] | None, tuple[str, str]]:
-    if period is None:
-        return list(where), None, ("the baseline", "the period")
-    now = parse_period(period)
-    before = now.previous()
-    return [*where, now.where()], [*where, before.where()], (before.label, now.label)
+ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {"model": JobAccepted, "description": "Not answered within the wait: poll the job's address."}
+}
 
 
-@router.get("/stats", response_model=StatsResult)
+@router.get("/stats", response_model=StatsResult, responses=ACCEPTED)
 def get_stats(
     request: Request,
     by: Annotated[list[str], Query(description="Fields to group by, e.g. departure_country.")],
     where: Where = [],  # noqa: B006 - read only
     sort: str = "events",
     limit: int | None = None,
-) -> StatsResult:
-    with unit(request) as (session, scope):
-        return stats(session, scope, by, where, sort=sort, limit=limit)
+) -> Response:
+    params = {"by": by, "where": where, "sort": sort, "limit": limit}
+    return api_answer(request, "stats", params)
 
 
-@router.get("/trends", response_model=TrendResult)
+@router.get("/trends", response_model=TrendResult, responses=ACCEPTED)
 def get_trends(
     request: Request,
     where: Where = [],  # noqa: B006 - read only
     interval: str = "month",
     measure: str = "events",
     threshold: float = 3.5,
-) -> TrendResult:
-    from astara.analysis.trends import trends
-
-    with unit(request) as (session, scope):
-        return trends(session, scope, where, period=interval, measure=measure, threshold=threshold)
+) -> Response:
+    params = {"where": where, "interval": interval, "measure": measure, "threshold": threshold}
+    return api_answer(request, "trends", params)
 
 
-@router.get("/routes", response_model=RouteResult)
+@router.get("/routes", response_model=RouteResult, responses=ACCEPTED)
 def get_routes(
     request: Request,
     where: Where = [],  # noqa: B006 - read only
     period: PeriodQuery = None,
     detail: str = "country",
     limit: int | None = None,
-) -> RouteResult:
-    from astara.analysis.flows import route_flows
-
-    now, before, labels = _periods(where, period)
-    with unit(request) as (session, scope):
-        return route_flows(
-            session, scope, now, baseline_where=before, labels=labels, detail=detail, limit=limit
-        )
+) -> Response:
+    params = {"where": where, "period": period, "detail": detail, "limit": limit}
+    return api_answer(request, "routes", params)
 
 
 @router.get("/reference/compare", response_model=Comparison)
@@ -80,7 +73,7 @@ def get_reference_comparison(request: Request, country: str, year: int) -> Compa
         return compare(session, scope, country, year)
 
 
-@router.get("/hotspots", response_model=HotspotResult)
+@router.get("/hotspots", response_model=HotspotResult, responses=ACCEPTED)
 def get_hotspots(
     request: Request,
     where: Where = [],  # noqa: B006 - read only
@@ -88,34 +81,26 @@ def get_hotspots(
     level: str = "place",
     resolution: int = 6,
     limit: int | None = None,
-) -> HotspotResult:
-    from astara.analysis.hotspots import hotspots
-
-    now, before, _labels = _periods(where, period)
-    with unit(request) as (session, scope):
-        return hotspots(
-            session, scope, now, level=level, baseline_where=before, resolution=resolution, limit=limit
-        )
+) -> Response:
+    params = {"where": where, "period": period, "level": level, "resolution": resolution, "limit": limit}
+    return api_answer(request, "hotspots", params)
 
 
-@router.get("/hotspots/map")
+@router.get("/hotspots/map", responses=ACCEPTED)
 def get_hotspot_map(
     request: Request,
     where: Where = [],  # noqa: B006 - read only
     level: str = "h3",
     resolution: Annotated[int, Query(ge=0, le=15)] = 5,
-) -> dict[str, Any]:
+) -> Any:
     """Hotspots as GeoJSON for a map layer: H3 cells as hexagons, other levels as points."""
-    from astara.analysis.hotspots import hotspots
+    params = {"where": where, "level": level, "resolution": resolution}
+    found, job = answer_or_job(request, "hotspots", params)
+    return accepted(job) if job is not None else hotspot_features(HotspotResult.model_validate(found))
 
-    with unit(request) as (session, scope):
-        return hotspot_features(hotspots(session, scope, list(where), level=level, resolution=resolution))
 
-
-@router.get("/routes/map")
-def get_route_map(request: Request, where: Where = []) -> dict[str, Any]:  # noqa: B006 - read only
+@router.get("/routes/map", responses=ACCEPTED)
+def get_route_map(request: Request, where: Where = []) -> Any:  # noqa: B006 - read only
     """Route flows between countries as GeoJSON lines (departure → seizure → destination)."""
-    from astara.analysis.flows import route_flows
-
-    with unit(request) as (session, scope):
-        return route_features(route_flows(session, scope, list(where), detail="country"))
+    found, job = answer_or_job(request, "routes", {"where": where, "detail": "country"})
+    return accepted(job) if job is not None else route_features(RouteResult.model_validate(found))

@@ -124,6 +124,7 @@ def trends(
     measure: str = "events",
     threshold: float = THRESHOLD,
     exclude_possible_duplicates: bool = False,
+    engine: str = "sql",
 ) -> TrendResult:
     """The series of ``measure`` per ``period`` for the records ``where`` selects, with anomalies."""
     if period not in PERIODS:
@@ -133,7 +134,7 @@ def trends(
     if threshold <= 0:
         raise InvalidInput("threshold must be above 0")
     rows = repository.grouped(
-        session, scope, [dimension(period)], parse_where(where or []), exclude_possible_duplicates
+        session, scope, [dimension(period)], parse_where(where or []), exclude_possible_duplicates, engine
     )
     found: dict[int, tuple[int, float]] = {}
     without = 0

@@ -44,6 +44,14 @@ def active(session: Session, scope: Scope, kind: str, params: dict[str, Any]) ->
     return next((job for job in session.scalars(stmt) if job.params == params), None)
 
 
+def active_count(session: Session, scope: Scope, kind: str) -> int:
+    """How many jobs of ``kind`` the agency has queued or running."""
+    stmt = scoped(select(func.count()).select_from(Job), Job, scope).where(
+        Job.kind == kind, Job.status.in_(ACTIVE)
+    )
+    return int(session.scalar(stmt) or 0)
+
+
 def queued_ids(session: Session, limit: int) -> list[str]:
     stmt = select(Job.id).where(Job.status == QUEUED).order_by(Job.created_at, Job.id).limit(limit)
     return list(session.scalars(stmt))

@@ -31,3 +31,13 @@ class JobOut(BaseModel):
     @property
     def finished(self) -> bool:
         return self.status in ("done", "failed")
+
+
+class JobAccepted(BaseModel):
+    """202: the answer is being worked out by a job; ``job`` is its address to poll."""
+
+    job: str
+    id: str
+    status: str
+    progress_done: int
+    progress_total: int | None

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import allowed
-from astara.db.models import Job
-from astara.errors import InvalidInput, NotFound
+from astara.db.models import Job, utcnow
+from astara.errors import Conflict, InvalidInput, NotFound, RateLimited
 from astara.jobs import progress, repository
 from astara.jobs.schemas import JobOut
 from astara.settings import Settings
@@ -33,6 +33,7 @@ KINDS: dict[str, str] = {
     "sharing.pull": "astara.sharing.service:pull_job",
     "imports.run": "astara.imports.jobs:import_job",
     "sharing.purge": "astara.sharing.service:purge_job",
+    "analysis.question": "astara.analysis.questions:question_job",
 }
 # Kinds that hold the store's write transaction for their whole run: progress goes beside the
 # store (:mod:`astara.jobs.progress`), since on SQLite a progress row would wait on the job itself.
@@ -65,6 +66,27 @@ def enqueue(
               status=repository.QUEUED, created_by=scope.user_id, progress_done=0,
               progress_message="", attempts=0)  # fmt: skip
     return JobOut.model_validate(repository.add(session, job))
+
+
+def enqueue_claimed(
+    session: Session, scope: Scope, kind: str, params: dict[str, Any], *, limit: int
+) -> tuple[JobOut, str | None]:
+    """Queue a job already claimed for this process's pool (:mod:`astara.jobs.pool`): the job and
+    its claim token. The user's identical job still active is returned instead, with no token (it
+    is someone else's to run); more than ``limit`` active jobs of ``kind`` in the agency are refused."""
+    existing = repository.active(session, scope, kind, params)
+    if existing is not None and existing.created_by == scope.user_id:
+        return JobOut.model_validate(existing), None
+    if repository.active_count(session, scope, kind) >= limit:
+        raise RateLimited(
+            f"agency {scope.agency_code} has reached its limit of {limit} questions being answered at "
+            "once; ask again when one of them has finished"
+        )
+    job = enqueue(session, scope, kind, params)
+    token = secrets.token_hex(16)
+    if not repository.claim(session, job.id, token, utcnow()):  # the row is this transaction's: never
+        raise Conflict(f"job {job.id} was taken by another runner")
+    return job, token
 
 
 def get_job(session: Session, scope: Scope, job_id: str, data_dir: Path | None = None) -> JobOut:

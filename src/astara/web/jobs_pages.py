@@ -17,7 +17,8 @@ from astara.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 # where the person who started a kind of job goes next, and the link's words
-BACK = {"sharing.pull": ("/sharing", "jobs.back"), "imports.run": ("/imports/new", "jobs.back_import")}
+BACK = {"sharing.pull": ("/sharing", "jobs.back"), "imports.run": ("/imports/new", "jobs.back_import"),
+        "analysis.question": ("/dashboard", "heavy.back")}  # fmt: skip
 
 
 def refused(request: Request, exc: AstaraError) -> HTMLResponse:
@@ -40,7 +41,10 @@ def _label(lang: str, prefix: str, key: str, **values: Any) -> str:
 
 
 def _outcome(lang: str, job: JobOut) -> list[tuple[str, Any]]:
-    """The result as labelled figures (a field without a label of its own shows its name)."""
+    """The result as labelled figures (a field without a label of its own shows its name); a
+    question's answer is shown where it was asked, not here."""
+    if job.kind == "analysis.question":
+        return []
     return [(_label(lang, "jobs.result", key), value) for key, value in (job.result or {}).items()]
 
 
