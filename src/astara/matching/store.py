@@ -108,7 +108,8 @@ def received_entities(row: SharingReceived) -> list[tuple[str, str, dict[str, An
 
 
 def index_received(session: Session, scope: Scope, rows: Sequence[SharingReceived]) -> None:
-    """File the entities of newly received records and check them against the watch lists."""
+    """File the entities of newly received records, resolve their identities and check them against
+    the watch lists."""
     from astara.matching import watch
 
     session.flush()
@@ -118,6 +119,7 @@ def index_received(session: Session, scope: Scope, rows: Sequence[SharingReceive
             by_kind.setdefault(kind, []).append((ref, record))
     for kind, items in by_kind.items():
         write_keys(session, scope, kind, "received", items)
+        identities.resolve_entities(session, scope, kind, [ref for ref, _ in items])
         watch.check(session, scope, kind, [(ref, rec, None) for ref, rec in items], origin="received")
 
 
