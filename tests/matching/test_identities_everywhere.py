@@ -3,6 +3,7 @@ its timeline marks the record as received."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from sqlalchemy import Engine
 
 from astara.agencies.scope import Scope
 from astara.db.engine import transaction
+from astara.imports.schemas import ImportOptions
+from astara.imports.service import run_import
 from astara.matching import identities, store, watch
 from astara.networks.service import format_timeline, timeline
 from astara.sharing import outbox, service
@@ -89,3 +92,45 @@ def test_a_received_record_joins_the_identity_and_the_timeline_marks_it(nodes: t
     assert [(e.event_id, e.received_from) for e in received] == [("AZ-2025-0301", "AZ-SCS")]  # latest version
     assert [e.received_from for e in line.entries].count(None) == 1
     assert "received from AZ-SCS: AZ-2025-0301" in format_timeline(line)
+
+
+def _import_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    header = ["reference", "date", "country", "drug", "quantity", "unit", "conveyance_ids", "person_name",
+              "person_birth_date", "person_nationality", "person_id_number"]  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for n, row in enumerate(rows, start=1):
+            base = {"reference": f"IMP-{n}", "date": f"2025-03-0{n}", "country": "AZ", "drug": "heroin",
+                    "quantity": "12", "unit": "kg"}  # fmt: skip
+            writer.writerow([{**base, **row}.get(h, "") for h in header])
+    return path
+
+
+def test_an_imported_person_joins_the_identity_of_a_stored_one(
+    engine: Engine, scope: Scope, tmp_path: Path
+) -> None:
+    with transaction(engine) as session:
+        stored, _ = store.create_entity(session, scope, "person", REZAEI[0])
+        truck, _ = store.create_entity(session, scope, "vehicle", {"plate": "10-AB-123", "country": "AZ"})
+        stored_id, truck_id = stored.id, truck.id
+    persian = {"person_name": REZAEI[1]["name"], "person_birth_date": "1984-03-21",
+               "person_nationality": "IR",
+               "person_id_number": "K12345678", "conveyance_ids": "10-AB-123 (AZ)"}  # fmt: skip
+    path = _import_csv(tmp_path / "people.csv", [persian, {"person_name": "Rauf Quliyev"}])
+    with transaction(engine) as session:
+        report = run_import(session, scope, path, ImportOptions(mapping="astara", today=TODAY))
+    assert report.persons_created == 2
+    with transaction(engine) as session:
+        people = identities.members_of(session, scope, "person", [stored_id])[stored_id]
+        vehicles = identities.members_of(session, scope, "vehicle", [truck_id])[truck_id]
+        line = timeline(session, scope, entity=f"person:{stored_id}")
+        after_import = {
+            (i.identity_id, tuple(i.members)) for i in identities.repository.identities(session, scope)
+        }
+        identities.resolve(session, scope)
+        full = {(i.identity_id, tuple(i.members)) for i in identities.repository.identities(session, scope)}
+    assert len(people) == 2 and stored_id in people  # one identity: the stored record and the imported one
+    assert len(vehicles) == 2 and truck_id in vehicles
+    assert [e.event_id for e in line.entries] and len(line.entries) == 1
+    assert after_import == full

@@ -424,6 +424,19 @@ def resolve_entities(session: Session, scope: Scope, kind: str, refs: Sequence[s
     return change
 
 
+IMPORT_BATCH = 2000  # new entities whose neighbourhood one resolution takes at a time
+
+
+def resolve_imported(session: Session, scope: Scope, written: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The identities around the entities an import's bulk path wrote (kind -> ids), in its
+    transaction once every row is in, so an imported record joins as one made through the service."""
+    return [
+        resolve_entities(session, scope, kind, refs[start : start + IMPORT_BATCH])
+        for kind, refs in sorted(written.items())
+        for start in range(0, len(refs), IMPORT_BATCH)
+    ]
+
+
 def members_of(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, list[str]]:
     """Entity reference -> every member of its identity (itself alone when it has none)."""
     ids = repository.identity_ids(session, scope, kind, list(refs))
