@@ -267,11 +267,17 @@ def _matched(
 ) -> list[Edge]:
     """The matcher's decisions above threshold between each record and its candidates (those in
     ``within`` when given)."""
-    from astara.matching.store import candidate_refs
+    from astara.matching.store import MAX_CANDIDATES, candidate_refs
 
     pairs: set[tuple[str, str]] = set()
+    shared = repository.shared_keys(session, scope, kind, sorted(records), SOURCES)
     for ref in sorted(records):
-        for other in candidate_refs(session, scope, kind, keys_of(kind, records[ref]), SOURCES):
+        if ref in shared:  # filed: the candidate query's order and limit, from one statement per 500
+            ranked = sorted(shared[ref], key=lambda c: (-c[1], c[0]))[:MAX_CANDIDATES]
+            candidates = [other for other, _ in ranked]
+        else:  # a record not filed under its keys (made outside the services) still finds its own
+            candidates = candidate_refs(session, scope, kind, keys_of(kind, records[ref]), SOURCES)
+        for other in candidates:
             if other != ref and (within is None or other in within):
                 pairs.add(_ordered(ref, other))
     missing = sorted({r for p in pairs for r in p} - set(records))
