@@ -30,7 +30,7 @@ def _seizure(engine: Engine, scope: Scope, country: str, date: str, person: dict
                 place="Astara",
                 departure_country="IR",
                 items=[SeizureItemIn(drug="heroin", quantity=5, unit="kg")],
-            ),  # fmt: skip
+            ),
             TODAY,
         )
         store.create_entity(session, scope, "person", person, event_id=event.id, role="driver")
@@ -64,7 +64,8 @@ def test_an_identity_seized_in_both_countries_is_listed_in_the_reports_languages
 @pytest.mark.parametrize(
     ("date", "period", "inside"),
     [("2017-05-20", "2017", True), ("2017-05-20", "2017Q2", True), ("2017-07-01", "2017Q2", False),
-     ("2017-05", "2017-05", True), ("2016-12-31", "2017", False), (None, "2017", False), ("x", "2017", False)],
+     ("2017-05", "2017-05", True), ("2016-12-31", "2017", False), (None, "2017", False),
+     ("x", "2017", False)],
 )  # fmt: skip
 def test_a_received_records_date_is_placed_in_the_period(date: str | None, period: str, inside: bool) -> None:
     assert in_period(date, parse_period(period)) is inside

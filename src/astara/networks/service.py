@@ -13,6 +13,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 from itertools import combinations
+from typing import Any
 
 import networkx as nx
 from sqlalchemy.orm import Session
@@ -265,15 +266,15 @@ def _received_entries(session: Session, scope: Scope, members: list[str]) -> lis
     version of each record once, marked with the partner."""
     positions: dict[int, set[int]] = defaultdict(set)
     for ref in members:
-        row, dot, n = ref[1:].partition(".")
-        if ref[:1] == "r" and dot and row.isdigit() and n.isdigit():
-            positions[int(row)].add(int(n))
+        number, dot, n = ref[1:].partition(".")
+        if ref[:1] == "r" and dot and number.isdigit() and n.isdigit():
+            positions[int(number)].add(int(n))
     latest: dict[tuple[str, str], tuple[int, TimelineEntry]] = {}
     drugs = get_vocabulary().drugs
     for row in repository.received(session, scope, sorted(positions)):
-        record = row.record if isinstance(row.record, dict) else {}
-        event = record.get("event") if isinstance(record.get("event"), dict) else {}
-        entities = record.get("entities") if isinstance(record.get("entities"), list) else []
+        record: dict[str, Any] = row.record if isinstance(row.record, dict) else {}
+        event: dict[str, Any] = record["event"] if isinstance(record.get("event"), dict) else {}
+        entities: list[Any] = record["entities"] if isinstance(record.get("entities"), list) else []
         items = [i for i in record.get("items") or [] if isinstance(i, dict)]
         names = []
         for item in items:
