@@ -3,17 +3,22 @@
 Synthetic people from ``link_scale.People``, each stored as several records (spellings in Latin,
 Cyrillic or Persian script with typing slips, the same birth date; half with the same passport) with
 their match keys, as the importer's bulk path writes them. Then :func:`identities.resolve` runs over
-all of them, and ``--additions`` new spellings of stored people go through
-:func:`astara.matching.store.create_entity` (one transaction each: keys, the neighbourhood redone,
-the watch lists), timed p50/p95. The share of people who end as exactly one identity is printed.
+all of them (wall and CPU: the machine may be shared), and ``--additions`` new spellings of stored
+people are stored with their keys and resolved by :func:`identities.resolve_entities` one by one (the
+incremental path: only the new record's candidates, judged partners and their identities), timed
+p50/p95 with the number of records each touched. Last, ``--events`` seizures of one country-year
+name two or three persons each, and the network of that country-year (one node per identity) is
+timed. The share of people who end as exactly one identity is printed.
 
-Run: .venv/bin/python bench/identities.py                      # 5,000 people, 3 records each, SQLite
+Run: nice -n 10 .venv/bin/python bench/identities.py           # 5,000 people, 3 records each, SQLite
+     nice -n 10 .venv/bin/python bench/identities.py --people 333334 --records 3   # 1,000,000 records
      .venv/bin/python bench/identities.py --people 20000 --database-url postgresql+psycopg://...
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import sys
 import tempfile
@@ -33,7 +38,7 @@ from astara.db.engine import make_engine, transaction
 from astara.db.models import Base, Person, utcnow
 from astara.matching import identities, repository
 from astara.matching.keys import person_keys
-from astara.matching.store import KEYS_TABLE, create_entity
+from astara.matching.store import KEYS_TABLE, write_keys
 
 
 def main() -> None:
@@ -43,6 +48,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=5000)
     parser.add_argument("--records", type=int, default=3, help="records of each person")
     parser.add_argument("--additions", type=int, default=100)
+    parser.add_argument("--events", type=int, default=2000, help="seizures of the country-year network")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='identities-')) / 'store.sqlite3'}"
@@ -78,30 +84,84 @@ def main() -> None:
         insert_adapted(session, person_sql, rows)
         insert_adapted(session, key_sql, keys)
     records = len(truth)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     with transaction(engine) as session:
         change = identities.resolve(session, scope, ["person"])[0]
-    full = time.perf_counter() - began
+    full, full_cpu = time.perf_counter() - began, time.process_time() - cpu
     with transaction(engine) as session:
         groups = [list(i.members) for i in repository.identities(session, scope, "person")]
     whole = sum(1 for g in groups if len(g) == args.records and len({truth[m] for m in g}) == 1)
     impure = sum(1 for g in groups if len({truth[m] for m in g}) > 1)
-    times = []
-    for n in rng.sample(range(args.people), min(args.additions, args.people)):
-        p = everyone[n]
-        fields = {"name": people.render(p, rng.choice(["latn", "cyrl", "fa"]), True),
-                  "birth_date": p["birth_date"], "nationality": p["nationality"]}  # fmt: skip
-        began = time.perf_counter()
-        with transaction(engine) as session:
-            create_entity(session, scope, "person", fields)
-        times.append((time.perf_counter() - began) * 1000)
-    times.sort()
     print(
         f"{engine.dialect.name}: {args.people:,} people as {records:,} records; full resolution "
-        f"{full:.1f} s ({records / full:,.0f} records/s): {change['identities']:,} identities, "
-        f"{whole:,} people whole, {impure} identities mixing people, {change['conflicts']} conflicts; "
-        f"{len(times)} records added one by one: p50 {statistics.median(times):.1f} ms, "
-        f"p95 {times[int(0.95 * (len(times) - 1))]:.1f} ms"
+        f"{full:.1f} s wall, {full_cpu:.1f} s CPU ({records / full:,.0f} records/s): "
+        f"{change['identities']:,} identities, {whole:,} people whole, {impure} identities mixing people, "
+        f"{change['conflicts']} conflicts",
+        flush=True,
+    )
+    walls, cpus, touched, joined = [], [], [], 0
+    for n in rng.sample(range(args.people), min(args.additions, args.people)):
+        p = everyone[n]
+        record = {"name": people.render(p, rng.choice(["latn", "cyrl", "fa"]), True),
+                  "birth_date": p["birth_date"], "nationality": p["nationality"]}  # fmt: skip
+        pid = f"N{n:07d}"
+        with transaction(engine) as session:  # the record and its keys, as the services write them
+            session.add(Person(id=pid, agency_id=scope.agency_id, **record))
+            session.flush()
+            write_keys(session, scope, "person", "store", [(pid, record)])
+        with transaction(engine) as session:
+            touched.append(len(identities._neighbourhood(session, scope, "person", [pid])))
+        began, cpu = time.perf_counter(), time.process_time()
+        with transaction(engine) as session:
+            identities.resolve_entities(session, scope, "person", [pid])
+        walls.append((time.perf_counter() - began) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+        with transaction(engine) as session:
+            joined += any(
+                truth.get(m) == n for m in identities.members_of(session, scope, "person", [pid])[pid]
+            )
+    for values in (walls, cpus, touched):
+        values.sort()
+
+    def p95(values: list[Any]) -> Any:
+        return values[int(0.95 * (len(values) - 1))]
+
+    print(
+        f"incremental, {len(walls)} new records one by one against {records:,}: resolution p50 "
+        f"{statistics.median(walls):.1f} ms, p95 {p95(walls):.1f} ms wall (CPU p50 "
+        f"{statistics.median(cpus):.1f} ms, p95 {p95(cpus):.1f} ms); records touched p50 "
+        f"{statistics.median(touched):.0f}, max {touched[-1]}; joined their person {joined}/{len(walls)}",
+        flush=True,
+    )
+    if args.events:
+        network_of_a_year(engine, scope, rng, list(truth), args.events)
+
+
+def network_of_a_year(engine: Any, scope: Any, rng: Any, persons: list[str], events: int) -> None:
+    """``events`` seizures in one country-year, each naming two or three of the stored persons, then
+    :func:`astara.networks.service.network` of that country-year (identities as nodes), timed."""
+    from astara.db.models import EventEntityLink, SeizureEvent
+    from astara.networks.service import network
+
+    with transaction(engine) as session:
+        for e in range(events):
+            session.add(SeizureEvent(id=f"E{e:08d}", agency_id=scope.agency_id, source_type="bench",
+                                     date=dt.date(2017, 1 + e % 12, 1 + e % 28), country="AZ"))  # fmt: skip
+        session.flush()  # the events before the links that name them
+        for e in range(events):
+            for pid in rng.sample(persons, rng.choice([2, 3])):
+                link = EventEntityLink(agency_id=scope.agency_id, event_id=f"E{e:08d}", entity_type="person",
+                                       entity_id=pid, role="driver")  # fmt: skip
+                session.add(link)
+    began, cpu = time.perf_counter(), time.process_time()
+    with transaction(engine) as session:
+        result = network(session, scope, ["country=AZ", "year=2017"])
+    wall, used = time.perf_counter() - began, time.process_time() - cpu
+    nodes = sum(1 for n in result.nodes if n.kind != "event")
+    print(
+        f"network of AZ 2017: {result.events:,} events, {nodes:,} identity nodes, "
+        f"{len(result.communities):,} communities: {wall:.1f} s wall, {used:.1f} s CPU",
+        flush=True,
     )
 
 

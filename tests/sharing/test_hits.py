@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from astara.errors import NotAuthenticated
+from astara.matching import identities, store
 from astara.sharing import hits
 
 from .conftest import EXAMPLE, Node, link, record_seizure
@@ -91,3 +92,42 @@ def test_a_persian_name_hits_latin_and_cyrillic_spellings_and_not_an_ov_surname(
         "Mammad Rzayev": [],  # -yev family name: another key, as in the matching layer's blocking
         "Əli Həsənov": [],
     }
+
+
+def _entries(index: dict[str, object]) -> list[tuple[str, ...]]:
+    body = index["body"]
+    return sorted(tuple(sorted(e.items())) for e in body["entries"])  # type: ignore[index, attr-defined]
+
+
+def test_a_hit_speaks_of_the_identity_and_a_red_member_neither_shows_nor_counts(
+    linked: tuple[Node, Node],
+) -> None:
+    az, ir = linked
+    for node in (az, ir):
+        hits.secret_for(node.data_dir, "AZ-IR-BORDER-2024", SECRET)
+    record_seizure(az, "AZ-2025-3001", driver="Mohammad Rezaei")
+    record_seizure(az, "AZ-2025-3002", driver="محمد رضایی")
+    record_seizure(az, "AZ-2025-3003", driver="Ali Karimov", tlp="red")
+    record_seizure(az, "AZ-2025-3004", driver="Rauf Quliyev")
+    latin, persian = "AZ-2025-3001", "AZ-2025-3002"  # the persons are p-<reference>
+    with az.unit() as (session, scope):
+        store.judge(session, scope, "person", f"p-{latin}", f"p-{persian}", "same")
+        store.judge(session, scope, "person", "p-AZ-2025-3003", f"p-{latin}", "same")
+        assert len(identities.members_of(session, scope, "person", [f"p-{latin}"])[f"p-{latin}"]) == 3
+        with_red = hits.build_index(session, scope, az.keys, az.data_dir, "IR-ANP")
+    with ir.unit() as (session, scope):
+        found = hits.check(session, scope, ir.data_dir, with_red, name="Мохаммад Резаи")
+        alias = hits.check(session, scope, ir.data_dir, with_red, name="Ali Karimov")
+        alone = hits.check(session, scope, ir.data_dir, with_red, name="Rauf Quliyev")
+    # one answer about the identity: both shared records, whichever spelling was met; not the RED one
+    assert [(h["references"], h["records"]) for h in found] == [(["AZ-2025-3001", "AZ-2025-3002"], 2)]
+    assert alias == []
+    assert [h["references"] for h in alone] == [["AZ-2025-3004"]]
+    assert found[0]["identity"] != alone[0]["identity"]
+    # without the RED member in the identity the index is the same, entry for entry
+    with az.unit() as (session, scope):
+        store.judge(session, scope, "person", "p-AZ-2025-3003", f"p-{latin}", "not_same")
+        store.judge(session, scope, "person", "p-AZ-2025-3003", f"p-{persian}", "not_same")
+        assert len(identities.members_of(session, scope, "person", [f"p-{latin}"])[f"p-{latin}"]) == 2
+        without_red = hits.build_index(session, scope, az.keys, az.data_dir, "IR-ANP")
+    assert _entries(with_red) == _entries(without_red)

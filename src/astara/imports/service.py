@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Generator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -33,9 +33,15 @@ from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
 from astara.kit.cache import figures, store_of
+from astara.kit.deferred import deferred
 from astara.kit.ids import file_sha256
 from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
+
+if TYPE_CHECKING:
+    from astara.matching import identities
+else:
+    identities = deferred("astara.matching.identities", "only imports that name persons or vehicles resolve")
 
 # From this size on (estimated from the data's size), an import is a large bulk load: its steps
 # that only pay at scale are taken (astara.db.bulk_load).
@@ -62,6 +68,7 @@ class _Writer:
         self.store_had_events = repository.agency_has_events(session, scope)
         self.created: set[str] = set()
         self.conflicts: list[Problem] = []  # events whose key is stored with other content
+        self.entities: dict[str, list[str]] = {"person": [], "vehicle": []}  # written, to resolve at the end
 
     def write(self, batch: Batch) -> None:
         """Write one batch, then tell the bulk load and the caller's progress."""
@@ -105,9 +112,9 @@ class _Writer:
         from astara.matching.store import add_imported_persons
 
         persons, alerts = add_imported_persons(
-            self.session, self.scope, [e for e in events if e[1].get("person_name")]
+            self.session, self.scope, [e for e in events if e[1].get("person_name")], self.entities["person"]
         )
-        vehicles, more = add_imported_vehicles(self.session, self.scope, events)
+        vehicles, more = add_imported_vehicles(self.session, self.scope, events, self.entities["vehicle"])
         self.report.persons_created += persons
         self.report.vehicles_created += vehicles
         self.report.watch_alerts += alerts + more
@@ -195,6 +202,8 @@ def run_import(
             if not failed:  # (a failed import is rolled back: what the load set aside comes back with it)
                 writer.finish_duplicates(merged)
                 load.finish()
+                if any(writer.entities.values()):  # once every row (and index) is in
+                    identities.resolve_imported(session, scope, writer.entities)
             if report.events_created and job is not None and not failed:
                 sharing_outbox.job_changed(session, scope, job.id, options.today)  # same transaction
                 figures.forget(store_of(session), scope.agency_id)

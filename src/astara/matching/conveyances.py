@@ -124,11 +124,15 @@ def add_event_vehicles(
 
 
 def add_imported_vehicles(
-    session: Session, scope: Scope, events: Sequence[tuple[str, dict[str, Any]]]
+    session: Session,
+    scope: Scope,
+    events: Sequence[tuple[str, dict[str, Any]]],
+    written: list[str] | None = None,
 ) -> tuple[int, int]:
     """Store the vehicles of imported events (event id, parsed event values), linked as conveyances,
     with their keys and watch-list checks; driver-level inserts in the import's transaction, as
-    :func:`astara.matching.store.add_imported_persons`. Returns (vehicles written, alerts raised)."""
+    :func:`astara.matching.store.add_imported_persons`. Returns (vehicles written, alerts raised);
+    their ids are added to ``written``."""
     from astara.db.models import EventEntityLink, Vehicle
     from astara.matching import watch
     from astara.matching.store import _now_value, insert_new_keys
@@ -149,6 +153,8 @@ def add_imported_vehicles(
             checks.append((entity_id, record, event_id))
     if not vehicles:
         return 0, 0
+    if written is not None:
+        written.extend(v[0] for v in vehicles)
     now = _now_value(session)
     table = cast(Table, Vehicle.__table__)
     insert_adapted(session, insert_sql(session, table, list(_COLUMNS)), [(*v, now) for v in vehicles])

@@ -1,9 +1,10 @@
 """Resolved identities: the persons, vehicles and organizations that are one, across records and scripts.
 
-Like nomenklatura's resolver, the store keeps analysts' judgements as insert-only edges and derives the
-groups from them; an identity is never edited by hand. Three kinds of edge join two entities, applied
-in this order, each joining two groups only when no ``not_same`` judgement (the latest of its pair)
-runs between them:
+Members are the agency's own entities and those of partners' received records (``r<row>.<n>``, while not
+retracted). Like nomenklatura's resolver, the store keeps analysts' judgements as insert-only edges and
+derives the groups from them; an identity is never edited by hand. Three kinds of edge join two
+entities, applied in this order, each joining two groups only when no ``not_same`` judgement (the latest
+of its pair) runs between them:
 
 1. ``same`` judgements, newest first, so an entity judged the same as two sides that may not meet
    goes with its newer judgement (the older one is listed as a conflict);
@@ -240,14 +241,25 @@ def _judged(rows: Iterable[Any]) -> list[Judged]:
     ]
 
 
+SOURCES = ("store", "received")  # a partner's record joins an identity as any other (never a watch entry)
+
+
 def _records(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Stored and received (not retracted) records of ``refs``; the others are skipped."""
     from astara.matching.store import load_records
 
-    return {
-        ref: record
-        for ref, (source, record) in load_records(session, scope, kind, refs).items()
-        if source == "store"
-    }
+    return {ref: record for ref, (_, record) in load_records(session, scope, kind, refs).items()}
+
+
+def _received_refs(session: Session, scope: Scope, kind: str) -> list[str]:
+    from astara.matching.store import received_entities
+
+    return [
+        ref
+        for row in repository.received(session, scope)
+        for ref, k, _ in received_entities(row)
+        if k == kind
+    ]
 
 
 def _matched(
@@ -255,11 +267,17 @@ def _matched(
 ) -> list[Edge]:
     """The matcher's decisions above threshold between each record and its candidates (those in
     ``within`` when given)."""
-    from astara.matching.store import candidate_refs
+    from astara.matching.store import MAX_CANDIDATES, candidate_refs
 
     pairs: set[tuple[str, str]] = set()
+    shared = repository.shared_keys(session, scope, kind, sorted(records), SOURCES)
     for ref in sorted(records):
-        for other in candidate_refs(session, scope, kind, keys_of(kind, records[ref]), ("store",)):
+        if ref in shared:  # filed: the candidate query's order and limit, from one statement per 500
+            ranked = sorted(shared[ref], key=lambda c: (-c[1], c[0]))[:MAX_CANDIDATES]
+            candidates = [other for other, _ in ranked]
+        else:  # a record not filed under its keys (made outside the services) still finds its own
+            candidates = candidate_refs(session, scope, kind, keys_of(kind, records[ref]), SOURCES)
+        for other in candidates:
             if other != ref and (within is None or other in within):
                 pairs.add(_ordered(ref, other))
     missing = sorted({r for p in pairs for r in p} - set(records))
@@ -288,7 +306,7 @@ def _neighbourhood(session: Session, scope: Scope, kind: str, refs: Sequence[str
 
     around = set(refs)
     for record in _records(session, scope, kind, list(refs)).values():
-        around.update(candidate_refs(session, scope, kind, keys_of(kind, record), ("store",)))
+        around.update(candidate_refs(session, scope, kind, keys_of(kind, record), SOURCES))
     for row in repository.judgements_touching(session, scope, kind, sorted(around)):
         around.update((row.entity_a, row.entity_b))
     identity_ids = set(repository.identity_ids(session, scope, kind, sorted(around)).values())
@@ -372,7 +390,7 @@ def resolve(session: Session, scope: Scope, kinds: Sequence[str] = KINDS) -> lis
         if kind not in KINDS:
             raise InvalidInput(f"unknown kind {kind!r}: person, vehicle or organization")
         model: Any = NOMINAL_MODELS[kind]
-        refs = repository.entity_ids(session, scope, model)
+        refs = [*repository.entity_ids(session, scope, model), *_received_refs(session, scope, kind)]
         records = _records(session, scope, kind, refs)
         judged = _judged(repository.judgements_of_kind(session, scope, kind))
         strong, clashes = strong_edges(kind, records)
@@ -410,6 +428,19 @@ def resolve_entities(session: Session, scope: Scope, kind: str, refs: Sequence[s
     change = _write(session, scope, kind, result, old)
     _audit(session, scope, [change])
     return change
+
+
+IMPORT_BATCH = 2000  # new entities whose neighbourhood one resolution takes at a time
+
+
+def resolve_imported(session: Session, scope: Scope, written: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The identities around the entities an import's bulk path wrote (kind -> ids), in its
+    transaction once every row is in, so an imported record joins as one made through the service."""
+    return [
+        resolve_entities(session, scope, kind, refs[start : start + IMPORT_BATCH])
+        for kind, refs in sorted(written.items())
+        for start in range(0, len(refs), IMPORT_BATCH)
+    ]
 
 
 def members_of(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, list[str]]:
@@ -450,6 +481,7 @@ def show(session: Session, scope: Scope, ref: str, kind: str | None = None) -> d
 
         found = load_records(session, scope, k, out["members"])
         out["labels"] = {m: label_of(k, found[m][1]) if m in found else m for m in out["members"]}
+        out["sources"] = {m: found[m][0] if m in found else "gone" for m in out["members"]}
         out["conflicts"] = [
             conflict_dict(c)
             for c in repository.conflicts(session, scope, k)
@@ -473,3 +505,45 @@ def conflict_dict(row: IdentityConflict) -> dict[str, Any]:
 def list_conflicts(session: Session, scope: Scope, kind: str | None = None) -> list[dict[str, Any]]:
     require(scope, "records.read")
     return [conflict_dict(c) for c in repository.conflicts(session, scope, kind)]
+
+
+def _names(kind: str, record: dict[str, Any]) -> str:
+    if kind == "vehicle":
+        return " ".join(str(record[k]) for k in ("plate", "vin") if record.get(k))
+    return str(record.get("name") or "")
+
+
+def summaries(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Entity reference -> its identity as alerts and pages name it: id, every distinct name of its
+    members (each script and spelling), the member count and where to see it."""
+    groups = members_of(session, scope, kind, list(dict.fromkeys(refs)))
+    from astara.matching.store import load_records
+
+    found = load_records(session, scope, kind, sorted({m for ms in groups.values() for m in ms}))
+    out: dict[str, dict[str, Any]] = {}
+    for ref, members in groups.items():
+        names = [n for n in dict.fromkeys(_names(kind, found[m][1]) for m in members if m in found) if n]
+        out[ref] = {
+            "id": members[0],
+            "kind": kind,
+            "names": names,
+            "members": members,
+            "count": len(members),
+            "link": f"/identities/{kind}/{members[0]}",
+        }
+    return out
+
+
+def group_candidates(
+    session: Session, scope: Scope, kind: str, candidates: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Ranked candidates grouped by identity, in the order of each identity's best candidate: the best
+    one shown, the identity's other candidates on demand."""
+    about = summaries(session, scope, kind, [c["entity_id"] for c in candidates])
+    groups: dict[str, dict[str, Any]] = {}
+    for c in candidates:
+        identity = about[c["entity_id"]]
+        group = groups.setdefault(identity["id"], {"identity": identity, "best": c, "others": []})
+        if group["best"] is not c:
+            group["others"].append(c)
+    return list(groups.values())

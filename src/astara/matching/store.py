@@ -108,7 +108,8 @@ def received_entities(row: SharingReceived) -> list[tuple[str, str, dict[str, An
 
 
 def index_received(session: Session, scope: Scope, rows: Sequence[SharingReceived]) -> None:
-    """File the entities of newly received records and check them against the watch lists."""
+    """File the entities of newly received records, resolve their identities and check them against
+    the watch lists."""
     from astara.matching import watch
 
     session.flush()
@@ -118,6 +119,7 @@ def index_received(session: Session, scope: Scope, rows: Sequence[SharingReceive
             by_kind.setdefault(kind, []).append((ref, record))
     for kind, items in by_kind.items():
         write_keys(session, scope, kind, "received", items)
+        identities.resolve_entities(session, scope, kind, [ref for ref, _ in items])
         watch.check(session, scope, kind, [(ref, rec, None) for ref, rec in items], origin="received")
 
 
@@ -426,11 +428,15 @@ PERSON_COLUMNS = ("person_name", "person_birth_date", "person_nationality", "per
 
 
 def add_imported_persons(
-    session: Session, scope: Scope, people: Sequence[tuple[str, dict[str, Any]]]
+    session: Session,
+    scope: Scope,
+    people: Sequence[tuple[str, dict[str, Any]]],
+    written: list[str] | None = None,
 ) -> tuple[int, int]:
     """Store the person of each imported event (event id, parsed event values), link it as ``subject``,
     file its keys and check it against the watch lists; driver-level inserts, in the import's
-    transaction. Returns (persons written, alerts raised)."""
+    transaction. Returns (persons written, alerts raised); their ids are added to ``written``, for
+    :func:`astara.matching.identities.resolve_imported` once the import's rows are in."""
     from astara.db.models import Person
     from astara.matching import watch
 
@@ -456,6 +462,8 @@ def add_imported_persons(
             (scope.agency_id, "person", "store", person_id, k) for k in sorted(keys_of("person", record))
         )
         checks.append((person_id, record, event_id))
+    if written is not None:
+        written.extend(p[0] for p in persons)
     now = _now_value(session)
     insert_adapted(
         session,

@@ -177,11 +177,17 @@ def judgements_command(
 
 
 def _alerts_table(rows: list[dict[str, Any]]) -> str:
-    lines = [
-        f"#{r['id']:<5} {r['status']:<12} {r['created_at']}  [{r['list']}] {r['label']}  {r['score']:.3f}  "
-        f"({r['origin']}{', event ' + r['event_id'] if r['event_id'] else ''})"
-        for r in rows
-    ]
+    lines = []
+    for r in rows:
+        event = f", event {r['event_id']}" if r["event_id"] else ""
+        lines.append(
+            f"#{r['id']:<5} {r['status']:<12} {r['created_at']}  [{r['list']}] {r['label']}  "
+            f"{r['score']:.3f}  ({r['origin']}{event})"
+        )
+        identity = r.get("identity")
+        if identity and identity["count"] > 1:
+            names = " / ".join(identity["names"])
+            lines.append(f"       identity {identity['id']} ({identity['count']} records): {names}")
     return "\n".join(lines) or "(no alerts)"
 
 

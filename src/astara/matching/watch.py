@@ -17,7 +17,7 @@ from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.db.models import MatchAlert, WatchEntry, WatchList, utcnow
 from astara.errors import Conflict, InvalidInput, NotFound
-from astara.matching import repository
+from astara.matching import identities, repository
 from astara.matching.keys import keys_of
 from astara.matching.service import match_records
 from astara.matching.store import check_kind, label_of, record_of, write_keys
@@ -130,7 +130,8 @@ def check(
     *,
     origin: str,
 ) -> list[MatchAlert]:
-    """Raise an alert for each (entity reference, record, event id) that matches a watch-list entry."""
+    """Raise an alert for each (entity reference, record, event id) that matches a watch-list entry;
+    :func:`alerts` names the entity's resolved identity as it stands when read."""
     if not items:
         return []
     keyed = [(ref, record, event_id, keys_of(kind, record)) for ref, record, event_id in items]
@@ -171,7 +172,12 @@ def alerts(
         raise InvalidInput(
             f"unknown alert status {status!r}: open or acknowledged", details=[{"field": "status"}]
         )
-    return [alert_dict(a, name) for a, name in repository.alerts(session, scope, status, limit)]
+    rows = repository.alerts(session, scope, status, limit)
+    about: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind in sorted({a.kind for a, _ in rows}):
+        refs = [a.entity_id for a, _ in rows if a.kind == kind]
+        about.update(((kind, r), s) for r, s in identities.summaries(session, scope, kind, refs).items())
+    return [{**alert_dict(a, name), "identity": about.get((a.kind, a.entity_id))} for a, name in rows]
 
 
 def open_alert_count(session: Session, scope: Scope) -> int:

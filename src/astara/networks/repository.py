@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from astara.agencies.scope import Scope, scoped
-from astara.db.models import NOMINAL_MODELS, EventEntityLink, SeizureEvent, SeizureItem
+from astara.db.models import NOMINAL_MODELS, EventEntityLink, SeizureEvent, SeizureItem, SharingReceived
 
 Conditions = Sequence[tuple[Any, ColumnElement[bool]]]
 
@@ -63,3 +63,13 @@ def events(
         stmt = stmt.where(SeizureEvent.id.in_(list(ids)))
     stmt = stmt.order_by(SeizureEvent.date.is_(None), SeizureEvent.date, SeizureEvent.id).limit(limit)
     return list(session.scalars(stmt))
+
+
+def received(session: Session, scope: Scope, ids: Sequence[int]) -> list[SharingReceived]:
+    """Received record versions of ``ids`` not retracted (a retracted one leaves every timeline)."""
+    if not ids:
+        return []
+    stmt = scoped(select(SharingReceived), SharingReceived, scope).where(
+        SharingReceived.id.in_(list(ids)), SharingReceived.retracted_at.is_(None)
+    )
+    return list(session.scalars(stmt.order_by(SharingReceived.id)))

@@ -56,6 +56,9 @@ class TimelineEntry(BaseModel):
     drugs: str
     kg: float
     roles: list[str] = Field(default_factory=list, description="The entity's roles in the event.")
+    received_from: str | None = Field(
+        default=None, description="The partner a received record came from (none for the agency's own)."
+    )
 
 
 class Timeline(BaseModel):

@@ -9,9 +9,11 @@ i2 import); the JSON is what the web graph view draws.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import defaultdict
 from itertools import combinations
+from typing import Any
 
 import networkx as nx
 from sqlalchemy.orm import Session
@@ -57,8 +59,8 @@ def _identities(
 
 
 def _label(labels: dict[str, str], members: list[str]) -> str:
-    """Every distinct name of an identity's members (one per script or spelling)."""
-    return " / ".join(dict.fromkeys(labels.get(m, m) for m in members))
+    """Every distinct name of an identity's own members (one per script or spelling)."""
+    return " / ".join(dict.fromkeys(labels[m] for m in members if m in labels)) or members[0]
 
 
 def _graph(session: Session, scope: Scope, where: list[str]) -> tuple[nx.Graph, int]:
@@ -195,11 +197,13 @@ def timeline(
     where: list[str] | None = None,
     limit: int = 1000,
 ) -> Timeline:
-    """The seizures of an entity (``person:ID``), a place or a route, oldest first."""
+    """The seizures of an entity (``person:ID``), a place or a route, oldest first; an entity's are
+    those of its whole resolved identity, partners' received records among them (marked)."""
     if sum(x is not None for x in (entity, place, route)) != 1:
         raise InvalidInput("give exactly one of an entity (TYPE:ID), a place or a route")
     filters = list(where or [])
     roles: dict[str, list[str]] = defaultdict(list)
+    received: list[TimelineEntry] = []
     ids: list[str] | None = None
     if entity is not None:
         kind, _, entity_id = entity.partition(":")
@@ -214,6 +218,8 @@ def timeline(
             if k == kind and e in members:
                 roles[event_id].append(role)
         ids = sorted(roles)
+        if not filters:  # a partner's record is not filtered by our fields: shown only unfiltered
+            received = _received_entries(session, scope, members)
         label = _label(repository.entity_labels(session, scope, kind, members), members)
         subject = f"{kind} {label}" + (
             f" (identity {members[0]}, {len(members)} records)" if len(members) > 1 else ""
@@ -250,7 +256,64 @@ def timeline(
                 roles=sorted(roles.get(event.id, [])),
             )
         )
+    if received:
+        entries = sorted([*entries, *received], key=lambda e: (e.date is None, e.date or dt.date.min))[:limit]
     return Timeline(subject=subject, entries=entries)
+
+
+def _received_entries(session: Session, scope: Scope, members: list[str]) -> list[TimelineEntry]:
+    """The partners' records an identity's received members (``r<row>.<n>``) appear in, the latest
+    version of each record once, marked with the partner."""
+    positions: dict[int, set[int]] = defaultdict(set)
+    for ref in members:
+        number, dot, n = ref[1:].partition(".")
+        if ref[:1] == "r" and dot and number.isdigit() and n.isdigit():
+            positions[int(number)].add(int(n))
+    latest: dict[tuple[str, str], tuple[int, TimelineEntry]] = {}
+    drugs = get_vocabulary().drugs
+    for row in repository.received(session, scope, sorted(positions)):
+        record: dict[str, Any] = row.record if isinstance(row.record, dict) else {}
+        event: dict[str, Any] = record["event"] if isinstance(record.get("event"), dict) else {}
+        entities: list[Any] = record["entities"] if isinstance(record.get("entities"), list) else []
+        items = [i for i in record.get("items") or [] if isinstance(i, dict)]
+        names = []
+        for item in items:
+            try:
+                names.append(drugs.get(str(item.get("drug_code"))).name)
+            except KeyError:
+                names.append(str(item.get("drug_code") or "?"))
+        try:
+            date = dt.date.fromisoformat(str(event.get("date"))[:10]) if event.get("date") else None
+        except ValueError:  # a partner's record is signed, not trusted
+            date = None
+        kg = event.get("total_kg")
+        if not isinstance(kg, int | float):
+            kg = sum(i["kg"] for i in items if isinstance(i.get("kg"), int | float))
+        roles = sorted(
+            {
+                str(entities[n].get("role"))
+                for n in positions[row.id]
+                if n < len(entities) and isinstance(entities[n], dict)
+            }
+        )
+        entry = TimelineEntry(
+            date=date,
+            date_precision=event.get("date_precision"),
+            event_id=str(event.get("reference") or row.record_id),
+            place=event.get("place_text") or event.get("place_id"),
+            country=event.get("country"),
+            route=" → ".join(
+                _country(event.get(c)) for c in ("departure_country", "country", "destination_country")
+            ),
+            drugs=", ".join(dict.fromkeys(names)),
+            kg=round(float(kg), 6),
+            roles=roles,
+            received_from=row.partner_code,
+        )
+        key = (row.partner_code, row.record_id)
+        if key not in latest or latest[key][0] < row.version:
+            latest[key] = (row.version, entry)
+    return [entry for _, entry in latest.values()]
 
 
 def format_timeline(result: Timeline) -> str:
@@ -258,7 +321,8 @@ def format_timeline(result: Timeline) -> str:
     for e in result.entries:
         when = e.date.isoformat() if e.date else "????-??-??"
         role = f" [{', '.join(e.roles)}]" if e.roles else ""
-        lines.append(f"{when}  {e.drugs:<24} {e.kg:>12,.3f} kg  {e.place or '-'}  ({e.route}){role}")
+        origin = f"  received from {e.received_from}: {e.event_id}" if e.received_from else ""
+        lines.append(f"{when}  {e.drugs:<24} {e.kg:>12,.3f} kg  {e.place or '-'}  ({e.route}){role}{origin}")
     return "\n".join(lines)
 
 

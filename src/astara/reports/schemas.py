@@ -57,3 +57,6 @@ class Report(BaseModel):
     reference: Any  # astara.reference.schemas.Comparison
     anomalies: list[Any]  # TrendPoint of the period's year that are anomalies
     notes: list[str]
+    identities: list[dict[str, Any]] = Field(
+        default_factory=list, description="Identities seen on both sides of the border in the period."
+    )

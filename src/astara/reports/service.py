@@ -27,6 +27,7 @@ from astara.kit.countries import CountryNotFound, country_name, resolve_country
 from astara.reference.service import compare
 from astara.reports import charts, maps, sankey
 from astara.reports.fonts import font_face_css
+from astara.reports.identities import both_sides
 from astara.reports.schemas import REPORT_TYPES, Report, ReportRequest, StatsTable
 from astara.vocab import labels
 
@@ -250,6 +251,9 @@ def build_report(
         h3_cells=cells,
         trend=trend,
         reference=compare(session, scope, country, period.year),
+        identities=both_sides(session, scope, country, partner, period)
+        if partner and request.type == "bilateral"
+        else [],
         anomalies=[p for p in trend.points if p.anomaly and p.period.startswith(str(period.year))],
         notes=[
             "Events are seizure events after identical source rows were merged; kg sums kilogram "

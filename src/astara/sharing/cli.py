@@ -369,8 +369,8 @@ def hit_check(
         )
     table = (
         "\n".join(
-            f"hit: {h['agency']} holds a record ({h['kind']}), reference {h['reference']}, "
-            f"contact {h['contact']}"
+            f"hit: {h['agency']} holds one {h['kind']} in {h['records']} record(s), "
+            f"reference(s) {', '.join(h['references'])}, contact {h['contact']}"
             for h in found
         )
         or "no hit"

@@ -117,10 +117,11 @@ def _agreement_with(session: Session, scope: Scope, partner: str) -> Agreement:
 
 def _shared_records(
     session: Session, scope: Scope, agreement: Agreement, partner: str
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(record id, what the feed sends of it) for every record the agreement lets out to ``partner``
-    today, by the outbox's own policy (:func:`agreements.project`: never TLP:RED, never a partner's
-    record, only the fields a clause allows), leaving out what was retracted from that partner."""
+) -> Iterator[tuple[str, dict[str, Any], list[str | None]]]:
+    """(record id, what the feed sends of it, the entity id of each entity sent) for every record the
+    agreement lets out to ``partner`` today, by the outbox's own policy (:func:`agreements.project`:
+    never TLP:RED, never a partner's record, only the fields a clause allows), leaving out what was
+    retracted from that partner."""
     day = now().date()
     ids = repository.all_event_ids(session, scope)
     for start in range(0, len(ids), outbox.BATCH):
@@ -132,7 +133,38 @@ def _shared_records(
                 continue
             projection = project(agreement, record, day)
             if projection.refused is None:
-                yield record["id"], projection.record
+                # the projection keeps the entities with a field let out, in order
+                kept = [
+                    e.get("id")
+                    for e in record.get("entities", [])
+                    if any(
+                        f"{e['type']}.{k}" in projection.clauses and v is not None
+                        for k, v in e["fields"].items()
+                    )
+                ]
+                yield record["id"], projection.record, kept
+
+
+def _identity_labels(
+    session: Session, scope: Scope, secret: bytes, partner: str, shared: list[tuple[str, str | None]]
+) -> dict[tuple[str, str | None], str]:
+    """(kind, entity id) -> an opaque name of its resolved identity, made from the identity's members
+    that are shared only, so a member kept back (TLP:RED, retracted, never a record) neither shows
+    nor changes the name."""
+    from astara.matching.identities import members_of
+    from astara.matching.keys import KINDS
+
+    shared_ids: dict[str, set[str]] = {}
+    for kind, entity_id in shared:
+        if entity_id is not None:
+            shared_ids.setdefault(kind, set()).add(entity_id)
+    out: dict[tuple[str, str | None], str] = {}
+    for kind, ids in shared_ids.items():
+        groups = members_of(session, scope, kind, sorted(ids)) if kind in KINDS else {i: [i] for i in ids}
+        for entity_id, members in groups.items():
+            first = min(m for m in members if m in ids)
+            out[(kind, entity_id)] = opaque_reference(secret, partner, f"identity|{kind}|{first}")
+    return out
 
 
 def _entity_keys(kind: str, fields: dict[str, Any]) -> set[str]:
@@ -174,21 +206,28 @@ def build_index(
     agreement = _agreement_with(session, scope, partner.code)
     secret = secret_for(data_dir, agreement.code)
     entries: list[dict[str, str]] = []
-    for record_id, shared in _shared_records(session, scope, agreement, partner.code):
+    sent: list[tuple[str, str, str | None, set[str]]] = []  # kind, reference, entity id, keys
+    for record_id, shared, entity_ids in _shared_records(session, scope, agreement, partner.code):
         reference = str(shared["event"].get("reference") or opaque_reference(secret, partner.code, record_id))
-        for ent in shared.get("entities", []):
+        for ent, entity_id in zip(shared.get("entities", []), entity_ids, strict=True):
             found = _entity_keys(ent["type"], ent["fields"])
-            if not found:
-                continue
-            if encoding == "clk":
-                code = clk(secret, found).to_bytes(CLK_BITS // 8, "big")
-                entries.append(
-                    {"clk": base64.b64encode(code).decode(), "kind": ent["type"], "ref": reference}
-                )
-            else:
-                entries += [
-                    {"h": h, "kind": ent["type"], "ref": reference} for h in sorted(blind(secret, found))
-                ]
+            if found:
+                sent.append((ent["type"], reference, entity_id, found))
+    identity_of = _identity_labels(session, scope, secret, partner.code, [(k, e) for k, _, e, _ in sent])
+    for kind, reference, entity_id, found in sent:
+        identity = identity_of.get((kind, entity_id)) or opaque_reference(
+            secret, partner.code, f"identity|{kind}|{reference}"
+        )
+        if encoding == "clk":
+            code = clk(secret, found).to_bytes(CLK_BITS // 8, "big")
+            entries.append(
+                {"clk": base64.b64encode(code).decode(), "kind": kind, "ref": reference, "identity": identity}
+            )
+        else:
+            entries += [
+                {"h": h, "kind": kind, "ref": reference, "identity": identity}
+                for h in sorted(blind(secret, found))
+            ]
     ours = next((p for p in agreement.parties if p.agency == scope.agency_code), None)
     body = {
         "format": 1,
@@ -211,6 +250,34 @@ def build_index(
     return signed(keys, body)
 
 
+def _identity_of(entry: dict[str, Any]) -> str:
+    return str(entry.get("identity") or f"{entry['kind']}|{entry['ref']}")  # an index from before identities
+
+
+def _about_identities(
+    body: dict[str, Any], matched: list[dict[str, Any]], partner: str
+) -> list[dict[str, Any]]:
+    """One answer per identity hit: every shared record of it, whichever spelling the query met."""
+    hit = {(e["kind"], _identity_of(e)) for e in matched}
+    references: dict[tuple[str, str], set[str]] = {}
+    for e in body["entries"]:
+        key = (e["kind"], _identity_of(e))
+        if key in hit:
+            references.setdefault(key, set()).add(str(e["ref"]))
+    return [
+        {
+            "agency": partner,
+            "kind": kind,
+            "identity": identity,
+            "reference": min(refs),
+            "references": sorted(refs),
+            "records": len(refs),
+            "contact": str(body["contact"]),
+        }
+        for (kind, identity), refs in sorted(references.items(), key=lambda x: (x[0][0], min(x[1])))
+    ]
+
+
 def check(
     session: Session,
     scope: Scope,
@@ -221,8 +288,9 @@ def check(
     plate: str | None = None,
     country: str | None = None,
     document: str | None = None,
-) -> list[dict[str, str]]:
-    """Check one name, plate or document number against a partner's index: hits reveal references only."""
+) -> list[dict[str, Any]]:
+    """Check one name, plate or document number against a partner's index: one answer per resolved
+    identity hit, naming the references of its shared records only."""
     require(scope, "sharing")
     sender = str(index.get("body", {}).get("from", "?")) if isinstance(index, dict) else "?"
     partner = get_partner(session, scope, sender)
@@ -246,19 +314,15 @@ def check(
     if body["algorithm"] == CLK_ALGORITHM:
         filters = {kind: clk(secret, keys) for kind, keys in queries.items() if keys}
         wanted = {f"clk:{kind}" for kind in filters}
-        hits = sorted(
-            {
-                (e["kind"], e["ref"])
-                for e in body["entries"]
-                if e["kind"] in filters and dice(filters[e["kind"]], _filter(e["clk"])) >= CLK_THRESHOLD
-            }
-        )
+        matched = [
+            e
+            for e in body["entries"]
+            if e["kind"] in filters and dice(filters[e["kind"]], _filter(e["clk"])) >= CLK_THRESHOLD
+        ]
     else:
         wanted = blind(secret, query)
-        hits = sorted({(e["kind"], e["ref"]) for e in body["entries"] if e["h"] in wanted})
-    found = [
-        {"agency": partner.code, "kind": k, "reference": r, "contact": str(body["contact"])} for k, r in hits
-    ]
+        matched = [e for e in body["entries"] if e["h"] in wanted]
+    found = _about_identities(body, matched, partner.code)
     audit.append(
         session,
         scope,
@@ -267,6 +331,7 @@ def check(
         details={
             "query": sorted(wanted)[:5],
             "hits": [h["reference"] for h in found],
+            "identities": [h["identity"] for h in found],
             "agreement": body["agreement"],
         },
     )

@@ -45,6 +45,7 @@ def record_of(event: SeizureEvent, entities: list[dict[str, Any]]) -> dict[str, 
             {
                 "type": link["type"],
                 "role": link["role"],
+                "id": link["entity"].id,  # for identities; the projection never sends it
                 "fields": {k: getattr(link["entity"], k) for k in ENTITY_FIELDS.get(link["type"], ())},
             }
             for link in entities

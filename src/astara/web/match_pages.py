@@ -3,7 +3,7 @@ analyst's judgement buttons; watch lists (create, add and remove entries); alert
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -12,12 +12,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from astara.errors import AstaraError, NotAuthenticated
 from astara.i18n import translate
-from astara.matching import store, watch
+from astara.kit.deferred import deferred
+from astara.matching import identities, store, watch
 from astara.sharing import audit
 from astara.web.deps import unit
 from astara.web.i18n import language_of
 from astara.web.problems import Shown, shown
 from astara.web.templating import templates
+
+if TYPE_CHECKING:
+    from astara.networks import service as networks
+else:
+    networks = deferred("astara.networks.service", "networkx: only the identity page draws a timeline")
 
 router = APIRouter(include_in_schema=False)
 RECORD_FIELDS = (
@@ -56,10 +62,24 @@ def entities_page(request: Request) -> HTMLResponse:
         if record:
             try:
                 result = store.query(session, scope, kind, record)
+                result["groups"] = identities.group_candidates(session, scope, kind, result["candidates"])
             except AstaraError as exc:
                 error = exc
     context = {"kind": kind, "values": record, "result": result, "error": error}
     return _page(request, "entities.html", "entities.title", context, error.status_code if error else 200)
+
+
+@router.get("/identities/{kind}/{ref}", response_class=HTMLResponse)
+def identity_page(request: Request, kind: str, ref: str) -> HTMLResponse:
+    """An identity: its names in every script, its records (received ones marked), why they are one,
+    and its seizures oldest first."""
+    with unit(request) as (session, scope):
+        found = identities.show(session, scope, ref, store.check_kind(kind))
+        names = identities.summaries(session, scope, kind, [found["id"]])[found["id"]]["names"]
+        audit.append(session, scope, "view_nominal", record=found["id"], details={"kind": kind})
+        line = networks.timeline(session, scope, entity=f"{kind}:{found['id']}")
+    context = {"identity": found, "names": names, "timeline": line, "kind": kind}
+    return _page(request, "identity.html", "identity.title", context)
 
 
 def _entity_context(request: Request, kind: str, entity_id: str) -> dict[str, Any]:
