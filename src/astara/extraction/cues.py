@@ -47,7 +47,7 @@ STATISTIC = [
         r"past (?:\w+\s+)?(?:years?|months|decades?)|first (?:half|quarter|(?:\w+\s+)?months)|"
         r"(?:\w+|\d+) months of|(?:during|in|over) the (?:specified|reporting|same|past|last) "
         r"(?:\w+\s+)?period|annual(?:ly)?|per year|each year|every year|a year earlier|"
-        r"compared (?:to|with)|corresponding period|in total, |totalled|provinces of|"
+        r"compared (?:to|with)|corresponding period|totalled|provinces of|"
         r"over the (?:past|last) \w+|year-on-year|nationwide|across the country|world drug report|"
         r"percent|per cent|%)",
         re.IGNORECASE,

@@ -318,10 +318,16 @@ def _drop_totals(items: list[Item]) -> None:
                 for o in others
                 if not o.generic and o.family == item.family and (_amount(o) or ("", 0.0))[0] == kind
             ]
-        if len(parts) >= (1 if item.generic else 2):
+        if len(parts) >= (1 if item.generic else 2) and _one_side(item, parts):
             total = sum((_amount(o) or ("", 0.0))[1] for o in parts)
             if _close(value, total, item.q.qualifier):
                 item.dropped = "total of other quantities"
+
+
+def _one_side(total: Item, parts: list[Item]) -> bool:
+    """A total comes before all its parts (a lead) or after them all (a summing up), never between."""
+    where = {(p.sentence, p.q.start) < (total.sentence, total.q.start) for p in parts}
+    return len(where) == 1
 
 
 def _rounder(x: Item, y: Item) -> Item | None:

@@ -1,0 +1,54 @@
+"""Families of constructions that recur across articles, each on sentences written for this test.
+
+A family is a way of writing a seizure that any outlet may use (a summing-up sentence, a total
+between its parts, a headline that alone names a haul); each test checks one with its own text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from astara.extraction.service import extract_text
+
+
+def _amounts(text: str, published: str | None = "2025-02-11") -> list[tuple[str, float | None]]:
+    result = extract_text(text, published, "t")
+    return sorted((e.drug, e.kg if e.kg is not None else e.quantity) for e in result.events)
+
+
+def test_in_total_sums_up_one_incident_and_is_not_a_statistic() -> None:
+    text = (
+        "Port officers opened a reefer container of avocados on Monday and found 40 blocks of cocaine. "
+        "In total, 48 kg of cocaine was seized."
+    )
+    assert _amounts(text) == [("cocaine", 48.0)]
+
+
+def test_a_total_stands_before_or_after_its_parts_not_between_them() -> None:
+    text = (
+        "Border officers seized cocaine at three crossings last week.\n\n"
+        "At the first crossing, officers found 30 kg of cocaine in a trailer of onions.\n\n"
+        "In a second case, officers seized approximately 62 kg of cocaine hidden in the cab of a truck.\n\n"
+        "In a third case, a total of 36 kg of cocaine was seized from a van."
+    )
+    assert _amounts(text) == [("cocaine", 30.0), ("cocaine", 36.0), ("cocaine", 62.0)]
+
+
+def test_a_lead_total_still_gives_way_to_its_parts() -> None:
+    text = (
+        "Officers seized a combined 55 kg of cocaine at two crossings.\n\n"
+        "At the first, officers found 30 kg of cocaine in a trailer.\n\n"
+        "In a second case, officers seized 25 kg of cocaine from a van."
+    )
+    assert _amounts(text) == [("cocaine", 25.0), ("cocaine", 30.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In total, customs seized 12 tonnes of drugs in 2023, up from 9 tonnes the year before.",
+        "Police seized 300 kg of heroin across the country this year, the ministry said.",
+    ],
+)
+def test_period_totals_stay_statistics(text: str) -> None:
+    assert _amounts(text) == []
