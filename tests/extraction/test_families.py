@@ -52,3 +52,40 @@ def test_a_lead_total_still_gives_way_to_its_parts() -> None:
 )
 def test_period_totals_stay_statistics(text: str) -> None:
     assert _amounts(text) == []
+
+
+def test_a_sub_heading_alone_gives_the_figure_of_a_second_seizure() -> None:
+    text = (
+        "Customs officers at the port found 60 kg of cocaine in a container of bananas on Friday, "
+        "the ministry said.\n\n"
+        "120 KG OF HASHISH AT THE BORDER\n\n"
+        "In another operation, border police stopped a lorry at the crossing and searched its cargo "
+        "with a sniffer dog. The driver was detained."
+    )
+    assert _amounts(text) == [("cocaine", 60.0), ("hashish", 120.0)]
+
+
+def test_a_turkish_sub_heading_in_capitals_gives_its_seizure() -> None:
+    text = (
+        "Gümrük Muhafaza ekipleri limanda bir konteynerde 40 kilogram kokain ele geçirdi.\n\n"
+        "KAPIKULE'DE TIR'DA 75 KİLOGRAM ESRAR\n\n"
+        "Bir diğer operasyonda, jandarma ekipleri sınır kapısına gelen bir tırı takibe aldı ve "
+        "yapılan aramada şüpheli yakalandı."
+    )
+    assert _amounts(text) == [("cannabis", 75.0), ("cocaine", 40.0)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the heading rounds the body's figure and names another drug by mistake
+        "Nearly 300 KG Opium Seized In Raid\n\nPolice seized 296 kg of hashish from a farmhouse on Sunday.",
+        # the heading repeats the body's drug
+        "Police Seize 50 KG Heroin\n\nPolice seized 50 kg of heroin from a car near the border.",
+        # a heading with a year's figure
+        "Customs seized 9 tonnes of cocaine in 2024\n\nThe service published its annual report on Monday.",
+    ],
+)
+def test_a_heading_that_restates_the_body_or_a_period_adds_nothing(text: str) -> None:
+    assert [d for d, _ in _amounts(text)].count("opium") == 0
+    assert len(_amounts(text)) <= 1

@@ -207,6 +207,38 @@ def _items(a: Analysis) -> list[Item]:
     return items
 
 
+def _headline_only(a: Analysis, items: list[Item], live: list[Item]) -> list[Item]:
+    """Heading amounts of a drug the body gives no amount of: a sub-heading may be the only place
+    a second seizure's figure is written."""
+    told = {i.family for i in items if i.dropped in (None, "statistic")}
+    body_seizure = bool(live) or any(s.seizure and not s.heading for s in a.sents)
+    out = []
+    for item in items:
+        sent = a.sents[item.sentence]
+        if (
+            item.dropped != "heading"
+            or item.generic
+            or item.family in told
+            or sent.statistic
+            or (sent.not_seizure and not sent.seizure)
+            or not (sent.seizure or body_seizure)
+            or any(_restates(item, o) for o in live)
+        ):
+            continue
+        item.dropped = None
+        told.add(item.family)
+        out.append(item)
+    return out
+
+
+def _restates(heading: Item, body: Item) -> bool:
+    """Is a heading's amount the body's, whatever drug it names ("about 400 kg" over "395 kg")?"""
+    ours, theirs = _amount(heading), _amount(body)
+    if ours is None or theirs is None or ours[0] != theirs[0]:
+        return False
+    return _close(ours[1], theirs[1], heading.q.qualifier) or _close(theirs[1], ours[1], None)
+
+
 def _seizure_context(a: Analysis, index: int) -> bool:
     sent = a.sents[index]
     if sent.seizure:
@@ -527,10 +559,13 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
     a.stat_items = [i for i in items if i.dropped == "statistic"]
     live = [i for i in items if i.dropped is None]
     anchors = {i.sentence for i in live}
+    live += _headline_only(a, items, live)
     a.incidents = _incidents(a, anchors)
     where = {s: n for n, group in enumerate(a.incidents) for s in group}
     for item in live:
-        item.incident = where[item.sentence]
+        # a heading introduces the text under it
+        below = item.sentence + 1 if item.sentence not in anchors and item.sentence + 1 in where else None
+        item.incident = where[item.sentence if below is None else below]
     live = _merge_weights(live)
     _name_generic(a, live)
     used = {(i.q.start, i.q.end) for i in items} | {(i.weight.start, i.weight.end) for i in items if i.weight}
