@@ -313,7 +313,8 @@ def _drop_totals(items: list[Item]) -> None:
     live = [i for i in items if i.dropped is None]
     for item in live:
         later = [o for o in live if o.sentence == item.sentence and o.q.start > item.q.start]
-        if item.generic and _amount(item) is not None and any(not o.generic for o in later):
+        kind = (_amount(item) or ("", 0.0))[0]
+        if item.generic and kind and any(not o.generic and (_amount(o) or ("",))[0] == kind for o in later):
             item.dropped = "total followed by its breakdown"
     live = [i for i in live if i.dropped is None]
     for item in live:
