@@ -89,3 +89,16 @@ def test_a_turkish_sub_heading_in_capitals_gives_its_seizure() -> None:
 def test_a_heading_that_restates_the_body_or_a_period_adds_nothing(text: str) -> None:
     assert [d for d, _ in _amounts(text)].count("opium") == 0
     assert len(_amounts(text)) <= 1
+
+
+def test_a_count_of_pills_is_not_the_total_of_a_weight_after_it() -> None:
+    text = "Police seized 20,000 psychotropic pills and 3 kg of heroin in a flat in the city centre."
+    assert _amounts(text) == [("heroin", 3.0), ("psychotropic_pills", 20000.0)]
+
+
+def test_turkish_raw_material_for_pills_is_its_own_substance() -> None:
+    text = (
+        "Jandarma ekiplerinin depoda yaptığı aramada 300 bin adet uyuşturucu hap ile "
+        "yaklaşık 1 milyon hap üretilebilecek 45 kilogram ham madde ele geçirildi."
+    )
+    assert _amounts(text) == [("pill_raw_material", 45.0), ("psychotropic_pills", 300000.0)]
