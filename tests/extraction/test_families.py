@@ -102,3 +102,17 @@ def test_turkish_raw_material_for_pills_is_its_own_substance() -> None:
         "yaklaşık 1 milyon hap üretilebilecek 45 kilogram ham madde ele geçirildi."
     )
     assert _amounts(text) == [("pill_raw_material", 45.0), ("psychotropic_pills", 300000.0)]
+
+
+def test_a_dose_strength_is_not_an_amount_and_a_count_keeps_its_weight() -> None:
+    text = (
+        "Customs officers intercepted 40 cartons of tramadol 200mg, containing 250,000 pills "
+        "weighing 95.5kg, at the airport on Monday."
+    )
+    events = extract_text(text, "2025-02-11", "t").events
+    assert [(e.drug, e.quantity, e.kg) for e in events] == [("tramadol", 250000.0, 95.5)]
+
+
+def test_blocks_weighing_a_weight_give_the_weight() -> None:
+    text = "Police arrested a driver on Friday with 30 blocks of cannabis sativa, weighing 33kg, near the market."
+    assert _amounts(text) == [("cannabis", 33.0)]

@@ -104,6 +104,7 @@ def _analyse_sentences(text: str, published: dt.date | None) -> tuple[list[Sent]
     for s, found in zip(split, countries, strict=True):
         quantities = _equivalents(text, find_quantities(text, s.start, s.end))
         drugs = find_drugs(text, s.start, s.end, extra) if quantities else []
+        quantities = _without_doses(text, quantities, drugs)
         out.append(
             Sent(
                 s=s,
@@ -130,12 +131,14 @@ def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[l
     country = document_country(text, [c for group in countries for c in group])
     for s, found in zip(split, countries, strict=True):
         quantities = _equivalents(text, find_amounts(text, lang, s.start, s.end))
+        drugs = find_drugs_in(text, lang, s.start, s.end) if quantities else []
+        quantities = _without_doses(text, quantities, drugs)
         out.append(
             Sent(
                 s=s,
                 heading=_is_heading(s, text),
                 quantities=quantities,
-                drugs=find_drugs_in(text, lang, s.start, s.end) if quantities else [],
+                drugs=drugs,
                 seizure=bool(lang.seizure.search(s.text)),
                 statistic=bool(lang.statistic.search(s.text)),
                 not_seizure=bool(lang.not_seizure.search(s.text)),
@@ -146,6 +149,22 @@ def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[l
             )
         )
     return out, country
+
+
+_DOSE_GAP = re.compile(r"[\s-]{0,3}")
+
+
+def _without_doses(text: str, quantities: list[Quantity], drugs: list[DrugMention]) -> list[Quantity]:
+    """ "tramadol 225 mg" names a tablet's strength, not an amount seized."""
+    ends = {d.end for d in drugs}
+    return [
+        q
+        for q in quantities
+        if not (
+            q.unit == "mg"
+            and any(e <= q.start and _DOSE_GAP.fullmatch(text, e, q.start) for e in ends)
+        )
+    ]
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -195,6 +214,7 @@ def _items(a: Analysis) -> list[Item]:
             else:
                 found = attach_in(a.text, q, sent.drugs, taken, a.lang, sent.quantities)
             if found is None:
+                _weight_of_count(a.text, q, items, index)
                 continue
             drug, how, chain = found
             taken.update(id(d) for d in chain)
@@ -205,6 +225,30 @@ def _items(a: Analysis) -> list[Item]:
                 Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead, total_cue=total)
             )
     return items
+
+
+_WEIGHING = re.compile(
+    r"(?:\s+[^\W\d_]+){0,2}\s*,?\s*(?:weighing|weighed|which weighed|that weighed|with a (?:total |net |gross )?weight of)"
+    r"(?:\s+a\s+total\s+of)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _weight_of_count(text: str, q: Quantity, items: list[Item], index: int) -> None:
+    """ "5,000 pills weighing 1.2 kg": a weight no drug takes is the weight of the count before it;
+    "40 blocks of X, weighing 50 kg": packages give way to their weight."""
+    prev = items[-1] if items and items[-1].sentence == index else None
+    if (
+        prev is None
+        or q.kind != "mass"
+        or prev.weight is not None
+        or not _WEIGHING.fullmatch(text, max(prev.q.end, prev.drug.end), q.start)
+    ):
+        return
+    if prev.q.kind in ("tablet", "item"):
+        prev.weight = q
+    elif prev.q.kind == "package":
+        prev.q = q
 
 
 def _headline_only(a: Analysis, items: list[Item], live: list[Item]) -> list[Item]:
