@@ -116,3 +116,12 @@ def test_a_dose_strength_is_not_an_amount_and_a_count_keeps_its_weight() -> None
 def test_blocks_weighing_a_weight_give_the_weight() -> None:
     text = "Police arrested a driver on Friday with 30 blocks of cannabis sativa, weighing 33kg, near the market."
     assert _amounts(text) == [("cannabis", 33.0)]
+
+
+def test_the_drug_weighing_takes_the_name_of_the_blocks_told_before() -> None:
+    text = (
+        "Police said the two men, both traders, were arrested on Monday, 3 March at an army checkpoint in "
+        "Lokoja with 120 compressed blocks of Indian hemp. "
+        "He said the drug weighing 64.5kg was concealed in a grey saloon car."
+    )
+    assert _amounts(text) == [("cannabis", 64.5)]

@@ -470,7 +470,7 @@ def _name_generic(a: Analysis, live: list[Item]) -> None:
     for item in live:
         if not item.drug.generic or len(item.codes) > 1:
             continue
-        if any(not o.generic for o in live if o.incident == item.incident):
+        if any(not o.generic and o.q.kind != "package" for o in live if o.incident == item.incident):
             continue
         named = [d for i in a.incidents[item.incident] for d in _drugs_of(a, i) if not d.generic]
         if len({reported_code(d.code, True) for d in named}) == 1 and named[0].code != "psychotropic_pills":
@@ -611,8 +611,8 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
         # a heading introduces the text under it
         below = item.sentence + 1 if item.sentence not in anchors and item.sentence + 1 in where else None
         item.incident = where[item.sentence if below is None else below]
-    live = _merge_weights(live)
     _name_generic(a, live)
+    live = _merge_weights(live)
     used = {(i.q.start, i.q.end) for i in items} | {(i.weight.start, i.weight.end) for i in items if i.weight}
     _refine_from_loose(a, live, used)
     _drop_totals(live)
