@@ -125,3 +125,12 @@ def test_the_drug_weighing_takes_the_name_of_the_blocks_told_before() -> None:
         "He said the drug weighing 64.5kg was concealed in a grey saloon car."
     )
     assert _amounts(text) == [("cannabis", 64.5)]
+
+
+def test_of_the_same_substance_takes_the_drug_of_the_seizure_before() -> None:
+    text = (
+        "Officers recovered 300 kilograms of cannabis from a warehouse in the port city on Monday. "
+        "A spokesman said a second suspect was arrested with 12.5kg of the same substance at a bus "
+        "station on Tuesday."
+    )
+    assert _amounts(text) == [("cannabis", 12.5), ("cannabis", 300.0)]

@@ -207,12 +207,14 @@ def _items(a: Analysis) -> list[Item]:
     for index, sent in enumerate(a.sents):
         taken: set[int] = set()
         for q in sent.quantities:
-            if not sent.drugs:
-                break
+            if not sent.drugs and not (items and _SAME.match(a.text, q.end)):
+                continue
             if a.lang is None:
                 found = attach(a.text, q, sent.drugs, taken, sent.s.end)
             else:
                 found = attach_in(a.text, q, sent.drugs, taken, a.lang, sent.quantities)
+            if found is None and items and _SAME.match(a.text, q.end):
+                found = (items[-1].drug, "right", [items[-1].drug])  # "5 kg of the same substance"
             if found is None:
                 _weight_of_count(a.text, q, items, index)
                 continue
@@ -227,6 +229,9 @@ def _items(a: Analysis) -> list[Item]:
     return items
 
 
+_SAME = re.compile(
+    r"\s+of\s+the\s+same\s+(?:substance|drug|narcotic|contraband|kind|type|stuff)s?\b", re.IGNORECASE
+)
 _WEIGHING = re.compile(
     r"(?:\s+[^\W\d_]+){0,2}\s*,?\s*(?:weighing|weighed|which weighed|that weighed|with a (?:total |net |gross )?weight of)"
     r"(?:\s+a\s+total\s+of)?\s*",
