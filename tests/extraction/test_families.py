@@ -134,3 +134,13 @@ def test_of_the_same_substance_takes_the_drug_of_the_seizure_before() -> None:
         "station on Tuesday."
     )
     assert _amounts(text) == [("cannabis", 12.5), ("cannabis", 300.0)]
+
+
+def test_a_paragraph_that_lost_its_full_stop_is_not_a_heading() -> None:
+    text = (
+        "Border guards detained two men near the river on Sunday night and found 2 kg of heroin in their car.\n\n"
+        "During questioning the detained men admitted that they had come to collect 7 kilograms "
+        "of heroin thrown across the border by a drone\n\n"
+        "The investigation continues."
+    )
+    assert _amounts(text) == [("heroin", 2.0), ("heroin", 7.0)]

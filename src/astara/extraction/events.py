@@ -85,8 +85,13 @@ def kg_of(q: Quantity, drug: str) -> float | None:
 def _is_heading(s: Sentence, text: str) -> bool:
     line_end = text.find("\n", s.end)
     rest = text[s.end : line_end if line_end >= 0 else len(text)].strip()
-    words = len(s.text.split())
-    return not rest and not s.text.rstrip().endswith((".", "!", "?", '"', "”", ":")) and words <= 25
+    words = s.text.split()
+    if rest or s.text.rstrip().endswith((".", "!", "?", '"', "”", ":")) or len(words) > 25:
+        return False
+    # a long line in sentence case after prose is a paragraph that lost its full stop
+    capitals = sum(w[:1].isupper() for w in words)
+    after_prose = text[: s.start].rstrip().endswith((".", "!", "?"))
+    return not (after_prose and len(words) >= 12 and capitals * 2 < len(words))
 
 
 def _year_hint(text: str) -> int | None:
