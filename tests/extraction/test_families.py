@@ -144,3 +144,21 @@ def test_a_paragraph_that_lost_its_full_stop_is_not_a_heading() -> None:
         "The investigation continues."
     )
     assert _amounts(text) == [("heroin", 2.0), ("heroin", 7.0)]
+
+
+def test_a_whole_figure_in_the_lead_rounds_down_its_breakdown() -> None:
+    text = (
+        "Border guards prevented the smuggling of 6 kg of drugs from Iran.\n\n"
+        "A parcel found near the border held 5 kg 600 grams of marijuana and 700 grams of "
+        "methamphetamine, the service said."
+    )
+    assert _amounts(text) == [("cannabis", 5.6), ("methamphetamine", 0.7)]
+
+
+def test_azerbaijani_lead_figure_gives_way_to_its_breakdown() -> None:
+    text = (
+        "İrandan 3 kq narkotikin keçirilməsinin qarşısı alınıb.\n\n"
+        "Sərhəd axtarışı zamanı bağlamanın içərisində 2 kq 900 qram marixuana və 350 qram "
+        "metamfetamin aşkar olunaraq götürülüb."
+    )
+    assert _amounts(text) == [("cannabis", 2.9), ("methamphetamine", 0.35)]

@@ -363,6 +363,11 @@ def _close(total: float, parts: float, qualifier: str | None) -> bool:
     return False
 
 
+def _rounds_down(total: float, parts: float) -> bool:
+    """ "5 kg of drugs" in a lead for parts of 5.32 kg: a whole figure that drops the fraction."""
+    return total >= 1 and total == int(total) and int(parts) == total and parts != total
+
+
 def _drop_totals(items: list[Item]) -> None:
     live = [i for i in items if i.dropped is None]
     for item in live:
@@ -394,9 +399,8 @@ def _drop_totals(items: list[Item]) -> None:
             if specific and (item.total_cue or "total" in (item.q.qualifier or "")):
                 item.dropped = "stated total"
                 continue
-            if len(specific) >= 2 and _close(
-                value, sum((_amount(o) or ("", 0.0))[1] for o in specific), None
-            ):
+            whole = sum((_amount(o) or ("", 0.0))[1] for o in specific)
+            if len(specific) >= 2 and (_close(value, whole, None) or _rounds_down(value, whole)):
                 item.dropped = "total of other quantities"
                 continue
         else:
