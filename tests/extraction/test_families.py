@@ -162,3 +162,14 @@ def test_azerbaijani_lead_figure_gives_way_to_its_breakdown() -> None:
         "metamfetamin aşkar olunaraq götürülüb."
     )
     assert _amounts(text) == [("cannabis", 2.9), ("methamphetamine", 0.35)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In January-June 2024, the agency's officers seized 2,300 kilograms of drugs, including 610 kg of heroin.",
+        "Some 25 joint operations with neighbouring services led to the seizure of 140 kilograms of opium.",
+    ],
+)
+def test_month_ranges_and_joint_operations_are_statistics(text: str) -> None:
+    assert _amounts(text) == []

@@ -49,12 +49,14 @@ STATISTIC = [
         r"(?:\w+\s+)?period|annual(?:ly)?|per year|each year|every year|a year earlier|"
         r"compared (?:to|with)|corresponding period|totalled|provinces of|"
         r"over the (?:past|last) \w+|year-on-year|nationwide|across the country|world drug report|"
-        r"percent|per cent|%)",
+        r"percent|per cent|%|(?:in|during|for) (?:the )?(?:january|february|march|april|may|june|july|august|"
+        r"september|october|november|december)\s*(?:-|–|to|through)\s*(?:january|february|march|april|may|"
+        r"june|july|august|september|october|november|december)\b)",
         re.IGNORECASE,
     ),
     re.compile(
         r"\b\d{2,}[\d,]*\s+(?:drug[- ]related\s+|anti-drug\s+|counter-narcotics\s+|individual\s+|separate\s+|"
-        r"drug\s+)?(?:operations|cases|crimes|raids|busts|seizures|gangs|strikes|attempts|labs)\b",
+        r"joint\s+|special\s+|drug\s+)?(?:operations|cases|crimes|raids|busts|seizures|gangs|strikes|attempts|labs)\b",
         re.IGNORECASE,
     ),
     re.compile(
