@@ -173,3 +173,30 @@ def test_azerbaijani_lead_figure_gives_way_to_its_breakdown() -> None:
 )
 def test_month_ranges_and_joint_operations_are_statistics(text: str) -> None:
     assert _amounts(text) == []
+
+
+def test_close_but_different_precise_figures_are_two_seizures() -> None:
+    text = (
+        "In the first case, a courier was arrested with 3.05 kg of hashish at the bus station.\n\n"
+        "In another case, police seized 3.074 kg of hashish from a van on the highway."
+    )
+    assert _amounts(text) == [("hashish", 3.05), ("hashish", 3.074)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kg"),
+    [
+        (
+            "Customs seized 2,300 kilograms of opium at the port on Monday.\n\n"
+            "Officers found 2,317 kilograms of opium hidden in a cargo of marble, the agency said.",
+            2317.0,
+        ),
+        (
+            "Police seized 1.8 tonnes of cocaine in the harbour on Friday.\n\n"
+            "The boxes held 1,812 kilograms of cocaine, police said.",
+            1812.0,
+        ),
+    ],
+)
+def test_a_rounded_figure_and_the_exact_one_are_one_seizure(text: str, kg: float) -> None:
+    assert [k for _, k in _amounts(text)] == [pytest.approx(kg)]

@@ -437,6 +437,26 @@ def _rounder(x: Item, y: Item) -> Item | None:
     return None
 
 
+def _step(x: float) -> float:
+    """The place of a figure's last significant digit: 0.01 for 4.08, 100 for 5,700."""
+    text = f"{x:.6f}".rstrip("0")
+    decimals = len(text.split(".")[1])
+    if decimals:
+        return 10.0**-decimals
+    whole = text.rstrip(".")
+    return 10.0 ** (len(whole) - len(whole.rstrip("0"))) if whole.strip("0") else 1.0
+
+
+def _same_figure(x: float, y: float) -> bool:
+    """Two figures of one amount: within 1 %, and the coarser is the finer rounded to its last
+    digit ("5,700 kg" beside "5,745 kg"); "4.08 kg" and "4.116 kg" are two seizures."""
+    if abs(x - y) > 0.01 * max(x, y, 1e-9):
+        return False
+    coarse, fine = (x, y) if _step(x) >= _step(y) else (y, x)
+    step = _step(coarse)
+    return abs(round(fine / step) * step - coarse) <= 1e-6 * max(coarse, 1.0)
+
+
 def _drop_repeats(items: list[Item]) -> None:
     """The same drug and amount twice is one seizure: a generic restatement gives way to the named
     drug, a rounded figure ("more than 60 kg") to the exact one ("64 kg")."""
@@ -455,7 +475,7 @@ def _drop_repeats(items: list[Item]) -> None:
             ):
                 continue
             rounder = _rounder(item, other)
-            if rounder is None and abs(amount[1] - other_amount[1]) > 0.01 * max(amount[1], 1e-9):
+            if rounder is None and not _same_figure(amount[1], other_amount[1]):
                 continue
             if rounder is other and other.generic != item.generic:
                 # "over 5 million X pills" ... "5,180,000 pills": the named drug, the exact figure
@@ -473,6 +493,8 @@ def _drop_repeats(items: list[Item]) -> None:
                 seen.append(item)
             else:
                 item.dropped = "repeats an earlier mention"
+                if _step(other_amount[1]) > _step(amount[1]) and other.family == item.family:
+                    other.q, other.weight = item.q, item.weight  # the exact figure, told later
             break
         else:
             seen.append(item)
