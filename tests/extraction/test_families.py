@@ -114,7 +114,7 @@ def test_a_dose_strength_is_not_an_amount_and_a_count_keeps_its_weight() -> None
 
 
 def test_blocks_weighing_a_weight_give_the_weight() -> None:
-    text = "Police arrested a driver on Friday with 30 blocks of cannabis sativa, weighing 33kg, near the market."
+    text = "Police arrested a driver on Friday with 30 blocks of cannabis sativa, weighing 33kg, at a market."
     assert _amounts(text) == [("cannabis", 33.0)]
 
 
@@ -138,7 +138,7 @@ def test_of_the_same_substance_takes_the_drug_of_the_seizure_before() -> None:
 
 def test_a_paragraph_that_lost_its_full_stop_is_not_a_heading() -> None:
     text = (
-        "Border guards detained two men near the river on Sunday night and found 2 kg of heroin in their car.\n\n"
+        "Border guards detained two men near the river on Sunday and found 2 kg of heroin in their car.\n\n"
         "During questioning the detained men admitted that they had come to collect 7 kilograms "
         "of heroin thrown across the border by a drone\n\n"
         "The investigation continues."
@@ -167,7 +167,7 @@ def test_azerbaijani_lead_figure_gives_way_to_its_breakdown() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "In January-June 2024, the agency's officers seized 2,300 kilograms of drugs, including 610 kg of heroin.",
+        "In January-June 2024, the agency's officers seized 2,300 kg of drugs, including 610 kg of heroin.",
         "Some 25 joint operations with neighbouring services led to the seizure of 140 kilograms of opium.",
     ],
 )
@@ -200,3 +200,12 @@ def test_close_but_different_precise_figures_are_two_seizures() -> None:
 )
 def test_a_rounded_figure_and_the_exact_one_are_one_seizure(text: str, kg: float) -> None:
     assert [k for _, k in _amounts(text)] == [pytest.approx(kg)]
+
+
+def test_a_lead_figure_restating_a_broken_down_total_goes_with_it() -> None:
+    text = (
+        "The spokesman said that this week officers seized more than 30 kg of drugs from a truck.\n\n"
+        "At the crossing, 30 kg 40 grams of drugs were found in the walls of a truck, of which "
+        "26 kg 500 grams of heroin and 2 kg 500 grams of opium."
+    )
+    assert _amounts(text) == [("heroin", 26.5), ("opium", 2.5)]

@@ -37,8 +37,16 @@ from astara.extraction.places import (
 )
 from astara.extraction.quantities import Quantity, find_quantities
 from astara.extraction.text import Sentence, sentences
+from astara.extraction.totals import (
+    APPROX,
+    amount_of,
+    close,
+    drop_repeats,
+    drop_restated_totals,
+    drop_totals,
+    kg_of,
+)
 from astara.extraction.where import find_countries_in, find_places_in
-from astara.vocab import get_vocabulary
 
 __all__ = ["Analysis", "Sent", "analyse", "kg_of"]
 
@@ -72,14 +80,6 @@ class Analysis:
     incidents: list[list[int]] = field(default_factory=list)  # sentence indexes per incident
     lang: Language | None = None  # None: English, whose rules are code (cues.py, quantities.py)
     dateline: tuple[str, int, int] | None = None  # country and span of a dateline's city
-
-
-def kg_of(q: Quantity, drug: str) -> float | None:
-    """Kilograms of a quantity (None for counts with no known mass)."""
-    if q.kind != "mass":
-        return None
-    unit = get_vocabulary().units.get(q.unit)
-    return None if unit.kg_factor is None else q.value * unit.kg_factor
 
 
 def _is_heading(s: Sentence, text: str) -> bool:
@@ -165,10 +165,7 @@ def _without_doses(text: str, quantities: list[Quantity], drugs: list[DrugMentio
     return [
         q
         for q in quantities
-        if not (
-            q.unit == "mg"
-            and any(e <= q.start and _DOSE_GAP.fullmatch(text, e, q.start) for e in ends)
-        )
+        if not (q.unit == "mg" and any(e <= q.start and _DOSE_GAP.fullmatch(text, e, q.start) for e in ends))
     ]
 
 
@@ -238,7 +235,8 @@ _SAME = re.compile(
     r"\s+of\s+the\s+same\s+(?:substance|drug|narcotic|contraband|kind|type|stuff)s?\b", re.IGNORECASE
 )
 _WEIGHING = re.compile(
-    r"(?:\s+[^\W\d_]+){0,2}\s*,?\s*(?:weighing|weighed|which weighed|that weighed|with a (?:total |net |gross )?weight of)"
+    r"(?:\s+[^\W\d_]+){0,2}\s*,?\s*"
+    r"(?:weighing|weighed|which weighed|that weighed|with a (?:total |net |gross )?weight of)"
     r"(?:\s+a\s+total\s+of)?\s*",
     re.IGNORECASE,
 )
@@ -287,10 +285,10 @@ def _headline_only(a: Analysis, items: list[Item], live: list[Item]) -> list[Ite
 
 def _restates(heading: Item, body: Item) -> bool:
     """Is a heading's amount the body's, whatever drug it names ("about 400 kg" over "395 kg")?"""
-    ours, theirs = _amount(heading), _amount(body)
+    ours, theirs = amount_of(heading), amount_of(body)
     if ours is None or theirs is None or ours[0] != theirs[0]:
         return False
-    return _close(ours[1], theirs[1], heading.q.qualifier) or _close(theirs[1], ours[1], None)
+    return close(ours[1], theirs[1], heading.q.qualifier) or close(theirs[1], ours[1], None)
 
 
 def _seizure_context(a: Analysis, index: int) -> bool:
@@ -342,164 +340,6 @@ def _weight_beside_count(items: list[Item]) -> list[Item]:
     return out
 
 
-def _amount(item: Item) -> tuple[str, float] | None:
-    if item.q.kind == "mass":
-        kg = kg_of(item.q, item.code)
-        return ("kg", kg) if kg is not None else None
-    if item.q.kind in ("tablet", "item"):
-        return ("count", item.q.value)
-    return None
-
-
-def _close(total: float, parts: float, qualifier: str | None) -> bool:
-    if parts <= 0:
-        return False
-    if abs(total - parts) <= 0.02 * total + 1e-9:
-        return True
-    if qualifier in ("more than", "over", "above", "at least", "just over", "in excess of", "upwards of"):
-        return total <= parts <= total * 1.6
-    if qualifier in ("nearly", "almost", "about", "around", "approximately", "some", "roughly", "close to"):
-        return abs(total - parts) <= 0.1 * total
-    return False
-
-
-def _rounds_down(total: float, parts: float) -> bool:
-    """ "5 kg of drugs" in a lead for parts of 5.32 kg: a whole figure that drops the fraction."""
-    return total >= 1 and total == int(total) and int(parts) == total and parts != total
-
-
-def _drop_totals(items: list[Item]) -> None:
-    live = [i for i in items if i.dropped is None]
-    for item in live:
-        later = [o for o in live if o.sentence == item.sentence and o.q.start > item.q.start]
-        kind = (_amount(item) or ("", 0.0))[0]
-        if item.generic and kind and any(not o.generic and (_amount(o) or ("",))[0] == kind for o in later):
-            item.dropped = "total followed by its breakdown"
-    live = [i for i in live if i.dropped is None]
-    for item in live:
-        amount = _amount(item)
-        if amount is None:
-            continue
-        kind, value = amount
-        # the parts of a total, leaving out other mentions of the total itself
-        others = [
-            o
-            for o in live
-            if o is not item
-            and o.dropped is None
-            and abs((_amount(o) or ("", 0.0))[1] - value) > 0.01 * value
-        ]
-        if item.generic:
-            parts = [
-                o
-                for o in others
-                if (_amount(o) or ("", 0.0))[0] == kind and (not o.generic or o.sentence != item.sentence)
-            ]
-            specific = [o for o in parts if not o.generic]
-            if specific and (item.total_cue or "total" in (item.q.qualifier or "")):
-                item.dropped = "stated total"
-                continue
-            whole = sum((_amount(o) or ("", 0.0))[1] for o in specific)
-            if len(specific) >= 2 and (_close(value, whole, None) or _rounds_down(value, whole)):
-                item.dropped = "total of other quantities"
-                continue
-        else:
-            parts = [
-                o
-                for o in others
-                if not o.generic and o.family == item.family and (_amount(o) or ("", 0.0))[0] == kind
-            ]
-        if len(parts) >= (1 if item.generic else 2) and _one_side(item, parts):
-            total = sum((_amount(o) or ("", 0.0))[1] for o in parts)
-            if _close(value, total, item.q.qualifier):
-                item.dropped = "total of other quantities"
-
-
-def _one_side(total: Item, parts: list[Item]) -> bool:
-    """A total comes before all its parts (a lead) or after them all (a summing up), never between."""
-    where = {(p.sentence, p.q.start) < (total.sentence, total.q.start) for p in parts}
-    return len(where) == 1
-
-
-def _rounder(x: Item, y: Item) -> Item | None:
-    """Of two amounts of one kind, the one that rounds the other ("about 10 kg" beside "9.875 kg")."""
-    ax, ay = _amount(x), _amount(y)
-    if ax is None or ay is None or ax[0] != ay[0]:
-        return None
-    for r, rv, ev, e in ((x, ax[1], ay[1], y), (y, ay[1], ax[1], x)):
-        if (
-            r.q.qualifier in _APPROX
-            and e.q.qualifier not in _APPROX
-            and rv != ev
-            and _close(rv, ev, r.q.qualifier)
-        ):
-            return r
-    return None
-
-
-def _step(x: float) -> float:
-    """The place of a figure's last significant digit: 0.01 for 4.08, 100 for 5,700."""
-    text = f"{x:.6f}".rstrip("0")
-    decimals = len(text.split(".")[1])
-    if decimals:
-        return 10.0**-decimals
-    whole = text.rstrip(".")
-    return 10.0 ** (len(whole) - len(whole.rstrip("0"))) if whole.strip("0") else 1.0
-
-
-def _same_figure(x: float, y: float) -> bool:
-    """Two figures of one amount: within 1 %, and the coarser is the finer rounded to its last
-    digit ("5,700 kg" beside "5,745 kg"); "4.08 kg" and "4.116 kg" are two seizures."""
-    if abs(x - y) > 0.01 * max(x, y, 1e-9):
-        return False
-    coarse, fine = (x, y) if _step(x) >= _step(y) else (y, x)
-    step = _step(coarse)
-    return abs(round(fine / step) * step - coarse) <= 1e-6 * max(coarse, 1.0)
-
-
-def _drop_repeats(items: list[Item]) -> None:
-    """The same drug and amount twice is one seizure: a generic restatement gives way to the named
-    drug, a rounded figure ("more than 60 kg") to the exact one ("64 kg")."""
-    seen: list[Item] = []
-    for item in items:
-        if item.dropped is not None:
-            continue
-        amount = _amount(item)
-        for other in seen:
-            other_amount = _amount(other)
-            if (
-                not (other.family == item.family or item.generic or other.generic)
-                or amount is None
-                or other_amount is None
-                or amount[0] != other_amount[0]
-            ):
-                continue
-            rounder = _rounder(item, other)
-            if rounder is None and not _same_figure(amount[1], other_amount[1]):
-                continue
-            if rounder is other and other.generic != item.generic:
-                # "over 5 million X pills" ... "5,180,000 pills": the named drug, the exact figure
-                named, exact = (item, other) if other.generic else (other, item)
-                named.q, named.weight = exact.q, exact.weight
-                exact.dropped = "restates a quantity given before"
-                if exact is other:
-                    seen.remove(other)
-                    seen.append(named)
-            elif (other.generic and not item.generic) or (rounder is other and item.generic == other.generic):
-                other.dropped = (
-                    "repeated later with the drug named" if other.generic else "rounds a figure given later"
-                )
-                seen.remove(other)
-                seen.append(item)
-            else:
-                item.dropped = "repeats an earlier mention"
-                if _step(other_amount[1]) > _step(amount[1]) and other.family == item.family:
-                    other.q, other.weight = item.q, item.weight  # the exact figure, told later
-            break
-        else:
-            seen.append(item)
-
-
 def _name_generic(a: Analysis, live: list[Item]) -> None:
     """A generic amount takes the drug its incident names, when the incident names one drug only
     and no other amount of it ("40 kg of drugs were found ... the substance was heroin")."""
@@ -526,11 +366,6 @@ def _drugs_of(a: Analysis, index: int) -> list[DrugMention]:
     )
 
 
-_APPROX = frozenset(
-    {"over", "more than", "about", "around", "nearly", "almost", "approximately", "some", "roughly"}
-)
-
-
 def _refine_from_loose(a: Analysis, items: list[Item], used: set[tuple[int, int]]) -> None:
     """A bare exact figure later in the text ("in all 2,003,118 pills weighing 310 kilos") replaces
     the rounded one given with the drug ("over 2 million pills of tramadol")."""
@@ -538,14 +373,14 @@ def _refine_from_loose(a: Analysis, items: list[Item], used: set[tuple[int, int]
         if sent.heading or sent.statistic or not sent.seizure:
             continue
         for n, q in enumerate(sent.quantities):
-            if (q.start, q.end) in used or q.qualifier in _APPROX or q.kind == "package":
+            if (q.start, q.end) in used or q.qualifier in APPROX or q.kind == "package":
                 continue
             for item in items:
-                amount = _amount(item)
-                if item.dropped or item.q.qualifier not in _APPROX or item.q.kind != q.kind or amount is None:
+                amount = amount_of(item)
+                if item.dropped or item.q.qualifier not in APPROX or item.q.kind != q.kind or amount is None:
                     continue
                 mine = kg_of(q, item.code) if q.kind == "mass" else q.value
-                if mine is None or mine == amount[1] or not _close(amount[1], mine, item.q.qualifier):
+                if mine is None or mine == amount[1] or not close(amount[1], mine, item.q.qualifier):
                     continue
                 item.q = q
                 nxt = sent.quantities[n + 1] if n + 1 < len(sent.quantities) else None
@@ -651,7 +486,8 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
     live = _merge_weights(live)
     used = {(i.q.start, i.q.end) for i in items} | {(i.weight.start, i.weight.end) for i in items if i.weight}
     _refine_from_loose(a, live, used)
-    _drop_totals(live)
-    _drop_repeats(live)
+    drop_totals(live)
+    drop_restated_totals(live)
+    drop_repeats(live)
     a.items = [i for i in live if i.dropped is None]
     return a

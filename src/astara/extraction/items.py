@@ -54,8 +54,8 @@ _GAP_BANNED = frozenset(
 )
 _LEFT_GAP = re.compile(
     r"^\s*(?:\d+(?:\.\d+)?\s*mg\b\s*)?"  # a dose strength: "tramadol 100 mg, containing 5,000 tablets"
-    r"(?:\(|,\s*(?=weigh|with|total|amount|contain)|:|-|–)?\s*(?:(?:weighing|weighed|which weighed|that weighed|"
-    r"containing|which contained|that contained|"
+    r"(?:\(|,\s*(?=weigh|with|total|amount|contain)|:|-|–)?\s*"
+    r"(?:(?:weighing|weighed|which weighed|that weighed|containing|which contained|that contained|"
     r"with a (?:total |combined |net |gross )?weight of|weighing a total of|totall?ing|amounting to|"
     r"in the amount of|of|weight)\s*)?(?:\(|:)?\s*$",
     re.IGNORECASE,
