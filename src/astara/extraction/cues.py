@@ -11,6 +11,7 @@ import re
 __all__ = [
     "COMPARISON",
     "CONTINUES",
+    "DESTROYED",
     "NEW_INCIDENT",
     "NOT_SEIZURE",
     "REFERS_BACK",
@@ -78,6 +79,8 @@ STAT_COUNTS = re.compile(
     r"vehicles|citizens|individuals))\b",
     re.IGNORECASE,
 )
+# Destruction of drugs seized before ("police burned 2 tonnes of confiscated drugs").
+DESTROYED = re.compile(r"\b(destroy\w*|burn(?:ed|t|ing|s)?|incinerat\w*)\b", re.IGNORECASE)
 # A quantity that only serves as a comparison ("the haul is second only to a record set years ago").
 COMPARISON = re.compile(
     r"\b(second only to|beaten (?:only )?by|only (?:surpassed|beaten|topped) by|previous record|"

@@ -274,6 +274,7 @@ def _headline_only(a: Analysis, items: list[Item], live: list[Item]) -> list[Ite
             or sent.statistic
             or (sent.not_seizure and not sent.seizure)
             or not (sent.seizure or body_seizure)
+            or _destroyed(a, sent, item.q)
             or any(_restates(item, o) for o in live)
         ):
             continue
@@ -289,6 +290,24 @@ def _restates(heading: Item, body: Item) -> bool:
     if ours is None or theirs is None or ours[0] != theirs[0]:
         return False
     return close(ours[1], theirs[1], heading.q.qualifier) or close(theirs[1], ours[1], None)
+
+
+def _destroyed(a: Analysis, sent: Sent, q: Quantity) -> bool:
+    """Is the verb of the quantity's clause one of destruction, a seizure word only describing the
+    drugs ("burned 2 tonnes of confiscated drugs")? The verb comes before the amount in English and
+    Russian, and ends the clause where the verb comes last."""
+    lang = a.lang
+    destroyed = cues.DESTROYED if lang is None else lang.destroyed
+    seizure = cues.SEIZURE if lang is None else lang.seizure
+    text = a.text
+    begin = max(sent.s.start, text.rfind(";", sent.s.start, q.start) + 1)
+    stop = text.find(";", q.end, sent.s.end)
+    stop = sent.s.end if stop < 0 else stop
+    if lang is not None and lang.verb_last:
+        found = [(m.start(), True) for m in destroyed.finditer(text, q.end, stop)]
+        found += [(m.start(), False) for m in seizure.finditer(text, q.end, stop)]
+        return bool(found) and max(found)[1]
+    return bool(destroyed.search(text, begin, q.start)) and not seizure.search(text, begin, q.start)
 
 
 def _seizure_context(a: Analysis, index: int) -> bool:
@@ -470,6 +489,8 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
             item.dropped = "comparison with another seizure"
         elif lang is not None and lang.hypothetical.search(a.text, item.q.end, _clause_end(sent, item.q)):
             item.dropped = "an amount that could be made, not one seized"
+        elif _destroyed(a, sent, item.q):
+            item.dropped = "destroyed after an earlier seizure"
         elif sent.statistic:
             item.dropped = "statistic"
     a.stat_items = [i for i in items if i.dropped == "statistic"]
