@@ -209,3 +209,11 @@ def test_a_lead_figure_restating_a_broken_down_total_goes_with_it() -> None:
         "26 kg 500 grams of heroin and 2 kg 500 grams of opium."
     )
     assert _amounts(text) == [("heroin", 26.5), ("opium", 2.5)]
+
+
+def test_the_class_a_drug_takes_the_drug_named_before() -> None:
+    text = (
+        "Border officers seized cocaine at the port on Monday. "
+        "The 40kg of the Class A drug was hidden in a shipment of pineapples."
+    )
+    assert _amounts(text) == [("cocaine", 40.0)]

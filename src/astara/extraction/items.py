@@ -161,6 +161,8 @@ def attach(
                 and _FOLLOWING.match(text[after[0].end : nxt.start])
             ):
                 found = (nxt, "right")
+            else:
+                found = (after[0], "right")  # "40 kg of the drug": named by its incident, if at all
         else:
             before = [d for d in drugs if d.end <= q.start and not d.ambiguous]
             gap = text[before[-1].end : q.start] if before else ""
