@@ -217,3 +217,15 @@ def test_the_class_a_drug_takes_the_drug_named_before() -> None:
         "The 40kg of the Class A drug was hidden in a shipment of pineapples."
     )
     assert _amounts(text) == [("cocaine", 40.0)]
+
+
+def test_a_rounded_lead_keeps_its_place_and_takes_the_exact_figure() -> None:
+    text = (
+        "Customs officers found almost a tonne of cocaine in a container of coffee at the port of "
+        "Hamburg on Monday, the customs office said.\n\n"
+        "Officers examined 40 containers over two days.\n\n"
+        "On Wednesday, in the first container, they found 23 packages holding 968 kilograms of cocaine."
+    )
+    events = extract_text(text, "2025-02-11", "t").events
+    assert [(e.drug, e.kg) for e in events] == [("cocaine", 968.0)]
+    assert "Hamburg" in (events[0].place or "")

@@ -191,6 +191,10 @@ def drop_repeats(items: list[Item]) -> None:
                 if exact is other:
                     seen.remove(other)
                     seen.append(named)
+            elif rounder is other and item.generic == other.generic and other.family == item.family:
+                # the first mention keeps its incident (the lead's place and date), with the exact figure
+                other.q, other.weight = item.q, item.weight
+                item.dropped = "the exact figure of a rounded one given before"
             elif (other.generic and not item.generic) or (rounder is other and item.generic == other.generic):
                 other.dropped = (
                     "repeated later with the drug named" if other.generic else "rounds a figure given later"
