@@ -229,3 +229,24 @@ def test_a_rounded_lead_keeps_its_place_and_takes_the_exact_figure() -> None:
     events = extract_text(text, "2025-02-11", "t").events
     assert [(e.drug, e.kg) for e in events] == [("cocaine", 968.0)]
     assert "Hamburg" in (events[0].place or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Polis ekipleri Kocaeli’deki bir evde yaptıkları aramada yaklaşık 70 kilo skunk buldu.",
+        "Jandarma ekipleri Ağrı'da durdurdukları bir otomobilde yaptıkları aramada "
+        "70 kilogram esrar yakaladı.",
+    ],
+)
+def test_turkish_active_seizure_verbs(text: str) -> None:
+    assert _amounts(text) == [("cannabis", 70.0)]
+
+
+def test_a_turkish_three_letter_province_with_its_suffix_is_a_place() -> None:
+    text = (
+        "Van'da jandarma ekiplerinin düzenlediği operasyonda 150 kilo eroin ele geçirildi, "
+        "3 şüpheli gözaltına alındı."
+    )
+    events = extract_text(text, "2025-02-11", "t").events
+    assert [(e.drug, e.place, e.country) for e in events] == [("heroin", "Van", "TR")]

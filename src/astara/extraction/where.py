@@ -101,8 +101,9 @@ def find_places_in(text: str, lang: Language, start: int, end: int, hint: str | 
     for a, b, forms in _candidates(text, lang, start, end):
         if any(p.start <= a < p.end for p in found):
             continue
-        for form, ending in forms:
-            if len(form) < 4 or form.lower() in lang.not_places or country_of(form) is not None:
+        for n, (form, ending) in enumerate(forms):
+            short = 3 if n == 0 and ending else 4  # "Van'da": an apostrophe marks a proper name
+            if len(form) < short or form.lower() in lang.not_places or country_of(form) is not None:
                 continue
             place = (gazetteer.resolve(form, country=hint) if hint else None) or gazetteer.resolve(form)
             if place is None:
