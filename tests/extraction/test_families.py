@@ -250,3 +250,16 @@ def test_a_turkish_three_letter_province_with_its_suffix_is_a_place() -> None:
     )
     events = extract_text(text, "2025-02-11", "t").events
     assert [(e.drug, e.place, e.country) for e in events] == [("heroin", "Van", "TR")]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hatay'da bir araçta 1,5 milyon adet captagon hap ele geçirildi.", "tr"),
+        ("Narkotik polisinin operasyonunda 3 kilo metamfetamin ele geçirildi.", "tr"),
+        ("Astara gömrük postunda 12 kq 400 qram heroin aşkar edilib.", "az"),
+        ("Police found 12 kg of heroin in a truck at the border on Monday.", "en"),
+    ],
+)
+def test_a_short_turkic_text_is_told_by_its_letters(text: str, language: str) -> None:
+    assert extract_text(text, "2025-02-11", "t").language == language
