@@ -263,3 +263,18 @@ def test_a_turkish_three_letter_province_with_its_suffix_is_a_place() -> None:
 )
 def test_a_short_turkic_text_is_told_by_its_letters(text: str, language: str) -> None:
     assert extract_text(text, "2025-02-11", "t").language == language
+
+
+def test_a_sentence_opening_preposition_is_not_part_of_a_place_name() -> None:
+    text = "In Namangan region, police found 2.4 kg of hashish in the car of a local resident on Monday."
+    events = extract_text(text, "2025-02-11", "t").events
+    assert [e.place for e in events] == ["Namangan region"]
+
+
+def test_a_turkish_acronym_with_a_suffix_is_not_a_place() -> None:
+    text = (
+        "Gümrük Muhafaza ekipleri Kapıkule'de bir TIR'da yaptıkları aramada 30 kilogram eroin ele "
+        "geçirdi ve sürücüyü gözaltına aldı."
+    )
+    events = extract_text(text, "2025-02-11", "t").events
+    assert [(e.drug, e.country) for e in events] == [("heroin", "TR")]

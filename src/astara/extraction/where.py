@@ -102,7 +102,8 @@ def find_places_in(text: str, lang: Language, start: int, end: int, hint: str | 
         if any(p.start <= a < p.end for p in found):
             continue
         for n, (form, ending) in enumerate(forms):
-            short = 3 if n == 0 and ending else 4  # "Van'da": an apostrophe marks a proper name
+            # "Van'da": an apostrophe marks a proper name ("TIR'da", an acronym, does not)
+            short = 3 if n == 0 and ending and form[1:].islower() else 4
             if len(form) < short or form.lower() in lang.not_places or country_of(form) is not None:
                 continue
             place = (gazetteer.resolve(form, country=hint) if hint else None) or gazetteer.resolve(form)
