@@ -278,3 +278,12 @@ def test_a_turkish_acronym_with_a_suffix_is_not_a_place() -> None:
     )
     events = extract_text(text, "2025-02-11", "t").events
     assert [(e.drug, e.country) for e in events] == [("heroin", "TR")]
+
+
+def test_a_web_address_is_not_a_place() -> None:
+    text = (
+        "Пограничники изъяли 40 кг героина в грузовике на границе, сообщает МВД на официальном сайте "
+        "Police.ge. Водитель задержан."
+    )
+    events = extract_text(text, "2025-02-11", "t").events
+    assert [(e.drug, e.place) for e in events] == [("heroin", None)]

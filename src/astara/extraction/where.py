@@ -24,6 +24,7 @@ _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 _PREP = {"origin": "from", "destination": "to", "transit": "via"}
 _KIND = {"crossing": "facility", "port": "facility", "border_point": "facility", "district": "area"}
 _MAX_WORDS = 3
+_DOMAIN = re.compile(r"\.[a-z]{2,}\b")
 
 
 def _capital(word: str) -> bool:
@@ -66,6 +67,8 @@ def _candidates(
                 continue
             if any(run[k + 1][0] - run[k][1] > 1 for k in range(n - 1)):
                 continue
+            if _DOMAIN.match(text, run[-1][1]) or text[a - 1 : a] in (".", "/", "@"):
+                continue  # "Police.ge", "www.Site.az": a web address, not a place
             head = text[a : run[-1][0]]
             last = run[-1][2]
             glued = re.match(r"['’]([^\W\d_]+)", text[run[-1][1] : run[-1][1] + 8])  # "İran'dan"
