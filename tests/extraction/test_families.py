@@ -287,3 +287,42 @@ def test_a_web_address_is_not_a_place() -> None:
     )
     events = extract_text(text, "2025-02-11", "t").events
     assert [(e.drug, e.place) for e in events] == [("heroin", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Officers found 9 kg of opium in a van and 6 kg in a car at the checkpoint on Monday.",
+            [("opium", 6.0), ("opium", 9.0)],
+        ),
+        (
+            "Police seized two shipments of cocaine on Monday: the first held 850 kg of the drug, "
+            "the second 530 kg.",
+            [("cocaine", 530.0), ("cocaine", 850.0)],
+        ),
+        (
+            "Police have seized heroin worth $2m. The 12kg haul was found in the boot of a car.",
+            [("heroin", 12.0)],
+        ),
+        (
+            "Police seized cocaine in a raid on a farm. In the barn, officers found 120 kg, the police said.",
+            [("cocaine", 120.0)],
+        ),
+    ],
+)
+def test_a_weight_whose_drug_is_left_out_takes_the_drug_just_named(
+    text: str, expected: list[tuple[str, float]]
+) -> None:
+    assert _amounts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police seized 30 kg of heroin in a car. Each bag weighed 10 kg, officers said.",
+        "Police seized 30 kg of heroin in a car. The driver also carried a 20 kg bag of rice.",
+    ],
+)
+def test_other_weights_near_a_seizure_are_not_seizures(text: str) -> None:
+    assert _amounts(text) == [("heroin", 30.0)]

@@ -209,14 +209,16 @@ def _items(a: Analysis) -> list[Item]:
     for index, sent in enumerate(a.sents):
         taken: set[int] = set()
         for q in sent.quantities:
-            if not sent.drugs and not (items and _SAME.match(a.text, q.end)):
-                continue
-            if a.lang is None:
+            if not sent.drugs:
+                found = None
+            elif a.lang is None:
                 found = attach(a.text, q, sent.drugs, taken, sent.s.end)
             else:
                 found = attach_in(a.text, q, sent.drugs, taken, a.lang, sent.quantities)
             if found is None and items and _SAME.match(a.text, q.end):
                 found = (items[-1].drug, "right", [items[-1].drug])  # "5 kg of the same substance"
+            if found is None and a.lang is None:
+                found = _elided(a, index, q, items)
             if found is None:
                 _weight_of_count(a.text, q, items, index)
                 continue
@@ -229,6 +231,41 @@ def _items(a: Analysis) -> list[Item]:
                 Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead, total_cue=total)
             )
     return items
+
+
+_NOT_ELIDED = re.compile(r"\b(?:total|each|weigh\w*|per|average|worth|of)\W*$", re.IGNORECASE)
+_ELIDED_AFTER = re.compile(
+    r"\s*(?:[-–]\s*)?(?:haul|seizure|consignment|shipment|cache|stash)\b", re.IGNORECASE
+)
+_SEIZED_BARE = re.compile(
+    r"\b(?:seized|found|recovered|confiscated|intercepted|discovered)\s+"
+    r"(?:about |some |nearly |over |more than )?$",
+    re.IGNORECASE,
+)
+_SECOND = re.compile(r",|\band\b|\bthe second\b|\banother\b", re.IGNORECASE)
+
+
+def _elided(
+    a: Analysis, index: int, q: Quantity, items: list[Item]
+) -> tuple[DrugMention, str, list[DrugMention]] | None:
+    """A weight with its drug left out ("9 kg of opium in a van and 6 kg in a car", "the 12 kg haul",
+    "officers found 120 kg") is of the drug just named: the sentence's amount before it, or the one
+    drug the sentence and the one before it name."""
+    sent, text = a.sents[index], a.text
+    lead = text[max(sent.s.start, q.start - 30) : q.start]
+    if q.kind != "mass" or not sent.seizure or sent.statistic or _NOT_ELIDED.search(lead):
+        return None
+    if re.match(r"\s*of\b", text[q.end : q.end + 6], re.IGNORECASE):
+        return None
+    prev = items[-1] if items and items[-1].sentence == index else None
+    if prev is not None:
+        return (prev.drug, "left", [prev.drug]) if _SECOND.search(text, prev.q.end, q.start) else None
+    if not (_ELIDED_AFTER.match(text, q.end) or _SEIZED_BARE.search(lead)):
+        return None
+    named = [d for i in (index - 1, index) if i >= 0 for d in _drugs_of(a, i) if not d.generic]
+    if named and len({d.code for d in named}) == 1:
+        return named[-1], "left", [named[-1]]
+    return None
 
 
 _SAME = re.compile(
@@ -362,10 +399,9 @@ def _weight_beside_count(items: list[Item]) -> list[Item]:
 def _name_generic(a: Analysis, live: list[Item]) -> None:
     """A generic amount takes the drug its incident names, when the incident names one drug only
     and no other amount of it ("40 kg of drugs were found ... the substance was heroin")."""
+    told = {o.incident for o in live if not o.generic and o.q.kind != "package"}  # before any is named
     for item in live:
-        if not item.drug.generic or len(item.codes) > 1:
-            continue
-        if any(not o.generic and o.q.kind != "package" for o in live if o.incident == item.incident):
+        if not item.drug.generic or len(item.codes) > 1 or item.incident in told:
             continue
         named = [d for i in a.incidents[item.incident] for d in _drugs_of(a, i) if not d.generic]
         if len({reported_code(d.code, True) for d in named}) == 1 and named[0].code != "psychotropic_pills":
