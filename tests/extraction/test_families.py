@@ -98,8 +98,8 @@ def test_a_count_of_pills_is_not_the_total_of_a_weight_after_it() -> None:
 
 def test_turkish_raw_material_for_pills_is_its_own_substance() -> None:
     text = (
-        "Jandarma ekiplerinin depoda yaptığı aramada 300 bin adet uyuşturucu hap ile "
-        "yaklaşık 1 milyon hap üretilebilecek 45 kilogram ham madde ele geçirildi."
+        "Jandarma ekiplerinin depoda yaptığı aramada 300 bin adet uyuşturucu hapla birlikte "
+        "yaklaşık 1 milyon hap üretilebilecek 45 kilogram ham madde de ele geçirildi."
     )
     assert _amounts(text) == [("pill_raw_material", 45.0), ("psychotropic_pills", 300000.0)]
 
@@ -114,14 +114,14 @@ def test_a_dose_strength_is_not_an_amount_and_a_count_keeps_its_weight() -> None
 
 
 def test_blocks_weighing_a_weight_give_the_weight() -> None:
-    text = "Police arrested a driver on Friday with 30 blocks of cannabis sativa, weighing 33kg, at a market."
+    text = "Police arrested a driver on Friday with 30 blocks of cannabis leaves, weighing 33kg, at a market."
     assert _amounts(text) == [("cannabis", 33.0)]
 
 
 def test_the_drug_weighing_takes_the_name_of_the_blocks_told_before() -> None:
     text = (
         "Police said the two men, both traders, were arrested on Monday, 3 March at an army checkpoint in "
-        "Lokoja with 120 compressed blocks of Indian hemp. "
+        "Lokoja with 120 pressed bricks of Indian hemp. "
         "He said the drug weighing 64.5kg was concealed in a grey saloon car."
     )
     assert _amounts(text) == [("cannabis", 64.5)]
@@ -157,7 +157,7 @@ def test_a_whole_figure_in_the_lead_rounds_down_its_breakdown() -> None:
 
 def test_azerbaijani_lead_figure_gives_way_to_its_breakdown() -> None:
     text = (
-        "İrandan 3 kq narkotikin keçirilməsinin qarşısı alınıb.\n\n"
+        "Sərhədçilər İran sərhədində 3 kq narkotik vasitəni qaçaqmalçılardan götürüblər.\n\n"
         "Sərhəd axtarışı zamanı bağlamanın içərisində 2 kq 900 qram marixuana və 350 qram "
         "metamfetamin aşkar olunaraq götürülüb."
     )
@@ -188,7 +188,7 @@ def test_close_but_different_precise_figures_are_two_seizures() -> None:
     [
         (
             "Customs seized 2,300 kilograms of opium at the port on Monday.\n\n"
-            "Officers found 2,317 kilograms of opium hidden in a cargo of marble, the agency said.",
+            "Officers found 2,317 kilograms of opium inside a cargo of marble, the agency said.",
             2317.0,
         ),
         (
