@@ -11,6 +11,7 @@ import re
 __all__ = [
     "COMPARISON",
     "CONTINUES",
+    "DESTROYED",
     "NEW_INCIDENT",
     "NOT_SEIZURE",
     "REFERS_BACK",
@@ -47,14 +48,16 @@ STATISTIC = [
         r"past (?:\w+\s+)?(?:years?|months|decades?)|first (?:half|quarter|(?:\w+\s+)?months)|"
         r"(?:\w+|\d+) months of|(?:during|in|over) the (?:specified|reporting|same|past|last) "
         r"(?:\w+\s+)?period|annual(?:ly)?|per year|each year|every year|a year earlier|"
-        r"compared (?:to|with)|corresponding period|in total, |totalled|provinces of|"
+        r"compared (?:to|with)|corresponding period|totalled|provinces of|"
         r"over the (?:past|last) \w+|year-on-year|nationwide|across the country|world drug report|"
-        r"percent|per cent|%)",
+        r"percent|per cent|%|(?:in|during|for) (?:the )?(?:january|february|march|april|may|june|july|august|"
+        r"september|october|november|december)\s*(?:-|–|to|through)\s*(?:january|february|march|april|may|"
+        r"june|july|august|september|october|november|december)\b)",
         re.IGNORECASE,
     ),
     re.compile(
         r"\b\d{2,}[\d,]*\s+(?:drug[- ]related\s+|anti-drug\s+|counter-narcotics\s+|individual\s+|separate\s+|"
-        r"drug\s+)?(?:operations|cases|crimes|raids|busts|seizures|gangs|strikes|attempts|labs)\b",
+        r"joint\s+|special\s+|drug\s+)?(?:operations|cases|crimes|raids|busts|seizures|gangs|strikes|attempts|labs)\b",
         re.IGNORECASE,
     ),
     re.compile(
@@ -76,6 +79,8 @@ STAT_COUNTS = re.compile(
     r"vehicles|citizens|individuals))\b",
     re.IGNORECASE,
 )
+# Destruction of drugs seized before ("police burned 2 tonnes of confiscated drugs").
+DESTROYED = re.compile(r"\b(destroy\w*|burn(?:ed|t|ing|s)?|incinerat\w*)\b", re.IGNORECASE)
 # A quantity that only serves as a comparison ("the haul is second only to a record set years ago").
 COMPARISON = re.compile(
     r"\b(second only to|beaten (?:only )?by|only (?:surpassed|beaten|topped) by|previous record|"

@@ -136,6 +136,7 @@ GENERIC_FORMS = [
     "other drugs",
     "other substances",
     "synthetic drugs",
+    *(f"class {c} {noun}" for c in "abc" for noun in ("drug", "drugs", "substance")),
 ]
 # Extra English spellings seen in news that the vocabulary does not carry as names.
 EXTRA = {

@@ -37,8 +37,16 @@ from astara.extraction.places import (
 )
 from astara.extraction.quantities import Quantity, find_quantities
 from astara.extraction.text import Sentence, sentences
+from astara.extraction.totals import (
+    APPROX,
+    amount_of,
+    close,
+    drop_repeats,
+    drop_restated_totals,
+    drop_totals,
+    kg_of,
+)
 from astara.extraction.where import find_countries_in, find_places_in
-from astara.vocab import get_vocabulary
 
 __all__ = ["Analysis", "Sent", "analyse", "kg_of"]
 
@@ -74,19 +82,16 @@ class Analysis:
     dateline: tuple[str, int, int] | None = None  # country and span of a dateline's city
 
 
-def kg_of(q: Quantity, drug: str) -> float | None:
-    """Kilograms of a quantity (None for counts with no known mass)."""
-    if q.kind != "mass":
-        return None
-    unit = get_vocabulary().units.get(q.unit)
-    return None if unit.kg_factor is None else q.value * unit.kg_factor
-
-
 def _is_heading(s: Sentence, text: str) -> bool:
     line_end = text.find("\n", s.end)
     rest = text[s.end : line_end if line_end >= 0 else len(text)].strip()
-    words = len(s.text.split())
-    return not rest and not s.text.rstrip().endswith((".", "!", "?", '"', "”", ":")) and words <= 25
+    words = s.text.split()
+    if rest or s.text.rstrip().endswith((".", "!", "?", '"', "”", ":")) or len(words) > 25:
+        return False
+    # a long line in sentence case after prose is a paragraph that lost its full stop
+    capitals = sum(w[:1].isupper() for w in words)
+    after_prose = text[: s.start].rstrip().endswith((".", "!", "?"))
+    return not (after_prose and len(words) >= 12 and capitals * 2 < len(words))
 
 
 def _year_hint(text: str) -> int | None:
@@ -104,6 +109,7 @@ def _analyse_sentences(text: str, published: dt.date | None) -> tuple[list[Sent]
     for s, found in zip(split, countries, strict=True):
         quantities = _equivalents(text, find_quantities(text, s.start, s.end))
         drugs = find_drugs(text, s.start, s.end, extra) if quantities else []
+        quantities = _without_doses(text, quantities, drugs)
         out.append(
             Sent(
                 s=s,
@@ -130,12 +136,14 @@ def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[l
     country = document_country(text, [c for group in countries for c in group])
     for s, found in zip(split, countries, strict=True):
         quantities = _equivalents(text, find_amounts(text, lang, s.start, s.end))
+        drugs = find_drugs_in(text, lang, s.start, s.end) if quantities else []
+        quantities = _without_doses(text, quantities, drugs)
         out.append(
             Sent(
                 s=s,
                 heading=_is_heading(s, text),
                 quantities=quantities,
-                drugs=find_drugs_in(text, lang, s.start, s.end) if quantities else [],
+                drugs=drugs,
                 seizure=bool(lang.seizure.search(s.text)),
                 statistic=bool(lang.statistic.search(s.text)),
                 not_seizure=bool(lang.not_seizure.search(s.text)),
@@ -146,6 +154,19 @@ def _analyse_in(text: str, published: dt.date | None, lang: Language) -> tuple[l
             )
         )
     return out, country
+
+
+_DOSE_GAP = re.compile(r"[\s-]{0,3}")
+
+
+def _without_doses(text: str, quantities: list[Quantity], drugs: list[DrugMention]) -> list[Quantity]:
+    """ "tramadol 225 mg" names a tablet's strength, not an amount seized."""
+    ends = {d.end for d in drugs}
+    return [
+        q
+        for q in quantities
+        if not (q.unit == "mg" and any(e <= q.start and _DOSE_GAP.fullmatch(text, e, q.start) for e in ends))
+    ]
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -189,12 +210,17 @@ def _items(a: Analysis) -> list[Item]:
         taken: set[int] = set()
         for q in sent.quantities:
             if not sent.drugs:
-                break
-            if a.lang is None:
+                found = None
+            elif a.lang is None:
                 found = attach(a.text, q, sent.drugs, taken, sent.s.end)
             else:
                 found = attach_in(a.text, q, sent.drugs, taken, a.lang, sent.quantities)
+            if found is None and items and _SAME.match(a.text, q.end):
+                found = (items[-1].drug, "right", [items[-1].drug])  # "5 kg of the same substance"
+            if found is None and a.lang is None:
+                found = _elided(a, index, q, items)
             if found is None:
+                _weight_of_count(a.text, q, items, index)
                 continue
             drug, how, chain = found
             taken.update(id(d) for d in chain)
@@ -205,6 +231,120 @@ def _items(a: Analysis) -> list[Item]:
                 Item(q=q, drug=drug, how=how, sentence=index, codes=codes, lead=lead, total_cue=total)
             )
     return items
+
+
+_NOT_ELIDED = re.compile(r"\b(?:total|each|weigh\w*|per|average|worth|of)\W*$", re.IGNORECASE)
+_ELIDED_AFTER = re.compile(
+    r"\s*(?:[-–]\s*)?(?:haul|seizure|consignment|shipment|cache|stash)\b", re.IGNORECASE
+)
+_SEIZED_BARE = re.compile(
+    r"\b(?:seized|found|recovered|confiscated|intercepted|discovered)\s+"
+    r"(?:about |some |nearly |over |more than )?$",
+    re.IGNORECASE,
+)
+_SECOND = re.compile(r",|\band\b|\bthe second\b|\banother\b", re.IGNORECASE)
+
+
+def _elided(
+    a: Analysis, index: int, q: Quantity, items: list[Item]
+) -> tuple[DrugMention, str, list[DrugMention]] | None:
+    """A weight with its drug left out ("9 kg of opium in a van and 6 kg in a car", "the 12 kg haul",
+    "officers found 120 kg") is of the drug just named: the sentence's amount before it, or the one
+    drug the sentence and the one before it name."""
+    sent, text = a.sents[index], a.text
+    lead = text[max(sent.s.start, q.start - 30) : q.start]
+    if q.kind != "mass" or not sent.seizure or sent.statistic or _NOT_ELIDED.search(lead):
+        return None
+    if re.match(r"\s*of\b", text[q.end : q.end + 6], re.IGNORECASE):
+        return None
+    prev = items[-1] if items and items[-1].sentence == index else None
+    if prev is not None:
+        return (prev.drug, "left", [prev.drug]) if _SECOND.search(text, prev.q.end, q.start) else None
+    if not (_ELIDED_AFTER.match(text, q.end) or _SEIZED_BARE.search(lead)):
+        return None
+    named = [d for i in (index - 1, index) if i >= 0 for d in _drugs_of(a, i) if not d.generic]
+    if named and len({d.code for d in named}) == 1:
+        return named[-1], "left", [named[-1]]
+    return None
+
+
+_SAME = re.compile(
+    r"\s+of\s+the\s+same\s+(?:substance|drug|narcotic|contraband|kind|type|stuff)s?\b", re.IGNORECASE
+)
+_WEIGHING = re.compile(
+    r"(?:\s+[^\W\d_]+){0,2}\s*,?\s*"
+    r"(?:weighing|weighed|which weighed|that weighed|with a (?:total |net |gross )?weight of)"
+    r"(?:\s+a\s+total\s+of)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _weight_of_count(text: str, q: Quantity, items: list[Item], index: int) -> None:
+    """ "5,000 pills weighing 1.2 kg": a weight no drug takes is the weight of the count before it;
+    "40 blocks of X, weighing 50 kg": packages give way to their weight."""
+    prev = items[-1] if items and items[-1].sentence == index else None
+    if (
+        prev is None
+        or q.kind != "mass"
+        or prev.weight is not None
+        or not _WEIGHING.fullmatch(text, max(prev.q.end, prev.drug.end), q.start)
+    ):
+        return
+    if prev.q.kind in ("tablet", "item"):
+        prev.weight = q
+    elif prev.q.kind == "package":
+        prev.q = q
+
+
+def _headline_only(a: Analysis, items: list[Item], live: list[Item]) -> list[Item]:
+    """Heading amounts of a drug the body gives no amount of: a sub-heading may be the only place
+    a second seizure's figure is written."""
+    told = {i.family for i in items if i.dropped in (None, "statistic")}
+    body_seizure = bool(live) or any(s.seizure and not s.heading for s in a.sents)
+    out = []
+    for item in items:
+        sent = a.sents[item.sentence]
+        if (
+            item.dropped != "heading"
+            or item.generic
+            or item.family in told
+            or sent.statistic
+            or (sent.not_seizure and not sent.seizure)
+            or not (sent.seizure or body_seizure)
+            or _destroyed(a, sent, item.q)
+            or any(_restates(item, o) for o in live)
+        ):
+            continue
+        item.dropped = None
+        told.add(item.family)
+        out.append(item)
+    return out
+
+
+def _restates(heading: Item, body: Item) -> bool:
+    """Is a heading's amount the body's, whatever drug it names ("about 400 kg" over "395 kg")?"""
+    ours, theirs = amount_of(heading), amount_of(body)
+    if ours is None or theirs is None or ours[0] != theirs[0]:
+        return False
+    return close(ours[1], theirs[1], heading.q.qualifier) or close(theirs[1], ours[1], None)
+
+
+def _destroyed(a: Analysis, sent: Sent, q: Quantity) -> bool:
+    """Is the verb of the quantity's clause one of destruction, a seizure word only describing the
+    drugs ("burned 2 tonnes of confiscated drugs")? The verb comes before the amount in English and
+    Russian, and ends the clause where the verb comes last."""
+    lang = a.lang
+    destroyed = cues.DESTROYED if lang is None else lang.destroyed
+    seizure = cues.SEIZURE if lang is None else lang.seizure
+    text = a.text
+    begin = max(sent.s.start, text.rfind(";", sent.s.start, q.start) + 1)
+    stop = text.find(";", q.end, sent.s.end)
+    stop = sent.s.end if stop < 0 else stop
+    if lang is not None and lang.verb_last:
+        found = [(m.start(), True) for m in destroyed.finditer(text, q.end, stop)]
+        found += [(m.start(), False) for m in seizure.finditer(text, q.end, stop)]
+        return bool(found) and max(found)[1]
+    return bool(destroyed.search(text, begin, q.start)) and not seizure.search(text, begin, q.start)
 
 
 def _seizure_context(a: Analysis, index: int) -> bool:
@@ -256,138 +396,12 @@ def _weight_beside_count(items: list[Item]) -> list[Item]:
     return out
 
 
-def _amount(item: Item) -> tuple[str, float] | None:
-    if item.q.kind == "mass":
-        kg = kg_of(item.q, item.code)
-        return ("kg", kg) if kg is not None else None
-    if item.q.kind in ("tablet", "item"):
-        return ("count", item.q.value)
-    return None
-
-
-def _close(total: float, parts: float, qualifier: str | None) -> bool:
-    if parts <= 0:
-        return False
-    if abs(total - parts) <= 0.02 * total + 1e-9:
-        return True
-    if qualifier in ("more than", "over", "above", "at least", "just over", "in excess of", "upwards of"):
-        return total <= parts <= total * 1.6
-    if qualifier in ("nearly", "almost", "about", "around", "approximately", "some", "roughly", "close to"):
-        return abs(total - parts) <= 0.1 * total
-    return False
-
-
-def _drop_totals(items: list[Item]) -> None:
-    live = [i for i in items if i.dropped is None]
-    for item in live:
-        later = [o for o in live if o.sentence == item.sentence and o.q.start > item.q.start]
-        if item.generic and _amount(item) is not None and any(not o.generic for o in later):
-            item.dropped = "total followed by its breakdown"
-    live = [i for i in live if i.dropped is None]
-    for item in live:
-        amount = _amount(item)
-        if amount is None:
-            continue
-        kind, value = amount
-        # the parts of a total, leaving out other mentions of the total itself
-        others = [
-            o
-            for o in live
-            if o is not item
-            and o.dropped is None
-            and abs((_amount(o) or ("", 0.0))[1] - value) > 0.01 * value
-        ]
-        if item.generic:
-            parts = [
-                o
-                for o in others
-                if (_amount(o) or ("", 0.0))[0] == kind and (not o.generic or o.sentence != item.sentence)
-            ]
-            specific = [o for o in parts if not o.generic]
-            if specific and (item.total_cue or "total" in (item.q.qualifier or "")):
-                item.dropped = "stated total"
-                continue
-            if len(specific) >= 2 and _close(
-                value, sum((_amount(o) or ("", 0.0))[1] for o in specific), None
-            ):
-                item.dropped = "total of other quantities"
-                continue
-        else:
-            parts = [
-                o
-                for o in others
-                if not o.generic and o.family == item.family and (_amount(o) or ("", 0.0))[0] == kind
-            ]
-        if len(parts) >= (1 if item.generic else 2):
-            total = sum((_amount(o) or ("", 0.0))[1] for o in parts)
-            if _close(value, total, item.q.qualifier):
-                item.dropped = "total of other quantities"
-
-
-def _rounder(x: Item, y: Item) -> Item | None:
-    """Of two amounts of one kind, the one that rounds the other ("about 10 kg" beside "9.875 kg")."""
-    ax, ay = _amount(x), _amount(y)
-    if ax is None or ay is None or ax[0] != ay[0]:
-        return None
-    for r, rv, ev, e in ((x, ax[1], ay[1], y), (y, ay[1], ax[1], x)):
-        if (
-            r.q.qualifier in _APPROX
-            and e.q.qualifier not in _APPROX
-            and rv != ev
-            and _close(rv, ev, r.q.qualifier)
-        ):
-            return r
-    return None
-
-
-def _drop_repeats(items: list[Item]) -> None:
-    """The same drug and amount twice is one seizure: a generic restatement gives way to the named
-    drug, a rounded figure ("more than 60 kg") to the exact one ("64 kg")."""
-    seen: list[Item] = []
-    for item in items:
-        if item.dropped is not None:
-            continue
-        amount = _amount(item)
-        for other in seen:
-            other_amount = _amount(other)
-            if (
-                not (other.family == item.family or item.generic or other.generic)
-                or amount is None
-                or other_amount is None
-                or amount[0] != other_amount[0]
-            ):
-                continue
-            rounder = _rounder(item, other)
-            if rounder is None and abs(amount[1] - other_amount[1]) > 0.01 * max(amount[1], 1e-9):
-                continue
-            if rounder is other and other.generic != item.generic:
-                # "over 5 million X pills" ... "5,180,000 pills": the named drug, the exact figure
-                named, exact = (item, other) if other.generic else (other, item)
-                named.q, named.weight = exact.q, exact.weight
-                exact.dropped = "restates a quantity given before"
-                if exact is other:
-                    seen.remove(other)
-                    seen.append(named)
-            elif (other.generic and not item.generic) or (rounder is other and item.generic == other.generic):
-                other.dropped = (
-                    "repeated later with the drug named" if other.generic else "rounds a figure given later"
-                )
-                seen.remove(other)
-                seen.append(item)
-            else:
-                item.dropped = "repeats an earlier mention"
-            break
-        else:
-            seen.append(item)
-
-
 def _name_generic(a: Analysis, live: list[Item]) -> None:
     """A generic amount takes the drug its incident names, when the incident names one drug only
     and no other amount of it ("40 kg of drugs were found ... the substance was heroin")."""
+    told = {o.incident for o in live if not o.generic and o.q.kind != "package"}  # before any is named
     for item in live:
-        if not item.drug.generic or len(item.codes) > 1:
-            continue
-        if any(not o.generic for o in live if o.incident == item.incident):
+        if not item.drug.generic or len(item.codes) > 1 or item.incident in told:
             continue
         named = [d for i in a.incidents[item.incident] for d in _drugs_of(a, i) if not d.generic]
         if len({reported_code(d.code, True) for d in named}) == 1 and named[0].code != "psychotropic_pills":
@@ -407,11 +421,6 @@ def _drugs_of(a: Analysis, index: int) -> list[DrugMention]:
     )
 
 
-_APPROX = frozenset(
-    {"over", "more than", "about", "around", "nearly", "almost", "approximately", "some", "roughly"}
-)
-
-
 def _refine_from_loose(a: Analysis, items: list[Item], used: set[tuple[int, int]]) -> None:
     """A bare exact figure later in the text ("in all 2,003,118 pills weighing 310 kilos") replaces
     the rounded one given with the drug ("over 2 million pills of tramadol")."""
@@ -419,14 +428,14 @@ def _refine_from_loose(a: Analysis, items: list[Item], used: set[tuple[int, int]
         if sent.heading or sent.statistic or not sent.seizure:
             continue
         for n, q in enumerate(sent.quantities):
-            if (q.start, q.end) in used or q.qualifier in _APPROX or q.kind == "package":
+            if (q.start, q.end) in used or q.qualifier in APPROX or q.kind == "package":
                 continue
             for item in items:
-                amount = _amount(item)
-                if item.dropped or item.q.qualifier not in _APPROX or item.q.kind != q.kind or amount is None:
+                amount = amount_of(item)
+                if item.dropped or item.q.qualifier not in APPROX or item.q.kind != q.kind or amount is None:
                     continue
                 mine = kg_of(q, item.code) if q.kind == "mass" else q.value
-                if mine is None or mine == amount[1] or not _close(amount[1], mine, item.q.qualifier):
+                if mine is None or mine == amount[1] or not close(amount[1], mine, item.q.qualifier):
                     continue
                 item.q = q
                 nxt = sent.quantities[n + 1] if n + 1 < len(sent.quantities) else None
@@ -516,20 +525,26 @@ def analyse(text: str, published: dt.date | None, lang: Language | None = None) 
             item.dropped = "comparison with another seizure"
         elif lang is not None and lang.hypothetical.search(a.text, item.q.end, _clause_end(sent, item.q)):
             item.dropped = "an amount that could be made, not one seized"
+        elif _destroyed(a, sent, item.q):
+            item.dropped = "destroyed after an earlier seizure"
         elif sent.statistic:
             item.dropped = "statistic"
     a.stat_items = [i for i in items if i.dropped == "statistic"]
     live = [i for i in items if i.dropped is None]
     anchors = {i.sentence for i in live}
+    live += _headline_only(a, items, live)
     a.incidents = _incidents(a, anchors)
     where = {s: n for n, group in enumerate(a.incidents) for s in group}
     for item in live:
-        item.incident = where[item.sentence]
-    live = _merge_weights(live)
+        # a heading introduces the text under it
+        below = item.sentence + 1 if item.sentence not in anchors and item.sentence + 1 in where else None
+        item.incident = where[item.sentence if below is None else below]
     _name_generic(a, live)
+    live = _merge_weights(live)
     used = {(i.q.start, i.q.end) for i in items} | {(i.weight.start, i.weight.end) for i in items if i.weight}
     _refine_from_loose(a, live, used)
-    _drop_totals(live)
-    _drop_repeats(live)
+    drop_totals(live)
+    drop_restated_totals(live)
+    drop_repeats(live)
     a.items = [i for i in live if i.dropped is None]
     return a

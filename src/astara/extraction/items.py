@@ -53,7 +53,9 @@ _GAP_BANNED = frozenset(
     ]
 )
 _LEFT_GAP = re.compile(
-    r"^\s*(?:\(|,\s*(?=weigh|with|total|amount)|:|-|–)?\s*(?:(?:weighing|weighed|which weighed|that weighed|"
+    r"^\s*(?:\d+(?:\.\d+)?\s*mg\b\s*)?"  # a dose strength: "tramadol 100 mg, containing 5,000 tablets"
+    r"(?:\(|,\s*(?=weigh|with|total|amount|contain)|:|-|–)?\s*"
+    r"(?:(?:weighing|weighed|which weighed|that weighed|containing|which contained|that contained|"
     r"with a (?:total |combined |net |gross )?weight of|weighing a total of|totall?ing|amounting to|"
     r"in the amount of|of|weight)\s*)?(?:\(|:)?\s*$",
     re.IGNORECASE,
@@ -159,6 +161,8 @@ def attach(
                 and _FOLLOWING.match(text[after[0].end : nxt.start])
             ):
                 found = (nxt, "right")
+            else:
+                found = (after[0], "right")  # "40 kg of the drug": named by its incident, if at all
         else:
             before = [d for d in drugs if d.end <= q.start and not d.ambiguous]
             gap = text[before[-1].end : q.start] if before else ""

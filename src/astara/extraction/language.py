@@ -6,7 +6,8 @@ every text is first given a language: the script most of its letters are in (Ara
 Cyrillic, Latin), then, for Latin and Cyrillic, the share of each candidate language's most common
 function words. Only prose lines of the first 12,000 characters are read (a headline or menu in
 another language does not decide). A Latin text with too few words to tell is
-Azerbaijani when it writes the schwa (ə), Turkish when it writes ğ, ı or ş, English otherwise.
+Azerbaijani when it writes the schwa (ə), or Turkic letters with q or x, Turkish when it writes
+ç, ğ, ı, ö, ş or ü, English otherwise.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ _WORDS = {code: frozenset(words.split()) for code, words in _FUNCTION_WORDS.item
 _PERSIAN_ONLY = frozenset("پچژگکی")
 _AZ_CYRILLIC = frozenset("ӘәҸҹҺһЈјҒғӨөҮүҜҝ")  # letters Persian writes and Arabic does not (or not so)
 _AZ_LATIN = frozenset("ə")
-_TR_LATIN = frozenset("ğış")  # Azerbaijani writes them too, but never without the schwa nearby
+_TR_LATIN = frozenset("ğışçöü")  # Azerbaijani writes them too, but never without the schwa nearby
+_AZ_NOT_TR = frozenset("qx")  # Azerbaijani letters Turkish words do not use ("qram", "xam")
 _MIN_WORDS = 25
 SAMPLE = 6_000  # characters read: plenty to tell the languages apart
 
@@ -83,8 +85,10 @@ def _short_latin(sample: str, share: float) -> Detected:
         return Detected(
             "az", share, "too short to tell by words; the schwa (ə) is written only in Azerbaijani"
         )
+    if letters & _TR_LATIN and letters & _AZ_NOT_TR:
+        return Detected("az", share, "too short to tell by words; Turkic letters with q or x")
     if letters & _TR_LATIN:
-        return Detected("tr", share, "too short to tell by words; Turkish letters (ğ, ı, ş)")
+        return Detected("tr", share, "too short to tell by words; Turkish letters (ç, ğ, ı, ö, ş, ü)")
     return Detected("en", share, "too short to tell; Latin letters only")
 
 

@@ -373,7 +373,11 @@ def find_places(text: str, start: int, end: int, hint: str | None = None) -> lis
         if a >= floor and not any(p.start < b and a < p.end for p in found):
             found.append(PlaceMention(a, b, text[a:b], None, "water", None))
     for m in _AFTER.finditer(text, start, end):
-        add(m.start("name"), m.end(), m["name"], None, m["word"])
+        a, name = m.start("name"), m["name"]
+        first, _, rest = name.partition(" ")
+        if first in _SENTENCE_WORDS and rest:  # "In Ferghana region": the preposition opens the sentence
+            a, name = a + len(first) + 1, rest
+        add(a, m.end(), name, None, m["word"])
     for m in _PORT_OF.finditer(text, start, end):
         add(m.start(), m.end(), m["name"], None, m["word"])
     for m in _PREP.finditer(text, start, end):

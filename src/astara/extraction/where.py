@@ -24,6 +24,7 @@ _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 _PREP = {"origin": "from", "destination": "to", "transit": "via"}
 _KIND = {"crossing": "facility", "port": "facility", "border_point": "facility", "district": "area"}
 _MAX_WORDS = 3
+_DOMAIN = re.compile(r"\.[a-z]{2,}\b")
 
 
 def _capital(word: str) -> bool:
@@ -66,6 +67,8 @@ def _candidates(
                 continue
             if any(run[k + 1][0] - run[k][1] > 1 for k in range(n - 1)):
                 continue
+            if _DOMAIN.match(text, run[-1][1]) or text[a - 1 : a] in (".", "/", "@"):
+                continue  # "Police.ge", "www.Site.az": a web address, not a place
             head = text[a : run[-1][0]]
             last = run[-1][2]
             glued = re.match(r"['’]([^\W\d_]+)", text[run[-1][1] : run[-1][1] + 8])  # "İran'dan"
@@ -101,8 +104,10 @@ def find_places_in(text: str, lang: Language, start: int, end: int, hint: str | 
     for a, b, forms in _candidates(text, lang, start, end):
         if any(p.start <= a < p.end for p in found):
             continue
-        for form, ending in forms:
-            if len(form) < 4 or form.lower() in lang.not_places or country_of(form) is not None:
+        for n, (form, ending) in enumerate(forms):
+            # "Van'da": an apostrophe marks a proper name ("TIR'da", an acronym, does not)
+            short = 3 if n == 0 and ending and form[1:].islower() else 4
+            if len(form) < short or form.lower() in lang.not_places or country_of(form) is not None:
                 continue
             place = (gazetteer.resolve(form, country=hint) if hint else None) or gazetteer.resolve(form)
             if place is None:

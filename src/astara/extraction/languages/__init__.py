@@ -1,7 +1,8 @@
 """What differs by language, as data: one YAML file a language (``<code>.yaml`` beside this module).
 
 A file lists number words, units, counters, qualifiers, drug words and their case endings, the
-cue words of seizures, statistics and new incidents, the words that join a quantity to its drug,
+cue words of seizures, statistics, new incidents and destruction (with where the main verb
+stands), the words that join a quantity to its drug,
 and date words. Babel adds what it knows for the locale (decimal mark, month and weekday names).
 :func:`get_language` loads and checks a file once, on first use, and compiles its patterns.
 A sixth language is one more file here plus its code in ``service.EXTRACTORS``.
@@ -51,6 +52,7 @@ QUALIFIERS = frozenset({"more than", "about", "nearly", "less than", "up to", "a
 _KEYS = {
     "code", "name", "sentence_start", "numbers", "units", "counters", "qualifiers", "qualifiers_after",
     "drugs", "cues", "link", "dates", "route", "agencies", "agency_countries", "not_places", "transport",
+    "main_verb",
 }  # fmt: skip
 
 # Persian and Arabic-Indic digits, Arabic letter variants, the Persian decimal and group marks and
@@ -139,6 +141,8 @@ class Language:
     type_words: re.Pattern[str]
     strict_units: re.Pattern[str]
     hypothetical: re.Pattern[str]
+    destroyed: re.Pattern[str]
+    verb_last: bool  # the main verb ends the sentence (Turkish, Azerbaijani, Persian)
     months: dict[str, int]
     jalali_months: dict[str, int]
     weekdays: dict[str, int]
@@ -291,6 +295,8 @@ def load_language(code: str, directory: Path = DIR) -> Language:
         type_words=_regex(_words(link, "type", where)),
         strict_units=re.compile(r"(?<!\w)" + stem_pattern(_words(link, "strict_units", where)) + "$", re.I),
         hypothetical=_regex(_words(cues, "hypothetical", where)),
+        destroyed=_regex(_words(cues, "destroyed", where)),
+        verb_last=_main_verb(raw, where) == "last",
         months=months,
         jalali_months={normalise(str(k)): int(v) for k, v in dates.get("jalali_months", {}).items()},
         weekdays=weekdays,
@@ -301,6 +307,13 @@ def load_language(code: str, directory: Path = DIR) -> Language:
         transport=_table(raw, "transport", where, TRANSPORT),
         not_places=frozenset(_words(raw, "not_places", where)),
     )
+
+
+def _main_verb(raw: dict[str, Any], where: str) -> str:
+    value = raw.get("main_verb", "first")
+    if value not in ("first", "last"):
+        raise LanguageDataError(f"{where}: main_verb must be first or last")
+    return str(value)
 
 
 def _agency_countries(raw: dict[str, Any], where: str) -> dict[str, str]:
