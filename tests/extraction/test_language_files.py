@@ -16,6 +16,7 @@ from astara.extraction.languages import (
     normalise,
 )
 from astara.extraction.service import EXTRACTORS
+from astara.vocab.loader import get_vocabulary
 
 
 def test_every_language_with_an_extractor_has_a_file_and_every_file_an_extractor() -> None:
@@ -96,3 +97,11 @@ def test_the_english_word_lists_are_data_too(tmp_path: Path) -> None:
     bad.write_text("numbers: {ones: [zero, one], tens: [twenty]}\n", encoding="utf-8")
     with pytest.raises(LanguageDataError, match=r"numbers\.ones lists zero to nineteen"):
         english_words(bad)
+
+
+def test_every_drug_a_language_file_names_is_in_the_vocabulary() -> None:
+    # A draft accepted from the news must not land with a drug code the forms cannot show.
+    known = {d.code for d in get_vocabulary().drugs.all()}
+    for code in LANGUAGE_FILES:
+        missing = set(get_language(code).drug_names) - known
+        assert not missing, f"{code}.yaml names drugs the vocabulary lacks: {sorted(missing)}"
