@@ -28,3 +28,19 @@ def test_a_deferral_must_say_why_and_name_a_module() -> None:
         deferred("json", " ")
     with pytest.raises(ModuleNotFoundError):
         deferred("astara.no_such_module", "a test")
+
+
+def test_a_deferred_module_is_its_packages_attribute_as_after_an_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "deferred_package").mkdir()
+    (tmp_path / "deferred_package" / "__init__.py").write_text("")
+    (tmp_path / "deferred_package" / "child.py").write_text("ANSWER = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = deferred("deferred_package.child", "only the answer needs it")
+    import deferred_package  # type: ignore[import-not-found]
+
+    assert deferred_package.child is module
+    assert deferred_package.child.ANSWER == 42
+    monkeypatch.delitem(sys.modules, "deferred_package.child")
+    monkeypatch.delitem(sys.modules, "deferred_package")
