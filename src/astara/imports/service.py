@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Generator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -33,9 +33,17 @@ from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
 from astara.kit.cache import figures, store_of
+from astara.kit.deferred import deferred
 from astara.kit.ids import file_sha256
 from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
+
+if TYPE_CHECKING:
+    from astara.matching import conveyances
+    from astara.matching import store as matching_store
+else:
+    conveyances = deferred("astara.matching.conveyances", "only events that name persons or vehicles need it")
+    matching_store = deferred("astara.matching.store", "only events that name persons or vehicles need it")
 
 # From this size on (estimated from the data's size), an import is a large bulk load: its steps
 # that only pay at scale are taken (astara.db.bulk_load).
@@ -101,13 +109,10 @@ class _Writer:
 
     def _add_entities(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         """The persons (astara.matching.store) and vehicles (astara.matching.conveyances) the events name."""
-        from astara.matching.conveyances import add_imported_vehicles
-        from astara.matching.store import add_imported_persons
-
-        persons, alerts = add_imported_persons(
+        persons, alerts = matching_store.add_imported_persons(
             self.session, self.scope, [e for e in events if e[1].get("person_name")]
         )
-        vehicles, more = add_imported_vehicles(self.session, self.scope, events)
+        vehicles, more = conveyances.add_imported_vehicles(self.session, self.scope, events)
         self.report.persons_created += persons
         self.report.vehicles_created += vehicles
         self.report.watch_alerts += alerts + more

@@ -32,6 +32,9 @@ from sqlalchemy.orm import Session
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.errors import InvalidInput
+from astara.matching.keys import name_keys
+from astara.matching.persons import normalize_id
+from astara.matching.vehicles import parse_plate
 from astara.sharing import audit, outbox, repository
 from astara.sharing.agreements import Agreement, project
 from astara.sharing.feed import check_message, now, signed
@@ -47,8 +50,6 @@ CLK_THRESHOLD = 0.8  # Dice coefficient for a hit
 
 def person_keys(name: str) -> set[str]:
     """Cross-script keys of a name: the matching layer's word-pair keys (never the name itself)."""
-    from astara.matching.keys import name_keys
-
     pairs = name_keys(name)[1] | name_keys(name, True)[1]
     return {f"person|{k}" for k in pairs if not k.startswith("n1:")} or {f"person|{k}" for k in pairs}
 
@@ -74,15 +75,11 @@ def dice(a: int, b: int) -> float:
 
 
 def plate_keys(plate: str, country: str | None) -> set[str]:
-    from astara.matching.vehicles import parse_plate
-
     parsed = parse_plate(plate, country)
     return {f"plate|{parsed.canonical}"} if parsed.canonical else set()
 
 
 def document_keys(number: str) -> set[str]:
-    from astara.matching.persons import normalize_id
-
     normal = normalize_id(number)
     return {f"document|{normal}"} if normal else set()
 

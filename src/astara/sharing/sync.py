@@ -18,6 +18,7 @@ from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
 from astara.db.models import SharingNonce, SharingPartner, SharingReceipt, SharingReceived, utcnow
 from astara.errors import NotFound, RateLimited
+from astara.matching.store import index_received
 from astara.sharing import audit, checkpoints, repository
 from astara.sharing.feed import (
     FEED_FORMAT,
@@ -300,8 +301,6 @@ def apply_entries(
     result.cursor = state.pulled_cursor
     session.flush()
     if received_rows:
-        from astara.matching.store import index_received
-
         index_received(session, scope, received_rows)
     return result
 
