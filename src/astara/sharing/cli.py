@@ -236,8 +236,8 @@ def bundle_export(
     with runtime().unit() as (session, scope):
         summary = bundles.export_bundle(session, scope, _keys(), partner, out)
     typer.echo(
-        f"{summary['entries']:,} entries (after cursor {summary['after']}) and {summary['receipts']} "
-        f"receipts for {summary['partner']} -> {out}"
+        f"{summary.entries:,} entries (after cursor {summary.after}) and {summary.receipts} "
+        f"receipts for {summary.partner} -> {out}"
     )
 
 

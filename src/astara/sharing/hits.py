@@ -39,6 +39,7 @@ from astara.sharing import audit, outbox, repository
 from astara.sharing.agreements import Agreement, project
 from astara.sharing.feed import check_message, now, signed
 from astara.sharing.keys import KeyPair, key_dir
+from astara.sharing.messages import HitEntry, HitIndexBody, Signed
 from astara.sharing.service import get_partner
 
 ALGORITHM = "astara-hit-v2"
@@ -157,7 +158,7 @@ def build_index(
     data_dir: Path,
     partner_code: str,
     encoding: str = "hmac",
-) -> dict[str, Any]:
+) -> Signed[HitIndexBody]:
     """A signed index of blinded keys of the agency's nominal data, for ``partner_code``: of the
     records and fields the feed would send that partner, named by their reference only where the
     agreement sends it (else by :func:`opaque_reference`).
@@ -170,7 +171,7 @@ def build_index(
     partner = get_partner(session, scope, partner_code)
     agreement = _agreement_with(session, scope, partner.code)
     secret = secret_for(data_dir, agreement.code)
-    entries: list[dict[str, str]] = []
+    entries: list[HitEntry] = []
     for record_id, shared in _shared_records(session, scope, agreement, partner.code):
         reference = str(shared["event"].get("reference") or opaque_reference(secret, partner.code, record_id))
         for ent in shared.get("entities", []):
@@ -187,7 +188,7 @@ def build_index(
                     {"h": h, "kind": ent["type"], "ref": reference} for h in sorted(blind(secret, found))
                 ]
     ours = next((p for p in agreement.parties if p.agency == scope.agency_code), None)
-    body = {
+    body: HitIndexBody = {
         "format": 1,
         "type": "hit_index",
         "algorithm": CLK_ALGORITHM if encoding == "clk" else ALGORITHM,
