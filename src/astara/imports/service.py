@@ -213,7 +213,7 @@ def run_import(
             f"{source.name}: {report.rejected_rows:,} of {report.rows_read:,} rows are bad; "
             "nothing was imported "
             "(fix them, or use --keep-valid to store the valid rows and get a rejects file)",
-            details=report.errors,
+            details=[dict(problem) for problem in report.errors],
         )
     report.status = "dry_run" if options.dry_run else ("partial" if report.rejected_rows else "completed")
     if job is not None:
