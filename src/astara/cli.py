@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from importlib import import_module
 from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.main import get_command_name
 
@@ -200,6 +199,8 @@ def _debugging() -> bool:
 def _is_usage_error(exc: Exception) -> bool:
     """Click's own errors, raised by click (typer < 0.2x) or by the copy of click that later typer
     releases carry (``typer.TyperException`` subclasses with click's ``show``)."""
+    import click  # deferred: later typer releases no longer load click; only a failed command asks
+
     return isinstance(exc, click.ClickException) or (
         isinstance(exc, typer.TyperException) and callable(getattr(exc, "show", None))
     )
