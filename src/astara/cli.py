@@ -9,15 +9,25 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.main import get_command_name
 
 from astara.errors import AstaraError
+from astara.kit.deferred import deferred
 
-if TYPE_CHECKING:  # the runtime loads SQLAlchemy, the settings pydantic: only commands that need them pay
+if TYPE_CHECKING:
+    from importlib import metadata
+
+    from astara import runtime as runtime_module
+    from astara import settings as settings_module
     from astara.runtime import Runtime
+else:  # the runtime loads SQLAlchemy, the settings pydantic: only commands that need them pay
+    runtime_module = deferred("astara.runtime", "only commands that open the store need it")
+    settings_module = deferred("astara.settings", "only commands that open the store need it")
+    metadata = deferred("importlib.metadata", "only --version reads the installed metadata")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Astara: seizure intelligence.")
 _state: dict[str, Any] = {}  # the invocation's global options and its Runtime, once built
@@ -25,12 +35,9 @@ _state: dict[str, Any] = {}  # the invocation's global options and its Runtime, 
 
 def runtime() -> Runtime:
     """The Runtime for this invocation (built once, from the environment and global options)."""
-    from astara.runtime import Runtime
-    from astara.settings import Settings
-
     if "runtime" not in _state:
-        settings = Settings.from_environment()
-        _state["runtime"] = Runtime(
+        settings = settings_module.Settings.from_environment()
+        _state["runtime"] = runtime_module.Runtime(
             settings, agency=_state.get("agency"), user=settings.user or None, announce=_notice
         )
         start_up_over()
@@ -61,9 +68,7 @@ def emit(data: Any, fmt: str, table: str) -> None:
 
 def _show_version(wanted: bool) -> None:
     if wanted:
-        from importlib.metadata import version
-
-        typer.echo(f"astara {version('astara')}")
+        typer.echo(f"astara {metadata.version('astara')}")
         raise typer.Exit()
 
 
@@ -108,8 +113,6 @@ _registered: set[str] = set()
 def _register(name: str | None = None) -> None:
     """Add to ``app`` the commands of the module that registers ``name``, or of every module when
     ``name`` is None or not one of :data:`COMMANDS` (help, a mistyped command); each module once."""
-    from importlib import import_module
-
     wanted = [COMMANDS[name]] if name in COMMANDS else list(MODULES)
     for module in sorted(wanted, key=MODULES.index):
         if module not in _registered:
@@ -196,7 +199,7 @@ def _debugging() -> bool:
 def _is_usage_error(exc: Exception) -> bool:
     """Click's own errors, raised by click (typer < 0.2x) or by the copy of click that later typer
     releases carry (``typer.TyperException`` subclasses with click's ``show``)."""
-    import click
+    import click  # deferred: later typer releases no longer load click; only a failed command asks
 
     return isinstance(exc, click.ClickException) or (
         isinstance(exc, typer.TyperException) and callable(getattr(exc, "show", None))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from astara.kit import help_cache
 from astara.kit.deferred import deferred
 
 
@@ -28,3 +29,31 @@ def test_a_deferral_must_say_why_and_name_a_module() -> None:
         deferred("json", " ")
     with pytest.raises(ModuleNotFoundError):
         deferred("astara.no_such_module", "a test")
+
+
+def test_a_deferred_module_is_its_packages_attribute_as_after_an_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "deferred_package").mkdir()
+    (tmp_path / "deferred_package" / "__init__.py").write_text("")
+    (tmp_path / "deferred_package" / "child.py").write_text("ANSWER = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = deferred("deferred_package.child", "only the answer needs it")
+    import deferred_package  # type: ignore[import-not-found]
+
+    assert deferred_package.child is module
+    assert deferred_package.child.ANSWER == 42
+    monkeypatch.delitem(sys.modules, "deferred_package.child")
+    monkeypatch.delitem(sys.modules, "deferred_package")
+
+
+def test_the_help_copy_notes_the_files_it_came_from_without_loading_a_deferred_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "deferred_unused.py").write_text("import sys\nsys.ran_unused = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "ran_unused", False, raising=False)
+    deferred("deferred_unused", "never used")
+    assert str(tmp_path / "deferred_unused.py") in help_cache._files()
+    assert sys.ran_unused is False  # type: ignore[attr-defined]
+    monkeypatch.delitem(sys.modules, "deferred_unused")

@@ -242,3 +242,32 @@ def missing_paths(text: str, root: Path = ROOT) -> list[str]:
             if dotted.group(2) not in _top_level_names(module):
                 problems.append(name)
     return problems
+
+
+# -- imports -----------------------------------------------------------------------------------------
+
+_DEFERRED = re.compile(r"#\s*deferred:\s*\S")
+
+
+def local_imports(path: str, source: str) -> list[Finding]:
+    """Imports inside a function that do not say why they wait (``# deferred: <why>`` on the
+    import's line or the line above it); an import at module level, under ``if TYPE_CHECKING`` or
+    not, is not one."""
+    tree = ast.parse(source)
+    owner = _functions(tree)
+    lines = source.splitlines()
+    found = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import | ast.ImportFrom) and in_function:
+                said = lines[max(child.lineno - 2, 0) : child.end_lineno or child.lineno]
+                if not any(_DEFERRED.search(line) for line in said):
+                    names = ", ".join(alias.name for alias in child.names)
+                    module = "." * getattr(child, "level", 0) + (getattr(child, "module", None) or "")
+                    what = f"imports {module + ': ' if module else ''}{names} inside a function"
+                    found.append(Finding(path, child.lineno, what, owner.get(child, "")))
+            visit(child, in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef))
+
+    visit(tree, False)
+    return sorted(found)

@@ -22,7 +22,7 @@ def test_a_bundle_round_trip_with_a_retraction_and_its_receipt(
     gone = record_seizure(az, "AZ-2025-1002")
     with az.unit() as (session, scope):
         first = bundles.export_bundle(session, scope, az.keys, "IR-ANP", tmp_path / "1.json.gz")
-    assert first["entries"] == 2
+    assert first.entries == 2
     with ir.unit() as (session, scope):
         result = bundles.import_bundle(session, scope, ir.keys, tmp_path / "1.json.gz")
     assert result.received == 2
@@ -31,11 +31,11 @@ def test_a_bundle_round_trip_with_a_retraction_and_its_receipt(
     with az.unit() as (session, scope):
         service.retract(session, scope, gone, "duplicate of AZ-2025-1001")
         second = bundles.export_bundle(session, scope, az.keys, "IR-ANP", tmp_path / "2.json")
-    assert second["entries"] == 3  # IR-ANP has not confirmed the first bundle yet: resent, applied once
+    assert second.entries == 3  # IR-ANP has not confirmed the first bundle yet: resent, applied once
     with ir.unit() as (session, scope):
         result = bundles.import_bundle(session, scope, ir.keys, tmp_path / "2.json")
         back = bundles.export_bundle(session, scope, ir.keys, "AZ-SCS", tmp_path / "back.json")
-    assert result.retracted == 1 and back["receipts"] == 1
+    assert result.retracted == 1 and back.receipts == 1
     with az.unit() as (session, scope):
         answer = bundles.import_bundle(session, scope, az.keys, tmp_path / "back.json")
         [status] = service.status(session, scope)

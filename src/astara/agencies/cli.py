@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.agencies import repository, service
+    from astara.auth import roles, secret
+    from astara.db import engine, migrate
+    from astara.sharing import keys
+else:
+    _WHY = "the store's modules load when a command runs, not when the help lists it"
+    repository = deferred("astara.agencies.repository", _WHY)
+    service = deferred("astara.agencies.service", _WHY)
+    roles = deferred("astara.auth.roles", _WHY)
+    secret = deferred("astara.auth.secret", _WHY)
+    engine = deferred("astara.db.engine", _WHY)
+    migrate = deferred("astara.db.migrate", _WHY)
+    keys = deferred("astara.sharing.keys", _WHY)
 
 
 def init(
@@ -16,26 +32,19 @@ def init(
 ) -> None:
     """Create or upgrade the database schema, make sure the acting agency exists, write the secret key
     and the instance key."""
-    from astara.agencies import service
-    from astara.auth.secret import secret_path, write_secret
-    from astara.db.engine import transaction
-    from astara.db.migrate import upgrade
-
     rt = runtime()
-    upgrade(rt.engine)
+    migrate.upgrade(rt.engine)
     code = rt.agency or rt.settings.agency
-    with transaction(rt.engine) as session:
+    with engine.transaction(rt.engine) as session:
         scope = service.ensure_agency(session, code, name, country)
     typer.echo(f"database ready at {rt.engine.url.render_as_string()}; agency {scope.agency_code}")
-    if rt.settings.secret_key is None and write_secret(rt.settings):
-        typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
+    if rt.settings.secret_key is None and secret.write_secret(rt.settings):
+        typer.echo(f"wrote a new secret key for sessions to {secret.secret_path(rt.settings)} (mode 0600)")
     make_instance_key(rt.settings.data_dir)
 
 
 def make_instance_key(data_dir: Path) -> None:
     """Make the instance key where there is none, and say so (``init`` and ``serve``)."""
-    from astara.sharing import keys
-
     made = keys.make_if_missing(data_dir)
     if made is not None:
         typer.echo(f"made the instance key (fingerprint {made.fingerprint}) in {keys.key_dir(data_dir)}")
@@ -51,15 +60,11 @@ def add(
     country: Annotated[str | None, typer.Option(help="Country (any form).")] = None,
 ) -> None:
     """Add an agency with its first administrator (as ASTARA_USER, only an administrator may)."""
-    from astara.agencies import service
-    from astara.auth.roles import require
-    from astara.db.engine import transaction
-
     rt = runtime()
     if rt.user:
         with rt.unit() as (_, actor):
-            require(actor, "users.manage")
-    with transaction(rt.engine) as session:
+            roles.require(actor, "users.manage")
+    with engine.transaction(rt.engine) as session:
         scope = service.create_agency(session, code, name or code, country)
     typer.echo(f"agency {scope.agency_code} created")
 
@@ -67,10 +72,7 @@ def add(
 @agency_app.command("list")
 def list_(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
     """List the agencies."""
-    from astara.agencies import repository
-    from astara.db.engine import transaction
-
-    with transaction(runtime().engine) as session:
+    with engine.transaction(runtime().engine) as session:
         rows = [
             {"code": a.code, "name": a.name, "country": a.country} for a in repository.list_agencies(session)
         ]

@@ -8,11 +8,19 @@ as a logged-in user.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.auth import service
+else:
+    service = deferred(
+        "astara.auth.service", "the store's modules load when a command runs, not when the help lists it"
+    )
 
 user_app = typer.Typer(help="User accounts of the acting agency.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (Authorization: Bearer ...).", no_args_is_help=True)
@@ -33,8 +41,6 @@ def add_user(
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
     """Add a user to the acting agency, with a password (asked twice, or read from stdin)."""
-    from astara.auth import service
-
     password = _password(password_stdin)
     with runtime().unit() as (session, scope):
         user = service.add_user(session, scope, username, role, password, name)
@@ -47,8 +53,6 @@ def set_password(
     password_stdin: Annotated[bool, typer.Option(help="Read the password from standard input.")] = False,
 ) -> None:
     """Set a user's password (the first administrator's too: there is no default password)."""
-    from astara.auth import service
-
     password = _password(password_stdin)
     with runtime().unit() as (session, scope):
         service.set_password(session, scope, username, password)
@@ -58,8 +62,6 @@ def set_password(
 @user_app.command("list")
 def list_users(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
     """List the agency's users: role, whether active, last login (administrators only)."""
-    from astara.auth import service
-
     with runtime().unit() as (session, scope):
         rows = [
             {"username": u.username, "display_name": u.display_name, "role": u.role, "active": u.active,
@@ -79,8 +81,6 @@ def set_role(
     role: Annotated[str, typer.Argument(help="analyst, liaison, supervisor or administrator.")],
 ) -> None:
     """Change a user's role (the agency keeps at least one administrator)."""
-    from astara.auth import service
-
     with runtime().unit() as (session, scope):
         user = service.set_role(session, scope, username, role)
     typer.echo(f"user {user.username} is now {user.role}")
@@ -89,8 +89,6 @@ def set_role(
 @user_app.command("disable")
 def disable_user(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
     """Disable a user: their browser sessions end at once and their API tokens stop working."""
-    from astara.auth import service
-
     with runtime().unit() as (session, scope):
         service.set_active(session, scope, username, False)
     typer.echo(f"user {username} disabled")
@@ -99,8 +97,6 @@ def disable_user(username: Annotated[str, typer.Argument(help="Login name.")]) -
 @user_app.command("enable")
 def enable_user(username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
     """Enable a disabled user again (their unrevoked API tokens work again)."""
-    from astara.auth import service
-
     with runtime().unit() as (session, scope):
         service.set_active(session, scope, username, True)
     typer.echo(f"user {username} enabled")
@@ -111,8 +107,6 @@ def create_token(
     name: Annotated[str, typer.Argument(help="What the token is for, e.g. 'nightly export'.")],
 ) -> None:
     """Create an API token for the acting user; it is printed once and never stored."""
-    from astara.auth import service
-
     with runtime().unit() as (session, scope):
         token, plain = service.create_token(session, scope, name)
         session.flush()
@@ -124,8 +118,6 @@ def create_token(
 @token_app.command("list")
 def list_tokens(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
     """List API tokens (never the tokens themselves)."""
-    from astara.auth import service
-
     with runtime().unit() as (session, scope):
         rows = [
             {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
@@ -143,8 +135,6 @@ def revoke_token(
     token_id: Annotated[int, typer.Argument(help="Token number (see `astara token list`).")],
 ) -> None:
     """Revoke an API token at once."""
-    from astara.auth import service
-
     with runtime().unit() as (session, scope):
         service.revoke_token(session, scope, token_id)
     typer.echo(f"token {token_id} revoked")

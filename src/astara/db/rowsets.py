@@ -46,7 +46,7 @@ def sqlite_bool(value: bool | None) -> int | None:
 
 
 def postgres_json(value: Any) -> Any:
-    from psycopg.types.json import Json
+    from psycopg.types.json import Json  # deferred: the PostgreSQL driver, only on PostgreSQL
 
     return None if value is None else Json(value)
 

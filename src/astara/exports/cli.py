@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import runtime
+from astara.interchange.cli import INTERCHANGE_LAYOUTS, export_interchange
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.exports import service
+else:
+    service = deferred(
+        "astara.exports.service", "the store's modules load when a command runs, not when the help lists it"
+    )
 
 
 def export_file(
@@ -25,15 +34,12 @@ def export_file(
     ] = None,
 ) -> None:
     """Export the agency's seizures."""
-    from astara.interchange.cli import INTERCHANGE_LAYOUTS, export_interchange
-
     if layout in INTERCHANGE_LAYOUTS or partner:
         export_interchange(file, layout, where, partner)
         return
-    from astara.exports.service import export
 
     with runtime().unit() as (session, scope):
-        n = export(session, scope, file, fmt=fmt, layout=layout, where=where)
+        n = service.export(session, scope, file, fmt=fmt, layout=layout, where=where)
     typer.echo(f"wrote {n:,} records to {file}")
 
 

@@ -11,9 +11,15 @@ import datetime as dt
 import math
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from astara.kit.deferred import deferred
 from astara.kit.yamlfile import safe_load
+
+if TYPE_CHECKING:
+    import jdatetime
+else:
+    jdatetime = deferred("jdatetime", "only dates in Persian need it")
 
 LANGUAGES = {"en": "English", "az": "Azərbaycanca", "ru": "Русский", "fa": "فارسی"}
 RTL = frozenset({"fa"})
@@ -82,7 +88,6 @@ def localise_date(value: dt.date | str | None, language: str, precision: str | N
             return text
     if language != "fa":
         return value.isoformat()[: {"year": 4, "month": 7}.get(precision or "day", 10)]
-    import jdatetime
 
     jalali = jdatetime.date.fromgregorian(date=value)
     if precision == "year":  # a Gregorian year spans two Jalali years; say which Gregorian one

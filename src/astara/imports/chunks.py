@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from enum import Enum
 from operator import itemgetter
-from typing import Any
+from typing import Any, Final, Literal
 
 from astara.imports.rows import (
     ABSURD_COUNT,
@@ -31,21 +32,25 @@ from astara.imports.rows import (
 )
 
 
-class _Missing:
-    """The one MISSING value; it crosses processes as itself (pickled by name)."""
+class Marker(Enum):
+    """Values that stand for no value: each is one object (compared with ``is``) and crosses
+    processes as itself."""
 
-    __slots__ = ()
+    MISSING = "missing"  # a column no parsed value sets for that row: the record's default applies
+    EMPTY = "empty"  # a field with neither a text nor a default in that row
+    KEEP = "keep"  # (while overlaying) the row keeps the value it had
 
-    def __reduce__(self) -> str:
-        return "MISSING"
+    __hash__ = object.__hash__  # as quick as any object's: a column holding one is hashed per value
 
     def __repr__(self) -> str:
-        return "MISSING"
+        return self.name
 
 
-MISSING: Any = _Missing()  # a column no parsed value sets for that row: the record's default applies
-_EMPTY: Any = object()  # a field with neither a text nor a default in that row
-_KEEP: Any = object()  # (while overlaying) the row keeps the value it had
+MISSING: Final = Marker.MISSING
+_EMPTY: Final = Marker.EMPTY
+_KEEP: Final = Marker.KEEP
+# A free-text field's values parsed from one text, or EMPTY where the row has no text.
+Parsed = dict[str, Any] | Literal[Marker.EMPTY]
 
 
 class Chunk:
@@ -291,12 +296,12 @@ def per_distinct(values: list[Any], function: Callable[[Any], Any]) -> list[Any]
     return list(map(found.__getitem__, values))
 
 
-def _parsed(cache: dict[str, Any], text: str) -> Any:
+def _parsed(cache: dict[str, Any], text: str) -> Parsed:
     """A free-text field's parsed values (from the row parser's cache), or _EMPTY for no text."""
     return cache[text][0] if text else _EMPTY
 
 
-def _keys(dicts: Iterable[Any]) -> tuple[dict[str, None], set[str]]:
+def _keys(dicts: Iterable[Parsed]) -> tuple[dict[str, None], set[str]]:
     """The keys of the distinct ``dicts`` (not _EMPTY), in order, and those every one of them has."""
     distinct = [d for d in {id(d): d for d in dicts}.values() if d is not _EMPTY]
     keys: dict[str, None] = {}
@@ -314,7 +319,7 @@ def _columns(dicts: list[dict[str, Any]]) -> dict[str, list[Any]]:
     }
 
 
-def _overlay(columns: dict[str, list[Any]], texts: list[str], parsed: dict[str, Any]) -> None:
+def _overlay(columns: dict[str, list[Any]], texts: list[str], parsed: dict[str, Parsed]) -> None:
     """Write each row's parsed values (``parsed``: per distinct text of ``texts``, in the order they
     first occur) over ``columns``, as ``dict.update`` would (skipping _EMPTY). Each key's column is
     looked up per distinct text, then laid out down the rows."""
@@ -324,7 +329,7 @@ def _overlay(columns: dict[str, list[Any]], texts: list[str], parsed: dict[str, 
     for key in keys:
         before = columns.get(key)
         if every_row and key in everywhere:  # every row sets it: what was there does not matter
-            by_text = {t: d[key] for t, d in parsed.items()}
+            by_text = {t: d[key] for t, d in parsed.items() if d is not _EMPTY}
         elif before is None:
             by_text = {t: MISSING if d is _EMPTY else d.get(key, MISSING) for t, d in parsed.items()}
         else:

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.interchange.cli import INTERCHANGE_MAPPINGS, import_interchange
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara import settings as settings_module
+    from astara.imports import mapping as mappings
+    from astara.imports import schemas, service, spawn
+else:
+    _WHY = "the store's modules load when a command runs, not when the help lists it"
+    mappings = deferred("astara.imports.mapping", _WHY)
+    schemas = deferred("astara.imports.schemas", _WHY)
+    service = deferred("astara.imports.service", "loaded while a large file's worker reads ahead")
+    spawn = deferred("astara.imports.spawn", _WHY)
+    settings_module = deferred("astara.settings", _WHY)
 
 
 def import_file(
@@ -31,17 +45,12 @@ def import_file(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Import seizures from a spreadsheet: all rows or none, unless --keep-valid."""
-    from astara.interchange.cli import INTERCHANGE_MAPPINGS, import_interchange
-
     if mapping in INTERCHANGE_MAPPINGS:
         import_interchange(file, mapping, keep_valid, dry_run, fmt)
         return
-    from astara.imports import spawn
-    from astara.imports.schemas import ImportOptions
-    from astara.settings import Settings
 
-    settings = Settings.from_environment()
-    options = ImportOptions(
+    settings = settings_module.Settings.from_environment()
+    options = schemas.ImportOptions(
         mapping=mapping,
         keep_valid=keep_valid,
         rejects_path=rejects,
@@ -55,11 +64,10 @@ def import_file(
     )
     # A large file's worker starts now and reads ahead while this process loads the importer.
     spawn.start_early(file, options)
-    from astara.imports.service import run_import
 
     rt = runtime()
     with rt.unit() as (session, scope):
-        report = run_import(session, scope, file, options, may_hold_store=True)
+        report = service.run_import(session, scope, file, options, may_hold_store=True)
     text = report.summary()
     if report.errors:
         text += "\n  first problems:\n" + "\n".join(
@@ -74,18 +82,14 @@ mappings_app = typer.Typer(help="Column mappings for spreadsheet import.", no_ar
 @mappings_app.command("list")
 def mappings_list() -> None:
     """List the built-in mappings."""
-    from astara.imports.mapping import builtin_mappings
-
-    for m in builtin_mappings().values():
+    for m in mappings.builtin_mappings().values():
         typer.echo(f"{m.name:<12} {m.title}")
 
 
 @mappings_app.command("show")
 def mappings_show(name: str) -> None:
     """Show which column feeds which field."""
-    from astara.imports.mapping import get_mapping
-
-    m = get_mapping(name)
+    m = mappings.get_mapping(name)
     typer.echo(f"{m.name}: {m.title}\n{m.description.strip()}\n")
     for field, cols in m.fields.items():
         flag = " (required)" if field in m.required else ""

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from astara.gazetteer import get_gazetteer
 from astara.imports.mapping import EVENT_FIELDS, Mapping
+from astara.imports.schemas import RowProblem
 from astara.kit import dates, numbers
 from astara.kit.countries import CountryNotFound, NotACountryName, resolve_country
 from astara.matching.scripts import DIGITS
@@ -42,7 +43,7 @@ class Problem:
     reason: str
     severity: str = "error"  # error | warning
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> RowProblem:
         return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
 
 

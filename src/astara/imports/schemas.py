@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict  # pydantic reads typing's own only from Python 3.12
 
 from astara.kit.limits import ReadLimits
 
@@ -31,6 +32,15 @@ class ImportOptions(BaseModel):
     today: dt.date = Field(default_factory=dt.date.today)
 
 
+class RowProblem(TypedDict):
+    """A bad (an error) or doubtful (a warning) value, as the report names it."""
+
+    row: int  # the file's row number
+    column: str
+    value: str
+    reason: str
+
+
 class ImportReport(BaseModel):
     job_id: str | None
     file: str
@@ -48,8 +58,8 @@ class ImportReport(BaseModel):
     persons_created: int = 0
     vehicles_created: int = 0
     watch_alerts: int = 0
-    errors: list[dict[str, Any]] = Field(default_factory=list)
-    warnings: list[dict[str, Any]] = Field(default_factory=list)
+    errors: list[RowProblem] = Field(default_factory=list)
+    warnings: list[RowProblem] = Field(default_factory=list)
     warning_count: int = 0
     duplicate_examples: list[dict[str, Any]] = Field(default_factory=list)
     unused_columns: list[str] = Field(default_factory=list)

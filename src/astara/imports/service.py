@@ -39,9 +39,12 @@ from astara.sharing import audit
 from astara.sharing import outbox as sharing_outbox
 
 if TYPE_CHECKING:
-    from astara.matching import identities
+    from astara.matching import conveyances, identities
+    from astara.matching import store as matching_store
 else:
+    conveyances = deferred("astara.matching.conveyances", "only events that name persons or vehicles need it")
     identities = deferred("astara.matching.identities", "only imports that name persons or vehicles resolve")
+    matching_store = deferred("astara.matching.store", "only events that name persons or vehicles need it")
 
 # From this size on (estimated from the data's size), an import is a large bulk load: its steps
 # that only pay at scale are taken (astara.db.bulk_load).
@@ -108,13 +111,12 @@ class _Writer:
 
     def _add_entities(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         """The persons (astara.matching.store) and vehicles (astara.matching.conveyances) the events name."""
-        from astara.matching.conveyances import add_imported_vehicles
-        from astara.matching.store import add_imported_persons
-
-        persons, alerts = add_imported_persons(
+        persons, alerts = matching_store.add_imported_persons(
             self.session, self.scope, [e for e in events if e[1].get("person_name")], self.entities["person"]
         )
-        vehicles, more = add_imported_vehicles(self.session, self.scope, events, self.entities["vehicle"])
+        vehicles, more = conveyances.add_imported_vehicles(
+            self.session, self.scope, events, self.entities["vehicle"]
+        )
         self.report.persons_created += persons
         self.report.vehicles_created += vehicles
         self.report.watch_alerts += alerts + more
@@ -217,7 +219,7 @@ def run_import(
             f"{source.name}: {report.rejected_rows:,} of {report.rows_read:,} rows are bad; "
             "nothing was imported "
             "(fix them, or use --keep-valid to store the valid rows and get a rejects file)",
-            details=report.errors,
+            details=[dict(problem) for problem in report.errors],
         )
     report.status = "dry_run" if options.dry_run else ("partial" if report.rejected_rows else "completed")
     if job is not None:

@@ -29,6 +29,9 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import IO, cast
 
+if sys.platform != "win32":
+    import fcntl
+
 from astara.imports import channel, spawn
 from astara.imports.chunks import Chunk
 from astara.imports.mapping import get_mapping
@@ -183,12 +186,10 @@ def main() -> None:
 
 def _widen(pipe: IO[bytes]) -> None:
     """Give the pipe from the worker a larger buffer where the system allows (Linux: up to 1 MB)."""
-    try:
-        import fcntl
-
+    if sys.platform == "win32":
+        return
+    with suppress(AttributeError, OSError):  # not Linux, or above the system's limit
         fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (ImportError, AttributeError, OSError):  # not Linux, or above the system's limit
-        pass
 
 
 def prepare_in_worker(

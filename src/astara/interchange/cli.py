@@ -3,37 +3,46 @@
 
 from __future__ import annotations
 
+import importlib.util
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from astara.cli import emit, runtime
 from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.interchange import service
+else:
+    service = deferred(
+        "astara.interchange.service",
+        "the store's modules load when a command runs, not when the help lists it",
+    )
 
 INTERCHANGE_LAYOUTS = ("ftm", "stix", "misp")
 INTERCHANGE_MAPPINGS = ("ftm", "misp")
 
 
 def _needs_extra() -> None:
-    try:
-        import followthemoney  # noqa: F401
-        import pymisp  # noqa: F401
-        import stix2  # noqa: F401
-    except ImportError as exc:
-        raise InvalidInput(
-            f"interchange formats need the astara[interchange] extra ({exc.name} is not installed): "
-            "pip install 'astara[interchange]'"
-        ) from exc
+    """The extra's libraries are installed (looked up, not loaded: the service loads them)."""
+    for name in ("followthemoney", "pymisp", "stix2"):
+        if importlib.util.find_spec(name) is None:
+            raise InvalidInput(
+                f"interchange formats need the astara[interchange] extra ({name} is not installed): "
+                "pip install 'astara[interchange]'"
+            )
 
 
 def export_interchange(file: Path, layout: str, where: list[str] | None, partner: str | None) -> None:
     if layout not in INTERCHANGE_LAYOUTS:
         raise InvalidInput(f"--partner applies to the interchange layouts ({', '.join(INTERCHANGE_LAYOUTS)})")
     _needs_extra()
-    from astara.interchange.service import export
 
     with runtime().unit() as (session, scope):
-        report = export(session, scope, file, layout, where=where, partner=partner)
+        report = service.export(session, scope, file, layout, where=where, partner=partner)
     typer.echo(report.summary())
 
 
@@ -43,10 +52,7 @@ def import_interchange(file: Path, mapping: str, keep_valid: bool, dry_run: bool
             f"--dry-run is for spreadsheets; a {mapping} import is checked whole before it writes"
         )
     _needs_extra()
-    from dataclasses import asdict
-
-    from astara.interchange.service import run_import
 
     with runtime().unit() as (session, scope):
-        report = run_import(session, scope, file, mapping, keep_valid=keep_valid)
+        report = service.run_import(session, scope, file, mapping, keep_valid=keep_valid)
     emit(asdict(report), fmt, report.summary())

@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -24,12 +24,25 @@ from astara.auth.roles import require
 from astara.db.models import Agency
 from astara.errors import AstaraError, ImportFailed, InvalidInput
 from astara.interchange import records as records_
+from astara.interchange.repository import add_document
+from astara.kit.deferred import deferred
 from astara.kit.ids import stable_id
+from astara.matching.store import create_entity
 from astara.seizures import repository as seizures_repository
 from astara.seizures.dimensions import parse_where
+from astara.seizures.schemas import SeizureCreate
+from astara.seizures.service import create_seizure
 from astara.sharing import audit
 from astara.sharing import repository as sharing_repository
 from astara.sharing.agreements import Agreement
+
+if TYPE_CHECKING:
+    from astara.interchange import ftm, misp, stix
+else:
+    _WHY = "each layout loads only its own library"
+    ftm = deferred("astara.interchange.ftm", _WHY)
+    misp = deferred("astara.interchange.misp", _WHY)
+    stix = deferred("astara.interchange.stix", _WHY)
 
 LAYOUTS = ("ftm", "stix", "misp")
 MAPPINGS = ("ftm", "misp")
@@ -86,8 +99,6 @@ def export(
     today: dt.date | None = None,
 ) -> ExportReport:
     """Write the agency's seizures (filtered by ``where``) as ``layout``; nothing is left half-written."""
-    from astara.interchange import ftm, misp, stix
-
     if layout not in LAYOUTS:
         raise InvalidInput(f"unknown interchange layout {layout!r}; use one of {', '.join(LAYOUTS)}")
     day = today or dt.date.today()
@@ -235,12 +246,6 @@ def _import_misp(
     keep_valid: bool,
     today: dt.date | None,
 ) -> None:
-    from astara.interchange import misp
-    from astara.interchange.repository import add_document
-    from astara.matching.store import create_entity
-    from astara.seizures.schemas import SeizureCreate
-    from astara.seizures.service import create_seizure
-
     try:
         parsed_events = list(misp.read(path))
     except misp.NotMisp as exc:
@@ -316,9 +321,6 @@ def _attribute_of(name: str) -> str:
 def _import_ftm(
     session: Session, scope: Scope, path: Path, report: InterchangeImport, keep_valid: bool
 ) -> None:
-    from astara.interchange import ftm
-    from astara.matching.store import create_entity
-
     wanted: list[tuple[int, str, dict[str, Any]]] = []
     for line, proxy, problem in ftm.read(path):
         report.read += 1

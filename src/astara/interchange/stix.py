@@ -13,13 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import stix2
 
 from astara.interchange.ftm import seizure_name
 from astara.interchange.records import Party, Record
+from astara.kit.deferred import deferred
 from astara.sharing.fields import stricter_tlp
+
+if TYPE_CHECKING:
+    import stix2validator
+else:
+    stix2validator = deferred("stix2validator", "only checking a bundle needs the validator")
 
 FORMAT = "STIX 2.1 bundle"
 NAMESPACE = uuid.UUID("6f0d5f2e-8a51-4c1b-9a59-0c2b8f3e7d41")  # Astara's namespace for STIX ids
@@ -236,7 +242,5 @@ def write(
 
 def validate(text: str) -> list[str]:
     """The OASIS validator's errors for a bundle (empty when it passes)."""
-    from stix2validator import ValidationOptions, validate_string
-
-    result = validate_string(text, ValidationOptions(version="2.1"))
+    result = stix2validator.validate_string(text, stix2validator.ValidationOptions(version="2.1"))
     return [str(e) for e in result.errors]

@@ -26,5 +26,8 @@ def deferred(name: str, why: str) -> ModuleType:
     spec.loader = loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent:  # as an import would: ``import a.b`` then ``a.b.x`` finds it
+        setattr(sys.modules[parent], child, module)
     loader.exec_module(module)
     return module

@@ -56,7 +56,10 @@ def _cached(surroundings: tuple[Any, ...]) -> Path:
 def _files() -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for module in list(sys.modules.values()):
-        path = getattr(module, "__file__", None)
+        try:  # read past the attribute look-up, which would load a module declared deferred
+            path = object.__getattribute__(module, "__dict__").get("__file__")
+        except AttributeError:
+            continue
         if isinstance(path, str) and path not in found:
             try:
                 stat = os.stat(path)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.reference import service
+else:
+    service = deferred(
+        "astara.reference.service", "the store's modules load when a command runs, not when the help lists it"
+    )
 
 app = typer.Typer(help="Reference totals (UNODC country-by-drug-by-year) against recorded seizures.")
 
@@ -23,10 +31,8 @@ def import_command(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Store a file of reported totals as a reference source, replacing an earlier import of it."""
-    from astara.reference.service import import_reference
-
     with runtime().unit() as (session, _scope):
-        report = import_reference(session, path, source)
+        report = service.import_reference(session, path, source)
     skipped = ", ".join(f"{n:,} {why}" for why, n in report.skipped.items()) or "none"
     table = (
         f"{report.source}: {report.rows_stored:,} totals from {report.rows_read:,} rows, "
@@ -42,11 +48,9 @@ def compare_command(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Recorded seizures against the reported totals for a country and year, by drug group."""
-    from astara.reference.service import compare, format_comparison
-
     with runtime().unit() as (session, scope):
-        result = compare(session, scope, country, year)
-    emit(result.model_dump(mode="json"), fmt, format_comparison(result))
+        result = service.compare(session, scope, country, year)
+    emit(result.model_dump(mode="json"), fmt, service.format_comparison(result))
 
 
 def register(main: typer.Typer) -> None:

@@ -17,7 +17,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from astara.errors import InvalidInput
+from astara.kit.yamlfile import safe_load
 from astara.sharing.fields import ALL_FIELDS, CATEGORIES, CATEGORY_OF, stricter_tlp
+from astara.vocab import get_vocabulary
 
 Category = Literal["seizure_facts", "seizure_details", "nominal"]
 Onward = Literal["forbidden", "with_consent", "allowed"]
@@ -107,8 +109,6 @@ class Agreement(BaseModel):
     @field_validator("tlp")
     @classmethod
     def _tlp(cls, v: str) -> str:
-        from astara.vocab import get_vocabulary
-
         term = get_vocabulary().tlp.lookup(v)
         if term is None:
             raise ValueError(f"{v!r} is not a TLP 2.0 marking (clear, green, amber, amber+strict, red)")
@@ -117,8 +117,6 @@ class Agreement(BaseModel):
     @field_validator("handling_code")
     @classmethod
     def _handling(cls, v: str | None) -> str | None:
-        from astara.vocab import get_vocabulary
-
         if v is None:
             return None
         term = get_vocabulary().handling_codes.lookup(v)
@@ -174,8 +172,6 @@ def parse_agreement(data: Any, source: str = "agreement") -> Agreement:
 
 def parse_agreement_text(text: str, source: str = "agreement") -> Agreement:
     """An agreement from YAML text (a pasted or uploaded document); a YAML error names its line."""
-    from astara.kit.yamlfile import safe_load
-
     try:
         data = safe_load(text)
     except yaml.YAMLError as exc:

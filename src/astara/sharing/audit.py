@@ -25,6 +25,7 @@ from astara.db.models import AuditAnchor, AuditEntry
 from astara.errors import AstaraError
 from astara.sharing import checkpoints, repository
 from astara.sharing.keys import KeyPair, canonical, load_existing, public_keys
+from astara.sharing.messages import Checkpoint
 
 GENESIS = "0" * 64
 
@@ -132,7 +133,7 @@ def _checkpoint(session: Session, scope: Scope, entry: AuditEntry) -> None:
         checkpoints.queue(session, data_dir, checkpoint, entry)
 
 
-def head_checkpoint(session: Session, scope: Scope, keys: KeyPair, kind: str) -> dict[str, Any]:
+def head_checkpoint(session: Session, scope: Scope, keys: KeyPair, kind: str) -> Checkpoint:
     """A signed checkpoint of the chain's head, written to the data folder when the session commits."""
     anchor = repository.audit_anchor(session, scope)
     seq, head = (anchor.seq, anchor.head_hash) if anchor is not None else (0, GENESIS)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,18 +20,31 @@ from astara.errors import Conflict, InvalidInput, NotFound
 from astara.sharing import audit, repository, sync
 from astara.sharing.feed import FORMAT, check_message, entry_message, now, signed
 from astara.sharing.keys import KeyPair
+from astara.sharing.messages import BundleBody, EntryBody, Signed
 from astara.sharing.schemas import SyncResult
 from astara.sharing.service import get_partner
 
 
+@dataclass(frozen=True)
+class BundleSummary:
+    """What a bundle written for a partner holds."""
+
+    partner: str
+    entries: int
+    after: int  # the entries follow this cursor
+    last_cursor: int
+    receipts: int
+    file: str
+
+
 def export_bundle(
     session: Session, scope: Scope, keys: KeyPair, partner_code: str, out: Path
-) -> dict[str, Any]:
+) -> BundleSummary:
     """Write a signed bundle for ``partner_code``; returns a summary (entries, cursors, receipts)."""
     require(scope, "sharing")
     partner = get_partner(session, scope, partner_code)
     state = repository.sync_state(session, scope, partner.code)
-    entries: list[dict[str, Any]] = []
+    entries: list[Signed[EntryBody]] = []
     after = state.acked_cursor
     while True:
         rows = repository.outbox_page(session, scope, partner.code, after, 2000)
@@ -40,7 +53,7 @@ def export_bundle(
         entries.extend(entry_message(keys, scope.agency_code, r) for r in rows)
         after = rows[-1].id
     receipts = [sync.as_message(r) for r in sync.pending_receipts(session, scope, partner.code)]
-    body = {
+    body: BundleBody = {
         "format": FORMAT,
         "type": "bundle",
         "from": scope.agency_code,
@@ -56,16 +69,10 @@ def export_bundle(
     out.write_bytes(gzip.compress(data) if out.suffix == ".gz" else data)
     for receipt in sync.pending_receipts(session, scope, partner.code):
         receipt.delivered_at = now().replace(tzinfo=None)
-    summary = {
-        "partner": partner.code,
-        "entries": len(entries),
-        "after": state.acked_cursor,
-        "last_cursor": after,
-        "receipts": len(receipts),
-        "file": str(out),
-    }
+    summary = BundleSummary(partner.code, len(entries), state.acked_cursor, after, len(receipts), str(out))
     if entries:
-        audit.append(session, scope, "send", partner=partner.code, details={**summary, "via": "bundle"})
+        details = {**asdict(summary), "via": "bundle"}
+        audit.append(session, scope, "send", partner=partner.code, details=details)
     return summary
 
 

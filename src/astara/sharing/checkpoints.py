@@ -25,6 +25,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from astara.sharing.keys import KeyPair, canonical, verify
+from astara.sharing.messages import Checkpoint
 
 KINDS = ("periodic", "feed", "restore")
 EVERY = 100  # a periodic checkpoint at least every this many entries
@@ -35,15 +36,18 @@ def path_of(data_dir: Path) -> Path:
     return data_dir / "audit" / "checkpoints.jsonl"
 
 
-def make(keys: KeyPair, agency: str, seq: int, head_hash: str, kind: str) -> dict[str, Any]:
-    body = {
+def make(keys: KeyPair, agency: str, seq: int, head_hash: str, kind: str) -> Checkpoint:
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    body = {"agency": agency, "seq": seq, "head_hash": head_hash, "at": at, "kind": kind}
+    signature = keys.sign(canonical(body))
+    return {
         "agency": agency,
         "seq": seq,
         "head_hash": head_hash,
-        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "at": at,
         "kind": kind,
+        "signature": signature,
     }
-    return {**body, "signature": keys.sign(canonical(body))}
 
 
 def signed_by(checkpoint: Any, public_key: str) -> bool:
@@ -56,12 +60,12 @@ def signed_by(checkpoint: Any, public_key: str) -> bool:
     return verify(public_key, canonical(body), str(checkpoint.get("signature", "")))
 
 
-def queue(session: Session, data_dir: Path, checkpoint: dict[str, Any], entry: object = None) -> None:
+def queue(session: Session, data_dir: Path, checkpoint: Checkpoint, entry: object = None) -> None:
     """Write ``checkpoint`` when the session commits (and never if it rolls back or drops ``entry``)."""
     session.info.setdefault(_PENDING, []).append((data_dir, checkpoint, entry))
 
 
-def write(data_dir: Path, checkpoint: dict[str, Any]) -> None:
+def write(data_dir: Path, checkpoint: Checkpoint | dict[str, Any]) -> None:
     path = path_of(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

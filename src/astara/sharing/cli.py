@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.errors import InvalidInput, NotFound
+from astara.kit.deferred import deferred
 
 if TYPE_CHECKING:
+    from astara.sharing import agreements, audit, bundles, feed, hits, keys, schemas, service, sync
     from astara.sharing.keys import KeyPair
+else:
+    _WHY = "the store's modules load when a command runs, not when the help lists it"
+    agreements = deferred("astara.sharing.agreements", _WHY)
+    audit = deferred("astara.sharing.audit", _WHY)
+    bundles = deferred("astara.sharing.bundles", _WHY)
+    feed = deferred("astara.sharing.feed", _WHY)
+    hits = deferred("astara.sharing.hits", _WHY)
+    keys = deferred("astara.sharing.keys", _WHY)
+    schemas = deferred("astara.sharing.schemas", _WHY)
+    service = deferred("astara.sharing.service", _WHY)
+    sync = deferred("astara.sharing.sync", _WHY)
 
 agreement_app = typer.Typer(help="Sharing agreements with partner agencies.", no_args_is_help=True)
 keys_app = typer.Typer(help="This instance's signing key.", no_args_is_help=True)
@@ -25,9 +40,7 @@ Fmt = Annotated[str, typer.Option("--format", help="table or json")]
 
 
 def _keys() -> KeyPair:
-    from astara.sharing.keys import load_or_create
-
-    return load_or_create(runtime().settings.data_dir)
+    return keys.load_or_create(runtime().settings.data_dir)
 
 
 @agreement_app.command("add")
@@ -36,10 +49,7 @@ def agreement_add(
     share_existing: Annotated[bool, typer.Option(help="Also queue the records already stored.")] = False,
 ) -> None:
     """Add (or amend) an agreement; it is validated and every problem names its field."""
-    from astara.sharing import service
-    from astara.sharing.agreements import load_agreement_file
-
-    agreement = load_agreement_file(file)
+    agreement = agreements.load_agreement_file(file)
     with runtime().unit() as (session, scope):
         row = service.add_agreement(session, scope, agreement)
         queued = service.share_existing(session, scope) if share_existing else 0
@@ -53,8 +63,6 @@ def agreement_add(
 @agreement_app.command("list")
 def agreement_list(fmt: Fmt = "table") -> None:
     """List agreements."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         rows = service.list_agreements(session, scope)
     table = (
@@ -76,8 +84,6 @@ def agreement_explain(
     fmt: Fmt = "table",
 ) -> None:
     """Why a record's fields are, or are not, shared with a partner."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         result = service.explain(session, scope, partner, record, field)
     lines = [
@@ -102,8 +108,6 @@ def keys_show(fmt: Fmt = "table") -> None:
 @keys_app.command("rotate")
 def keys_rotate() -> None:
     """Replace the key pair (the old one is kept under keys/retired); partners must register the new key."""
-    from astara.sharing import keys, service
-
     rt = runtime()
     new, old = keys.rotate(rt.settings.data_dir)
     with rt.unit() as (session, scope):
@@ -123,11 +127,8 @@ def partner_add(
     name: Annotated[str, typer.Option(help="The partner's name.")] = "",
 ) -> None:
     """Register (or update) a partner and its public key; confirm the fingerprint with the partner."""
-    from astara.sharing import service
-    from astara.sharing.schemas import PartnerIn
-
     with runtime().unit() as (session, scope):
-        p = service.add_partner(session, scope, PartnerIn(code=code, url=url, key=key, name=name))
+        p = service.add_partner(session, scope, schemas.PartnerIn(code=code, url=url, key=key, name=name))
     typer.echo(
         f"partner {p.code} {p.url or '(bundles only)'}\nfingerprint {p.fingerprint}  <- confirm by voice"
     )
@@ -136,8 +137,6 @@ def partner_add(
 @partner_app.command("list")
 def partner_list(fmt: Fmt = "table") -> None:
     """List partners with their key fingerprints."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         rows = service.list_partners(session, scope)
     table = "\n".join(f"{p.code:<12} {p.fingerprint}  {p.url or '-'}" for p in rows) or "no partners"
@@ -149,8 +148,6 @@ def sync_pull(
     partner: Annotated[str, typer.Argument(help="Partner agency code.")], fmt: Fmt = "table"
 ) -> None:
     """Fetch a partner's signed feed, verify it and store what it sends; send receipts for retractions."""
-    from astara.sharing import service
-
     rt = runtime()
     result = service.pull(rt.unit, _keys(), partner)
     emit(
@@ -164,8 +161,6 @@ def sync_pull(
 @sync_app.command("purge")
 def sync_purge(fmt: Fmt = "table") -> None:
     """Delete received records kept longer than their agreement's retention period (also done by pull)."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         purged = service.purge_expired(session, scope)
     table = "\n".join(f"{code}: {n:,} records past retention deleted" for code, n in purged.items())
@@ -175,8 +170,6 @@ def sync_purge(fmt: Fmt = "table") -> None:
 @sync_app.command("status")
 def sync_status(fmt: Fmt = "table") -> None:
     """Sync state per partner: last success, cursors, backlog, errors, receipts."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         rows = service.status(session, scope)
     table = (
@@ -201,8 +194,6 @@ def sync_retract(
     reason: Annotated[str, typer.Option(help="Why (sent to the partners).")],
 ) -> None:
     """Retract a shared record from every partner that received it."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         partners = service.retract(session, scope, record, reason)
     typer.echo(f"retraction of {record} queued for {', '.join(partners) or 'no partner'}")
@@ -216,8 +207,6 @@ def sync_received(
     fmt: Fmt = "table",
 ) -> None:
     """Records received from partners (viewing is audited)."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         if record and partner:
             rows = service.show_received(session, scope, partner, record)
@@ -244,13 +233,11 @@ def bundle_export(
     out: Annotated[Path, typer.Option(help="File to write (.json, or .json.gz compressed).")],
 ) -> None:
     """Write a signed bundle of what the partner has not yet confirmed, and receipts owed to it."""
-    from astara.sharing import bundles
-
     with runtime().unit() as (session, scope):
         summary = bundles.export_bundle(session, scope, _keys(), partner, out)
     typer.echo(
-        f"{summary['entries']:,} entries (after cursor {summary['after']}) and {summary['receipts']} "
-        f"receipts for {summary['partner']} -> {out}"
+        f"{summary.entries:,} entries (after cursor {summary.after}) and {summary.receipts} "
+        f"receipts for {summary.partner} -> {out}"
     )
 
 
@@ -259,14 +246,11 @@ def bundle_import(
     file: Annotated[Path, typer.Argument(help="Bundle file from a partner.")], fmt: Fmt = "table"
 ) -> None:
     """Verify and apply a partner's bundle."""
-    from astara.sharing import bundles, sync
-    from astara.sharing.feed import SignatureRejected
-
     rt = runtime()
     try:
         with rt.unit() as (session, scope):
             result = bundles.import_bundle(session, scope, _keys(), file)
-    except SignatureRejected as exc:
+    except feed.SignatureRejected as exc:
         with rt.unit() as (session, _):
             sync.log_rejected(session, exc)
         raise
@@ -282,8 +266,6 @@ def bundle_import(
 @audit_app.command("verify")
 def audit_verify(fmt: Fmt = "table") -> None:
     """Check the audit chain: report the first edited entry, or the first after a deleted one."""
-    from astara.sharing import service
-
     with runtime().unit() as (session, scope):
         result = service.verify_audit(session, scope)
     text = (
@@ -293,9 +275,7 @@ def audit_verify(fmt: Fmt = "table") -> None:
     ) + (f"\n{result.note}" if result.note else "")
     emit(result.model_dump(), fmt, text)
     if not result.ok:
-        from astara.sharing.audit import ChainBroken
-
-        raise ChainBroken(f"the audit chain of agency {scope.agency_code} has been tampered with")
+        raise audit.ChainBroken(f"the audit chain of agency {scope.agency_code} has been tampered with")
 
 
 hit_app = typer.Typer(help="Hit/no-hit matching of nominal data with keyed hashes.", no_args_is_help=True)
@@ -309,9 +289,7 @@ def hit_secret(
     ] = None,
 ) -> None:
     """Show (creating one if needed) or set the agreement's matching secret; exchange it out of band."""
-    from astara.sharing.hits import secret_for
-
-    typer.echo(secret_for(runtime().settings.data_dir, agreement, set_).decode())
+    typer.echo(hits.secret_for(runtime().settings.data_dir, agreement, set_).decode())
 
 
 @hit_app.command("index")
@@ -323,10 +301,6 @@ def hit_index(
     ] = "hmac",
 ) -> None:
     """Write a signed index of keyed hashes of our persons, plates and documents (never the values)."""
-    import json
-
-    from astara.sharing import hits
-
     rt = runtime()
     with rt.unit() as (session, scope):
         index = hits.build_index(session, scope, _keys(), rt.settings.data_dir, partner, encoding)
@@ -344,11 +318,6 @@ def hit_check(
     fmt: Fmt = "table",
 ) -> None:
     """Check a name, plate or document against a partner's index (the check is audited)."""
-    import json
-
-    from astara.errors import InvalidInput, NotFound
-    from astara.sharing import hits
-
     rt = runtime()
     try:
         index = json.loads(file.read_text(encoding="utf-8"))

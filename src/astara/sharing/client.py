@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from astara.errors import AstaraError
 from astara.sharing.feed import sign_request
 from astara.sharing.keys import KeyPair
+from astara.sharing.messages import ReceiptBody, Signed
 
 FEED_PATH = "/api/sharing/feed"
 RECEIPTS_PATH = "/api/sharing/receipts"
@@ -50,7 +51,12 @@ def fetch_feed(
 
 
 def send_receipts(
-    base_url: str, keys: KeyPair, sender: str, to: str, receipts: list[dict[str, Any]], timeout: float = 60.0
+    base_url: str,
+    keys: KeyPair,
+    sender: str,
+    to: str,
+    receipts: list[Signed[ReceiptBody]],
+    timeout: float = 60.0,
 ) -> dict[str, Any]:
     body = json.dumps({"receipts": receipts}).encode()
     headers = sign_request(keys, "POST", RECEIPTS_PATH, "", sender, to, body)

@@ -27,6 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from astara.agencies.service import scope_for
+from astara.db.engine import make_engine, transaction
+from astara.db.models import EventEntityLink, Person, Vehicle
+from astara.sharing import outbox, repository
+from astara.sharing.keys import canonical, verify
+
 EXAMPLE = Path(__file__).parent / "examples" / "az-ir-border-services.yaml"
 AGREEMENT = "AZ-IR-BORDER-2024"
 SECRET = "agreed-at-the-astara-border-meeting"  # noqa: S105 - the demo's shared matching secret
@@ -120,11 +126,6 @@ def serving(*instances: Instance) -> Iterator[None]:
 
 def _link_driver(az: Instance, record_id: str) -> None:
     """Link the driver and truck to the seizure (what a case officer does in the record)."""
-    from astara.agencies.service import scope_for
-    from astara.db.engine import make_engine, transaction
-    from astara.db.models import EventEntityLink, Person, Vehicle
-    from astara.sharing import outbox
-
     engine = make_engine(az.database_url)
     try:
         with transaction(engine) as session:
@@ -145,11 +146,6 @@ def _link_driver(az: Instance, record_id: str) -> None:
 
 def _receipts(az: Instance, ir_key: str) -> list[dict[str, Any]]:
     """The receipts AZ-SCS holds from IR-ANP, each with its signature checked against IR-ANP's key."""
-    from astara.agencies.service import scope_for
-    from astara.db.engine import make_engine, transaction
-    from astara.sharing import repository
-    from astara.sharing.keys import canonical, verify
-
     engine = make_engine(az.database_url)
     try:
         with transaction(engine) as session:

@@ -15,11 +15,12 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from typing import Any
+from typing import Any, Literal, TypeVar, cast, overload
 
 from astara.db.models import SharingOutbox
 from astara.errors import InvalidInput, NotAuthenticated
 from astara.sharing.keys import KeyPair, canonical, verify
+from astara.sharing.messages import BundleBody, EntryBody, HitIndexBody, ReceiptBody, Signed
 
 FORMAT = 1  # of each signed message (entries, receipts): unchanged, so older partners verify them
 FEED_FORMAT = 2  # of the feed page: 2 adds "format" and "checkpoint" (the audit chain's signed head)
@@ -36,12 +37,15 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def signed(keys: KeyPair, body: dict[str, Any]) -> dict[str, Any]:
+Body = TypeVar("Body", EntryBody, ReceiptBody, BundleBody, HitIndexBody)
+
+
+def signed(keys: KeyPair, body: Body) -> Signed[Body]:
     return {"body": body, "signature": keys.sign(canonical(body))}
 
 
-def entry_message(keys: KeyPair, sender: str, row: SharingOutbox) -> dict[str, Any]:
-    body = {
+def entry_message(keys: KeyPair, sender: str, row: SharingOutbox) -> Signed[EntryBody]:
+    body: EntryBody = {
         "format": FORMAT,
         "type": "entry",
         "cursor": row.id,
@@ -58,8 +62,8 @@ def entry_message(keys: KeyPair, sender: str, row: SharingOutbox) -> dict[str, A
 
 def receipt_message(
     keys: KeyPair, sender: str, to: str, cursor: int, record_id: str, version: int
-) -> dict[str, Any]:
-    body = {
+) -> Signed[ReceiptBody]:
+    body: ReceiptBody = {
         "format": FORMAT,
         "type": "receipt",
         "from": sender,
@@ -72,8 +76,27 @@ def receipt_message(
     return signed(keys, body)
 
 
-def check_message(message: Any, public_key: str, sender: str, addressee: str, kind: str) -> dict[str, Any]:
-    """The body of a message from ``sender`` to ``addressee``, or SignatureRejected saying why."""
+@overload
+def check_message(
+    message: Any, public_key: str, sender: str, addressee: str, kind: Literal["entry"]
+) -> EntryBody: ...
+@overload
+def check_message(
+    message: Any, public_key: str, sender: str, addressee: str, kind: Literal["receipt"]
+) -> ReceiptBody: ...
+@overload
+def check_message(
+    message: Any, public_key: str, sender: str, addressee: str, kind: Literal["bundle"]
+) -> BundleBody: ...
+@overload
+def check_message(
+    message: Any, public_key: str, sender: str, addressee: str, kind: Literal["hit_index"]
+) -> HitIndexBody: ...
+def check_message(
+    message: Any, public_key: str, sender: str, addressee: str, kind: str
+) -> EntryBody | ReceiptBody | BundleBody | HitIndexBody:
+    """The body of a message from ``sender`` to ``addressee``, or SignatureRejected saying why; its
+    shape (:data:`SHAPES`) is checked, so it is the TypedDict ``kind`` names."""
     if not isinstance(message, dict) or not isinstance(message.get("body"), dict):
         raise SignatureRejected(f"a {kind} from {sender} is not a signed message")
     body: dict[str, Any] = message["body"]
@@ -93,7 +116,7 @@ def check_message(message: Any, public_key: str, sender: str, addressee: str, ki
         for n, entry in enumerate(body["entries"], start=1):
             shape = HIT_ENTRY_CLK if isinstance(entry, dict) and "clk" in entry else HIT_ENTRY
             _check_shape(entry, shape, f"entry {n} of {sender}'s hit index")
-    return body
+    return cast(EntryBody | ReceiptBody | BundleBody | HitIndexBody, body)
 
 
 # What each signed message must hold: a correctly signed but malformed message (a partner's bug,

@@ -32,10 +32,15 @@ from sqlalchemy.orm import Session
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.errors import InvalidInput
+from astara.matching.identities import members_of
+from astara.matching.keys import KINDS, name_keys
+from astara.matching.persons import normalize_id
+from astara.matching.vehicles import parse_plate
 from astara.sharing import audit, outbox, repository
 from astara.sharing.agreements import Agreement, project
 from astara.sharing.feed import check_message, now, signed
 from astara.sharing.keys import KeyPair, key_dir
+from astara.sharing.messages import HitEntry, HitIndexBody, Signed
 from astara.sharing.service import get_partner
 
 ALGORITHM = "astara-hit-v2"
@@ -47,8 +52,6 @@ CLK_THRESHOLD = 0.8  # Dice coefficient for a hit
 
 def person_keys(name: str) -> set[str]:
     """Cross-script keys of a name: the matching layer's word-pair keys (never the name itself)."""
-    from astara.matching.keys import name_keys
-
     pairs = name_keys(name)[1] | name_keys(name, True)[1]
     return {f"person|{k}" for k in pairs if not k.startswith("n1:")} or {f"person|{k}" for k in pairs}
 
@@ -74,15 +77,11 @@ def dice(a: int, b: int) -> float:
 
 
 def plate_keys(plate: str, country: str | None) -> set[str]:
-    from astara.matching.vehicles import parse_plate
-
     parsed = parse_plate(plate, country)
     return {f"plate|{parsed.canonical}"} if parsed.canonical else set()
 
 
 def document_keys(number: str) -> set[str]:
-    from astara.matching.persons import normalize_id
-
     normal = normalize_id(number)
     return {f"document|{normal}"} if normal else set()
 
@@ -151,9 +150,6 @@ def _identity_labels(
     """(kind, entity id) -> an opaque name of its resolved identity, made from the identity's members
     that are shared only, so a member kept back (TLP:RED, retracted, never a record) neither shows
     nor changes the name."""
-    from astara.matching.identities import members_of
-    from astara.matching.keys import KINDS
-
     shared_ids: dict[str, set[str]] = {}
     for kind, entity_id in shared:
         if entity_id is not None:
@@ -192,7 +188,7 @@ def build_index(
     data_dir: Path,
     partner_code: str,
     encoding: str = "hmac",
-) -> dict[str, Any]:
+) -> Signed[HitIndexBody]:
     """A signed index of blinded keys of the agency's nominal data, for ``partner_code``: of the
     records and fields the feed would send that partner, named by their reference only where the
     agreement sends it (else by :func:`opaque_reference`).
@@ -205,7 +201,7 @@ def build_index(
     partner = get_partner(session, scope, partner_code)
     agreement = _agreement_with(session, scope, partner.code)
     secret = secret_for(data_dir, agreement.code)
-    entries: list[dict[str, str]] = []
+    entries: list[HitEntry] = []
     sent: list[tuple[str, str, str | None, set[str]]] = []  # kind, reference, entity id, keys
     for record_id, shared, entity_ids in _shared_records(session, scope, agreement, partner.code):
         reference = str(shared["event"].get("reference") or opaque_reference(secret, partner.code, record_id))
@@ -229,7 +225,7 @@ def build_index(
                 for h in sorted(blind(secret, found))
             ]
     ours = next((p for p in agreement.parties if p.agency == scope.agency_code), None)
-    body = {
+    body: HitIndexBody = {
         "format": 1,
         "type": "hit_index",
         "algorithm": CLK_ALGORITHM if encoding == "clk" else ALGORITHM,

@@ -3,6 +3,7 @@ the rest act as a logged-in user with the "sharing" permission (checked in the s
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -68,14 +69,13 @@ async def feed(request: Request, after: int = 0, limit: int = sync.PAGE) -> dict
     body = await request.body()
     scope, partner = _authenticate(request, "GET", request.url.query, body)
     with anonymous(request) as session:
-        return sync.serve_feed(session, scope, _keys(request), partner.code, after, limit)
+        page = sync.serve_feed(session, scope, _keys(request), partner.code, after, limit)
+    return dict(page)  # the JSON as it is: no response model to check it against
 
 
 @router.post("/receipts")
 async def receipts(request: Request) -> dict[str, Any]:
     """A partner's signed receipts for retractions we sent it."""
-    import json
-
     body = await request.body()
     scope, partner = _authenticate(request, "POST", "", body)
     try:
@@ -83,7 +83,7 @@ async def receipts(request: Request) -> dict[str, Any]:
     except ValueError as exc:
         raise InvalidInput(f"the receipts from {partner.code} are not JSON: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("receipts", []), list):
-        raise InvalidInput(f"the receipts from {partner.code} must be an object with a list \"receipts\"")
+        raise InvalidInput(f'the receipts from {partner.code} must be an object with a list "receipts"')
     try:
         with anonymous(request) as session:
             return {"accepted": sync.accept_receipts(session, scope, partner, data.get("receipts", []))}

@@ -19,11 +19,12 @@ from astara.auth import repository as auth_repository
 from astara.auth.roles import require
 from astara.db.models import AuditEntry, SharingAgreement, SharingPartner, utcnow
 from astara.errors import AstaraError, InvalidInput, NotFound
+from astara.jobs import service as jobs
 from astara.sharing import audit, client, outbox, repository, sync
 from astara.sharing.agreements import Agreement, Decision, project
 from astara.sharing.feed import SignatureRejected
 from astara.sharing.fields import ALL_FIELDS
-from astara.sharing.keys import KeyPair, fingerprint, public_key_of
+from astara.sharing.keys import KeyPair, fingerprint, load_or_create, public_key_of
 from astara.sharing.schemas import (
     AgreementOut,
     AuditVerification,
@@ -236,8 +237,6 @@ def pull(
 def start_pull(session: Session, scope: Scope, partner_code: str) -> JobOut:
     """Queue a pull of the partner's feed (the network call is the job's, never a request's); a pull
     of that partner already queued or running is returned instead of a second one."""
-    from astara.jobs import service as jobs
-
     require(scope, "sharing")
     partner = get_partner(session, scope, partner_code)
     if not partner.url:
@@ -252,7 +251,6 @@ def pull_job(
     post: Callable[..., dict[str, Any]] = client.send_receipts,
 ) -> dict[str, Any]:
     """The job of :func:`start_pull`: progress is the records received so far."""
-    from astara.sharing.keys import load_or_create
 
     def page_stored(so_far: SyncResult) -> None:
         work.progress(so_far.received, None, f"{so_far.pages} pages")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
 from astara.db.models import SharingNonce, SharingPartner, SharingReceipt, SharingReceived, utcnow
 from astara.errors import NotFound, RateLimited
+from astara.matching.store import index_received
 from astara.sharing import audit, checkpoints, repository
 from astara.sharing.feed import (
     FEED_FORMAT,
@@ -30,6 +31,7 @@ from astara.sharing.feed import (
     receipt_message,
 )
 from astara.sharing.keys import KeyPair
+from astara.sharing.messages import FeedPage, ReceiptBody, Signed
 
 PAGE = 500
 
@@ -147,7 +149,7 @@ def log_rejected(session: Session, exc: SignatureRejected) -> None:
 
 def serve_feed(
     session: Session, scope: Scope, keys: KeyPair, partner: str, after: int, limit: int = PAGE
-) -> dict[str, Any]:
+) -> FeedPage:
     """A page of signed entries after ``after``; asking for it acknowledges everything up to ``after``."""
     state = repository.sync_state(session, scope, partner)
     if after > state.acked_cursor:
@@ -211,7 +213,7 @@ class Applied:
     duplicates: int = 0
     retracted: int = 0
     cursor: int = 0
-    receipts: list[dict[str, Any]] = field(default_factory=list)
+    receipts: list[Signed[ReceiptBody]] = field(default_factory=list)
 
 
 def apply_entries(
@@ -300,8 +302,6 @@ def apply_entries(
     result.cursor = state.pulled_cursor
     session.flush()
     if received_rows:
-        from astara.matching.store import index_received
-
         index_received(session, scope, received_rows)
     return result
 
@@ -349,5 +349,5 @@ def pending_receipts(session: Session, scope: Scope, partner: str) -> list[Shari
     return repository.receipts(session, scope, partner, "issued", undelivered=True)
 
 
-def as_message(receipt: SharingReceipt) -> dict[str, Any]:
-    return {"body": receipt.body, "signature": receipt.signature}
+def as_message(receipt: SharingReceipt) -> Signed[ReceiptBody]:
+    return {"body": cast(ReceiptBody, receipt.body), "signature": receipt.signature}  # stored as sent

@@ -7,9 +7,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from astara.kit import yamlfile
+from astara.kit.deferred import deferred
 from astara.kit.pickled import pickled
 from astara.vocab._yaml import Entry, entries
 from astara.vocab.grading import Grading, parse_grading
@@ -26,6 +27,11 @@ from astara.vocab.models import (
 )
 from astara.vocab.normalize import norm_key
 from astara.vocab.units import ConversionDefaults, UnitSet
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = deferred("yaml", "a cached vocabulary is read without YAML")
 
 __all__ = ["DATA_DIR", "TERM_FILES", "Vocabulary", "get_vocabulary", "load_vocabulary"]
 
@@ -133,7 +139,6 @@ def _read(data_dir: Path, name: str) -> Mapping[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise VocabularyError(name, None, None, f"cannot read {path}: {exc}") from exc
-    import yaml
 
     try:
         data = yamlfile.safe_load(text)
