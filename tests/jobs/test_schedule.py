@@ -168,9 +168,7 @@ def test_the_deploy_example_is_a_valid_schedule(tmp_path: Path) -> None:
     ]  # fmt: skip
     commented = example.read_text(encoding="utf-8").split("# [[job]]", 1)[1]
     backup = "[[job]]" + "\n".join(line.removeprefix("# ") for line in commented.splitlines())
-    assert [e.params for e in _load(tmp_path, backup)] == [
-        {"folder": "/var/backups/astara", "keep": 14}
-    ]
+    assert [e.params for e in _load(tmp_path, backup)] == [{"folder": "/var/backups/astara", "keep": 14}]
 
 
 BACKUP_KIND_AND_PARAMS = (
@@ -235,3 +233,26 @@ def test_the_schedule_knows_the_entity_kinds_of_matching() -> None:
     from astara.matching.keys import KINDS
 
     assert tuple(KINDS) == schedule.ENTITY_KINDS
+
+
+def test_an_entry_at_a_time_of_day_runs_once_a_day_from_that_time(
+    tmp_path: Path, engine: Engine, scope: Scope
+) -> None:
+    entries = _load(tmp_path, '[[job]]\nname = "purge"\nkind = "sharing.purge"\nevery = "1d"\nat = "02:30"\n')
+    assert entries[0].at == "02:30"
+    assert _queue(engine, entries, dt.datetime(2026, 3, 2, 1, 0)) != []  # the slot from 1 March 02:30
+    assert _queue(engine, entries, dt.datetime(2026, 3, 2, 2, 29)) == []
+    assert _queue(engine, entries, dt.datetime(2026, 3, 2, 2, 30)) != []
+    with transaction(engine) as session:
+        (planned,) = schedule.plan(session, entries, dt.datetime(2026, 3, 2, 9, 0))
+    assert planned.next_at == dt.datetime(2026, 3, 3, 2, 30)
+    assert planned.as_dict()["at"] == "02:30"
+
+
+@pytest.mark.parametrize("at", ['"24:00"', '"2:30pm"', '"07:60"', "230"])
+def test_a_time_of_day_outside_the_period_is_refused(tmp_path: Path, at: str) -> None:
+    text = f'[[job]]\nname = "purge"\nkind = "sharing.purge"\nevery = "1d"\nat = {at}\n'
+    with pytest.raises(InvalidInput, match=r"line 5: job 1 'purge', field 'at': .* is not a time HH:MM"):
+        _load(tmp_path, text)
+    with pytest.raises(InvalidInput, match=r"field 'at': '01:00' is not a time HH:MM \(UTC\) within .* 1h"):
+        _load(tmp_path, text.replace(f"at = {at}", 'at = "01:00"').replace('"1d"', '"1h"'))

@@ -27,6 +27,7 @@ SCHEDULE = """\
 name = "purge"
 kind = "sharing.purge"
 every = "1d"
+at = "02:30"
 
 [[job]]
 name = "pull-ir"
@@ -63,7 +64,8 @@ def test_an_administrator_sees_each_jobs_last_run_outcome_and_next_run(
     assert page.status_code == 200
     text = html.unescape(page.text)
     assert '<a href="/schedule">Scheduled jobs</a>' in text  # in the administrator's navigation
-    assert 'id="schedule-purge"' in text and "Retention purge of received records" in text
+    purge = text.split('id="schedule-purge"')[1].split("</tr>")[0]
+    assert "Retention purge of received records" in purge and "at 02:30 UTC" in purge
     assert 'id="schedule-watch"' in text and "Watch-list run" in text and "Watch-list entries checked" in text
     pull = text.split('id="schedule-pull-ir"')[1].split("</tr>")[0]
     assert "Pull from IR-ANP" in pull and "Failed" in pull and "IR-ANP" in pull.split('class="error"')[1]
@@ -93,7 +95,7 @@ def test_a_bad_schedule_file_is_shown_with_its_line_and_field(
     page = api_client.get("/schedule")
     assert page.status_code == 200
     text = html.unescape(page.text)
-    assert "line 15: job 3 'watch', field 'every': '6 hours' is not a period" in text
+    assert "line 16: job 3 'watch', field 'every': '6 hours' is not a period" in text
     assert "No scheduled job is queued until the file is corrected" in text
 
 

@@ -118,7 +118,8 @@ def jobs_schedule(fmt: Fmt = "table") -> None:
         elif p.last is not None:
             outcome = p.last.error or ", ".join(f"{k} {v}" for k, v in (p.last.result or {}).items() if v)
             last = f"last {p.last.created_at:%Y-%m-%d %H:%M} {p.last.status} {outcome}".rstrip()
-        lines.append(f"{p.entry.name:<20} {p.entry.kind:<14} every {p.entry.every:<5} "
+        every = p.entry.every + (f" at {p.entry.at}" if p.entry.at else "")
+        lines.append(f"{p.entry.name:<20} {p.entry.kind:<14} every {every:<5} "
                      f"next {p.next_at:%Y-%m-%d %H:%M}  {last}")  # fmt: skip
     none = f"no scheduled jobs: write {rt.settings.data_dir / schedule.FILE_NAME}"
     emit([p.as_dict() for p in planned], fmt, "\n".join(lines) or none)

@@ -1,6 +1,7 @@
 """Scheduled jobs: ``DATA_DIR/schedule.toml`` names work to queue every N minutes, hours or days.
 
-Time is cut into slots of each entry's period (slot = seconds since the epoch // period); the
+Time is cut into slots of each entry's period, shifted by its ``at`` (slot = (seconds since the
+epoch - at) // period); the
 scheduler queues the current slot's job with an id made from the agency, the entry's name and the
 slot, by a conditional insert (:func:`repository.insert_once`). So two schedulers never queue one
 slot twice, a scheduler that was down queues only the slot it starts in (the missed runs are run
@@ -10,6 +11,7 @@ once, not once each), and a restart inside a slot already queued queues nothing.
     name = "pull-ir-anp"          # letters, digits and '-'; unique in the file
     kind = "sharing.pull"
     every = "15m"                 # m, h or d
+    at = "00:05"                  # optional: the UTC time within each period it starts (00:00)
     params = { partner = "IR-ANP" }
     agency = "AZ-SCS"             # optional: ASTARA_AGENCY
     user = "admin"                # optional: the agency's administrator
@@ -46,9 +48,10 @@ log = logging.getLogger(__name__)
 FILE_NAME = "schedule.toml"
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 EVERY = re.compile(r"(\d{1,5})([mhd])")
+AT = re.compile(r"(\d{1,3}):([0-5]\d)")
 UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
 UNSCHEDULABLE = {"imports.run": "an import runs on a file someone uploads; it cannot be scheduled"}
-FIELDS = {"name", "kind", "every", "params", "agency", "user"}
+FIELDS = {"name", "kind", "every", "at", "params", "agency", "user"}
 RESERVED_PARAMS = {"schedule", "slot"}  # the scheduler's own, added to each slot's job
 ENTITY_KINDS = ("person", "vehicle", "organization")  # matching.keys.KINDS, without importing matching
 EPOCH = dt.datetime(1970, 1, 1)
@@ -102,12 +105,18 @@ class Entry:
     agency: str
     user: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    offset: int = 0  # seconds into each period the slot starts (``at``)
+
+    @property
+    def at(self) -> str | None:
+        """The UTC time within each period its slots start, when not the period's start."""
+        return f"{self.offset // 3600:02d}:{self.offset % 3600 // 60:02d}" if self.offset else None
 
     def slot(self, at: dt.datetime) -> int:
-        return int((at - EPOCH).total_seconds()) // self.seconds
+        return (int((at - EPOCH).total_seconds()) - self.offset) // self.seconds
 
     def slot_start(self, slot: int) -> dt.datetime:
-        return EPOCH + dt.timedelta(seconds=slot * self.seconds)
+        return EPOCH + dt.timedelta(seconds=slot * self.seconds + self.offset)
 
     def job_id(self, slot: int) -> str:
         """The slot's job id: the same in every scheduler, so the store holds one job per slot."""
@@ -173,6 +182,12 @@ def _entry(path: Path, text: str, index: int, item: dict[str, Any], default_agen
     seconds = int(every.group(1)) * UNIT_SECONDS[every.group(2)] if every else 0
     if not every or not 60 <= seconds <= 366 * 86400:
         raise bad("every", f"{item['every']!r} is not a period such as 15m, 6h or 1d (1 minute to 366 days)")
+    offset = 0
+    if "at" in item:
+        found = AT.fullmatch(item["at"].strip()) if isinstance(item["at"], str) else None
+        offset = int(found.group(1)) * 3600 + int(found.group(2)) * 60 if found else -1
+        if not 0 <= offset < seconds:
+            raise bad("at", f"{item['at']!r} is not a time HH:MM (UTC) within the period of {item['every']}")
     params = item.get("params", {})
     if not isinstance(params, dict):
         raise bad("params", 'a table, such as { partner = "IR-ANP" }')
@@ -188,6 +203,7 @@ def _entry(path: Path, text: str, index: int, item: dict[str, Any], default_agen
         agency=str(item.get("agency") or default_agency).strip().upper(),
         user=item.get("user"),
         params={k: v for k, v in params.items()},
+        offset=offset,
     )
 
 
@@ -276,6 +292,7 @@ class Planned:
             "name": self.entry.name,
             "kind": self.entry.kind,
             "every": self.entry.every,
+            "at": self.entry.at,
             "agency": self.entry.agency,
             "params": self.entry.params,
             "next_at": self.next_at.isoformat(timespec="seconds") + "Z",

@@ -31,6 +31,7 @@ def _row(lang: str, planned: schedule.Planned) -> dict[str, Any]:
         "name": entry.name,
         "kind": _label(lang, "jobs.kind", entry.kind, **{k: str(v) for k, v in entry.params.items()}),
         "every": entry.every,
+        "at": entry.at,
         "next_at": planned.next_at,
         "problem": planned.problem,
         "last": last,
