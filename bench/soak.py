@@ -44,6 +44,7 @@ from web_load import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src/astara/sharing/examples/az-ir-border-services.yaml"
+KEEPALIVE_SECONDS = 2.0
 PAGES = ["/", "/?drug=heroin&page=2", "/api/seizures?limit=50", "/dashboard", "/sharing", "/audit"]
 
 
@@ -177,7 +178,9 @@ async def soak(base: str, token: str, partner: Any, args: argparse.Namespace, pi
             await asyncio.sleep(min(60.0, left))
             rss.append(rss_mb(pid))
 
-    limits = httpx.Limits(max_connections=args.users + 2)
+    # idle connections dropped before uvicorn's 5 s keep-alive ends them: at equal timeouts the client
+    # may send on a connection the server is closing, a ReadError that is the bench's, not Astara's
+    limits = httpx.Limits(max_connections=args.users + 2, keepalive_expiry=KEEPALIVE_SECONDS)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         await asyncio.gather(*(user(client) for _ in range(args.users)), partner_pulls(client), memory())
     for minute, mb in zip(minutes, rss, strict=False):

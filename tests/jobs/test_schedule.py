@@ -131,14 +131,23 @@ def test_no_schedule_file_schedules_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (('every = "15m"', 'every = "15x"'), r"line 10: job 2, field 'every': '15x' is not a period"),
-        (('every = "1d"', 'every = "30s"'), r"line 5: job 1, field 'every'"),
-        (('kind = "sharing.purge"', 'kind = "imports.run"'), r"line 4: job 1, field 'kind': an import"),
+        (
+            ('every = "15m"', 'every = "15x"'),
+            r"line 10: job 2 'pull-ir', field 'every': '15x' is not a period",
+        ),
+        (('every = "1d"', 'every = "30s"'), r"line 5: job 1 'purge', field 'every'"),
+        (
+            ('kind = "sharing.purge"', 'kind = "imports.run"'),
+            r"line 4: job 1 'purge', field 'kind': an import",
+        ),
         (('kind = "sharing.purge"', 'kind = "mine.bitcoin"'), r"line 4: .*no job kind 'mine.bitcoin'"),
         (('params = { partner = "IR-ANP" }', "params = { }"), r"line 11: .*needs params.partner"),
         (('name = "pull-ir"', 'name = "purge"'), r"line 8: job name 'purge' is used twice"),
-        (('name = "pull-ir"', 'name = "Pull IR"'), r"line 8: job 2, field 'name'"),
-        (('every = "1d"', 'every = "1d"\nevry = "2d"'), r"line 6: job 1, field 'evry': unknown field"),
+        (('name = "pull-ir"', 'name = "Pull IR"'), r"line 8: job 2 'Pull IR', field 'name'"),
+        (
+            ('every = "1d"', 'every = "1d"\nevry = "2d"'),
+            r"line 6: job 1 'purge', field 'evry': unknown field",
+        ),
         (('[[job]]\nname = "purge"', '[[jobs]]\nname = "purge"'), r"line 2: unknown table 'jobs'"),
         (('every = "1d"', "every = 1d"), r"not valid TOML: .*line 5"),
     ],
@@ -150,7 +159,100 @@ def test_a_bad_schedule_file_is_refused_naming_line_and_field(
         _load(tmp_path, TWO_JOBS.replace(*change, 1))
 
 
-def test_the_deploy_example_is_a_valid_schedule() -> None:
+def test_the_deploy_example_is_a_valid_schedule(tmp_path: Path) -> None:
     example = Path(__file__).resolve().parents[2] / "deploy" / "schedule.toml.example"
     entries = schedule.load(example, "AZ-SCS")
-    assert [(e.kind, e.seconds) for e in entries] == [("sharing.pull", 900), ("sharing.purge", 86400)]
+    assert [(e.kind, e.seconds) for e in entries] == [
+        ("sharing.pull", 900), ("sharing.purge", 86400), ("matching.watch", 6 * 3600),
+        ("matching.resolve", 86400),
+    ]  # fmt: skip
+    commented = example.read_text(encoding="utf-8").split("# [[job]]", 1)[1]
+    backup = "[[job]]" + "\n".join(line.removeprefix("# ") for line in commented.splitlines())
+    assert [e.params for e in _load(tmp_path, backup)] == [{"folder": "/var/backups/astara", "keep": 14}]
+
+
+BACKUP_KIND_AND_PARAMS = (
+    'kind = "operations.backup"\nevery = "1d"\nparams = { folder = "/var/backups/astara", keep = 7 }'
+)
+BACKUP = f'[[job]]\nname = "nightly-backup"\n{BACKUP_KIND_AND_PARAMS}\n'
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("keep = 7", "keep = 0"), r"line 5: job 1 'nightly-backup', field 'params.keep': 0 is not"),
+        (("keep = 7", 'keep = "7"'), r"field 'params.keep': '7' is not a whole number"),
+        (('"/var/backups/astara"', '"backups"'), r"field 'params.folder': 'backups' is not an absolute"),
+        (('folder = "/var/backups/astara", ', ""), r"field 'params.folder': .*needs params.folder"),
+        (("keep = 7", "keep = 7, encrypt = 1"), r"field 'params.encrypt': 1 is not true or false"),
+        (
+            ("keep = 7", "keep = 7, rotate = 3"),
+            r"field 'params.rotate': .*no parameter 'rotate'; .*encrypt, folder, keep",
+        ),
+        (("keep = 7", "keep = 7, slot = 3"), r"field 'params.slot': .*no parameter 'slot'"),
+        (
+            ('kind = "operations.backup"', 'kind = "matching.resolve"'),
+            r"field 'params.folder': .*no parameter",
+        ),
+        (
+            (
+                BACKUP_KIND_AND_PARAMS,
+                'kind = "matching.resolve"\nevery = "1d"\nparams = { kinds = ["ship"] }',
+            ),
+            r"line 5: job 1 'nightly-backup', field 'params.kinds': \['ship'\] is not a list of person",
+        ),
+        (
+            (
+                BACKUP_KIND_AND_PARAMS,
+                'kind = "matching.watch"\nevery = "1d"\nparams = { lists = "border" }',
+            ),
+            r"field 'params.lists': 'border' is not a list of names",
+        ),
+    ],
+)
+def test_each_kinds_parameters_are_checked_naming_the_entry_and_field(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        _load(tmp_path, BACKUP.replace(*change, 1))
+
+
+def test_the_new_kinds_load_with_their_parameters(tmp_path: Path) -> None:
+    text = BACKUP + '[[job]]\nname = "watch"\nkind = "matching.watch"\nevery = "6h"\n'
+    text += '[[job]]\nname = "resolve"\nkind = "matching.resolve"\nevery = "1d"\n'
+    text += 'params = { kinds = ["person"] }\n'
+    entries = _load(tmp_path, text)
+    assert [(e.kind, e.seconds, e.params) for e in entries] == [
+        ("operations.backup", 86400, {"folder": "/var/backups/astara", "keep": 7}),
+        ("matching.watch", 6 * 3600, {}),
+        ("matching.resolve", 86400, {"kinds": ["person"]}),
+    ]
+
+
+def test_the_schedule_knows_the_entity_kinds_of_matching() -> None:
+    from astara.matching.keys import KINDS
+
+    assert tuple(KINDS) == schedule.ENTITY_KINDS
+
+
+def test_an_entry_at_a_time_of_day_runs_once_a_day_from_that_time(
+    tmp_path: Path, engine: Engine, scope: Scope
+) -> None:
+    entries = _load(tmp_path, '[[job]]\nname = "purge"\nkind = "sharing.purge"\nevery = "1d"\nat = "02:30"\n')
+    assert entries[0].at == "02:30"
+    assert _queue(engine, entries, dt.datetime(2026, 3, 2, 1, 0)) != []  # the slot from 1 March 02:30
+    assert _queue(engine, entries, dt.datetime(2026, 3, 2, 2, 29)) == []
+    assert _queue(engine, entries, dt.datetime(2026, 3, 2, 2, 30)) != []
+    with transaction(engine) as session:
+        (planned,) = schedule.plan(session, entries, dt.datetime(2026, 3, 2, 9, 0))
+    assert planned.next_at == dt.datetime(2026, 3, 3, 2, 30)
+    assert planned.as_dict()["at"] == "02:30"
+
+
+@pytest.mark.parametrize("at", ['"24:00"', '"2:30pm"', '"07:60"', "230"])
+def test_a_time_of_day_outside_the_period_is_refused(tmp_path: Path, at: str) -> None:
+    text = f'[[job]]\nname = "purge"\nkind = "sharing.purge"\nevery = "1d"\nat = {at}\n'
+    with pytest.raises(InvalidInput, match=r"line 5: job 1 'purge', field 'at': .* is not a time HH:MM"):
+        _load(tmp_path, text)
+    with pytest.raises(InvalidInput, match=r"field 'at': '01:00' is not a time HH:MM \(UTC\) within .* 1h"):
+        _load(tmp_path, text.replace(f"at = {at}", 'at = "01:00"').replace('"1d"', '"1h"'))

@@ -38,3 +38,26 @@ def test_a_bad_schedule_stops_the_runner_naming_the_line(
     code, out, err = run(monkeypatch, capsys, "jobs", "run", "--once")
     assert code != 0 and "line 4" in err and "'every'" in err and "Traceback" not in err
     assert "jobs run" not in out
+
+
+def test_the_listing_refuses_a_bad_entry_naming_it_and_its_field(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_env: Settings
+) -> None:
+    assert run(monkeypatch, capsys, "init")[0] == 0
+    bad = SCHEDULE.replace('"sharing.purge"', '"matching.watchlist"')
+    (cli_env.data_dir / "schedule.toml").write_text(bad, encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, "jobs", "schedule")
+    assert code != 0 and "line 3: job 1 'purge', field 'kind': no job kind 'matching.watchlist'" in err
+    assert "matching.watch," in err and "Traceback" not in err
+
+
+def test_the_listing_says_why_an_entry_cannot_be_queued(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_env: Settings
+) -> None:
+    assert run(monkeypatch, capsys, "init")[0] == 0
+    elsewhere = SCHEDULE + '[[job]]\nname = "backup"\nkind = "operations.backup"\nevery = "1d"\n'
+    elsewhere += 'params = { folder = "/var/backups/astara" }\nuser = "nobody"\n'
+    (cli_env.data_dir / "schedule.toml").write_text(elsewhere, encoding="utf-8")
+    code, out, _ = run(monkeypatch, capsys, "jobs", "schedule")
+    assert code == 0
+    assert "backup" in out and "cannot be queued: user 'nobody'" in out and "does not exist" in out

@@ -138,3 +138,33 @@ def test_readiness_details_give_each_jobs_last_run_and_outcome(
             "queued": 1,
         }
     }  # fmt: skip
+
+
+def test_readiness_details_give_each_scheduled_jobs_last_run_and_next_run(
+    client: TestClient, settings: Settings, engine: Engine, scope: Scope
+) -> None:
+    from astara.jobs import schedule
+    from astara.jobs.runner import Runner
+    from astara.runtime import Runtime
+
+    text = (
+        '[[job]]\nname = "pull-ir"\nkind = "sharing.pull"\nevery = "15m"\nparams = { partner = "IR-ANP" }\n'
+        '[[job]]\nname = "watch"\nkind = "matching.watch"\nevery = "1d"\n'
+    )
+    (settings.data_dir / schedule.FILE_NAME).write_text(text, encoding="utf-8")
+    entries = schedule.read(settings).entries
+    Runner(Runtime(settings), schedule=schedule.scheduler(engine, entries)).run_once()
+    admin = client.get("/readyz", headers=_bearer(engine, scope, "administrator")).json()
+    listed = {e["name"]: e for e in admin["schedule"]["entries"]}
+    assert admin["schedule"]["problem"] is None
+    assert listed["pull-ir"]["last"]["status"] == "failed"
+    assert "IR-ANP is not a registered partner" in listed["pull-ir"]["last"]["error"]
+    assert listed["watch"]["last"]["result"] == {"entries": 0, "alerts": 0}
+    assert listed["watch"]["next_at"].endswith("T00:00:00Z")
+    for headers in ({}, _bearer(engine, scope, "supervisor")):
+        assert client.get("/readyz", headers=headers).json() == {"status": "ready"}
+
+    (settings.data_dir / schedule.FILE_NAME).write_text(text.replace('"1d"', '"nightly"'), encoding="utf-8")
+    answer = client.get("/readyz", headers=_bearer(engine, scope, "administrator"))
+    assert answer.status_code == 200 and answer.json()["schedule"]["entries"] == []
+    assert "job 2 'watch', field 'every'" in answer.json()["schedule"]["problem"]

@@ -28,19 +28,14 @@ def jobs_run(
     import signal
     import threading
 
-    from astara.db.engine import require_schema, transaction
+    from astara.db.engine import require_schema
     from astara.jobs import schedule
     from astara.jobs.runner import Runner
 
     rt = runtime()
     require_schema(rt.engine)
     entries = [] if no_schedule else _entries()
-
-    def queue_due() -> None:
-        with transaction(rt.engine) as session:
-            schedule.queue_due(session, entries)
-
-    runner = Runner(rt, schedule=queue_due if entries else None)
+    runner = Runner(rt, schedule=schedule.scheduler(rt.engine, entries))
     if entries:
         typer.echo(
             f"{len(entries)} scheduled jobs from {rt.settings.data_dir / schedule.FILE_NAME}", err=True
@@ -118,10 +113,13 @@ def jobs_schedule(fmt: Fmt = "table") -> None:
     lines = []
     for p in planned:
         last = "never run"
-        if p.last is not None:
+        if p.problem is not None:
+            last = f"cannot be queued: {p.problem}"
+        elif p.last is not None:
             outcome = p.last.error or ", ".join(f"{k} {v}" for k, v in (p.last.result or {}).items() if v)
             last = f"last {p.last.created_at:%Y-%m-%d %H:%M} {p.last.status} {outcome}".rstrip()
-        lines.append(f"{p.entry.name:<20} {p.entry.kind:<14} every {p.entry.every:<5} "
+        every = p.entry.every + (f" at {p.entry.at}" if p.entry.at else "")
+        lines.append(f"{p.entry.name:<20} {p.entry.kind:<14} every {every:<5} "
                      f"next {p.next_at:%Y-%m-%d %H:%M}  {last}")  # fmt: skip
     none = f"no scheduled jobs: write {rt.settings.data_dir / schedule.FILE_NAME}"
     emit([p.as_dict() for p in planned], fmt, "\n".join(lines) or none)

@@ -1,8 +1,9 @@
 """The runner: claims queued jobs one at a time and runs each acting as the user who queued it.
 
 ``astara jobs run`` is a runner in its own process; ``astara serve`` starts one in a thread of each
-server process (ASTARA_JOBS_IN_SERVER). Any number may run against one store: a job is claimed
-by a conditional UPDATE (:func:`repository.claim`), so exactly one runner runs it. While it runs,
+server process (ASTARA_JOBS_IN_SERVER); each also queues the scheduled jobs due (:mod:`.schedule`).
+Any number may run against one store: a job is claimed by a conditional UPDATE
+(:func:`repository.claim`), so exactly one runner runs it. While it runs,
 a heartbeat thread touches its row; a job whose heartbeat stopped for :data:`STALE_AFTER` (its
 runner was killed) is queued again, once, then failed.
 """
@@ -50,7 +51,7 @@ class Runner:
     runtime: Runtime
     kinds: Mapping[str, JobFunction] = field(default_factory=dict)  # overrides of KINDS (tests)
     heartbeat_seconds: float = HEARTBEAT_SECONDS
-    schedule: Callable[[], object] | None = None  # queues the scheduled jobs now due (astara jobs run)
+    schedule: Callable[[], object] | None = None  # queues the scheduled jobs now due
     _wake: threading.Event = field(default_factory=threading.Event, repr=False)
 
     # -- one job -----------------------------------------------------------------------------------
@@ -224,9 +225,12 @@ class InServer:
             thread.join(timeout=30)
 
 
-def start_in_server(runtime: Runtime, threads: int = 1) -> InServer:
-    """Start ``threads`` runner threads (daemons: a server that exits does not wait for a job)."""
-    runner, stop = Runner(runtime), threading.Event()
+def start_in_server(
+    runtime: Runtime, threads: int = 1, schedule: Callable[[], object] | None = None
+) -> InServer:
+    """Start ``threads`` runner threads (daemons: a server that exits does not wait for a job); with
+    ``schedule``, each look at the queue first queues the scheduled jobs due, as `astara jobs run` does."""
+    runner, stop = Runner(runtime, schedule=schedule), threading.Event()
     started = []
     for n in range(threads):
         thread = threading.Thread(target=runner.serve, args=(stop,), daemon=True, name=f"astara-jobs-{n}")

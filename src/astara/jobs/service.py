@@ -31,6 +31,9 @@ Progress = Callable[..., None]  # progress(done, total=None, message="", **figur
 
 KINDS: dict[str, str] = {
     "sharing.pull": "astara.sharing.service:pull_job",
+    "matching.watch": "astara.matching.jobs:watch_job",
+    "matching.resolve": "astara.matching.jobs:resolve_job",
+    "operations.backup": "astara.operations.backup_job:backup_job",
     "imports.run": "astara.imports.jobs:import_job",
     "sharing.purge": "astara.sharing.service:purge_job",
     "analysis.question": "astara.analysis.questions:question_job",

@@ -209,6 +209,25 @@ def alert(session: Session, scope: Scope, alert_id: int) -> MatchAlert | None:
     return session.scalar(scoped(select(MatchAlert), MatchAlert, scope).where(MatchAlert.id == alert_id))
 
 
+def alerted(session: Session, scope: Scope, entry_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """(watch entry, entity reference) of every alert raised for these entries, whatever its status."""
+    found: set[tuple[int, str]] = set()
+    for chunk in _chunks(entry_ids):
+        stmt = scoped(select(MatchAlert.entry_id, MatchAlert.entity_id), MatchAlert, scope).where(
+            MatchAlert.entry_id.in_(chunk)
+        )
+        found.update((int(entry), str(ref)) for entry, ref in session.execute(stmt))
+    return found
+
+
+def entry_ids(session: Session, scope: Scope, list_ids: Sequence[int] | None = None) -> list[int]:
+    """The ids of the watch-list entries not removed, of ``list_ids`` or of every list."""
+    stmt = scoped(select(WatchEntry.id), WatchEntry, scope).where(WatchEntry.removed_at.is_(None))
+    if list_ids is not None:
+        stmt = stmt.where(WatchEntry.list_id.in_(list(list_ids)))
+    return list(session.scalars(stmt.order_by(WatchEntry.id)))
+
+
 def alerts(session: Session, scope: Scope, status: str | None, limit: int) -> list[tuple[MatchAlert, str]]:
     """(alert, watch-list name), newest first."""
     stmt = scoped(select(MatchAlert, WatchList.name), MatchAlert, scope).join(

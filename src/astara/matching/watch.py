@@ -20,9 +20,10 @@ from astara.errors import Conflict, InvalidInput, NotFound
 from astara.matching import identities, repository
 from astara.matching.keys import keys_of
 from astara.matching.service import match_records
-from astara.matching.store import check_kind, label_of, record_of, write_keys
+from astara.matching.store import check_kind, label_of, load_records, record_of, write_keys
 
 ALERT_STATUSES = ("open", "acknowledged")
+RUN_CANDIDATES = 1000  # stored and received entities scored per entry in a watch-list run
 
 
 def create_list(session: Session, scope: Scope, name: str, description: str = "") -> WatchList:
@@ -160,6 +161,46 @@ def check(
             )  # fmt: skip
             session.add(alert)
             alerts.append(alert)
+    session.flush()
+    return alerts
+
+
+def entries_to_run(session: Session, scope: Scope, list_names: Sequence[str] | None = None) -> list[int]:
+    """The entries a watch-list run checks: those of the named lists (an unknown name is refused), or all."""
+    require(scope, "records.write")
+    list_ids = None if list_names is None else [get_list(session, scope, name).id for name in list_names]
+    return repository.entry_ids(session, scope, list_ids)
+
+
+def run_entries(session: Session, scope: Scope, entry_ids: Sequence[int]) -> list[MatchAlert]:
+    """Check stored and received entities against these entries, raising an alert for each match that
+    has none yet: an entity stored before the entry was added is otherwise never checked against it."""
+    require(scope, "records.write")
+    entries = repository.entries(session, scope, ids=entry_ids)
+    known = repository.alerted(session, scope, [e.id for e in entries])
+    alerts = []
+    for entry in entries:
+        keys = sorted(keys_of(entry.kind, entry.record))
+        if not keys:
+            continue
+        refs = repository.candidate_refs(
+            session, scope, entry.kind, keys, ("store", "received"), RUN_CANDIDATES
+        )
+        for ref, (_source, record) in load_records(session, scope, entry.kind, refs).items():
+            if (entry.id, ref) in known:
+                continue
+            result = match_records(entry.kind, entry.record, record)  # type: ignore[arg-type]
+            if not result.match:
+                continue
+            alert = MatchAlert(
+                agency_id=scope.agency_id, list_id=entry.list_id, entry_id=entry.id, kind=entry.kind,
+                entity_id=ref, event_id=None, origin="run",
+                label=f"{entry.label} ~ {label_of(entry.kind, record)}"[:300], score=result.score,
+                explanation=result.explanation(), status="open",
+            )  # fmt: skip
+            session.add(alert)
+            alerts.append(alert)
+            known.add((entry.id, ref))
     session.flush()
     return alerts
 

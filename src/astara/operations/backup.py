@@ -29,6 +29,7 @@ from astara.settings import Settings
 from astara.sharing import checkpoints, keys
 
 FORMAT = 1
+MIN_PASSPHRASE = 12
 MANIFEST = "manifest.json"
 DATA_PREFIX = "data/"
 # what of DATA_DIR a backup carries: the rest (uploads awaiting confirmation, job progress) is transient

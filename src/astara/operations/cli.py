@@ -11,8 +11,6 @@ import typer
 from astara.cli import emit, runtime
 from astara.errors import InvalidInput
 
-MIN_PASSPHRASE = 12
-
 
 def _passphrase(*, new: bool) -> str:
     """ASTARA_BACKUP_PASSPHRASE, else asked for on the terminal (twice for a new backup)."""
@@ -39,7 +37,7 @@ def backup(
 ) -> None:
     """Back up the store, the instance key, the session secret and the audit checkpoints (online)."""
     from astara.operations import archive
-    from astara.operations.backup import create_backup, verify_backup
+    from astara.operations.backup import MIN_PASSPHRASE, create_backup, verify_backup
 
     if verify:
         header, _ = archive.read_header(dest)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from astara.agencies.scope import Scope
 from astara.errors import AstaraError, NotAuthenticated, PermissionDenied
+from astara.jobs.schedule import overview
 from astara.operations.health import readiness
 from astara.operations.metrics import CONTENT_TYPE, RequestMetrics
 from astara.web.deps import runtime_of
@@ -47,6 +48,7 @@ def readyz(request: Request) -> JSONResponse:
     if scope is not None and scope.role == "administrator":
         body["checks"] = result.checks
         body["jobs"] = _last_jobs(request, scope)
+        body["schedule"] = _schedule(request, scope)
     return JSONResponse(body, status_code=200 if result.ready else 503)
 
 
@@ -65,6 +67,13 @@ def _last_jobs(request: Request, scope: Scope) -> dict[str, dict[str, object]]:
             }
             for kind, job in sorted(last_finished_jobs(session, scope).items())
         }
+
+
+def _schedule(request: Request, scope: Scope) -> dict[str, object]:
+    """The agency's scheduled jobs: each one's last run, result or error and next run, and whether the
+    schedule file could be read."""
+    with runtime_of(request).session() as session:
+        return overview(session, scope, runtime_of(request).settings).as_dict()
 
 
 @router.get("/metrics")

@@ -37,14 +37,19 @@ def app_from_environment() -> FastAPI:
 
 @asynccontextmanager
 async def _run_jobs(app: FastAPI) -> AsyncIterator[None]:
-    """While the server runs, a thread of it runs queued jobs (unless ASTARA_JOBS_IN_SERVER=false)."""
+    """While the server runs, a thread of it queues the scheduled jobs due and runs queued jobs (unless
+    ASTARA_JOBS_IN_SERVER=false)."""
     runtime: Runtime = app.state.runtime
     if not runtime.settings.jobs_in_server:
         yield
         return
+    from astara.jobs import schedule
     from astara.jobs.runner import start_in_server
 
-    app.state.jobs = start_in_server(runtime)
+    loaded = schedule.read(runtime.settings)
+    if loaded.problem:  # the server still serves; the schedule page and /readyz details say why
+        logging.getLogger(__name__).error("no scheduled jobs are queued: %s", loaded.problem)
+    app.state.jobs = start_in_server(runtime, schedule=schedule.scheduler(runtime.engine, loaded.entries))
     try:
         yield
     finally:
@@ -80,6 +85,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
     from astara.web.more_pages import router as more_pages_router
     from astara.web.news_pages import router as news_pages_router
     from astara.web.pages import router as pages_router
+    from astara.web.schedule_pages import router as schedule_pages_router
     from astara.web.search_pages import router as search_pages_router
     from astara.web.sharing_pages import router as sharing_pages_router
     from astara.web.vocab_routes import router as vocab_router
@@ -158,6 +164,7 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         forms_router,
         import_pages_router,
         jobs_pages_router,
+        schedule_pages_router,
         sharing_pages_router,
         more_pages_router,
         admin_pages_router,
