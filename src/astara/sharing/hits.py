@@ -246,12 +246,12 @@ def build_index(
     return signed(keys, body)
 
 
-def _identity_of(entry: dict[str, Any]) -> str:
+def _identity_of(entry: HitEntry) -> str:
     return str(entry.get("identity") or f"{entry['kind']}|{entry['ref']}")  # an index from before identities
 
 
 def _about_identities(
-    body: dict[str, Any], matched: list[dict[str, Any]], partner: str
+    body: HitIndexBody, matched: list[HitEntry], partner: str
 ) -> list[dict[str, Any]]:
     """One answer per identity hit: every shared record of it, whichever spelling the query met."""
     hit = {(e["kind"], _identity_of(e)) for e in matched}
