@@ -116,7 +116,7 @@ def dashboard(request: Request, period: str = "") -> HTMLResponse:
             lambda: _figures(session, scope, chosen.period, language),
         )
         options = period_options(period_choices(session, scope), language)
-        latest = service.list_seizures(session, scope, sort="-created", limit=5).items
+        latest = service.list_page(session, scope, sort="-created", limit=5).items
         # what partners sent, as counts: opening the records themselves is audited on the sharing pages
         partners = sharing_service.status(session, scope) if allowed(scope, "sharing") else []
         open_alerts = open_alert_count(session, scope)  # watch-list alerts (astara.matching.watch)

@@ -49,7 +49,7 @@ def seizure_list(
     try:
         with unit(request) as (session, scope):
             saved = [(s.id, s.name) for s in searches.list_saved(session, scope)]
-            result = service.list_seizures(
+            result = service.list_page(
                 session, scope, where, q=q or None, sort=sort, offset=(max(page, 1) - 1) * limit, limit=limit
             )
             summary = figures.get(  # about a second over a million events: cached (see kit/cache.py)
