@@ -18,6 +18,7 @@ from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of
+from astara.web.list_rows import seizure_rows
 from astara.web.list_tools import (
     EXPORTS,
     FILTERS,
@@ -66,6 +67,7 @@ def seizure_list(
     context = {
         "page_title": translate(language, "list.title"),
         "result": result,
+        "seizure_rows": seizure_rows,  # the table's rows (web/list_rows.py)
         "summary": summary,
         "filters": query.filters,
         "hidden_filters": {f: query.filters[f] for f in HIDDEN_FILTERS if query.filters[f]},
