@@ -103,8 +103,8 @@ class ListedItem:
 @dataclass(slots=True)
 class ListedEvent:
     """A row of a list page (the seizure list, the dashboard's latest): the columns it shows, read
-    as plain rows, neither ORM objects nor validated records (fields in the order of
-    ``service.LISTED``)."""
+    as plain rows, neither ORM objects nor validated records (``service.LISTED`` reads the columns
+    of these fields)."""
 
     id: str
     date: dt.date | None

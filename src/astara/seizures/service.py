@@ -122,7 +122,8 @@ def list_page(
     items: dict[str, list[ListedItem]] = {}
     for event_id, *values in repository.item_rows(session, [r.id for r in rows], LISTED_ITEM):
         items.setdefault(event_id, []).append(ListedItem(*values))
-    return ListedPage(total, offset, limit, [ListedEvent(*row, items.get(row.id, [])) for row in rows])
+    events = [ListedEvent(**row._asdict(), items=items.get(row.id, [])) for row in rows]
+    return ListedPage(total, offset, limit, events)
 
 
 def map_points(
