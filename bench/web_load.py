@@ -164,9 +164,12 @@ async def hammer(
         while time.perf_counter() < deadline:
             name = random.choice(names)
             start = time.perf_counter()
-            response = await client.get(urls[name], headers=headers)
+            try:
+                failed = (await client.get(urls[name], headers=headers)).status_code >= 400
+            except httpx.TransportError:  # a connection the server dropped: an error, not the end of the run
+                failed = True
             seen[name][0].append(time.perf_counter() - start)
-            seen[name][1][0] += response.status_code >= 400
+            seen[name][1][0] += failed
             if think:
                 await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
