@@ -106,7 +106,8 @@ def test_a_logout_here_ends_the_session_at_once(
     client = _client(settings, clock)
     assert log_in(client, *web_user).status_code == 303
     cookie = client.cookies.get("astara_session")
-    logout = client.post("/logout", data={"csrf_token": csrf_of(client.get("/").text)}, follow_redirects=False)
+    csrf = csrf_of(client.get("/").text)
+    logout = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
     assert logout.status_code == 303
     client.cookies.set("astara_session", cookie or "")  # the old cookie, replayed
     page = client.get("/", follow_redirects=False)
