@@ -112,4 +112,3 @@ def test_a_logout_here_ends_the_session_at_once(
     client.cookies.set("astara_session", cookie or "")  # the old cookie, replayed
     page = client.get("/", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/login")
-
