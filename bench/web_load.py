@@ -3,8 +3,12 @@ page on the demo data.
 
 Builds (or reuses, with --db) an embedded SQLite store of synthetic seizure events (the generator of
 bench/analysis.py), starts `astara serve` on loopback, logs in with an API token, then runs N
-concurrent clients for a fixed time against each page; prints p50/p95/p99 latency and requests per
-second per page. Asserts nothing. Needs no shared data.
+concurrent clients for a fixed time against each page, then against all of them mixed (each request
+one page at random); prints p50/p95/p99 latency, requests per second and the server's CPU time a
+request (from /proc, the server process and its workers) per page. The list and the API list are
+also run against a bare reference on the same store (bench/reference_page.py: Starlette and sqlite3,
+the same query, its own process), to read a page's CPU beside the least those rows cost.
+Asserts nothing. Needs no shared data.
 
 With ``--demo`` the store is ``astara demo``'s (the IDS regional subset, about 38,000 events) plus
 about 1,000 open news drafts (bench/news_ingest.py's articles) and a finished job, and every page is
@@ -143,31 +147,111 @@ def start_server(env: dict[str, str], folder: Path, workers: int = 1) -> tuple[s
     return server, base
 
 
-async def hammer(url: str, token: str, users: int, seconds: float, think: float) -> tuple[list[float], int]:
+async def hammer(
+    urls: dict[str, str], token: str, users: int, seconds: float, think: float
+) -> dict[str, tuple[list[float], int]]:
     """``users`` clients, each sending its next request ``think`` seconds after the last answer
-    (0: at once and all together, a stress test of throughput rather than of people reading pages)."""
-    latencies: list[float] = []
-    errors = 0
+    (0: at once and all together, a stress test of throughput rather than of people reading pages),
+    each request to one of ``urls`` at random (one: that page alone; several: the mix); latencies
+    and errors by page."""
+    seen: dict[str, tuple[list[float], list[int]]] = {name: ([], [0]) for name in urls}
     deadline = time.perf_counter() + seconds
     headers = {"Authorization": f"Bearer {token}"}
+    names = list(urls)
 
     async def user(client: httpx.AsyncClient) -> None:
-        nonlocal errors
         if think:
             # people do not all click in the same millisecond: each arrives within the first think time
             await asyncio.sleep(random.uniform(0, think))
         while time.perf_counter() < deadline:
+            name = random.choice(names)
             start = time.perf_counter()
-            response = await client.get(url, headers=headers)
-            latencies.append(time.perf_counter() - start)
-            errors += response.status_code >= 400
+            try:
+                failed = (await client.get(urls[name], headers=headers)).status_code >= 400
+            except httpx.TransportError:  # a connection the server dropped: an error, not the end of the run
+                failed = True
+            seen[name][0].append(time.perf_counter() - start)
+            seen[name][1][0] += failed
             if think:
                 await asyncio.sleep(random.uniform(0.5 * think, 1.5 * think))
 
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         await asyncio.gather(*(user(client) for _ in range(users)))
-    return latencies, errors
+    return {name: (latencies, errors[0]) for name, (latencies, errors) in seen.items()}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` and every process under it (a server's workers),
+    from /proc: what the server spent, apart from the clients'."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile
+            continue
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        spent[child] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    total, family = 0.0, {pid}
+    for child in sorted(parents):  # (a child's id is usually above its parent's; else counted as alone)
+        if child in family or parents[child] in family:
+            family.add(child)
+            total += spent[child]
+    return total
+
+
+# The reference's address of each page it serves (bench/reference_page.py): the same rows, bare.
+REFERENCE = {"seizure list": "/", "API list": "/api/seizures?limit=50"}
+
+
+def start_reference(db: Path, folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    log = (folder / "reference.log").open("w")
+    script = Path(__file__).with_name("reference_page.py")
+    server = subprocess.Popen(
+        [sys.executable, str(script), "--db", str(db), "--port", str(port)], stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            httpx.get(base + "/", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    return server, base
+
+
+def measured(
+    name: str,
+    urls: dict[str, str],
+    server: subprocess.Popen[bytes],
+    token: str,
+    args: argparse.Namespace,
+    think: float,
+) -> dict[str, tuple[list[float], int]]:
+    """One run of ``urls`` (a page alone, or the mix), with the server's CPU time a request."""
+    before = cpu_seconds(server.pid)
+    seen = asyncio.run(hammer(urls, token, args.users, args.seconds, think))
+    spent = cpu_seconds(server.pid) - before
+    requests = sum(len(latencies) for latencies, _ in seen.values())
+    cpu = spent * 1000 / requests if requests else float("nan")
+    for page, (latencies, errors) in seen.items():
+        label = name if len(seen) == 1 else f"  {page}"
+        print(row(label, latencies, errors, args.seconds, cpu if len(seen) == 1 else None))
+    if len(seen) > 1:
+        print(f"{'  (the mix, CPU a request)':<28}{'':>9}{'':>8}{'':>9}{'':>9}{'':>9}{'':>8}{cpu:>9.2f}")
+    return seen
+
+
+def row(name: str, latencies: list[float], errors: int, seconds: float, cpu: float | None) -> str:
+    ms = sorted(x * 1000 for x in latencies)
+    q = statistics.quantiles(ms, n=100) if len(ms) > 1 else (ms or [float("nan")]) * 99
+    cpu_text = f"{cpu:>9.2f}" if cpu is not None else ""
+    return (f"{name:<28}{len(ms):>9,}{len(ms) / seconds:>8.1f}{q[49]:>9.0f}{q[94]:>9.0f}{q[98]:>9.0f}"
+            f"{errors:>8}{cpu_text}")  # fmt: skip
 
 
 STATS_GROUPINGS = ("drug", "departure_country", "year", "country", "transport", "drug_group", "month")
@@ -251,28 +335,34 @@ def main() -> None:
     env = {**os.environ, "ASTARA_DATABASE_URL": f"sqlite:///{db}", "ASTARA_AGENCY": agency,
            "ASTARA_DATA_DIR": str(folder), "ASTARA_LOG_LEVEL": "warning"}  # fmt: skip
     server, base = start_server(env, folder, args.workers)
+    reference, reference_base = start_reference(db, folder) if not args.demo else (None, "")
     try:
         if args.stats:
             stats_latency(base, token)
             args.think = []
         for think in args.think:
             print(f"\n{args.users} concurrent users, think time {think:g} s, {args.seconds:.0f} s a page, "
-                  f"{args.workers} server process(es)")  # fmt: skip
-            print(
-                f"{'page':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-            )
+                  f"{args.workers} server process(es); CPU: the server's milliseconds a request")  # fmt: skip
+            print(f"{'page':<28}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+                  f"{'errors':>8}{'CPU ms':>9}")  # fmt: skip
             for name, path in pages.items():
                 warm = httpx.get(base + path, headers={"Authorization": f"Bearer {token}"}, timeout=60)
                 if warm.status_code >= 400:  # (a page that does not answer would be timed as fast)
                     print(f"{name}: {path} answered {warm.status_code}")
-                latencies, errors = asyncio.run(hammer(base + path, token, args.users, args.seconds, think))
-                ms = sorted(x * 1000 for x in latencies)
-                q = statistics.quantiles(ms, n=100) if len(ms) > 1 else ms * 99
-                print(f"{name:<24}{len(ms):>9,}{len(ms) / args.seconds:>8.1f}{q[49]:>9.0f}{q[94]:>9.0f}"
-                      f"{q[98]:>9.0f}{errors:>8}")  # fmt: skip
+                measured(name, {name: base + path}, server, token, args, think)
+                if reference is not None and name in REFERENCE:
+                    httpx.get(reference_base + REFERENCE[name], timeout=60)
+                    measured(f"  reference: {name}", {name: reference_base + REFERENCE[name]}, reference,
+                             token, args, think)  # fmt: skip
+            if len(pages) > 1:
+                print(f"mixed: each request one of the {len(pages)} pages at random")
+                mix = {name: base + path for name, path in pages.items()}
+                measured("mix", mix, server, token, args, think)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, reference):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=20)
         print(f"server log: {folder / 'server.log'}")
 
 

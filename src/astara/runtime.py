@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.agencies.service import scope_for
+from astara.auth.acting import CHANGED, ActingCache
 from astara.db.engine import make_engine, require_schema, transaction
 from astara.db.models import User
 from astara.settings import Settings
@@ -24,6 +25,8 @@ class Runtime:
     user: str | None = None  # acts as this user of the agency; None: the agency's first administrator
     # told "acting as NAME (ROLE)" once, after the first unit that wrote commits (the CLI: on stderr)
     announce: Callable[[str], None] | None = field(default=None, repr=False)
+    # the web's credentials -> who acts, for a second at most (see auth/acting.py)
+    acting: ActingCache = field(default_factory=ActingCache, repr=False)
     _checked: bool = field(default=False, repr=False)
     _announced: bool = field(default=False, repr=False)
 
@@ -40,6 +43,8 @@ class Runtime:
         with transaction(self.engine) as session:
             session.info["data_dir"] = self.settings.data_dir  # where audit checkpoints are written
             yield session
+        if session.info.get(CHANGED):  # committed: nobody acts on what this transaction ended
+            self.acting.clear()
 
     @contextmanager
     def unit(self, *, check_schema: bool = True) -> Iterator[tuple[Session, Scope]]:

@@ -75,10 +75,13 @@ def test_repeated_failures_from_one_client_lock_that_name_there(
 def test_a_password_change_ends_other_sessions(
     app_client: TestClient, web_user: tuple[str, str], engine: Engine, scope: Scope
 ) -> None:
+    now = [0.0]
+    app_client.app.state.runtime.acting.clock = lambda: now[0]  # type: ignore[attr-defined]
     log_in(app_client, *web_user)
     assert app_client.get("/api/me").status_code == 200
-    with transaction(engine) as session:
+    with transaction(engine) as session:  # elsewhere (another process): counts within a second
         set_password(session, scope, web_user[0], "another long passphrase 2")
+    now[0] += 1.0
     assert app_client.get("/api/me").status_code == 401
 
 

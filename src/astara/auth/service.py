@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
-from astara.auth import ratelimit, repository
+from astara.auth import acting, ratelimit, repository
 from astara.auth.passwords import check_strength, hash_password, needs_rehash, verify_password
 from astara.auth.ratelimit import LoginLimits
 from astara.auth.roles import ROLES, require
@@ -170,6 +170,7 @@ def set_role(session: Session, scope: Scope, username: str, role: str) -> User:
     change = {"change": "role", "user": user.username, "from": user.role, "to": role}
     audit.append(session, scope, "user", details=change)
     user.role = role
+    acting.changed(session)
     return user
 
 
@@ -186,6 +187,7 @@ def set_active(session: Session, scope: Scope, username: str, active: bool) -> U
         _keep_an_administrator(session, scope, user)
         repository.revoke_web_sessions(session, user.id)
     user.active = active
+    acting.changed(session)
     audit.append(session, scope, "user",
                  details={"change": "enable" if active else "disable", "user": user.username})  # fmt: skip
     return user
@@ -200,6 +202,7 @@ def set_password(session: Session, scope: Scope, username: str, password: str) -
     user.password_hash = hash_password(password)
     audit.append(session, scope, "user", details={"change": "password", "user": user.username})
     repository.revoke_web_sessions(session, user.id)  # whoever knew the old password is logged out
+    acting.changed(session)
 
 
 def set_language(session: Session, scope: Scope, language: str) -> None:
@@ -267,6 +270,7 @@ def revoke_token(session: Session, scope: Scope, token_id: int) -> ApiToken:
         raise PermissionDenied("only an administrator may revoke another user's token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        acting.changed(session)
         audit.append(
             session, scope, "token", details={"change": "revoke", "id": token.id, "name": token.name}
         )

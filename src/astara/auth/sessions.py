@@ -1,7 +1,8 @@
 """Browser sessions kept in the store: the cookie holds a random token, the row says if it still counts.
 
-Logging out, changing the password and disabling the user end a session for every worker process
-at once, since each request reads the row (one primary-key lookup).
+Logging out, changing the password and disabling the user end a session in this process at once
+and in every other worker within a second (a request reads the row unless it was read in the last
+second: :mod:`astara.auth.acting`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import secrets
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
-from astara.auth import repository
+from astara.auth import acting, repository
 from astara.auth.service import scope_for_user_id, scope_of
 from astara.db.models import User, WebSession, utcnow
 from astara.errors import NotAuthenticated
@@ -55,6 +56,7 @@ def end(session: Session, token: str, client: str = "") -> None:
     if row is None or row.revoked_at is not None:
         return
     row.revoked_at = utcnow()
+    acting.changed(session)
     user = repository.get_user_by_id(session, row.user_id)
     if user is not None:
         audit.append(session, dataclasses.replace(scope_of(session, user), via="session"), "logout",

@@ -31,6 +31,19 @@ REFERENCES_UNCHECKED = "astara_references_unchecked"
 # and an empty store takes 6.5 MB. (16 KiB pages gave about two thirds of the import's gain.)
 PAGE_SIZE = 65536
 
+# Threads that may each hold a connection at once: a server's page threads (AnyIO's pool for
+# synchronous endpoints, set to this number in web/app.py) and the in-server jobs runner with its
+# heartbeat. A SQLite connection is a file handle and its page cache: the pool keeps one per such
+# thread, so under load no thread waits for one and none is opened again (each new one runs the
+# PRAGMAs below, once); a few more for a token's short bookkeeping connection at the peak. A
+# PostgreSQL connection is a server process: ten are kept and the rest opened when needed, so
+# ``max_connections`` must cover server processes x (POOL_SIZE + POOL_OVERFLOW). Connections are
+# opened on demand: a command that uses one holds one.
+PAGE_THREADS = 40
+POOL_SIZE = PAGE_THREADS + 2
+POOL_OVERFLOW = 8
+POSTGRES_KEPT = 10
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -76,10 +89,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database not in (None, "", ":memory:") and "poolclass" not in kwargs:
+            kwargs = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, **kwargs}
         engine = create_engine(url, **kwargs)
+        # once per connection the pool opens, never per checkout
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _restore)
         return engine
+    if "poolclass" not in kwargs:
+        opened = POOL_SIZE + POOL_OVERFLOW - POSTGRES_KEPT
+        kwargs = {"pool_size": POSTGRES_KEPT, "max_overflow": opened, **kwargs}
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -91,9 +91,10 @@ def to_jalali(value: dt.date) -> str:
     return str(jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d"))
 
 
-def _as_utc(value: dt.datetime) -> dt.datetime:
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A naive datetime from the store (UTC) marked as UTC."""
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
-UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
 """A timestamp in an API response: the store keeps naive UTC; this says so ("...Z" / "+00:00")."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Row, Select, exists, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from astara.agencies.scope import Scope, scoped, scoped_update
 from astara.db.models import SeizureEvent, SeizureItem, utcnow
@@ -58,20 +58,50 @@ def list_events(
     offset: int = 0,
     limit: int = 50,
 ) -> list[SeizureEvent]:
+    stmt = _page(_filtered(scope, conditions, q), sort, offset, limit)
+    return list(session.scalars(stmt.options(selectinload(SeizureEvent.items))))
+
+
+def _page(stmt: Select[Any], sort: str, offset: int, limit: int) -> Select[Any]:
     column = SORTABLE[sort.lstrip("-")]
     descending = sort.startswith("-")
     order = column.desc() if descending else column.asc()
     # the id breaks ties in the same direction, so an index on (agency, column, id) serves the whole
     # ORDER BY (an import gives thousands of rows one created_at)
     tie = SeizureEvent.id.desc() if descending else SeizureEvent.id.asc()
+    return stmt.order_by(order.nulls_last(), tie).offset(offset).limit(limit)
+
+
+Columns = Sequence[InstrumentedAttribute[Any]]
+
+
+def list_rows(
+    session: Session,
+    scope: Scope,
+    conditions: Sequence[tuple[Dimension, ColumnElement[bool]]],
+    columns: Columns,
+    *,
+    q: str | None = None,
+    sort: str = "-date",
+    offset: int = 0,
+    limit: int = 50,
+) -> list[Row[Any]]:
+    """A page of events as rows of ``columns`` only (no ORM objects): what a list page shows."""
+    stmt = _page(_filtered(scope, conditions, q).with_only_columns(*columns), sort, offset, limit)
+    return list(session.execute(stmt))
+
+
+def item_rows(session: Session, event_ids: Sequence[str], columns: Columns) -> list[Row[Any]]:
+    """(event id, ``columns``...) of the items of these events, in position order: one statement.
+    The ids come from a scoped query; items have no agency of their own."""
+    if not event_ids:
+        return []
     stmt = (
-        _filtered(scope, conditions, q)
-        .options(selectinload(SeizureEvent.items))
-        .order_by(order.nulls_last(), tie)
-        .offset(offset)
-        .limit(limit)
+        select(SeizureItem.event_id, *columns)
+        .where(SeizureItem.event_id.in_(event_ids))
+        .order_by(SeizureItem.event_id, SeizureItem.position)
     )
-    return list(session.scalars(stmt))
+    return list(session.execute(stmt))
 
 
 def iter_events(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,6 +88,47 @@ class SeizurePage(BaseModel):
     offset: int
     limit: int
     items: list[SeizureEventOut]
+
+
+@dataclass(slots=True)
+class ListedItem:
+    """An item as a list page shows it."""
+
+    drug_code: str
+    quantity: float | None
+    unit_code: str | None
+    kg: float | None
+
+
+@dataclass(slots=True)
+class ListedEvent:
+    """A row of a list page (the seizure list, the dashboard's latest): the columns it shows, read
+    as plain rows, neither ORM objects nor validated records (``service.LISTED`` reads the columns
+    of these fields)."""
+
+    id: str
+    date: dt.date | None
+    date_precision: str | None
+    country: str | None
+    place_text: str | None
+    admin_area: str | None
+    departure_country: str | None
+    destination_country: str | None
+    items: list[ListedItem]
+
+    @property
+    def total_kg(self) -> float | None:
+        """As :attr:`SeizureEventOut.total_kg`: the items' kilograms, None when none has any."""
+        values = [i.kg for i in self.items if i.kg is not None]
+        return sum(values) if values else None
+
+
+@dataclass(slots=True)
+class ListedPage:
+    total: int
+    offset: int
+    limit: int
+    items: list[ListedEvent]
 
 
 class SeizureFilter(BaseModel):

@@ -16,11 +16,21 @@ from astara.auth.roles import require
 from astara.db.models import SeizureEvent, SeizureItem, utcnow
 from astara.errors import Conflict, InvalidInput, NotFound
 from astara.kit.cache import figures, store_of
+from astara.kit.dates import as_utc
 from astara.kit.deferred import deferred
 from astara.kit.ids import stable_id
 from astara.seizures import repository
 from astara.seizures.dimensions import Dimension, parse_where
-from astara.seizures.schemas import SeizureCreate, SeizureEventOut, SeizureItemIn, SeizurePage
+from astara.seizures.schemas import (
+    ListedEvent,
+    ListedItem,
+    ListedPage,
+    SeizureCreate,
+    SeizureEventOut,
+    SeizureItemIn,
+    SeizureItemOut,
+    SeizurePage,
+)
 
 if TYPE_CHECKING:
     from astara.imports import mapping, rows
@@ -37,16 +47,18 @@ REQUIRED = ("date", "country", "drug", "quantity", "unit")
 SORTS = tuple(repository.SORTABLE) + tuple(f"-{k}" for k in repository.SORTABLE)
 
 
-def list_seizures(
-    session: Session,
-    scope: Scope,
-    where: list[str] | None = None,
-    *,
-    q: str | None = None,
-    sort: str = "-date",
-    offset: int = 0,
-    limit: int = 50,
-) -> SeizurePage:
+# What the list pages read: the columns they show, in ListedEvent's and ListedItem's order.
+LISTED = tuple(getattr(SeizureEvent, f) for f in ListedEvent.__dataclass_fields__ if f != "items")
+LISTED_ITEM = tuple(getattr(SeizureItem, f) for f in ListedItem.__dataclass_fields__)
+# What the API's and the CLI's list read: a record's fields, not the store's own bookkeeping.
+RECORD = tuple(getattr(SeizureEvent, f) for f in SeizureEventOut.model_fields if f != "items")
+RECORD_ITEM = tuple(getattr(SeizureItem, f) for f in SeizureItemOut.model_fields)
+
+
+def _counted(
+    session: Session, scope: Scope, where: list[str] | None, q: str | None, sort: str, offset: int, limit: int
+) -> tuple[list[tuple[Dimension, ColumnElement[bool]]], int]:
+    """The list's conditions and how many events match them (cached with the slow figures)."""
     if sort not in SORTS:
         raise InvalidInput(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
     if offset < 0 or not 1 <= limit <= 1000:
@@ -59,10 +71,59 @@ def list_seizures(
         key,
         lambda: repository.count_events(session, scope, conditions, q),
     )
-    events = repository.list_events(session, scope, conditions, q=q, sort=sort, offset=offset, limit=limit)
-    return SeizurePage(
-        total=total, offset=offset, limit=limit, items=[SeizureEventOut.model_validate(e) for e in events]
+    return conditions, total
+
+
+def list_seizures(
+    session: Session,
+    scope: Scope,
+    where: list[str] | None = None,
+    *,
+    q: str | None = None,
+    sort: str = "-date",
+    offset: int = 0,
+    limit: int = 50,
+) -> SeizurePage:
+    """A page of records with their items (the API, the CLI): two statements, built from what the
+    store holds without validating it again."""
+    conditions, total = _counted(session, scope, where, q, sort, offset, limit)
+    rows = repository.list_rows(
+        session, scope, conditions, RECORD, q=q, sort=sort, offset=offset, limit=limit
     )
+    names, item_names = [c.key for c in RECORD], [c.key for c in RECORD_ITEM]
+    items: dict[str, list[SeizureItemOut]] = {}
+    for event_id, *values in repository.item_rows(session, [r.id for r in rows], RECORD_ITEM):
+        item = SeizureItemOut.model_construct(**dict(zip(item_names, values, strict=True)))
+        items.setdefault(event_id, []).append(item)
+    events = []
+    for row in rows:
+        fields = dict(zip(names, row, strict=True))
+        fields["created_at"] = as_utc(fields["created_at"])  # what UtcDateTime's validation does
+        events.append(SeizureEventOut.model_construct(**fields, items=items.get(row.id, [])))
+    return SeizurePage.model_construct(total=total, offset=offset, limit=limit, items=events)
+
+
+def list_page(
+    session: Session,
+    scope: Scope,
+    where: list[str] | None = None,
+    *,
+    q: str | None = None,
+    sort: str = "-date",
+    offset: int = 0,
+    limit: int = 50,
+) -> ListedPage:
+    """A page of the seizure list as the pages show it: the columns of ``LISTED`` and the items'
+    drug, quantity and unit, in two statements (and the count, usually cached)."""
+    conditions, total = _counted(session, scope, where, q, sort, offset, limit)
+    rows = repository.list_rows(
+        session, scope, conditions, LISTED, q=q, sort=sort, offset=offset, limit=limit
+    )
+    items: dict[str, list[ListedItem]] = {}
+    for event_id, *values in repository.item_rows(session, [r.id for r in rows], LISTED_ITEM):
+        items.setdefault(event_id, []).append(ListedItem(*values))
+    events = [ListedEvent(**row._asdict(), items=items.get(row.id, [])) for row in rows]
+    return ListedPage(total, offset, limit, events)
 
 
 def map_points(

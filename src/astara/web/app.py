@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from astara.auth.secret import secret_path, session_secret
+from astara.db.engine import PAGE_THREADS
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated, NotFound
 from astara.runtime import Runtime
 from astara.settings import Settings
@@ -40,6 +42,7 @@ async def _run_jobs(app: FastAPI) -> AsyncIterator[None]:
     """While the server runs, a thread of it queues the scheduled jobs due and runs queued jobs (unless
     ASTARA_JOBS_IN_SERVER=false)."""
     runtime: Runtime = app.state.runtime
+    to_thread.current_default_thread_limiter().total_tokens = PAGE_THREADS  # one pooled connection each
     if not runtime.settings.jobs_in_server:
         yield
         return

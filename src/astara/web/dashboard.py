@@ -34,7 +34,7 @@ def dashboard(request: Request, period: str = "") -> HTMLResponse:
         return waiting_page(request, job, translate(language, "dash.title"))
     with unit(request) as (session, scope):
         options = period_options(period_choices(session, scope), language)
-        latest = service.list_seizures(session, scope, sort="-created", limit=5).items
+        latest = service.list_page(session, scope, sort="-created", limit=5).items
         # what partners sent, as counts: opening the records themselves is audited on the sharing pages
         partners = sharing_service.status(session, scope) if allowed(scope, "sharing") else []
         open_alerts = open_alert_count(session, scope)  # watch-list alerts (astara.matching.watch)

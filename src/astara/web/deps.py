@@ -2,9 +2,10 @@
 
 A request acts as a user, established by a bearer API token (``Authorization: Bearer ...``) or by
 the signed session cookie of a login, which holds only the id of a session kept in the store (so
-logging out ends it everywhere), the CSRF token and the language. Requests that change something
-on the strength of the cookie must also carry the session's CSRF token (header ``X-CSRF-Token`` or
-form field ``csrf_token``); token requests carry no cookie and need none.
+logging out ends it everywhere, within a second: `astara.auth.acting`), the CSRF token and the
+language. Requests that change something on the strength of the cookie must also carry the
+session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``); token requests carry
+no cookie and need none.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
+from astara.auth import acting, sessions
 from astara.auth import service as auth
-from astara.auth import sessions
 from astara.db.models import User
 from astara.errors import NotAuthenticated, PermissionDenied
 from astara.runtime import Runtime
@@ -114,15 +115,34 @@ def _by_token(request: Request) -> bool:
 
 
 def _who(request: Request, session: Session) -> Scope:
+    """The acting user's scope: once a request, and from the runtime's cache when the same
+    credential was resolved within the last second (:mod:`astara.auth.acting`)."""
+    if _by_token(request):
+        credential = acting.key("token", request.headers["authorization"][7:].strip())
+    else:
+        sid = request.session.get("sid")
+        if not isinstance(sid, str):
+            raise NotAuthenticated("log in, or send an API token (Authorization: Bearer ...)")
+        credential = acting.key("session", sid)
+    known = getattr(request.state, "acting", None)
+    if known is not None and known[0] == credential:
+        return known[1]  # type: ignore[no-any-return]
+    cache = runtime_of(request).acting
+    scope = cache.get(credential)
+    if scope is None:
+        scope = _resolve(request, session)
+        cache.put(credential, scope)
+    request.state.acting = (credential, scope)
+    return scope
+
+
+def _resolve(request: Request, session: Session) -> Scope:
     if _by_token(request):
         return dataclasses.replace(
             auth.scope_for_token(session, request.headers["authorization"][7:]), via="token"
         )
-    sid = request.session.get("sid")
-    if not isinstance(sid, str):
-        raise NotAuthenticated("log in, or send an API token (Authorization: Bearer ...)")
     try:
-        return sessions.scope_for_session(session, sid)
+        return sessions.scope_for_session(session, request.session["sid"])
     except NotAuthenticated:
         request.session.clear()
         raise

@@ -18,6 +18,7 @@ from astara.seizures import service
 from astara.seizures.dimensions import parse_where
 from astara.web.deps import unit
 from astara.web.i18n import language_of
+from astara.web.list_rows import seizure_rows
 from astara.web.list_tools import (
     EXPORTS,
     FILTERS,
@@ -49,7 +50,7 @@ def seizure_list(
     try:
         with unit(request) as (session, scope):
             saved = [(s.id, s.name) for s in searches.list_saved(session, scope)]
-            result = service.list_seizures(
+            result = service.list_page(
                 session, scope, where, q=q or None, sort=sort, offset=(max(page, 1) - 1) * limit, limit=limit
             )
             summary = figures.get(  # about a second over a million events: cached (see kit/cache.py)
@@ -66,6 +67,7 @@ def seizure_list(
     context = {
         "page_title": translate(language, "list.title"),
         "result": result,
+        "seizure_rows": seizure_rows,  # the table's rows (web/list_rows.py)
         "summary": summary,
         "filters": query.filters,
         "hidden_filters": {f: query.filters[f] for f in HIDDEN_FILTERS if query.filters[f]},

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup, escape
+from starlette.datastructures import URL, URLPath
 
 from astara.auth.roles import PERMISSIONS
 from astara.i18n import catalogue, translate
@@ -20,6 +23,7 @@ from astara.web.i18n import page_context
 CATALOGUE_KINDS = frozenset({"role", "audit_action", "job_status", "share_status", "sharing_field"})
 
 
+@lru_cache(maxsize=8192)  # the vocabularies and the catalogue do not change while a process runs
 def label(kind: str, code: str | None, language: str) -> Markup:
     """A code (``on_foot``, ``IR``, ``records.write``...) as the words of ``language``; unknown codes as they
     are. Where the vocabulary has no label in the language the English one is marked ``lang="en"``."""
@@ -59,7 +63,7 @@ def data(value: Any) -> Markup:
     """Stored free text (a place as recorded, a quote, a note, a name): shown as it is, marked as data."""
     if value is None or value == "":
         return Markup("")
-    return Markup('<bdi class="data">{}</bdi>').format(escape(value))
+    return Markup(f'<bdi class="data">{escape(value)}</bdi>')  # noqa: S704 - the value is escaped
 
 
 def _context(request: Request) -> dict[str, Any]:
@@ -82,5 +86,23 @@ def _context(request: Request) -> dict[str, Any]:
     }
 
 
+@pass_context
+def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> URL:
+    """Starlette's ``url_for`` (Request.url_for), each route's path found once: finding one walks
+    every route of the app."""
+    request: Request = context["request"]
+    paths: dict[Any, URLPath] | None = getattr(request.app.state, "url_paths", None)
+    if paths is None:
+        paths = request.app.state.url_paths = {}
+    key = (name, tuple(sorted(path_params.items())))
+    path = paths.get(key)
+    if path is None:
+        provider = request.scope.get("router") or request.scope["app"]
+        path = paths[key] = provider.url_path_for(name, **path_params)
+    return path.make_absolute_url(base_url=request.base_url)
+
+
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"), context_processors=[_context])
 templates.env.filters["data"] = data
+templates.env.globals["url_for"] = url_for
+templates.env.auto_reload = False  # the templates ship with the package: no file checks a page
