@@ -16,7 +16,7 @@ from astara.errors import ImportFailed
 from astara.news import service as news
 from astara.seizures.schemas import SeizureCreate, SeizureItemIn
 from astara.seizures.service import create_seizure, update_seizure
-from fixtures.make import TODAY, ids_row, import_file, write_ids
+from fixtures.make import TODAY, ids_row, import_file, large_imports_seen, write_ids
 
 ARTICLES = Path(__file__).parents[1] / "news" / "articles"
 
@@ -58,6 +58,15 @@ def test_an_import_moves_the_version_and_a_failed_one_does_not(
     with pytest.raises(ImportFailed):
         import_file(engine, scope, bad)
     assert version(engine, scope) == after
+
+
+def test_a_large_import_through_the_bulk_path_moves_the_version(
+    engine: Engine, scope: Scope, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches = large_imports_seen(monkeypatch, lambda connection: None)
+    rows = [ids_row(SEIZURE_DATE=f"2017-01-{1 + i:02d}", AMOUNT=str(3 + i)) for i in range(5)]
+    import_file(engine, scope, write_ids(tmp_path / "big.csv", rows))
+    assert batches and version(engine, scope) > 0
 
 
 def test_a_rolled_back_write_leaves_the_version(engine: Engine, scope: Scope) -> None:
