@@ -3,10 +3,12 @@
 A part is an agency's events (with their items) of one import job, or those not imported (job
 ``""``). ``snapshot_parts`` counts, per part, the changes its rows saw; the snapshot keeps the
 counts it was taken at and re-exports the parts whose count moved. On SQLite (the only store the
-columnar engine reads) triggers count: every update or delete of an event or an item, and every
-event inserted outside an import. An import's new part is counted once, by the importer
-(:func:`imported`), so its rows cost no trigger. An item added to or removed from a stored event
-changes the event's totals (:meth:`SeizureEvent.refresh_totals`), which counts as an update of it.
+columnar engine reads) triggers count every update or delete of an event or an item. Inserts are
+counted per transaction, not per row (an insert trigger, even one that does nothing, made SQLite
+open a statement journal for each row of an import): events the ORM adds by
+:mod:`astara.db.versions`, an import's new part by the importer (:func:`imported`). An item added to
+or removed from a stored event changes the event's totals (:meth:`SeizureEvent.refresh_totals`),
+which counts as an update of it.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ def _count(row: str) -> str:
 
 _ITEM_PART = "SELECT agency_id, coalesce(import_job_id, ''), 1 FROM seizure_events WHERE id = {row}.event_id"
 SQLITE_TRIGGERS = {  # (names and columns are this module's constants)
-    "snapshot_event_inserted": "AFTER INSERT ON seizure_events WHEN new.import_job_id IS NULL "
-    f"BEGIN {_count('new')}; END",
     "snapshot_event_updated": f"AFTER UPDATE ON seizure_events BEGIN {_count('old')}; "
     + _COUNT.format(
         values="SELECT new.agency_id, coalesce(new.import_job_id, ''), 1 "
@@ -59,8 +59,17 @@ def uninstall(connection: Connection) -> None:
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
 
 
+_ONE = text(_COUNT.format(values="VALUES (:agency, :job, 1)"))
+
+
 def imported(session: Session, agency_id: int, job_id: str) -> None:
-    """Count the part an import wrote (its rows were inserted beside the ORM, without triggers)."""
-    session.execute(
-        text(_COUNT.format(values="VALUES (:agency, :job, 1)")), {"agency": agency_id, "job": job_id}
-    )
+    """Count the part an import wrote (its rows were inserted beside the ORM)."""
+    counted(session, {(agency_id, job_id)})
+
+
+def counted(session: Session, parts: set[tuple[int, str]]) -> None:
+    """Count one change of each part (agency, import job or ``""``) events were inserted into."""
+    for agency_id, job in sorted(parts):
+        session.execute(
+            text(_COUNT.format(values="VALUES (:agency, :job, 1)")), {"agency": agency_id, "job": job}
+        )

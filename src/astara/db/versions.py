@@ -4,7 +4,8 @@ Figures cached anywhere (:mod:`astara.kit.cache`, in any server process) are key
 next request after a write, by whichever process, computes afresh, while a cached answer costs one
 read of one indexed row. A transaction records which agencies' seizure data it changed (:func:`changed`):
 
-- the ORM's writes of events and items are seen at each flush (``after_flush``);
+- the ORM's writes of events and items are seen at each flush (``after_flush``), which also
+  counts the snapshot parts it inserted events into (:mod:`astara.db.snapshot_log`);
 - ``UPDATE`` and ``DELETE`` statements on those tables are seen as they run: the agency is the
   one :func:`astara.agencies.scope.scoped_update` names, or every agency when none is named;
 - writes beside the ORM (the importer's driver-level inserts, a restore) call :func:`changed` or
@@ -23,12 +24,15 @@ from typing import Any
 from sqlalchemy import bindparam, event, inspect, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
+from astara.db import snapshot_log
+
 SEIZURE_TABLES = frozenset({"seizure_events", "seizure_items"})
 AGENCY_OPTION = "astara_agency"  # the execution option naming the agency an UPDATE or DELETE writes
 EVERY = -1  # "every agency": a write whose agency is not known
 _CHANGED = "astara_changed_agencies"  # session.info: agencies whose data this transaction changed
 _ITEM_EVENTS = "astara_changed_item_events"  # session.info: events whose items changed, agency unknown
 _READ = "astara_versions_read"  # session.info: versions read in this transaction
+_NEW_PARTS = "astara_new_parts"  # session.info: snapshot parts the ORM inserted events into
 
 _BUMP = text(
     "INSERT INTO store_versions (agency_id, version) VALUES (:agency, :now) "
@@ -82,6 +86,12 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     agencies: set[int] = session.info.setdefault(_CHANGED, set())
     events: set[str] = session.info.setdefault(_ITEM_EVENTS, set())
     dirty = [obj for obj in session.dirty if _is_seizure(obj) and session.is_modified(obj)]
+    parts: set[tuple[int, str]] = session.info.setdefault(_NEW_PARTS, set())
+    parts.update(
+        (obj.agency_id, obj.import_job_id or "")
+        for obj in session.new
+        if getattr(obj, "__tablename__", None) == "seizure_events"
+    )
     for obj in (*session.new, *session.deleted, *dirty):
         table = getattr(obj, "__tablename__", None)
         if table == "seizure_events":
@@ -109,6 +119,7 @@ def _before_commit(session: Session) -> None:
     session.flush()
     agencies: set[int] = session.info.pop(_CHANGED, set())
     events: set[str] = session.info.pop(_ITEM_EVENTS, set())
+    snapshot_log.counted(session, session.info.pop(_NEW_PARTS, set()))
     if events and EVERY not in agencies:
         found = session.execute(
             text("SELECT DISTINCT agency_id FROM seizure_events WHERE id IN :ids").bindparams(
@@ -130,7 +141,7 @@ def _before_commit(session: Session) -> None:
 
 def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # (a savepoint's end keeps what the outer transaction changed)
-        for key in (_CHANGED, _ITEM_EVENTS, _READ):
+        for key in (_CHANGED, _ITEM_EVENTS, _READ, _NEW_PARTS):
             session.info.pop(key, None)
 
 
