@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from astara.agencies.scope import Scope
+from astara.agencies.scope import Scope, scoped_delete
 from astara.analysis.service import stats
 from astara.db.engine import transaction
+from astara.db.models import SeizureEvent
 from astara.errors import InvalidInput
 from astara.seizures.schemas import SeizureCreate, SeizureItemIn
-from astara.seizures.service import create_seizure
+from astara.seizures.service import create_seizure, update_seizure
 from fixtures.make import ids_row, import_file, write_ids
 
 QUESTIONS = [
@@ -67,3 +70,49 @@ def test_duckdb_engine_sees_what_was_committed_since(engine: Engine, loaded: Sco
         assert stats(session, loaded, ["year"], engine="duckdb").total_events == before + 1
         with pytest.raises(InvalidInput, match="engine"):
             stats(session, loaded, ["year"], engine="spark")
+
+
+def both_engines_agree(engine: Engine, scope: Scope) -> None:
+    with transaction(engine) as session:
+        for by, where in [*QUESTIONS, (["year"], [])]:
+            store = stats(session, scope, by, where)
+            columnar = stats(session, scope, by, where, engine="duckdb")
+            assert columnar.model_dump() == store.model_dump(), (by, where)
+
+
+def manifest(engine: Engine) -> dict[str, Any]:
+    db = Path(str(engine.url.database))
+    return cast(
+        dict[str, Any], json.loads(db.with_name(db.name + ".analytics").joinpath("manifest.json").read_text())
+    )
+
+
+def test_after_an_edit_a_delete_and_an_import_both_engines_agree(
+    engine: Engine, loaded: Scope, tmp_path: Path
+) -> None:
+    both_engines_agree(engine, loaded)
+    with transaction(engine) as session:
+        first, second, *_ = session.scalars(select(SeizureEvent.id).order_by(SeizureEvent.id)).all()
+        body = SeizureCreate(
+            date="2016-02-01", country="GE", items=[SeizureItemIn(drug="opium", quantity=9, unit="kg")]
+        )
+        update_seizure(session, loaded, first, body, today=dt.date(2026, 1, 1))
+    both_engines_agree(engine, loaded)
+    with transaction(engine) as session:
+        session.execute(scoped_delete(SeizureEvent, loaded).where(SeizureEvent.id == second))
+    both_engines_agree(engine, loaded)
+    before = manifest(engine)["parts"]
+    rows = [ids_row(SEIZURE_DATE="2019-05-05", AMOUNT=str(5 + i)) for i in range(3)]
+    import_file(engine, loaded, write_ids(tmp_path / "more.csv", rows))
+    both_engines_agree(engine, loaded)
+    after = manifest(engine)["parts"]
+    assert len(after) == len(before) + 1
+    assert {k: after[k] for k in before} == before  # only the import's own part was written
+
+
+def test_a_snapshot_of_another_format_is_made_anew(engine: Engine, loaded: Scope) -> None:
+    both_engines_agree(engine, loaded)
+    db = Path(str(engine.url.database))
+    (db.with_name(db.name + ".analytics") / "manifest.json").write_text("{}")
+    both_engines_agree(engine, loaded)
+    assert manifest(engine)["format"] == 2

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from astara.agencies.scope import Scope
-from astara.kit.cache import FigureCache
+from astara.db.engine import make_engine, transaction
+from astara.db.models import SeizureEvent
+from astara.kit.cache import FigureCache, store_of
+from astara.seizures.schemas import SeizureCreate, SeizureItemIn
+from astara.seizures.service import create_seizure
 from fixtures.make import ids_row, import_file, write_ids
 
 
@@ -108,3 +113,39 @@ def test_a_failed_computation_leaves_no_lock_behind() -> None:
         with pytest.raises(RuntimeError):
             cache.get("db", 1, "k", broken)
     assert cache.get("db", 1, "k", lambda: 7) == 7
+
+
+def test_a_write_by_another_process_shows_in_the_next_answer(
+    engine: Engine, scope: Scope, database_url: str, tmp_path: Path
+) -> None:
+    """Two engines and two caches stand for two server processes on one store."""
+    other_engine = make_engine(database_url)
+    ours, theirs = FigureCache(), FigureCache()
+    counted: list[str] = []
+
+    def count(cache: FigureCache, engine: Engine, who: str) -> int:
+        with transaction(engine) as session:
+
+            def compute() -> int:
+                counted.append(who)
+                return len(session.scalars(select(SeizureEvent.id)).all())
+
+            return cache.get(store_of(session), scope.agency_id, "events", compute)
+
+    try:
+        assert count(ours, engine, "ours") == 0 and count(ours, engine, "ours") == 0
+        assert counted == ["ours"]  # the second answer was cached
+        import_file(other_engine, scope, write_ids(tmp_path / "a.csv", [ids_row(AMOUNT="5")]))
+        assert count(ours, engine, "ours") == 1  # written through the other engine: seen at once
+        with transaction(other_engine) as session:
+            body = SeizureCreate(
+                date="2020-01-01", country="AZ", items=[SeizureItemIn(drug="heroin", quantity=1, unit="kg")]
+            )
+            create_seizure(session, scope, body, dt.date(2026, 1, 1))
+            assert (
+                theirs.get(store_of(session), scope.agency_id, "events", lambda: -1) == -1
+            )  # its own write: not kept
+        assert count(theirs, other_engine, "theirs") == 2 and count(ours, engine, "ours") == 2
+        assert count(ours, engine, "ours") == 2 and counted == ["ours", "ours", "theirs", "ours"]
+    finally:
+        other_engine.dispose()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
+from astara.db import versions
 from astara.db.models import AuditEntry, SharingReceived
 from astara.sharing import audit, feed, service, sync
 from astara.sharing.feed import SignatureRejected
@@ -148,3 +149,21 @@ def test_purge_is_a_command(linked: tuple[Node, Node], tmp_path: Path) -> None:
     with ir.unit() as (session, scope):
         later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=1826)
         assert service.purge_expired(session, scope, later) == {"AZ-IR-BORDER-2024": 1}
+
+
+def test_received_records_and_their_purge_move_the_store_version(linked: tuple[Node, Node]) -> None:
+    az, ir = linked
+
+    def version() -> int:
+        with ir.unit() as (session, scope):
+            return versions.current(session, scope.agency_id)
+
+    before = version()
+    record_seizure(az, "AZ-2025-5301")
+    assert _pull(ir, az).received == 1
+    received = version()
+    assert received > before
+    with ir.unit() as (session, scope):
+        later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=1826)
+        assert service.purge_expired(session, scope, later) == {"AZ-IR-BORDER-2024": 1}
+    assert version() > received

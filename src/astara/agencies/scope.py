@@ -35,10 +35,18 @@ def scoped(stmt: Select[T], model: Any, scope: Scope) -> Select[T]:
 
 
 def scoped_update(model: Any, scope: Scope) -> Update:
-    """``UPDATE model`` of the rows owned by the scope's agency only."""
-    return update(model).where(model.agency_id == scope.agency_id)
+    """``UPDATE model`` of the scope's agency's rows only (named for :mod:`astara.db.versions`)."""
+    return (
+        update(model)
+        .where(model.agency_id == scope.agency_id)
+        .execution_options(astara_agency=scope.agency_id)
+    )
 
 
 def scoped_delete(model: Any, scope: Scope) -> Delete:
-    """``DELETE FROM model`` of the rows owned by the scope's agency only."""
-    return delete(model).where(model.agency_id == scope.agency_id)
+    """``DELETE FROM model`` of the scope's agency's rows only (named for :mod:`astara.db.versions`)."""
+    return (
+        delete(model)
+        .where(model.agency_id == scope.agency_id)
+        .execution_options(astara_agency=scope.agency_id)
+    )

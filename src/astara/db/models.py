@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -30,7 +31,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.schema import CreateIndex
 
-from astara.db import textsearch
+from astara.db import snapshot_log, textsearch
+from astara.db import versions as _versions  # noqa: F401 - moves store versions on every session's writes
 from astara.db.totals import item_totals, shared_drug
 
 
@@ -823,3 +825,32 @@ class SavedSearch(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StoreVersion(Base):
+    """Where an agency's seizure data stands: moved by every write of it, in the writing transaction
+    (:mod:`astara.db.versions`), so a figure cached under it is known stale by any process."""
+
+    __tablename__ = "store_versions"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SnapshotPart(Base):
+    """Per part of the columnar snapshot (an agency's events of one import, or not imported: ``""``),
+    how many times its stored rows changed; counted by SQLite triggers (:mod:`astara.db.snapshot_log`)."""
+
+    __tablename__ = "snapshot_parts"
+
+    agency_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    import_job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    changes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def _snapshot_log_created(target: Any, connection: Any, **kw: Any) -> None:
+    snapshot_log.install(connection)
+
+
+# The triggers name three tables: made once all tables are.
+event.listen(Base.metadata, "after_create", _snapshot_log_created)

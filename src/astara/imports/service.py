@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
+from astara.db import snapshot_log, versions
 from astara.db.bulk_load import BulkLoad, Plan, bulk_load
 from astara.db.models import ImportJob, utcnow
 from astara.db.rowsets import Rows, with_values
@@ -32,7 +33,6 @@ from astara.imports.records import RecordBuilder, source_rows, values, without
 from astara.imports.rows import Problem
 from astara.imports.schemas import ImportOptions, ImportReport
 from astara.imports.worker import open_job_source, prepare_in_worker
-from astara.kit.cache import figures, store_of
 from astara.kit.deferred import deferred
 from astara.kit.ids import file_sha256
 from astara.sharing import audit
@@ -208,7 +208,8 @@ def run_import(
                     identities.resolve_imported(session, scope, writer.entities)
             if report.events_created and job is not None and not failed:
                 sharing_outbox.job_changed(session, scope, job.id, options.today)  # same transaction
-                figures.forget(store_of(session), scope.agency_id)
+                versions.changed(session, scope.agency_id)  # (written beside the ORM: said here)
+                snapshot_log.imported(session, scope.agency_id, job.id)
     report.seconds = round(time.perf_counter() - started, 3)
     if options.rejects_path and rejects.rows:
         rejects.write(options.rejects_path)

@@ -1,8 +1,12 @@
 """A small, thread-safe cache of figures that are slow to count (totals, summaries over big stores).
 
-Entries live for ``ttl`` seconds and belong to one store (its URL) and one agency: a write through
-this process forgets that agency's entries at once (``forget``); a write by another process (say, an
-import run from the shell while the server runs) shows in the figures within ``ttl`` seconds.
+Entries belong to one store (its URL), one agency and the agency's store version
+(:mod:`astara.db.versions`), which every write of the agency's seizure data moves in its own
+transaction. Asked through :func:`store_of` (which carries the session), the cache reads that
+version (one indexed row, once a transaction) and keeps nothing of an older one: a write by any
+process, another server worker or an import from the shell, shows in the next answer. An entry also
+lives at most ``ttl`` seconds. A transaction that has written seizure data gets figures computed
+afresh and not kept: they include what it has not committed.
 """
 
 from __future__ import annotations
@@ -15,7 +19,21 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
+from astara.db import versions
+
 T = TypeVar("T")
+Key = tuple[str, int, Hashable]
+
+
+class Store(str):
+    """A store's identity (its URL, password hidden), with the session it is read through."""
+
+    session: Session | None
+
+    def __new__(cls, url: str, session: Session | None = None) -> Store:
+        made = super().__new__(cls, url)
+        made.session = session
+        return made
 
 
 class FigureCache:
@@ -23,37 +41,46 @@ class FigureCache:
         self, ttl: float = 120.0, size: int = 512, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.ttl, self.size, self._clock = ttl, size, clock
-        self._entries: OrderedDict[tuple[str, int, Hashable], tuple[float, Any]] = OrderedDict()
+        # (store, agency, key) -> (store version or None, when computed, value)
+        self._entries: OrderedDict[Key, tuple[int | None, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
-        self._computing: dict[tuple[str, int, Hashable], threading.Lock] = {}
+        self._computing: dict[Key, threading.Lock] = {}
 
     def get(self, store: str, agency_id: int, key: Hashable, compute: Callable[[], T]) -> T:
-        """The cached value for (store, agency, key), or ``compute()`` stored for ``ttl`` seconds.
+        """The cached value for (store, agency, key) at the agency's current version, or ``compute()``.
 
         One thread computes a missing value; others asking for the same key meanwhile wait for it
-        rather than all running the same slow query at once. An expired value is recomputed by the
-        first thread that asks; others meanwhile get the expired value at once instead of waiting
-        (a write through this process has already removed it, see ``forget``).
+        rather than all running the same slow query at once. A value of the current version older
+        than ``ttl`` is recomputed by the first thread that asks; others meanwhile get it at once
+        instead of waiting. A value of an older version is never returned.
         """
-        full = (store, agency_id, key)
-        hit = self._fresh(full)
+        session = getattr(store, "session", None)
+        if session is not None and versions.pending(session):
+            return compute()
+        version = None if session is None else versions.current(session, agency_id)
+        full = (str(store), agency_id, key)
+        hit = self._fresh(full, version)
         if hit is not None:
-            return cast(T, hit[1])
+            return cast(T, hit[2])
         with self._lock:
             stale = self._entries.get(full)
+            if stale is not None and stale[0] != version:
+                stale = None
             computing = self._computing.setdefault(full, threading.Lock())
         if stale is not None and not computing.acquire(blocking=False):
-            return cast(T, stale[1])  # another thread is refreshing it
+            return cast(T, stale[2])  # another thread is refreshing it
         if stale is None:
             computing.acquire()
         try:
-            hit = self._fresh(full)  # computed by another thread while this one waited
+            hit = self._fresh(full, version)  # computed by another thread while this one waited
             if hit is not None:
-                return cast(T, hit[1])
+                return cast(T, hit[2])
             started = self._clock()
             value = compute()
+            if session is not None and versions.pending(session):
+                return value  # (the computation wrote: not a figure of the committed store)
             with self._lock:
-                self._entries[full] = (started, value)
+                self._entries[full] = (version, started, value)
                 self._entries.move_to_end(full)
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
@@ -63,23 +90,24 @@ class FigureCache:
                 self._computing.pop(full, None)
             computing.release()
 
-    def _fresh(self, full: tuple[str, int, Hashable]) -> tuple[float, Any] | None:
+    def _fresh(self, full: Key, version: int | None) -> tuple[int | None, float, Any] | None:
         with self._lock:
             hit = self._entries.get(full)
-            if hit is None or self._clock() - hit[0] >= self.ttl:
+            if hit is None or hit[0] != version or self._clock() - hit[1] >= self.ttl:
                 return None
             self._entries.move_to_end(full)
             return hit
 
     def forget(self, store: str, agency_id: int) -> None:
+        """Drop the agency's entries in this process (writes need not: they move the version)."""
         with self._lock:
-            for key in [k for k in self._entries if k[:2] == (store, agency_id)]:
+            for key in [k for k in self._entries if k[:2] == (str(store), agency_id)]:
                 del self._entries[key]
 
 
-def store_of(session: Session) -> str:
-    """The identity of the database a session works on (its URL, password hidden)."""
-    return str(session.get_bind().engine.url)
+def store_of(session: Session) -> Store:
+    """The identity of the database a session works on (its URL, password hidden), read through it."""
+    return Store(str(session.get_bind().engine.url), session)
 
 
 figures = FigureCache()

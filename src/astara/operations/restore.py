@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from astara.db import copies
+from astara.db import copies, versions
 from astara.db.engine import head_revision, make_engine, transaction
 from astara.errors import Conflict, InvalidInput
 from astara.operations import backup
@@ -164,6 +164,8 @@ def restore_backup(settings: Settings, src: Path, passphrase: str | None, *, for
 
             upgrade(engine)
             result.upgraded_from = revision
+        with transaction(engine) as session:  # figures cached by running processes are of the old store
+            versions.bump_all(session)
         result.restored_to = _record_restores(engine, data_dir)
     finally:
         engine.dispose()

@@ -132,7 +132,7 @@ def map_points(
     """Located seizure events grouped by place, as a GeoJSON FeatureCollection for the map.
 
     Events without coordinates are counted in ``unlocated`` so a map never hides them silently. A
-    grouping over every event: kept with the other slow figures (``kit/cache.py``), forgotten on write.
+    grouping over every event: kept with the other slow figures (``kit/cache.py``), per store version.
     """
     conditions = parse_where(where or [])
     key = ("map points", tuple(sorted(where or [])), q)
@@ -250,7 +250,6 @@ def create_seizure(
     _add_vehicles(session, scope, event)
     audit.append(session, scope, "create", record=event.id, details={"source_type": source_type})
     sharing_outbox.record_changed(session, scope, [event.id], today)  # queue for partners, same transaction
-    figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)
 
 
@@ -319,7 +318,6 @@ def update_seizure(
         raise Conflict(f"seizure {event_id}: another save wrote the same rows meanwhile ({reason})") from exc
     audit.append(session, scope, "edit", record=event.id, details={"version": event.version})
     sharing_outbox.record_changed(session, scope, [event.id], today)  # the new version, same transaction
-    figures.forget(store_of(session), scope.agency_id)
     return SeizureEventOut.model_validate(event)
 
 

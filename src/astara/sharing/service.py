@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from astara.agencies.scope import Scope
 from astara.auth import repository as auth_repository
 from astara.auth.roles import require
+from astara.db import versions
 from astara.db.models import AuditEntry, SharingAgreement, SharingPartner, utcnow
 from astara.errors import AstaraError, InvalidInput, NotFound
 from astara.jobs import service as jobs
@@ -297,6 +298,8 @@ def purge_expired(session: Session, scope: Scope, now: dt.datetime | None = None
             )
     if unknown:
         audit.append(session, scope, "purge", details={"kept_without_agreement": sorted(unknown)})
+    if purged:
+        versions.changed(session, scope.agency_id)  # the agency's records changed: figures start afresh
     return purged
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from astara.agencies import repository as agencies
 from astara.agencies.scope import Scope
+from astara.db import versions
 from astara.db.models import SharingNonce, SharingPartner, SharingReceipt, SharingReceived, utcnow
 from astara.errors import NotFound, RateLimited
 from astara.matching.store import index_received
@@ -290,6 +291,7 @@ def apply_entries(
         held.add((record_id, version))
         state.pulled_cursor = max(state.pulled_cursor, cursor)
     if stored:
+        versions.changed(session, scope.agency_id)  # the agency's records changed: figures start afresh
         audit.append(
             session,
             scope,
@@ -342,6 +344,8 @@ def accept_receipts(session: Session, scope: Scope, partner: SharingPartner, rec
             details={"cursor": cursor, "applied_at": body["applied_at"]},
         )
         accepted += 1
+    if accepted:
+        versions.changed(session, scope.agency_id)  # the agency's records changed: figures start afresh
     return accepted
 
 
