@@ -69,15 +69,18 @@ def test_the_cookie_holds_a_session_id_and_no_user(client: TestClient, web_user:
 def test_an_expired_or_password_changed_session_ends(
     client: TestClient, web_user: tuple[str, str], engine: Engine, scope: Scope
 ) -> None:
+    now = [0.0]
+    client.app.state.runtime.acting.clock = lambda: now[0]  # type: ignore[attr-defined]
     log_in(client, *web_user)
     with transaction(engine) as session:
         session.execute(update(WebSession).values(expires_at=dt.datetime(2020, 1, 1)))
     assert client.get("/api/me").status_code == 401
     log_in(client, *web_user)
     assert client.get("/api/me").status_code == 200
-    with transaction(engine) as session:
+    with transaction(engine) as session:  # as another process would: seen within a second
         set_password(session, scope, web_user[0], "another long passphrase 2")
         rows = session.scalars(select(WebSession)).all()
+    now[0] += 1.0
     assert client.get("/api/me").status_code == 401
     assert rows and all(r.revoked_at is not None for r in rows)
 
