@@ -10,8 +10,9 @@ namesakes of right persons (same name, another birth date or nationality).
 
 The job runs as the ``astara link`` command on two CSV files, so the time and the peak memory (of the
 command's process) are end to end; its CPU time and the machine's load average are printed beside the
-wall time, since other work on the machine stretches the latter. Precision and recall against the
-known truth are printed too.
+wall time, since other work on the machine stretches the latter (with ``--engine spark`` the Java
+process's CPU time and memory are not in these figures). Precision and recall against the known
+truth are printed too.
 
 Run: .venv/bin/python bench/link_scale.py                       # 1,000,000 against 100,000
      .venv/bin/python bench/link_scale.py --left 100000 --right 10000
