@@ -9,16 +9,21 @@ form of the suffix, and typing slips. The other left records are other people, m
 namesakes of right persons (same name, another birth date or nationality).
 
 The job runs as the ``astara link`` command on two CSV files, so the time and the peak memory (of the
-command's process) are end to end. Precision and recall against the known truth are printed too.
+command's process) are end to end; its CPU time and the machine's load average are printed beside the
+wall time, since other work on the machine stretches the latter (with ``--engine spark`` the Java
+process's CPU time and memory are not in these figures). Precision and recall against the known
+truth are printed too.
 
 Run: .venv/bin/python bench/link_scale.py                       # 1,000,000 against 100,000
      .venv/bin/python bench/link_scale.py --left 100000 --right 10000
+     .venv/bin/python bench/link_scale.py --left 100000 --right 10000 --engine spark   # the spark extra
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import subprocess
@@ -171,6 +176,7 @@ def main() -> None:
     took = time.perf_counter() - start
     print(f"generated {args.left:,} against {args.right:,} records in {took:.0f} s ({folder})")
     out = folder / "pairs.csv"
+    load_before = os.getloadavg()
     start = time.perf_counter()
     done = subprocess.run(
         [
@@ -190,14 +196,20 @@ def main() -> None:
         text=True,
     )
     elapsed = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+    load = os.getloadavg()
     print(done.stdout.strip())
     with out.open(encoding="utf-8") as stream:
         found = {(row["left_id"], row["right_id"]) for row in csv.DictReader(stream)}
     tp = len(found & truth)
     precision, recall = (tp / len(found) if found else 0.0), tp / len(truth)
     size = f"{args.left:,} x {args.right:,}"
-    print(f"astara link {size}: {elapsed:.0f} s end to end, peak memory {peak_mb:,.0f} MB")
+    print(
+        f"astara link {size}: {elapsed:.0f} s end to end ({cpu:.0f} s of CPU), "
+        f"peak memory {peak_mb:,.0f} MB; load average {load_before[0]:.1f} before, "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} after (1 / 5 / 15 min, {os.cpu_count()} cores)"
+    )
     print(f"{len(found):,} pairs: precision {precision:.4f}, recall {recall:.4f} ({len(truth):,} true links)")
 
 

@@ -177,7 +177,9 @@ def root_given_id(root: str) -> str | None:
     return index.get(loose(root))
 
 
+@lru_cache(maxsize=1 << 17)
 def make_token(word: str, turkic: bool = False) -> Token:
+    """One name word read; cached, since a batch repeats the same words (tokens are immutable)."""
     script = script_of(word)
     keys = _keys(word, script, turkic)
     return Token(word, script, keys, given_id(word, script, turkic), _roots(keys))
@@ -260,5 +262,10 @@ def parse_name(text: str, turkic: bool = False) -> ParsedName:
 
 def token_form_distance(token: Token, name_id: str) -> float:
     """The least distance between ``token`` and any spelling of the given name ``name_id``."""
+    return _keys_form_distance(token.keys, name_id)
+
+
+@lru_cache(maxsize=1 << 17)
+def _keys_form_distance(keys: tuple[str, ...], name_id: str) -> float:
     forms = given_name_index()[1].get(name_id, [])
-    return min((distance(k, f) for k in token.keys for f in forms), default=9.0)
+    return min((distance(k, f) for k in keys for f in forms), default=9.0)

@@ -4,34 +4,37 @@ DuckDB database of the job's own, which spills to a temporary folder past ``DUCK
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from astara.matching.linkage.model import Candidate, run_splink
+from astara.matching.linkage.model import BATCH, Candidate, run_splink
 
-DUCKDB_MEMORY = "4GB"  # DuckDB spills to disk past this (its default is 80 % of the machine)
+DUCKDB_MEMORY = "1GB"  # DuckDB spills to disk past this (its default is 80 % of the machine)
 
 
 def predict(
-    left: dict[str, list[Any]], right: dict[str, list[Any]], extra: list[str], train: bool | None
-) -> tuple[list[Candidate], bool]:
-    """Candidate pairs, and whether the model was trained."""
+    left: Any, right: Any, extra: list[str], train: bool | None, take: Callable[[list[Candidate]], None]
+) -> bool:
+    """Hand Splink's candidate pairs to ``take`` in batches; whether the model was trained."""
     import duckdb  # deferred: heavy libraries, loaded when a link runs
-    import pyarrow as pa
     from splink import DuckDBAPI
 
     with tempfile.TemporaryDirectory(prefix="astara-link-") as spill:
         con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "temp_directory": spill})
 
-        def fetch(predictions: Any, wanted: list[str]) -> Iterable[Any]:
-            """The few columns wanted, straight from Splink's table."""
+        def fetch(predictions: Any, wanted: list[str]) -> Iterator[list[Any]]:
+            """The few columns wanted, straight from Splink's table, a batch at a time."""
             sql = f"select {', '.join(wanted)} from {predictions.physical_name}"  # noqa: S608 - Splink's names
-            return con.execute(sql).fetchall()
+            result = con.execute(sql)
+            while rows := result.fetchmany(BATCH):
+                yield rows
 
         try:
-            con.register("astara_left", pa.table(left))
-            con.register("astara_right", pa.table(right))
+            con.register("astara_left", left)
+            con.register("astara_right", right)
             api = DuckDBAPI(connection=con)
-            return run_splink(api, ["astara_left", "astara_right"], left, right, extra, train, fetch)
+            return run_splink(
+                api, ["astara_left", "astara_right"], left.num_rows, right.num_rows, extra, train, fetch, take
+            )
         finally:
             con.close()

@@ -1,5 +1,6 @@
 """Step 2 of ``astara link``: Splink's feature columns from the matching layer's name keys, computed
-once per distinct name.
+once per distinct name and laid out as Arrow columns (a name's keys are taken by row number, so a
+million records cost a million integers, not a million lists).
 
 One key per name word that is the same in every script a name is written in (the given-name id from
 the table of equivalents, the given name a surname is made from, or else the consonant skeleton of
@@ -9,7 +10,9 @@ words), and a consonant string for fuzzy comparison.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import zlib
+from array import array
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
@@ -18,6 +21,7 @@ from astara.matching.phonetic import PERSIAN_MARK
 from astara.matching.tokens import parse_name, root_given_id
 
 _VOWEL_SYMBOLS = frozenset("aeiouyAWY@E" + PERSIAN_MARK)
+TURKIC_HINTS = frozenset({"az-Latn", "az-Cyrl", "tr", "tk"})
 
 
 def _consonants(key: str) -> str:
@@ -25,7 +29,6 @@ def _consonants(key: str) -> str:
     return body or key.lstrip(PERSIAN_MARK)[:1]
 
 
-@lru_cache(maxsize=1 << 20)
 def name_features(name: str, turkic: bool = False) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """(sorted word keys, sorted key pairs, consonant string) of one name, the same in every script."""
     parsed = parse_name(name, turkic)
@@ -42,32 +45,69 @@ def name_features(name: str, turkic: bool = False) -> tuple[tuple[str, ...], tup
     return tuple(unique), pairs, " ".join(unique)
 
 
-TURKIC_HINTS = frozenset({"az-Latn", "az-Cyrl", "tr", "tk"})
+@dataclass
+class Names:
+    """The distinct names of a job, each read once; records point at them by row number."""
+
+    keys: list[tuple[str, ...]] = field(default_factory=list)
+    pairs: list[tuple[str, ...]] = field(default_factory=list)
+    cons: list[str] = field(default_factory=list)
+    _row: dict[tuple[str, bool], int] = field(default_factory=dict)
+
+    def rows(self, records: list[dict[str, Any]]) -> array[int]:
+        """Each record's row, reading the names not seen before."""
+        out = array("I")
+        for r in records:
+            turkic = r.get("script_hint") in TURKIC_HINTS
+            found = self._row.get((r["name"], turkic))
+            if found is None:
+                keys, pairs, cons = name_features(r["name"], turkic)
+                found = self._row[(r["name"], turkic)] = len(self.keys)
+                self.keys.append(keys)
+                self.pairs.append(pairs)
+                self.cons.append(cons)
+            out.append(found)
+        return out
+
+    def forget_names(self) -> None:
+        """Drop the look-up by name once every side is read (the rows stay)."""
+        self._row = {}
 
 
-def feature_rows(records: list[dict[str, Any]], extra: list[str]) -> dict[str, list[Any]]:
-    """Columns for Splink (one list per column), from records as ``read_records`` returns them."""
-    cols: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "unique_id", "name_keys", "name_pairs", "name_sig", "name_cons", "birth_date", "birth_year",
-            "nationality", "id_number",
-        )
-    }  # fmt: skip
+def em_part(record_id: str, parts: int) -> int:
+    """A stable share of the records (by a checksum of the id) for training on a sample of pairs."""
+    return zlib.crc32(record_id.encode("utf-8")) % parts if parts > 1 else 0
+
+
+def feature_table(
+    records: list[dict[str, Any]],
+    rows: array[int],
+    names: Names,
+    extra: list[str],
+    blocks: list[list[str] | None],
+    em_parts: int = 1,
+) -> Any:
+    """Splink's input as an Arrow table; ``unique_id`` is the record's position in ``records``."""
+    import pyarrow as pa  # deferred: a heavy library, loaded when a link runs
+
+    take = pa.array(rows, type=pa.uint32())
+    by_name = {
+        "name_keys": pa.array([list(k) or None for k in names.keys], type=pa.list_(pa.string())),
+        "name_pairs": pa.array([list(p) or None for p in names.pairs], type=pa.list_(pa.string())),
+        "name_sig": pa.array(["|".join(k) or None for k in names.keys], type=pa.string()),
+        "name_cons": pa.array([c or None for c in names.cons], type=pa.string()),
+    }
+    births = [r.get("birth_date") for r in records]
+    columns: dict[str, Any] = {
+        "unique_id": pa.array(range(len(records)), type=pa.int64()),
+        **{col: values.take(take) for col, values in by_name.items()},
+        "birth_date": pa.array(births, type=pa.string()),
+        "birth_year": pa.array([b[:4] if b else None for b in births], type=pa.string()),
+        "nationality": pa.array([r.get("nationality") for r in records], type=pa.string()),
+        "id_number": pa.array([normalize_id(r.get("id_number")) for r in records], type=pa.string()),
+        "block_keys": pa.array(blocks, type=pa.list_(pa.string())),
+        "em_part": pa.array([em_part(r["id"], em_parts) for r in records], type=pa.int32()),
+    }
     for col in extra:
-        cols["x_" + col] = []
-    for r in records:
-        keys, pairs, cons = name_features(r["name"], r.get("script_hint") in TURKIC_HINTS)
-        cols["unique_id"].append(r["id"])
-        cols["name_keys"].append(list(keys) or None)
-        cols["name_pairs"].append(list(pairs) or None)
-        cols["name_sig"].append("|".join(keys) or None)
-        cols["name_cons"].append(cons or None)
-        birth = r.get("birth_date")
-        cols["birth_date"].append(birth)
-        cols["birth_year"].append(birth[:4] if birth else None)
-        cols["nationality"].append(r.get("nationality"))
-        cols["id_number"].append(normalize_id(r.get("id_number")))
-        for col in extra:
-            cols["x_" + col].append(r.get("x_" + col))
-    return cols
+        columns["x_" + col] = pa.array([r.get("x_" + col) for r in records], type=pa.string())
+    return pa.table(columns)

@@ -1,25 +1,32 @@
 """Step 3 of ``astara link``: the Splink (4.x) model, the same on every engine.
 
-Blocking rules on shared name-key pairs, on one shared key plus the birth date, and on the document
-number; a Fellegi-Sunter model over name keys, birth date, document, nationality (and any extra
-exact columns) whose m and u start from fixed values and, on inputs large enough, are trained (u by
-random sampling, m by EM). Candidates are the pairs whose evidence is worth ``CANDIDATE_BITS``.
+One blocking rule, a shared block key (``blocking``: name-key pairs, a name key with the birth date,
+the document number, the extra columns; every block capped); a Fellegi-Sunter model over name keys,
+birth date, document, nationality (and any extra exact columns) whose m and u start from fixed values
+and, on inputs large enough, are trained (u by random sampling, m by EM on pairs of one birth date,
+a sample of them past ``EM_PAIRS``). Candidates are the pairs whose evidence is worth
+``CANDIDATE_BITS``; they are read in batches of ``BATCH`` rows, so the pairs are never all in memory.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 CANDIDATE_BITS = 10.0  # Splink's Bayes factor (log2, prior aside) from which the matcher looks at a pair
 TRAIN_MIN_RECORDS = 1000  # smaller inputs keep the fixed m and u: EM needs many pairs to converge
-EM_BLOCKS = ["birth_date"]  # EM on pairs of one birth date trains every other comparison
+# EM on pairs of one birth date (and one share of the records, past EM_PAIRS) trains every other comparison.
+EM_RULE = "l.birth_date = r.birth_date and l.em_part = r.em_part"
+EM_PAIRS = 2e5  # enough for EM to converge; a share of the records keeps the matches' proportion
 U_SAMPLE_PAIRS = 3e5  # random pairs for u: enough for the few levels of each comparison
+BATCH = 50_000  # candidate pairs read and re-scored at a time
 
-Fetch = Callable[[Any, list[str]], Iterable[Any]]  # (Splink's predictions, columns) -> rows of them
+# (Splink's predictions, columns) -> batches of rows of them
+Fetch = Callable[[Any, list[str]], Iterable[list[Any]]]
 
 
 def splink_settings(extra: list[str], prior: float) -> Any:
@@ -87,12 +94,7 @@ def splink_settings(extra: list[str], prior: float) -> Any:
         link_type="link_only",
         unique_id_column_name="unique_id",
         probability_two_random_records_match=prior,
-        blocking_rules_to_generate_predictions=[
-            block_on("name_pairs", arrays_to_explode=["name_pairs"]),
-            block_on("name_keys", "birth_date", arrays_to_explode=["name_keys"]),
-            block_on("id_number"),
-            *([block_on(*("x_" + c for c in extra))] if extra else []),
-        ],
+        blocking_rules_to_generate_predictions=[block_on("block_keys", arrays_to_explode=["block_keys"])],
         comparisons=comparisons,
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=bool(extra),  # bf_x_* columns for the re-scoring
@@ -102,8 +104,8 @@ def splink_settings(extra: list[str], prior: float) -> Any:
 
 @dataclass
 class Candidate:
-    left_id: str
-    right_id: str
+    left: int  # the record's position on its side
+    right: int
     probability: float
     match_weight: float
     extra_bf: dict[str, float]  # Splink's Bayes factor for each extra column
@@ -112,16 +114,17 @@ class Candidate:
 def run_splink(
     db_api: Any,
     frames: list[Any],
-    left: dict[str, list[Any]],
-    right: dict[str, list[Any]],
+    n_left: int,
+    n_right: int,
     extra: list[str],
     train: bool | None,
     fetch: Fetch,
-) -> tuple[list[Candidate], bool]:
-    """Train (when asked, or when the inputs are large enough) and predict on ``db_api``'s engine."""
-    from splink import Linker, block_on  # deferred: a heavy library, loaded when a link runs
+    take: Callable[[list[Candidate]], None],
+) -> bool:
+    """Train (when asked, or when the inputs are large enough) and predict on ``db_api``'s engine,
+    handing the candidates to ``take`` a batch at a time; whether the model was trained."""
+    from splink import Linker  # deferred: a heavy library, loaded when a link runs
 
-    n_left, n_right = len(left["unique_id"]), len(right["unique_id"])
     prior = min(0.5, min(n_left, n_right) / max(1, n_left * n_right))
     logging.getLogger("splink").setLevel(logging.ERROR)  # its advice on max_pairs and untrained levels
     linker = Linker(frames, splink_settings(extra, prior), db_api, set_up_basic_logging=False)
@@ -130,20 +133,31 @@ def run_splink(
         linker.training.estimate_u_using_random_sampling(
             max_pairs=min(U_SAMPLE_PAIRS, n_left * n_right / 4), seed=1
         )
-        for rule in EM_BLOCKS:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(rule), fix_u_probabilities=True
-            )
+        linker.training.estimate_parameters_using_expectation_maximisation(EM_RULE, fix_u_probabilities=True)
     # Candidates: pairs whose evidence is worth CANDIDATE_BITS or more, whatever the sizes of the inputs
     # (the prior, and so the probability of one pattern of agreement, falls as the inputs grow).
     prior_bits = math.log2(prior / (1 - prior))
     predictions = linker.inference.predict(threshold_match_weight=CANDIDATE_BITS + prior_bits)
     wanted = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     wanted += [f"bf_x_{c}" for c in extra]
-    rows = [
-        Candidate(
-            str(r[0]), str(r[1]), float(r[2]), float(r[3]), {c: float(r[4 + i]) for i, c in enumerate(extra)}
+    for rows in fetch(predictions, wanted):
+        take(
+            [
+                Candidate(
+                    int(r[0]),
+                    int(r[1]),
+                    float(r[2]),
+                    float(r[3]),
+                    {c: float(r[4 + i]) for i, c in enumerate(extra)},
+                )
+                for r in rows
+            ]
         )
-        for r in fetch(predictions, wanted)
-    ]
-    return rows, trained
+    return trained
+
+
+def em_parts(left_births: Iterable[str | None], right_births: Iterable[str | None]) -> int:
+    """Into how many shares EM's pairs of one birth date are cut, so that one share is about ``EM_PAIRS``."""
+    on_left = Counter(b for b in left_births if b)
+    pairs = sum(n * on_left[b] for b, n in Counter(b for b in right_births if b).items())
+    return max(1, math.ceil(pairs / EM_PAIRS))

@@ -7,11 +7,12 @@ the feature columns become Spark DataFrames and Splink runs the same settings as
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import Any
 
 from astara.matching.linkage.errors import LinkageEngineError
-from astara.matching.linkage.model import Candidate, run_splink
+from astara.matching.linkage.model import BATCH, Candidate, run_splink
 
 _SESSION: list[Any] = []
 
@@ -50,24 +51,26 @@ def spark_session() -> Any:
     return session
 
 
-def spark_api_and_frames(left: dict[str, list[Any]], right: dict[str, list[Any]]) -> tuple[Any, list[Any]]:
-    """Splink's SparkAPI and the two sides as Spark DataFrames."""
-    import pyarrow as pa
+def spark_api_and_frames(left: Any, right: Any) -> tuple[Any, list[Any]]:
+    """Splink's SparkAPI and the two sides (Arrow tables) as Spark DataFrames."""
     from splink.backends.spark import SparkAPI
 
     session = spark_session()
-    frames = [session.createDataFrame(pa.table(side).to_pandas()) for side in (left, right)]
+    frames = [session.createDataFrame(side.to_pandas()) for side in (left, right)]
     api = SparkAPI(spark_session=session, break_lineage_method="persist")  # type: ignore[no-untyped-call]
     return api, frames
 
 
 def predict(
-    left: dict[str, list[Any]], right: dict[str, list[Any]], extra: list[str], train: bool | None
-) -> tuple[list[Candidate], bool]:
-    """Candidate pairs, and whether the model was trained."""
+    left: Any, right: Any, extra: list[str], train: bool | None, take: Callable[[list[Candidate]], None]
+) -> bool:
+    """Hand Splink's candidate pairs to ``take`` in batches; whether the model was trained."""
     db_api, frames = spark_api_and_frames(left, right)
-    return run_splink(db_api, frames, left, right, extra, train, _fetch)
+    return run_splink(db_api, frames, left.num_rows, right.num_rows, extra, train, _fetch, take)
 
 
-def _fetch(predictions: Any, wanted: list[str]) -> Iterable[Any]:
-    return predictions.as_spark_dataframe().select(*wanted).collect()  # type: ignore[no-any-return]
+def _fetch(predictions: Any, wanted: list[str]) -> Iterator[list[Any]]:
+    """The candidates through the driver a batch at a time (``toLocalIterator``: a partition at a time)."""
+    rows = predictions.as_spark_dataframe().select(*wanted).toLocalIterator()
+    while batch := list(islice(rows, BATCH)):
+        yield batch
