@@ -149,3 +149,30 @@ def test_a_write_by_another_process_shows_in_the_next_answer(
         assert count(ours, engine, "ours") == 2 and counted == ["ours", "ours", "theirs", "ours"]
     finally:
         other_engine.dispose()
+
+
+def test_a_figure_checked_against_the_store_version_outlives_the_short_lifetime(
+    engine: Engine, scope: Scope
+) -> None:
+    """A checked figure is recounted when the data changes, not every two minutes under load."""
+    now = [0.0]
+    cache = FigureCache(ttl=120, versioned_ttl=3600, clock=lambda: now[0])
+    counted: list[float] = []
+
+    def count() -> int:
+        with transaction(engine) as session:
+
+            def compute() -> int:
+                counted.append(now[0])
+                return len(session.scalars(select(SeizureEvent.id)).all())
+
+            return cache.get(store_of(session), scope.agency_id, "events", compute)
+
+    assert count() == 0
+    now[0] = 600.0  # past the short lifetime: still the same version, still cached
+    assert count() == 0 and counted == [0.0]
+    now[0] = 3700.0  # past the long one: counted again
+    assert count() == 0 and counted == [0.0, 3700.0]
+    assert cache.get("no session", scope.agency_id, "k", lambda: 1) == 1
+    now[0] = 3830.0  # a figure read without a session keeps the short lifetime
+    assert cache.get("no session", scope.agency_id, "k", lambda: 2) == 2

@@ -4,9 +4,10 @@ Entries belong to one store (its URL), one agency and the agency's store version
 (:mod:`astara.db.versions`), which every write of the agency's seizure data moves in its own
 transaction. Asked through :func:`store_of` (which carries the session), the cache reads that
 version (one indexed row, once a transaction) and keeps nothing of an older one: a write by any
-process, another server worker or an import from the shell, shows in the next answer. An entry also
-lives at most ``ttl`` seconds. A transaction that has written seizure data gets figures computed
-afresh and not kept: they include what it has not committed.
+process, another server worker or an import from the shell, shows in the next answer. An entry
+checked against a version lives at most ``versioned_ttl`` seconds (so that figures relative to the
+day move on), one read without a session at most ``ttl`` seconds. A transaction that has written
+seizure data gets figures computed afresh and not kept: they include what it has not committed.
 """
 
 from __future__ import annotations
@@ -38,9 +39,16 @@ class Store(str):
 
 class FigureCache:
     def __init__(
-        self, ttl: float = 120.0, size: int = 512, clock: Callable[[], float] = time.monotonic
+        self,
+        ttl: float = 120.0,
+        size: int = 512,
+        clock: Callable[[], float] = time.monotonic,
+        versioned_ttl: float = 3600.0,
     ) -> None:
         self.ttl, self.size, self._clock = ttl, size, clock
+        # A version check already catches every write, so its entries need not expire every two
+        # minutes: an expiry makes one request recount a million events while the others wait.
+        self.versioned_ttl = versioned_ttl
         # (store, agency, key) -> (store version or None, when computed, value)
         self._entries: OrderedDict[Key, tuple[int | None, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
@@ -93,7 +101,8 @@ class FigureCache:
     def _fresh(self, full: Key, version: int | None) -> tuple[int | None, float, Any] | None:
         with self._lock:
             hit = self._entries.get(full)
-            if hit is None or hit[0] != version or self._clock() - hit[1] >= self.ttl:
+            ttl = self.ttl if version is None else self.versioned_ttl
+            if hit is None or hit[0] != version or self._clock() - hit[1] >= ttl:
                 return None
             self._entries.move_to_end(full)
             return hit
