@@ -54,6 +54,8 @@ PAGES = {
     "list, heroin, page 3": "/?drug=heroin&page=3",
     "API list": "/api/seizures?limit=50",
     "dashboard": "/dashboard",
+    "API stats by drug": "/api/stats?by=drug",
+    "API stats by country, year": "/api/stats?by=country&by=year",
 }
 
 
