@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 from astara.agencies.service import create_agency, scope_for
 from astara.auth.service import create_token
+from astara.db.bulk_load import refresh_statistics
 from astara.db.engine import make_engine, transaction
 from astara.db.migrate import upgrade
 from astara.db.models import SeizureEvent, SeizureItem
@@ -103,8 +104,14 @@ def build(url: str, events: int, folder: Path) -> tuple[str, Any]:
         session.flush()
         outbox.record_changed(session, scope, ids)
         token = create_token(session, scope, "soak")[1]
+        # as an import does, and autovacuum would within a minute: without statistics PostgreSQL
+        # walks every item for every event of a drug filter (seconds a page at 5,000 events)
+        refresh_statistics(session)
     engine.dispose()
     return token, partner_keys
+
+
+by_path: dict[str, list[float]] = {}  # "GET /path" -> seconds of each answer, the whole run
 
 
 class Minute:
@@ -120,6 +127,7 @@ async def soak(base: str, token: str, partner: Any, args: argparse.Namespace, pi
     started = time.perf_counter()
     deadline = started + args.minutes * 60
     minutes = [Minute() for _ in range(int(args.minutes) + 1)]
+    by_path.clear()
     rss: list[float] = []
     headers = {"Authorization": f"Bearer {token}"}
 
@@ -135,6 +143,9 @@ async def soak(base: str, token: str, partner: Any, args: argparse.Namespace, pi
             return None
         minute = now_minute()
         minute.latencies.append(time.perf_counter() - t0)
+        by_path.setdefault(f"{method} {path.split('?')[0] if 'feed' in path else path}", []).append(
+            time.perf_counter() - t0
+        )
         if answer.status_code >= 400:
             failed(f"{method} {path.split('?')[0]}: {answer.status_code}")
         return answer
@@ -254,6 +265,10 @@ def main() -> None:
         for reason, count in sorted(why.items()):
             print(f"error: {reason} x{count}")
         print(f"total: {len(all_ms):,} requests, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, errors {errors}")
+        for path, seconds in sorted(by_path.items()):
+            ms = sorted(x * 1000 for x in seconds)
+            q = statistics.quantiles(ms, n=100) if len(ms) > 1 else ms * 99
+            print(f"  {path:<40}{len(ms):>7,} requests  p50 {q[49]:>7.0f} ms  p95 {q[94]:>7.0f} ms")
         print(f"server log: {folder / 'server.log'}")
     finally:
         if server is not None:

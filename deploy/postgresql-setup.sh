@@ -18,4 +18,7 @@ if [ "$("${PSQL[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DATABASE'
   "${PSQL[@]}" -c "CREATE DATABASE \"$DATABASE\" OWNER \"$ROLE\" ENCODING 'UTF8' TEMPLATE template0"
 fi
 "${PSQL[@]}" -d "$DATABASE" -c "REVOKE ALL ON SCHEMA public FROM PUBLIC; ALTER SCHEMA public OWNER TO \"$ROLE\""
+if [ "$("${PSQL[@]}" -tAc "SHOW autovacuum")" != on ]; then  # the planner's statistics come from it
+  echo "warning: autovacuum is off: turn it on (postgresql.conf), or list pages filtered by drug get slow" >&2
+fi
 echo "role $ROLE and database $DATABASE ready; then, as the astara user: astara init"

@@ -90,6 +90,10 @@ def test_the_postgresql_script_makes_a_role_owning_its_database(postgres_url: st
             )  # fmt: skip
             assert done.returncode == 0, done.stderr
         with admin.connect() as conn:
+            autovacuum = conn.execute(text("SHOW autovacuum")).scalar()
+        # the planner's statistics of typed and received records come from autovacuum alone
+        assert ("autovacuum is off" in done.stderr) == (autovacuum == "off"), done.stderr
+        with admin.connect() as conn:
             owner = conn.execute(
                 text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = :d"), {"d": name}
             ).scalar()
