@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,6 +11,8 @@ from astara.cli import runtime
 from astara.kit.deferred import deferred
 
 if TYPE_CHECKING:
+    import secrets
+
     import uvicorn
 
     from astara.agencies import cli as agencies_cli
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from astara.web import app as web_app
 else:
     _WHY = "the server and the store load when the command runs, not when the help lists it"
+    secrets = deferred("secrets", _WHY)
     uvicorn = deferred("uvicorn", _WHY)
     agencies_cli = deferred("astara.agencies.cli", _WHY)
     auth_secret = deferred("astara.auth.secret", _WHY)
