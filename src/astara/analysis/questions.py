@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,16 +25,7 @@ from astara.analysis.service import ENGINES, SORTS, stats
 from astara.errors import InvalidInput
 from astara.jobs.service import Work
 from astara.kit.cache import figures, store_of
-from astara.kit.deferred import deferred
 from astara.seizures.dimensions import dimension, parse_where
-
-if TYPE_CHECKING:
-    from astara.analysis import flows, hotspots, overview, trends
-else:
-    trends = deferred("astara.analysis.trends", "numpy's statistics: only for the trends question")
-    flows = deferred("astara.analysis.flows", "the gazetteer's places: only for the routes question")
-    hotspots = deferred("astara.analysis.hotspots", "h3 and the gazetteer: only for the hotspots question")
-    overview = deferred("astara.analysis.overview", "matplotlib and the maps: only for the dashboard")
 
 KIND = "analysis.question"
 COLUMNAR_FROM_BYTES = 64_000_000  # below this a SQLite store answers faster than a Parquet snapshot
@@ -190,28 +181,36 @@ def _stats(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dic
 
 
 def _trends(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dict[str, Any]:
-    result = trends.trends(session, scope, q["where"], period=q["interval"], measure=q["measure"],
+    from astara.analysis.trends import trends  # deferred: numpy's statistics, this question only
+
+    result = trends(session, scope, q["where"], period=q["interval"], measure=q["measure"],
                     threshold=q["threshold"], engine=engine_for(session))  # fmt: skip
     return result.model_dump(mode="json")
 
 
 def _routes(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dict[str, Any]:
+    from astara.analysis.flows import route_flows  # deferred: the gazetteer, this question only
+
     now, before, labels = _periods(q["where"], q["period"])
-    result = flows.route_flows(session, scope, now, baseline_where=before, labels=labels, detail=q["detail"],
+    result = route_flows(session, scope, now, baseline_where=before, labels=labels, detail=q["detail"],
                          limit=q["limit"])  # fmt: skip
     return result.model_dump(mode="json")
 
 
 def _hotspots(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dict[str, Any]:
+    from astara.analysis.hotspots import hotspots  # deferred: h3 and the gazetteer, this question only
+
     now, before, _labels = _periods(q["where"], q["period"])
-    result = hotspots.hotspots(session, scope, now, level=q["level"], baseline_where=before,
+    result = hotspots(session, scope, now, level=q["level"], baseline_where=before,
                       resolution=q["resolution"], limit=q["limit"])  # fmt: skip
     return result.model_dump(mode="json")
 
 
 def _dashboard(session: Session, scope: Scope, q: dict[str, Any], told: Any) -> dict[str, Any]:
+    from astara.analysis.overview import overview  # deferred: matplotlib and the maps, the dashboard only
+
     period = parse_period(q["period"]) if q["period"] else None
-    return overview.overview(session, scope, period, q["words"], q["label"], told)
+    return overview(session, scope, period, q["words"], q["label"], told)
 
 
 COMPUTE: dict[str, Compute] = {

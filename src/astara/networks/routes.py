@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from astara.kit.deferred import deferred
+from astara.networks import service
 from astara.networks.schemas import NetworkResult, Timeline
 from astara.web.deps import unit
-
-if TYPE_CHECKING:
-    from astara.networks import service
-else:
-    service = deferred("astara.networks.service", "networkx loads on the first network request, not at start")
 
 router = APIRouter(prefix="/api", tags=["networks"])
 Where = Annotated[list[str], Query(description="FIELD=VALUE filters, as for astara stats.")]
