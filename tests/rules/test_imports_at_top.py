@@ -9,35 +9,19 @@ from rules.checks import local_imports, matches, modules
 
 # Start-up before Typer: ``--version`` and ``--help`` are answered before anything else is loaded.
 START_UP = ("__main__.py",)
-# Packages whose function-level imports are still to be moved (a ratchet: take a package off once
-# it has none; never add one).
-NOT_YET = (
-    "matching/*", "web/*", "analysis/*", "jobs/*", "operations/*", "networks/*", "news/*",
-    "extraction/*", "reports/*", "seizures/*",
-)  # fmt: skip
 
 
 def _bare(tree: dict[str, str]) -> list[str]:
     return [
         str(finding)
         for path, source in tree.items()
-        if not matches(path, START_UP + NOT_YET)
+        if not matches(path, START_UP)
         for finding in local_imports(path, source)
     ]
 
 
 def test_imports_are_at_module_top_or_say_why_they_wait() -> None:
     assert _bare(dict(modules())) == []
-
-
-def test_a_package_not_yet_done_still_has_imports_to_move() -> None:
-    tree = dict(modules())
-    done = [
-        package
-        for package in NOT_YET
-        if not any(local_imports(path, source) for path, source in tree.items() if matches(path, [package]))
-    ]
-    assert done == [], "take these off NOT_YET: the rule now holds there"
 
 
 def test_the_rule_finds_a_bare_import_in_a_function() -> None:
@@ -50,7 +34,7 @@ def test_the_rule_finds_a_bare_import_in_a_function() -> None:
         "def h():\n    import psycopg  # deferred: the PostgreSQL driver, only on PostgreSQL\n"
         "class C:\n    def m(self):\n        if True:\n            import yaml\n"
     )
-    found = _bare({"sharing/service.py": service, "matching/store.py": service, "__main__.py": service})
+    found = _bare({"sharing/service.py": service, "__main__.py": service})
     assert found == [
         "sharing/service.py:6 in f(): imports astara.sharing: outbox inside a function",
         "sharing/service.py:16 in C.m(): imports yaml inside a function",

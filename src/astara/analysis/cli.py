@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.analysis import flows, hotspots, periods, questions, schemas, service, trends
+else:
+    _WHY = "the store's modules load when a command runs, not when the help lists it"
+    flows = deferred("astara.analysis.flows", _WHY)
+    hotspots = deferred("astara.analysis.hotspots", _WHY)
+    periods = deferred("astara.analysis.periods", _WHY)
+    questions = deferred("astara.analysis.questions", _WHY)
+    schemas = deferred("astara.analysis.schemas", _WHY)
+    service = deferred("astara.analysis.service", _WHY)
+    trends = deferred("astara.analysis.trends", _WHY)
 
 # The names of astara.seizures.dimensions.DIMENSIONS, kept here so that --help needs no database
 # code; tests/analysis/test_cli_fields.py keeps the two lists equal.
@@ -39,15 +53,13 @@ def stats_command(
     ] = "auto",
 ) -> None:
     """Count seizure events and sum kilogram equivalents by any field, with shares."""
-    from astara.analysis.questions import answer, normalise
-    from astara.analysis.schemas import StatsResult
-    from astara.analysis.service import format_table
-
     params = {"by": by, "where": where or [], "sort": sort, "limit": limit, "engine": engine,
               "exclude_possible_duplicates": exclude_possible_duplicates}  # fmt: skip
     with runtime().unit() as (session, scope):
-        result = StatsResult.model_validate(answer(session, scope, normalise("stats", params)))
-    emit(result.model_dump(mode="json"), fmt, format_table(result))
+        result = schemas.StatsResult.model_validate(
+            questions.answer(session, scope, questions.normalise("stats", params))
+        )
+    emit(result.model_dump(mode="json"), fmt, service.format_table(result))
 
 
 Where = Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter, as for astara stats.")]
@@ -60,16 +72,13 @@ Fmt = Annotated[str, typer.Option("--format", help="table or json")]
 
 def _periods(where: list[str] | None, period: str | None, baseline: str | None) -> Any:
     """The filters for the period asked about, and for the baseline it is compared with."""
-    from astara.analysis.periods import parse_period
-    from astara.errors import InvalidInput
-
     where = list(where or [])
     if period is None:
         if baseline is not None:
             raise InvalidInput("--baseline needs --period")
         return where, None, ("the baseline", "the period")
-    now = parse_period(period)
-    before = parse_period(baseline) if baseline else now.previous()
+    now = periods.parse_period(period)
+    before = periods.parse_period(baseline) if baseline else now.previous()
     return [*where, now.where()], [*where, before.where()], (before.label, now.label)
 
 
@@ -81,14 +90,12 @@ def trends_command(
     fmt: Fmt = "table",
 ) -> None:
     """Monthly or yearly series with the change against the previous period and explained anomalies."""
-    from astara.analysis.questions import answer, normalise
-    from astara.analysis.schemas import TrendResult
-    from astara.analysis.trends import format_trends
-
     params = {"where": where or [], "interval": interval, "measure": measure, "threshold": threshold}
     with runtime().unit() as (session, scope):
-        result = TrendResult.model_validate(answer(session, scope, normalise("trends", params)))
-    emit(result.model_dump(mode="json"), fmt, format_trends(result))
+        result = schemas.TrendResult.model_validate(
+            questions.answer(session, scope, questions.normalise("trends", params))
+        )
+    emit(result.model_dump(mode="json"), fmt, trends.format_trends(result))
 
 
 def routes_command(
@@ -102,14 +109,12 @@ def routes_command(
     fmt: Fmt = "table",
 ) -> None:
     """Routes (producing, departure, transit, seizure, destination) with shares and share shifts."""
-    from astara.analysis.flows import format_routes, route_flows
-
     now, before, labels = _periods(where, period, baseline)
     with runtime().unit() as (session, scope):
-        result = route_flows(
+        result = flows.route_flows(
             session, scope, now, baseline_where=before, labels=labels, detail=detail, limit=limit
         )
-    emit(result.model_dump(mode="json"), fmt, format_routes(result))
+    emit(result.model_dump(mode="json"), fmt, flows.format_routes(result))
 
 
 def hotspots_command(
@@ -122,14 +127,12 @@ def hotspots_command(
     fmt: Fmt = "table",
 ) -> None:
     """Where seizures happen most, and what is new against the previous period."""
-    from astara.analysis.hotspots import format_hotspots, hotspots
-
     now, before, _labels = _periods(where, period, baseline)
     with runtime().unit() as (session, scope):
-        result = hotspots(
+        result = hotspots.hotspots(
             session, scope, now, level=level, baseline_where=before, resolution=resolution, limit=limit
         )
-    emit(result.model_dump(mode="json"), fmt, format_hotspots(result))
+    emit(result.model_dump(mode="json"), fmt, hotspots.format_hotspots(result))
 
 
 def register(app: typer.Typer) -> None:

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Select, Table
 from sqlalchemy.dialects import postgresql
@@ -37,6 +37,14 @@ from sqlalchemy.orm import Session
 
 from astara.db.models import SeizureEvent, SeizureItem
 from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+else:
+    duckdb = deferred("duckdb", "heavy: loaded when a query first runs on the snapshot")
+    pa = deferred("pyarrow", "heavy: loaded when a snapshot is first written")
 
 # Columns no statistic groups or filters by: left out of the snapshot.
 _SKIP = frozenset(
@@ -69,8 +77,6 @@ def _columns(table: Table) -> list[str]:
 
 def _schema(table: Table) -> Any:
     """The snapshot's Arrow types: dates as dates, numbers as numbers, the rest as SQLite's text."""
-    import pyarrow as pa
-
     fields = []
     for name in _columns(table):
         kind = table.c[name].type
@@ -103,8 +109,7 @@ def _part_sql(name: str, key: tuple[int, str]) -> tuple[str, tuple[Any, ...]]:
 
 def _write_rows(cursor: sqlite3.Cursor, schema: Any, target: Path) -> int:
     """Write what ``cursor`` reads to ``target`` batch by batch; the number of rows."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # deferred: deferred() of a submodule would load pyarrow at once
 
     count = 0
     dates = [i for i, f in enumerate(schema) if f.type == pa.date32()]
@@ -142,7 +147,7 @@ def _export(conn: sqlite3.Connection, home: Path, key: tuple[int, str]) -> dict[
 
 def _empty_files(home: Path) -> dict[str, str]:
     """A file of no rows per table: DuckDB's view has its columns when no part has rows."""
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # deferred: deferred() of a submodule would load pyarrow at once
 
     out = {}
     for name, table in TABLES.items():
@@ -272,8 +277,6 @@ def snapshot(db: Path) -> dict[str, list[Path]]:
 
 def execute(session: Session, stmt: Select[Any]) -> list[tuple[Any, ...]]:
     """Run ``stmt`` on DuckDB over the snapshot of the session's SQLite file."""
-    import duckdb
-
     files = snapshot(database_file(session))
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it unannotated
     sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

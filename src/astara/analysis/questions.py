@@ -181,7 +181,7 @@ def _stats(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dic
 
 
 def _trends(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dict[str, Any]:
-    from astara.analysis.trends import trends  # numpy's statistics: only for this question
+    from astara.analysis.trends import trends  # deferred: numpy's statistics, this question only
 
     result = trends(session, scope, q["where"], period=q["interval"], measure=q["measure"],
                     threshold=q["threshold"], engine=engine_for(session))  # fmt: skip
@@ -189,7 +189,7 @@ def _trends(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> di
 
 
 def _routes(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dict[str, Any]:
-    from astara.analysis.flows import route_flows  # the gazetteer's places: only for this question
+    from astara.analysis.flows import route_flows  # deferred: the gazetteer, this question only
 
     now, before, labels = _periods(q["where"], q["period"])
     result = route_flows(session, scope, now, baseline_where=before, labels=labels, detail=q["detail"],
@@ -198,7 +198,7 @@ def _routes(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> di
 
 
 def _hotspots(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> dict[str, Any]:
-    from astara.analysis.hotspots import hotspots  # h3 and the gazetteer: only for this question
+    from astara.analysis.hotspots import hotspots  # deferred: h3 and the gazetteer, this question only
 
     now, before, _labels = _periods(q["where"], q["period"])
     result = hotspots(session, scope, now, level=q["level"], baseline_where=before,
@@ -207,7 +207,7 @@ def _hotspots(session: Session, scope: Scope, q: dict[str, Any], _told: Any) -> 
 
 
 def _dashboard(session: Session, scope: Scope, q: dict[str, Any], told: Any) -> dict[str, Any]:
-    from astara.analysis.overview import overview  # matplotlib and the maps: only for the dashboard
+    from astara.analysis.overview import overview  # deferred: matplotlib and the maps, the dashboard only
 
     period = parse_period(q["period"]) if q["period"] else None
     return overview(session, scope, period, q["words"], q["label"], told)

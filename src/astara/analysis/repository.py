@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from typing import cast as type_cast
 
 from sqlalchemy import ColumnClause, ColumnElement, Select, String, Table, cast, func, select
@@ -14,7 +14,13 @@ from sqlalchemy.sql.visitors import iterate, replacement_traverse
 from astara.agencies.scope import Scope, scoped
 from astara.db.models import SeizureEvent as E
 from astara.db.models import SeizureItem as I
+from astara.kit.deferred import deferred
 from astara.seizures.dimensions import Dimension
+
+if TYPE_CHECKING:
+    from astara.analysis import columnar
+else:
+    columnar = deferred("astara.analysis.columnar", "pyarrow and DuckDB: only for the duckdb engine")
 
 Conditions = Sequence[tuple[Dimension, ColumnElement[bool]]]
 EVENTS, ITEMS = type_cast(Table, E.__table__), type_cast(Table, I.__table__)
@@ -104,8 +110,6 @@ class Grouping:
 
     def run(self, stmt: Select[Any]) -> list[tuple[Any, ...]]:
         if self.engine == "duckdb":
-            from astara.analysis import columnar
-
             return columnar.execute(self.session, stmt)
         return [tuple(r) for r in self.session.execute(stmt)]
 

@@ -13,6 +13,7 @@ from astara.analysis.geo import hotspot_features, route_features
 from astara.analysis.schemas import HotspotResult, RouteResult, StatsResult, TrendResult
 from astara.jobs.schemas import JobAccepted
 from astara.reference.schemas import Comparison
+from astara.reference.service import compare
 from astara.web.deps import unit
 from astara.web.questions import accepted, answer_or_job, api_answer
 
@@ -67,8 +68,6 @@ def get_routes(
 @router.get("/reference/compare", response_model=Comparison)
 def get_reference_comparison(request: Request, country: str, year: int) -> Comparison:
     """Recorded seizures against the reported reference totals, by drug group."""
-    from astara.reference.service import compare
-
     with unit(request) as (session, scope):
         return compare(session, scope, country, year)
 

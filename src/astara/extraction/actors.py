@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from astara.extraction.places import demonyms
+from astara.extraction.places import country_of, demonyms
 from astara.extraction.quantities import word_number
 from astara.extraction.text import words_in
 
@@ -131,8 +131,6 @@ _NATIONAL = re.compile(
 
 
 def find_nationalities(text: str, start: int, end: int) -> list[Found]:
-    from astara.extraction.places import country_of
-
     out = []
     table = demonyms()
     for m in _NATIONAL.finditer(text, start, end):

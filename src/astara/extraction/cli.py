@@ -10,9 +10,15 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
 
 if TYPE_CHECKING:
+    from astara.extraction import dates, service
     from astara.extraction.schemas import ExtractedEvent, ExtractionResult
+else:
+    _WHY = "the extractor's rules load when the command runs, not when the help lists it"
+    dates = deferred("astara.extraction.dates", _WHY)
+    service = deferred("astara.extraction.service", _WHY)
 
 
 def _event_lines(number: int, e: ExtractedEvent) -> list[str]:
@@ -66,9 +72,6 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="text or json (for FILE...)")] = "text",
     ) -> None:
         """Find seizure events in news or press-release texts (offline, rule-based, explainable)."""
-        from astara.extraction import service
-        from astara.extraction.dates import parse_published
-
         if jsonl is not None:
             stream = sys.stdin if jsonl == "-" else _open(Path(jsonl))
             out = sys.stdout
@@ -80,7 +83,7 @@ def register(app: typer.Typer) -> None:
             raise InvalidInput(f"--format must be text or json, not {fmt!r}")
         if not files:
             raise InvalidInput("give one or more FILEs, or --jsonl IN")
-        if published is not None and parse_published(published) is None:
+        if published is not None and dates.parse_published(published) is None:
             raise InvalidInput(f"--published must be a date such as 2024-05-17, not {published!r}")
         for path in files:
             text = _open(path).read()

@@ -14,9 +14,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from astara.extraction.languages import Language
 from astara.extraction.text import words_in
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    import jdatetime
+else:
+    jdatetime = deferred("jdatetime", "only dates in the Persian calendar need it")
 
 __all__ = ["DateMention", "find_dates", "find_dates_in", "parse_published"]
 
@@ -281,8 +288,6 @@ def _lang_patterns(lang: Language) -> list[tuple[str, re.Pattern[str]]]:
 
 
 def _jalali(m: re.Match[str], lang: Language, published: dt.date | None) -> str | None:
-    import jdatetime
-
     month, day = lang.jalali_months[m["mon"]], int(m["day"])
     if m["year"]:
         year = int(m["year"])

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import contextlib
+import signal
+import threading
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.db import engine as db_engine
+    from astara.jobs import runner, schedule, schemas, service
+else:
+    _WHY = "the store and the runner load when a command runs, not when the help lists it"
+    db_engine = deferred("astara.db.engine", _WHY)
+    runner = deferred("astara.jobs.runner", _WHY)
+    schedule = deferred("astara.jobs.schedule", _WHY)
+    schemas = deferred("astara.jobs.schemas", _WHY)
+    service = deferred("astara.jobs.service", _WHY)
 
 jobs_app = typer.Typer(help="Background jobs: the runner, and what each job did.", no_args_is_help=True)
 Fmt = Annotated[str, typer.Option("--format", help="table or json")]
@@ -24,42 +39,32 @@ def jobs_run(
 ) -> None:
     """Run queued jobs of every agency: for ever (a service), or with --once until the queue is empty.
     Each look at the queue first queues the scheduled jobs due (DATA_DIR/schedule.toml)."""
-    import contextlib
-    import signal
-    import threading
-
-    from astara.db.engine import require_schema
-    from astara.jobs import schedule
-    from astara.jobs.runner import Runner
-
     rt = runtime()
-    require_schema(rt.engine)
+    db_engine.require_schema(rt.engine)
     entries = [] if no_schedule else _entries()
-    runner = Runner(rt, schedule=schedule.scheduler(rt.engine, entries))
+    jobs = runner.Runner(rt, schedule=schedule.scheduler(rt.engine, entries))
     if entries:
         typer.echo(
             f"{len(entries)} scheduled jobs from {rt.settings.data_dir / schedule.FILE_NAME}", err=True
         )
     if once:
-        typer.echo(f"{runner.run_once()} jobs run")
+        typer.echo(f"{jobs.run_once()} jobs run")
         return
     stop = threading.Event()
 
     def _terminate(*_: object) -> None:  # systemctl stop: end after the job at hand, not inside it
         stop.set()
-        runner.wake()
+        jobs.wake()
 
     signal.signal(signal.SIGTERM, _terminate)
     typer.echo("running jobs; stop with Ctrl-C", err=True)
     with contextlib.suppress(KeyboardInterrupt):
-        runner.serve(stop, poll)
+        jobs.serve(stop, poll)
     typer.echo("stopped", err=True)
 
 
 def _line(job: object) -> str:
-    from astara.jobs.schemas import JobOut
-
-    assert isinstance(job, JobOut)
+    assert isinstance(job, schemas.JobOut)
     total = f"/{job.progress_total}" if job.progress_total is not None else ""
     outcome = job.error or (
         ", ".join(f"{k} {v}" for k, v in (job.result or {}).items() if v) if job.result else ""
@@ -74,8 +79,6 @@ def jobs_list(
     fmt: Fmt = "table",
 ) -> None:
     """The newest jobs (an administrator sees the agency's, others their own)."""
-    from astara.jobs import service
-
     with runtime().unit() as (session, scope):
         rows = service.list_jobs(session, scope, limit)
     emit([j.model_dump(mode="json") for j in rows], fmt, "\n".join(_line(j) for j in rows) or "no jobs")
@@ -84,8 +87,6 @@ def jobs_list(
 @jobs_app.command("show")
 def jobs_show(job_id: Annotated[str, typer.Argument(help="The job's id.")], fmt: Fmt = "table") -> None:
     """One job: status, progress, result or error."""
-    from astara.jobs import service
-
     current = runtime()
     with current.unit() as (session, scope):
         job = service.get_job(session, scope, job_id, current.settings.data_dir)
@@ -93,8 +94,6 @@ def jobs_show(job_id: Annotated[str, typer.Argument(help="The job's id.")], fmt:
 
 
 def _entries() -> list[Any]:
-    from astara.jobs import schedule
-
     settings = runtime().settings
     return list(schedule.load(settings.data_dir / schedule.FILE_NAME, settings.agency))
 
@@ -102,13 +101,11 @@ def _entries() -> list[Any]:
 @jobs_app.command("schedule")
 def jobs_schedule(fmt: Fmt = "table") -> None:
     """The scheduled jobs (DATA_DIR/schedule.toml): each one's next run and last run with its outcome."""
-    from astara.db.engine import require_schema, transaction
-    from astara.jobs import schedule
 
     rt = runtime()
-    require_schema(rt.engine)
+    db_engine.require_schema(rt.engine)
     entries = schedule.load(rt.settings.data_dir / schedule.FILE_NAME, rt.settings.agency)
-    with transaction(rt.engine) as session:
+    with db_engine.transaction(rt.engine) as session:
         planned = schedule.plan(session, entries)
     lines = []
     for p in planned:

@@ -8,13 +8,20 @@ two processes or two threads, never both win the same job, on SQLite or PostgreS
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped
 from astara.db.models import Job, utcnow
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
+else:
+    postgresql = deferred("sqlalchemy.dialects.postgresql", "only a PostgreSQL store needs its dialect")
+    sqlite = deferred("sqlalchemy.dialects.sqlite", "only a SQLite store needs its dialect")
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 ACTIVE = (QUEUED, RUNNING)
@@ -115,13 +122,9 @@ def insert_once(session: Session, values: dict[str, Any]) -> bool:
 
     One INSERT ... ON CONFLICT DO NOTHING, so two schedulers racing for a slot queue it once."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["id"])
+        stmt: Any = postgresql.insert(Job).values(**values).on_conflict_do_nothing(index_elements=["id"])
     else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["id"])
+        stmt = sqlite.insert(Job).values(**values).on_conflict_do_nothing(index_elements=["id"])
     return session.execute(stmt.returning(Job.id)).scalar_one_or_none() is not None
 
 

@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.db.bulk import insert_adapted, insert_sql
+from astara.db.models import EventEntityLink, Vehicle
 from astara.kit.ids import stable_id
+from astara.matching import repository, watch
 from astara.matching.keys import keys_of
+from astara.matching.store import _now_value, create_entity, insert_new_keys
 from astara.matching.vehicles import TEMPLATES, parse_plate, parse_vin
 
 ROLE = "conveyance"
@@ -110,9 +113,6 @@ def add_event_vehicles(
     session: Session, scope: Scope, event_id: str, conveyance_ids: Iterable[Any]
 ) -> list[Any]:
     """Store the vehicles an event's conveyance ids name, linked to it; the watch-list alerts raised."""
-    from astara.matching import repository
-    from astara.matching.store import create_entity
-
     alerts: list[Any] = []
     for record in vehicles_of(conveyance_ids):
         if repository.is_linked(
@@ -133,10 +133,6 @@ def add_imported_vehicles(
     with their keys and watch-list checks; driver-level inserts in the import's transaction, as
     :func:`astara.matching.store.add_imported_persons`. Returns (vehicles written, alerts raised);
     their ids are added to ``written``."""
-    from astara.db.models import EventEntityLink, Vehicle
-    from astara.matching import watch
-    from astara.matching.store import _now_value, insert_new_keys
-
     vehicles: list[tuple[Any, ...]] = []
     links: list[tuple[Any, ...]] = []
     keys: list[tuple[Any, ...]] = []

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -33,12 +33,18 @@ from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.db.models import NOMINAL_MODELS, Identity, IdentityConflict, IdentityMember, utcnow
 from astara.errors import InvalidInput, NotFound
+from astara.kit.deferred import deferred
 from astara.matching import repository
 from astara.matching.keys import KINDS, keys_of
 from astara.matching.organizations import normalize_registration
 from astara.matching.persons import normalize_id
 from astara.matching.service import ALGORITHM, match_records
 from astara.matching.vehicles import parse_plate, parse_vin
+
+if TYPE_CHECKING:
+    from astara.sharing import audit
+else:
+    audit = deferred("astara.sharing.audit", "only merges and splits are audited")
 
 MAX_AUDITED = 50  # identities named in one audit entry; the counts cover the rest
 
@@ -246,13 +252,15 @@ SOURCES = ("store", "received")  # a partner's record joins an identity as any o
 
 def _records(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Stored and received (not retracted) records of ``refs``; the others are skipped."""
-    from astara.matching.store import load_records
+    from astara.matching.store import load_records  # deferred: a cycle, store imports identities at its top
 
     return {ref: record for ref, (_, record) in load_records(session, scope, kind, refs).items()}
 
 
 def _received_refs(session: Session, scope: Scope, kind: str) -> list[str]:
-    from astara.matching.store import received_entities
+    from astara.matching.store import (
+        received_entities,
+    )  # deferred: a cycle, store imports identities at its top
 
     return [
         ref
@@ -267,7 +275,10 @@ def _matched(
 ) -> list[Edge]:
     """The matcher's decisions above threshold between each record and its candidates (those in
     ``within`` when given)."""
-    from astara.matching.store import MAX_CANDIDATES, candidate_refs
+    from astara.matching.store import (
+        MAX_CANDIDATES,
+        candidate_refs,
+    )  # deferred: a cycle, store imports identities at its top
 
     pairs: set[tuple[str, str]] = set()
     shared = repository.shared_keys(session, scope, kind, sorted(records), SOURCES)
@@ -302,7 +313,7 @@ def _matched(
 def _neighbourhood(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> set[str]:
     """``refs``, their candidates, judged partners and strong-identifier fellows, with every member of
     the identities any of those belong to."""
-    from astara.matching.store import candidate_refs
+    from astara.matching.store import candidate_refs  # deferred: a cycle, store imports identities at its top
 
     around = set(refs)
     for record in _records(session, scope, kind, list(refs)).values():
@@ -361,8 +372,6 @@ def _write(
 
 
 def _audit(session: Session, scope: Scope, changes: list[dict[str, Any]]) -> None:
-    from astara.sharing import audit
-
     for change in changes:
         if change["merged"] or change["split"]:
             audit.append(
@@ -477,6 +486,7 @@ def show(session: Session, scope: Scope, ref: str, kind: str | None = None) -> d
             out = {"id": ref, "kind": k, "members": [ref], "evidence": [], "resolved_at": None}
         else:
             continue
+        # deferred: a cycle, store imports identities at its top
         from astara.matching.store import label_of, load_records
 
         found = load_records(session, scope, k, out["members"])
@@ -517,7 +527,7 @@ def summaries(session: Session, scope: Scope, kind: str, refs: Sequence[str]) ->
     """Entity reference -> its identity as alerts and pages name it: id, every distinct name of its
     members (each script and spelling), the member count and where to see it."""
     groups = members_of(session, scope, kind, list(dict.fromkeys(refs)))
-    from astara.matching.store import load_records
+    from astara.matching.store import load_records  # deferred: a cycle, store imports identities at its top
 
     found = load_records(session, scope, kind, sorted({m for ms in groups.values() for m in ms}))
     out: dict[str, dict[str, Any]] = {}

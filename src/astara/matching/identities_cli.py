@@ -3,9 +3,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from astara.cli import emit, runtime
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.matching import identities, keys
+else:
+    _WHY = "the store loads when a command runs, not when the help lists it"
+    identities = deferred("astara.matching.identities", _WHY)
+    keys = deferred("astara.matching.keys", _WHY)
 
 identities_app = typer.Typer(
     no_args_is_help=True, help="Resolved identities: one person, vehicle or organization across records."
@@ -15,7 +25,6 @@ KindOption = Annotated[str | None, typer.Option("--kind", help="person, vehicle 
 
 
 def _emit(data: Any, fmt: str, table: str) -> None:
-    from astara.cli import emit
 
     emit(data, fmt, table)
 
@@ -23,12 +32,9 @@ def _emit(data: Any, fmt: str, table: str) -> None:
 @identities_app.command("resolve")
 def resolve_command(kind: KindOption = None, fmt: Fmt = "table") -> None:
     """Resolve every identity again from judgements, strong identifiers and the matcher (audited)."""
-    from astara.cli import runtime
-    from astara.matching.identities import resolve
-    from astara.matching.keys import KINDS
 
     with runtime().unit() as (session, scope):
-        changes = resolve(session, scope, [kind] if kind else KINDS)
+        changes = identities.resolve(session, scope, [kind] if kind else keys.KINDS)
     lines = [
         f"{c['kind']}: {c['identities']} identities of two or more records; {len(c['merged'])} formed, "
         f"{len(c['split'])} undone, {c['conflicts']} conflicts"
@@ -44,11 +50,9 @@ def show_command(
     fmt: Fmt = "table",
 ) -> None:
     """An identity's members and the evidence that joined them."""
-    from astara.cli import runtime
-    from astara.matching.identities import show
 
     with runtime().unit() as (session, scope):
-        found = show(session, scope, ref, kind)
+        found = identities.show(session, scope, ref, kind)
     lines = [f"{found['kind']} identity {found['id']}: {len(found['members'])} members"]
     lines += [f"  {m:<34} {found['labels'][m]}" for m in found["members"]]
     lines.append("evidence:" if found["evidence"] else "evidence: (none, a record alone)")
@@ -68,11 +72,9 @@ def show_command(
 @identities_app.command("conflicts")
 def conflicts_command(kind: KindOption = None, fmt: Fmt = "table") -> None:
     """Joins the resolver refused, for an analyst: contradictory judgements, contradicted identifiers."""
-    from astara.cli import runtime
-    from astara.matching.identities import list_conflicts
 
     with runtime().unit() as (session, scope):
-        found = list_conflicts(session, scope, kind)
+        found = identities.list_conflicts(session, scope, kind)
     lines = [f"{len(found)} conflicts"]
     for c in found:
         d = c["details"]

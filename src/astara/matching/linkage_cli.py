@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from astara.cli import runtime
 from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.matching import linkage
+else:
+    linkage = deferred("astara.matching.linkage", "Splink and DuckDB load when the command runs")
 
 
 def link_command(
@@ -50,21 +57,12 @@ def link_command(
     with the options: one column, or several separated by commas (the first
     found in each file is used).
     """
-    from astara.cli import runtime
-    from astara.matching.linkage import (
-        Columns,
-        link_records,
-        read_records,
-        store_records,
-        write_clusters,
-        write_pairs,
-    )
 
     if (right is None) == (not store):
         raise InvalidInput("give a second file, or --store (not both)")
     if not 0 <= threshold <= 1:
         raise InvalidInput(f"--threshold {threshold} is not between 0 and 1")
-    columns = Columns(
+    columns = linkage.Columns(
         id=id_col,
         name=name,
         given=given,
@@ -76,14 +74,14 @@ def link_command(
         extra=list(extra or []),
     )
     start = time.perf_counter()
-    left_records = read_records(left, columns)
+    left_records = linkage.read_records(left, columns)
     if right is not None:
-        right_records = read_records(right, columns)
+        right_records = linkage.read_records(right, columns)
     else:
         columns.extra = []
         with runtime().unit() as (session, scope):
-            right_records = store_records(session, scope)
-    result = link_records(
+            right_records = linkage.store_records(session, scope)
+    result = linkage.link_records(
         left_records,
         right_records,
         extra=columns.extra,
@@ -94,9 +92,9 @@ def link_command(
         read_seconds=time.perf_counter() - start,
     )
     if out is not None:
-        write_pairs(result, out)
+        linkage.write_pairs(result, out)
     if clusters is not None:
-        write_clusters(result, clusters)
+        linkage.write_clusters(result, clusters)
     typer.echo(result.summary())
     if out is None:
         for pair in result.pairs[:20]:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from astara.auth.roles import require
+from astara.matching import identities, keys, store, watch
 from astara.sharing import audit
 from astara.web.deps import unit
 
@@ -62,47 +64,46 @@ class WatchListIn(BaseModel):
 @router.post("/match/query")
 def post_query(request: Request, body: QueryIn) -> dict[str, Any]:
     """Ranked candidates in the store for one record, each with score, decision and explanation."""
-    from astara.matching.store import query
 
     with unit(request) as (session, scope):
         audit.append(
             session, scope, "view_nominal", record=body.entity_id, details={"kind": body.kind, "query": True}
         )
-        return query(session, scope, body.kind, body.fields(), entity_id=body.entity_id, limit=body.limit)
+        return store.query(
+            session, scope, body.kind, body.fields(), entity_id=body.entity_id, limit=body.limit
+        )
 
 
 @router.post("/match/reindex")
 def post_reindex(request: Request) -> dict[str, int]:
-    from astara.matching.store import reindex
 
     with unit(request) as (session, scope):
-        return reindex(session, scope)
+        return store.reindex(session, scope)
 
 
 @router.post("/match/entities", status_code=201)
 def post_entity(request: Request, body: EntityIn) -> dict[str, Any]:
     """Store a person, vehicle or organization; its keys are filed and the watch lists checked."""
-    from astara.matching.store import create_entity, record_of
-    from astara.matching.watch import alert_dict
 
     with unit(request) as (session, scope):
-        entity, alerts = create_entity(
+        entity, alerts = store.create_entity(
             session, scope, body.kind, body.fields(), event_id=body.event_id, role=body.role
         )
         return {
             "id": entity.id,
             "kind": body.kind,
-            "record": record_of(body.kind, entity),
-            "alerts": [alert_dict(a, "") for a in alerts],
+            "record": store.record_of(body.kind, entity),
+            "alerts": [watch.alert_dict(a, "") for a in alerts],
         }
 
 
 @router.post("/match/judgements", status_code=201)
 def post_judgement(request: Request, body: JudgementIn) -> dict[str, Any]:
-    from astara.matching.store import judge, judgement_dict
 
     with unit(request) as (session, scope):
-        return judgement_dict(judge(session, scope, body.kind, body.a, body.b, body.verdict, body.note))
+        return store.judgement_dict(
+            store.judge(session, scope, body.kind, body.a, body.b, body.verdict, body.note)
+        )
 
 
 @router.get("/match/judgements")
@@ -110,53 +111,46 @@ def get_judgements(
     request: Request, a: str = Query(max_length=80), b: str = Query(max_length=80)
 ) -> list[dict[str, Any]]:
     """Every judgement of a pair, oldest first; the last one counts."""
-    from astara.auth.roles import require
-    from astara.matching.store import judgement_dict, judgement_history
 
     with unit(request) as (session, scope):
         require(scope, "records.read")
-        return [judgement_dict(r) for r in judgement_history(session, scope, a, b)]
+        return [store.judgement_dict(r) for r in store.judgement_history(session, scope, a, b)]
 
 
 @router.get("/watchlists")
 def get_watchlists(request: Request) -> list[dict[str, Any]]:
-    from astara.matching.watch import lists
 
     with unit(request) as (session, scope):
-        return lists(session, scope)
+        return watch.lists(session, scope)
 
 
 @router.post("/watchlists", status_code=201)
 def post_watchlist(request: Request, body: WatchListIn) -> dict[str, Any]:
-    from astara.matching.watch import create_list
 
     with unit(request) as (session, scope):
-        row = create_list(session, scope, body.name, body.description)
+        row = watch.create_list(session, scope, body.name, body.description)
         return {"id": row.id, "name": row.name, "description": row.description, "entries": 0}
 
 
 @router.get("/watchlists/{name}")
 def get_watchlist(request: Request, name: str, removed: bool = False) -> dict[str, Any]:
-    from astara.matching.watch import show_list
 
     with unit(request) as (session, scope):
-        return show_list(session, scope, name, include_removed=removed)
+        return watch.show_list(session, scope, name, include_removed=removed)
 
 
 @router.post("/watchlists/{name}/entries", status_code=201)
 def post_watch_entry(request: Request, name: str, body: RecordIn) -> dict[str, Any]:
-    from astara.matching.watch import add_entry, entry_dict
 
     with unit(request) as (session, scope):
-        return entry_dict(add_entry(session, scope, name, body.kind, body.fields()))
+        return watch.entry_dict(watch.add_entry(session, scope, name, body.kind, body.fields()))
 
 
 @router.delete("/watchlists/{name}/entries/{entry_id}")
 def delete_watch_entry(request: Request, name: str, entry_id: int) -> dict[str, Any]:
-    from astara.matching.watch import entry_dict, remove_entry
 
     with unit(request) as (session, scope):
-        return entry_dict(remove_entry(session, scope, name, entry_id))
+        return watch.entry_dict(watch.remove_entry(session, scope, name, entry_id))
 
 
 @router.get("/alerts")
@@ -165,44 +159,38 @@ def get_alerts(
     status: Literal["open", "acknowledged", "all"] = "open",
     limit: int = Query(200, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    from astara.matching.watch import alerts
 
     with unit(request) as (session, scope):
-        return alerts(session, scope, None if status == "all" else status, limit)
+        return watch.alerts(session, scope, None if status == "all" else status, limit)
 
 
 @router.post("/alerts/{alert_id}/ack")
 def post_alert_ack(request: Request, alert_id: int) -> dict[str, Any]:
-    from astara.matching.watch import acknowledge
 
     with unit(request) as (session, scope):
-        alert = acknowledge(session, scope, alert_id)
+        alert = watch.acknowledge(session, scope, alert_id)
         return {"id": alert.id, "status": alert.status}
 
 
 @router.get("/identities/conflicts")
 def get_identity_conflicts(request: Request, kind: KindName | None = None) -> list[dict[str, Any]]:
     """Joins the resolver refused: a ``same`` across a ``not_same``, a shared identifier that contradicts."""
-    from astara.matching.identities import list_conflicts
 
     with unit(request) as (session, scope):
-        return list_conflicts(session, scope, kind)
+        return identities.list_conflicts(session, scope, kind)
 
 
 @router.post("/identities/resolve")
 def post_identities_resolve(request: Request, kind: KindName | None = None) -> list[dict[str, Any]]:
     """Resolve every identity again (the reference run); audited when identities are formed or undone."""
-    from astara.matching.identities import resolve
-    from astara.matching.keys import KINDS
 
     with unit(request) as (session, scope):
-        return resolve(session, scope, [kind] if kind else KINDS)
+        return identities.resolve(session, scope, [kind] if kind else keys.KINDS)
 
 
 @router.get("/identities/{ref}")
 def get_identity(request: Request, ref: str, kind: KindName | None = None) -> dict[str, Any]:
     """An identity by its id or any member's id: members, their labels, the evidence, its conflicts."""
-    from astara.matching.identities import show
 
     with unit(request) as (session, scope):
-        return show(session, scope, ref, kind)
+        return identities.show(session, scope, ref, kind)

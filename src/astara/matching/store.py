@@ -15,26 +15,34 @@ entry as ``w<entry id>``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.db.bulk import insert_adapted, insert_sql
+from astara.db.bulk import column_adapters, insert_adapted, insert_sql
 from astara.db.models import (
     NOMINAL_MODELS,
     EventEntityLink,
     MatchJudgement,
     MatchKey,
+    Person,
     SharingReceived,
+    utcnow,
 )
 from astara.errors import InvalidInput, NotFound
+from astara.kit.deferred import deferred
 from astara.kit.ids import stable_id
 from astara.matching import identities, repository
 from astara.matching.keys import KINDS, keys_of
 from astara.matching.service import ALGORITHM, THRESHOLD, match_records
+
+if TYPE_CHECKING:
+    from astara.seizures import service as seizures
+else:
+    seizures = deferred("astara.seizures.service", "only an entity filed with an event checks the event")
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "person": ("name", "birth_date", "nationality", "id_number", "script_hint"),
@@ -110,7 +118,7 @@ def received_entities(row: SharingReceived) -> list[tuple[str, str, dict[str, An
 def index_received(session: Session, scope: Scope, rows: Sequence[SharingReceived]) -> None:
     """File the entities of newly received records, resolve their identities and check them against
     the watch lists."""
-    from astara.matching import watch
+    from astara.matching import watch  # deferred: a cycle, watch imports store at its top
 
     session.flush()
     by_kind: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -182,7 +190,7 @@ def create_entity(
 ) -> tuple[Any, list[Any]]:
     """Store a person, vehicle or organization (linked to ``event_id`` when given), file its keys and
     check it against the watch lists. Returns (entity, alerts raised)."""
-    from astara.matching import watch
+    from astara.matching import watch  # deferred: a cycle, watch imports store at its top
 
     require(scope, "records.write")
     check_kind(kind)
@@ -205,8 +213,6 @@ def create_entity(
     else:
         entity = session.get(model, entity_id)
     if event_id:
-        from astara.seizures import service as seizures
-
         seizures.get_seizure(session, scope, event_id)  # NotFound for another agency's event
         if not repository.is_linked(session, scope, event_id, kind, entity_id, role):
             session.add(
@@ -229,7 +235,7 @@ def update_entity(
     session: Session, scope: Scope, kind: str, entity_id: str, fields: dict[str, Any]
 ) -> tuple[Any, list[Any]]:
     """Change an entity's fields, refile its keys and check it against the watch lists again."""
-    from astara.matching import watch
+    from astara.matching import watch  # deferred: a cycle, watch imports store at its top
 
     require(scope, "records.write")
     entity = get_entity(session, scope, check_kind(kind), entity_id)
@@ -437,8 +443,7 @@ def add_imported_persons(
     file its keys and check it against the watch lists; driver-level inserts, in the import's
     transaction. Returns (persons written, alerts raised); their ids are added to ``written``, for
     :func:`astara.matching.identities.resolve_imported` once the import's rows are in."""
-    from astara.db.models import Person
-    from astara.matching import watch
+    from astara.matching import watch  # deferred: a cycle, watch imports store at its top
 
     if not people:
         return 0, 0
@@ -489,9 +494,6 @@ def add_imported_persons(
 
 
 def _now_value(session: Session) -> Any:
-    from astara.db.bulk import column_adapters
-    from astara.db.models import Person, utcnow
-
     adapter = column_adapters(
         cast(Table, Person.__table__), ["created_at"], session.connection().dialect.name
     )[0]

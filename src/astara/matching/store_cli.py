@@ -4,11 +4,20 @@ the matching store from the shell (the services are in ``store.py`` and ``watch.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from astara.cli import emit, runtime
 from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.matching import store, watch
+else:
+    _WHY = "the store loads when a command runs, not when the help lists it"
+    store = deferred("astara.matching.store", _WHY)
+    watch = deferred("astara.matching.watch", _WHY)
 
 Fmt = Annotated[str, typer.Option("--format", help="table or json")]
 Kind = Annotated[str, typer.Option("--kind", help="person, vehicle or organization")]
@@ -41,7 +50,6 @@ def _record(kind: str, raw_json: str | None, **fields: Any) -> tuple[str, dict[s
 
 
 def _emit(data: Any, fmt: str, table: str) -> None:
-    from astara.cli import emit
 
     emit(data, fmt, table)
 
@@ -81,25 +89,21 @@ def query_command(
     fmt: Fmt = "table",
 ) -> None:
     """Candidates in the store for one record, scored and explained."""
-    from astara.cli import runtime
-    from astara.matching.store import query
 
     kind, record = _record(
         kind, raw_json, name=name, birth_date=birth_date, nationality=nationality, id_number=id_number,
         plate=plate, country=country, vin=vin, make=make, registration=registration,
     )  # fmt: skip
     with runtime().unit() as (session, scope):
-        result = query(session, scope, kind, record, entity_id=entity, limit=limit)
+        result = store.query(session, scope, kind, record, entity_id=entity, limit=limit)
     _emit(result, fmt, _candidates_table(result))
 
 
 def reindex_command(fmt: Fmt = "table") -> None:
     """Rebuild the match keys of every stored and received entity and watch-list entry."""
-    from astara.cli import runtime
-    from astara.matching.store import reindex
 
     with runtime().unit() as (session, scope):
-        counts = reindex(session, scope)
+        counts = store.reindex(session, scope)
     _emit(counts, fmt, "reindexed: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
 
@@ -120,21 +124,18 @@ def add_command(
     fmt: Fmt = "table",
 ) -> None:
     """Store a person, vehicle or organization (keys filed, watch lists checked)."""
-    from astara.cli import runtime
-    from astara.matching.store import create_entity, record_of
-    from astara.matching.watch import alert_dict
 
     kind, record = _record(
         kind, raw_json, name=name, birth_date=birth_date, nationality=nationality, id_number=id_number,
         plate=plate, country=country, vin=vin, make=make, registration=registration,
     )  # fmt: skip
     with runtime().unit() as (session, scope):
-        entity, alerts = create_entity(session, scope, kind, record, event_id=event, role=role)
+        entity, alerts = store.create_entity(session, scope, kind, record, event_id=event, role=role)
         data = {
             "id": entity.id,
             "kind": kind,
-            "record": record_of(kind, entity),
-            "alerts": [alert_dict(a, "") for a in alerts],
+            "record": store.record_of(kind, entity),
+            "alerts": [watch.alert_dict(a, "") for a in alerts],
         }
     table = f"{kind} {data['id']} stored" + "".join(
         f"\n  ALERT {a['label']} ({a['score']:.3f})" for a in data["alerts"]
@@ -151,11 +152,9 @@ def judge_command(
     fmt: Fmt = "table",
 ) -> None:
     """Judge a candidate pair; a later judgement of the pair supersedes this one (history is kept)."""
-    from astara.cli import runtime
-    from astara.matching.store import judge, judgement_dict
 
     with runtime().unit() as (session, scope):
-        data = judgement_dict(judge(session, scope, kind, a, b, verdict, note))
+        data = store.judgement_dict(store.judge(session, scope, kind, a, b, verdict, note))
     _emit(data, fmt, f"judged {data['a']} ~ {data['b']}: {data['verdict']}")
 
 
@@ -165,11 +164,9 @@ def judgements_command(
     fmt: Fmt = "table",
 ) -> None:
     """Every judgement of a pair, oldest first (the last one counts)."""
-    from astara.cli import runtime
-    from astara.matching.store import judgement_dict, judgement_history
 
     with runtime().unit() as (session, scope):
-        rows = [judgement_dict(r) for r in judgement_history(session, scope, a, b)]
+        rows = [store.judgement_dict(r) for r in store.judgement_history(session, scope, a, b)]
     table = (
         "\n".join(f"{r['at']}  user {r['user_id']}  {r['verdict']:<9} {r['note']}" for r in rows) or "(none)"
     )
@@ -196,21 +193,17 @@ def alerts_command(
     fmt: Fmt = "table",
 ) -> None:
     """Watch-list alerts, newest first."""
-    from astara.cli import runtime
-    from astara.matching.watch import alerts
 
     with runtime().unit() as (session, scope):
-        rows = alerts(session, scope, None if status == "all" else status)
+        rows = watch.alerts(session, scope, None if status == "all" else status)
     _emit(rows, fmt, _alerts_table(rows))
 
 
 def ack_command(alert_id: Annotated[int, typer.Argument(help="Alert number.")], fmt: Fmt = "table") -> None:
     """Acknowledge an alert."""
-    from astara.cli import runtime
-    from astara.matching.watch import acknowledge
 
     with runtime().unit() as (session, scope):
-        alert = acknowledge(session, scope, alert_id)
+        alert = watch.acknowledge(session, scope, alert_id)
         data = {"id": alert.id, "status": alert.status}
     _emit(data, fmt, f"alert {data['id']} acknowledged")
 
@@ -221,11 +214,9 @@ def watch_create(
     description: Annotated[str, typer.Option(help="What the list is for.")] = "",
 ) -> None:
     """Create a watch list."""
-    from astara.cli import runtime
-    from astara.matching.watch import create_list
 
     with runtime().unit() as (session, scope):
-        create_list(session, scope, name, description)
+        watch.create_list(session, scope, name, description)
     typer.echo(f"watch list {name!r} created")
 
 
@@ -245,15 +236,13 @@ def watch_add(
     raw_json: Record = None,
 ) -> None:
     """Add a person, vehicle or organization to a watch list."""
-    from astara.cli import runtime
-    from astara.matching.watch import add_entry
 
     kind, record = _record(
         kind, raw_json, name=name, birth_date=birth_date, nationality=nationality, id_number=id_number,
         plate=plate, country=country, vin=vin, make=make, registration=registration,
     )  # fmt: skip
     with runtime().unit() as (session, scope):
-        entry = add_entry(session, scope, list_name, kind, record)
+        entry = watch.add_entry(session, scope, list_name, kind, record)
         shown = f"entry {entry.id} added to {list_name!r}: {entry.label}"
     typer.echo(shown)
 
@@ -264,11 +253,9 @@ def watch_remove(
     entry_id: Annotated[int, typer.Argument(help="Entry number (astara match watch show).")],
 ) -> None:
     """Take an entry off a watch list (the removal is recorded)."""
-    from astara.cli import runtime
-    from astara.matching.watch import remove_entry
 
     with runtime().unit() as (session, scope):
-        remove_entry(session, scope, list_name, entry_id)
+        watch.remove_entry(session, scope, list_name, entry_id)
     typer.echo(f"entry {entry_id} removed from {list_name!r}")
 
 
@@ -279,17 +266,15 @@ def watch_show(
     fmt: Fmt = "table",
 ) -> None:
     """The watch lists, or one list's entries."""
-    from astara.cli import runtime
-    from astara.matching.watch import lists, show_list
 
     with runtime().unit() as (session, scope):
         if list_name is None:
-            rows = lists(session, scope)
+            rows = watch.lists(session, scope)
             _emit(
                 rows, fmt, "\n".join(f"{r['name']:<30} {r['entries']:>6} entries" for r in rows) or "(none)"
             )
             return
-        data = show_list(session, scope, list_name, include_removed=removed)
+        data = watch.show_list(session, scope, list_name, include_removed=removed)
     table = "\n".join(
         [f"{data['name']}: {data['description']}"]
         + [

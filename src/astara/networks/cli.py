@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.networks import service
+else:
+    service = deferred("astara.networks.service", "networkx and the store load when a command runs")
 
 Where = Annotated[list[str] | None, typer.Option(help="FIELD=VALUE filter, as for astara stats.")]
 
@@ -21,18 +27,16 @@ def network_command(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Persons, organisations, vehicles, phones and documents linked through shared seizures."""
-    from astara.networks.service import format_network, network, to_graphml
-
     with runtime().unit() as (session, scope):
-        result = network(session, scope, where)
+        result = service.network(session, scope, where)
     if out is not None:
         if out.suffix.lower() == ".graphml":
-            out.write_text(to_graphml(result), encoding="utf-8")
+            out.write_text(service.to_graphml(result), encoding="utf-8")
         else:
             out.write_text(
                 json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=1), encoding="utf-8"
             )
-    emit(result.model_dump(mode="json"), fmt, format_network(result))
+    emit(result.model_dump(mode="json"), fmt, service.format_network(result))
 
 
 def timeline_command(
@@ -47,11 +51,9 @@ def timeline_command(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The seizures of an entity, a place or a route, oldest first."""
-    from astara.networks.service import format_timeline, timeline
-
     with runtime().unit() as (session, scope):
-        result = timeline(session, scope, entity=entity, place=place, route=route, where=where)
-    emit(result.model_dump(mode="json"), fmt, format_timeline(result))
+        result = service.timeline(session, scope, entity=entity, place=place, route=route, where=where)
+    emit(result.model_dump(mode="json"), fmt, service.format_timeline(result))
 
 
 def register(app: typer.Typer) -> None:

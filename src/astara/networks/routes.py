@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from astara.networks import service
 from astara.networks.schemas import NetworkResult, Timeline
 from astara.web.deps import unit
 
@@ -16,19 +17,15 @@ Where = Annotated[list[str], Query(description="FIELD=VALUE filters, as for asta
 
 @router.get("/network", response_model=NetworkResult)
 def get_network(request: Request, where: Where = []) -> NetworkResult:  # noqa: B006 - read only
-    from astara.networks.service import network
-
     with unit(request) as (session, scope):
-        return network(session, scope, where)
+        return service.network(session, scope, where)
 
 
 @router.get("/network.graphml", response_class=Response)
 def get_network_graphml(request: Request, where: Where = []) -> Response:  # noqa: B006 - read only
-    from astara.networks.service import network, to_graphml
-
     with unit(request) as (session, scope):
-        result = network(session, scope, where)
-    return Response(to_graphml(result), media_type="application/graphml+xml")
+        result = service.network(session, scope, where)
+    return Response(service.to_graphml(result), media_type="application/graphml+xml")
 
 
 @router.get("/timeline", response_model=Timeline)
@@ -39,7 +36,5 @@ def get_timeline(
     route: str | None = None,
     where: Where = [],  # noqa: B006 - read only
 ) -> Timeline:
-    from astara.networks.service import timeline
-
     with unit(request) as (session, scope):
-        return timeline(session, scope, entity=entity, place=place, route=route, where=where)
+        return service.timeline(session, scope, entity=entity, place=place, route=route, where=where)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import emit, runtime
+from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
 
 if TYPE_CHECKING:
+    from astara.news import schemas, service
     from astara.news.schemas import DraftOut
+else:
+    _WHY = "the review queue's modules load when a command runs, not when the help lists it"
+    schemas = deferred("astara.news.schemas", _WHY)
+    service = deferred("astara.news.service", _WHY)
 
 news_app = typer.Typer(
     help="News review: ingest articles, then accept, reject or merge drafts.", no_args_is_help=True
@@ -54,11 +62,6 @@ def ingest(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Store articles and their draft seizure events in the review queue (one transaction)."""
-    import datetime as dt
-
-    from astara.errors import InvalidInput
-    from astara.news import service
-
     try:
         day = dt.date.fromisoformat(published) if published else None
     except ValueError:
@@ -92,8 +95,6 @@ def list_(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The review queue, newest first, with duplicate proposals for open drafts."""
-    from astara.news import service
-
     with runtime().unit() as (session, scope):
         page = service.list_drafts(
             session, scope, None if status == "all" else status, offset=offset, limit=limit
@@ -112,8 +113,6 @@ def show(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """One draft: its fields, the supporting sentence with the fields marked, proposals."""
-    from astara.news import service
-
     with runtime().unit() as (session, scope):
         d = service.get_draft(session, scope, draft_id)
     quote = "".join(f"[{s.text}]" if s.mark else s.text for s in d.highlighted)
@@ -147,10 +146,7 @@ def accept(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Accept a draft (optionally edited) as a seizure record whose source is the article."""
-    from astara.news import service
-    from astara.news.schemas import Edits
-
-    edits = Edits(
+    edits = schemas.Edits(
         drug=drug,
         quantity=quantity,
         unit=unit,
@@ -172,8 +168,6 @@ def reject(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Reject a draft, with a reason."""
-    from astara.news import service
-
     with runtime().unit() as (session, scope):
         d = service.reject(session, scope, draft_id, reason)
     emit(d.model_dump(mode="json"), fmt, f"rejected {draft_id}: {d.reason}")
@@ -186,8 +180,6 @@ def merge(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Merge a draft into the seizure or draft it duplicates: one more source, counted once."""
-    from astara.news import service
-
     with runtime().unit() as (session, scope):
         d = service.merge(session, scope, draft_id, into)
     target = f"seizure {d.event_id}" if d.event_id else f"draft {d.merged_into}"

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, create_engine
 
 from astara.db import copies
+from astara.db.engine import make_engine
 from astara.errors import InvalidInput
 from astara.kit.ids import file_sha256
 from astara.operations import archive
@@ -80,8 +81,6 @@ def backup_path(dest: Path) -> Path:
 
 def create_backup(settings: Settings, dest: Path, passphrase: str | None) -> tuple[Path, dict[str, Any]]:
     """Write a backup of the running instance to ``dest``; returns its path and manifest."""
-    from astara.db.engine import make_engine
-
     dest = backup_path(dest)
     url = settings.effective_database_url
     with work_dir(dest.parent) as work:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from astara.cli import emit, runtime
 from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.operations import archive, service
+    from astara.operations import backup as backups
+    from astara.operations import restore as restores
+else:
+    _WHY = "the store and the archive load when a command runs, not when the help lists it"
+    archive = deferred("astara.operations.archive", _WHY)
+    backups = deferred("astara.operations.backup", _WHY)
+    restores = deferred("astara.operations.restore", _WHY)
+    service = deferred("astara.operations.service", _WHY)
 
 
 def _passphrase(*, new: bool) -> str:
@@ -36,18 +48,15 @@ def backup(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Back up the store, the instance key, the session secret and the audit checkpoints (online)."""
-    from astara.operations import archive
-    from astara.operations.backup import MIN_PASSPHRASE, create_backup, verify_backup
-
     if verify:
         header, _ = archive.read_header(dest)
-        manifest = verify_backup(dest, _passphrase(new=False) if header.encrypted else None)
+        manifest = backups.verify_backup(dest, _passphrase(new=False) if header.encrypted else None)
         emit(manifest, fmt, f"backup {dest} is whole and readable\n{_summary(manifest)}")
         return
     passphrase = None if no_encrypt else _passphrase(new=True)
-    if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
-        raise InvalidInput(f"a backup passphrase has at least {MIN_PASSPHRASE} characters")
-    path, manifest = create_backup(runtime().settings, dest, passphrase)
+    if passphrase is not None and len(passphrase) < backups.MIN_PASSPHRASE:
+        raise InvalidInput(f"a backup passphrase has at least {backups.MIN_PASSPHRASE} characters")
+    path, manifest = backups.create_backup(runtime().settings, dest, passphrase)
     state = "unencrypted" if passphrase is None else "encrypted"
     emit({"path": str(path), **manifest}, fmt, f"wrote {path} ({state})\n{_summary(manifest)}")
 
@@ -71,11 +80,8 @@ def restore(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Restore a backup into an empty data folder and store (with the server stopped)."""
-    from astara.operations import archive
-    from astara.operations.restore import restore_backup
-
     header, _ = archive.read_header(src)
-    result = restore_backup(
+    result = restores.restore_backup(
         runtime().settings, src, _passphrase(new=False) if header.encrypted else None, force=force
     )
     lines = [f"restored {src}", _summary(result.manifest)]
@@ -100,20 +106,16 @@ db_app = typer.Typer(help="The store's schema.", no_args_is_help=True)
 @db_app.command("current")
 def db_current(fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table") -> None:
     """Show the store's schema revision and the one this Astara needs."""
-    from astara.operations.service import schema_state
-
-    state = schema_state(runtime().engine)
+    state = service.schema_state(runtime().engine)
     emit(state.__dict__, fmt, state.describe())
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations the store lacks (back it up first: `astara backup`)."""
-    from astara.operations.service import schema_state, upgrade_store
-
     engine = runtime().engine
-    before = schema_state(engine)
-    after = upgrade_store(engine)
+    before = service.schema_state(engine)
+    after = service.upgrade_store(engine)
     if before.current == after.current:
         typer.echo(f"schema already at revision {after.current}: nothing to do")
     else:

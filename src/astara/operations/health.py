@@ -7,6 +7,7 @@ from typing import Any
 
 from astara.db.engine import ping, require_schema
 from astara.errors import StoreError
+from astara.operations.service import schema_state
 from astara.runtime import Runtime
 from astara.sharing import keys
 
@@ -19,8 +20,6 @@ class Readiness:
 
 def readiness(runtime: Runtime) -> Readiness:
     """Store reachable, schema current, instance key present; each check's detail for an administrator."""
-    from astara.operations.service import schema_state
-
     checks: dict[str, dict[str, Any]] = {}
     try:
         ping(runtime.engine)

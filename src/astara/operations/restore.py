@@ -12,16 +12,25 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine
 
+from astara.agencies.repository import list_agencies
+from astara.agencies.service import scope_for
 from astara.db import copies, versions
 from astara.db.engine import head_revision, make_engine, transaction
 from astara.errors import Conflict, InvalidInput
+from astara.kit.deferred import deferred
 from astara.operations import backup
 from astara.settings import Settings
 from astara.sharing import checkpoints, keys
+from astara.sharing.audit import record_restore
+
+if TYPE_CHECKING:
+    from astara.db import migrate
+else:
+    migrate = deferred("astara.db.migrate", "Alembic loads only when an older store is upgraded")
 
 
 @dataclass
@@ -160,9 +169,7 @@ def restore_backup(settings: Settings, src: Path, passphrase: str | None, *, for
     engine = make_engine(url)
     try:
         if revision is not None and revision < head_revision():
-            from astara.db.migrate import upgrade
-
-            upgrade(engine)
+            migrate.upgrade(engine)
             result.upgraded_from = revision
         with transaction(engine) as session:  # figures cached by running processes are of the old store
             versions.bump_all(session)
@@ -173,10 +180,6 @@ def restore_backup(settings: Settings, src: Path, passphrase: str | None, *, for
 
 
 def _record_restores(engine: Any, data_dir: Path) -> dict[str, int]:
-    from astara.agencies.repository import list_agencies
-    from astara.agencies.service import scope_for
-    from astara.sharing.audit import record_restore
-
     pair = keys.load_existing(data_dir)
     if pair is None:
         return {}  # no key, so no checkpoints to reconcile

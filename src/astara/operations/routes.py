@@ -10,10 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from astara.agencies.scope import Scope
+from astara.auth.service import scope_for_token
 from astara.errors import AstaraError, NotAuthenticated, PermissionDenied
 from astara.jobs.schedule import overview
 from astara.operations.health import readiness
 from astara.operations.metrics import CONTENT_TYPE, RequestMetrics
+from astara.operations.repository import jobs_by_kind_and_status, last_finished_jobs
 from astara.web.deps import runtime_of
 
 router = APIRouter(include_in_schema=False)
@@ -22,8 +24,6 @@ METRICS_ROLES = frozenset({"supervisor", "administrator"})
 
 def _token_scope(request: Request) -> Scope | None:
     """The scope of a bearer token, or None (no token, an unknown one, or a store that cannot answer)."""
-    from astara.auth.service import scope_for_token
-
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
         return None
@@ -54,8 +54,6 @@ def readyz(request: Request) -> JSONResponse:
 
 def _last_jobs(request: Request, scope: Scope) -> dict[str, dict[str, object]]:
     """Each kind of job's last run and its outcome, for the agency of the administrator asking."""
-    from astara.operations.repository import jobs_by_kind_and_status, last_finished_jobs
-
     with runtime_of(request).session() as session:
         waiting = jobs_by_kind_and_status(session, scope)
         return {

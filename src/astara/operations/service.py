@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from astara.db.engine import head_revision, stored_revision
 from astara.errors import StoreError
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.db import migrate
+else:
+    migrate = deferred("astara.db.migrate", "Alembic loads only when the store is upgraded")
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,8 @@ def schema_state(engine: Engine) -> SchemaState:
 
 
 def upgrade_store(engine: Engine) -> SchemaState:
-    from astara.db.migrate import upgrade
-
     state = schema_state(engine)
     if state.status == "ahead":
         raise StoreError(state.describe())
-    upgrade(engine)
+    migrate.upgrade(engine)
     return schema_state(engine)

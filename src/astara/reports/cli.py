@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from astara.cli import runtime
 from astara.errors import InvalidInput
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    from astara.reports import schemas, service
+else:
+    _WHY = "the report's modules load when the command runs, not when the help lists it"
+    schemas = deferred("astara.reports.schemas", _WHY)
+    service = deferred("astara.reports.service", _WHY)
 
 
 def report_command(
@@ -26,12 +34,9 @@ def report_command(
     ] = "en",
 ) -> None:
     """Write a bilateral periodic report or a route brief as HTML or PDF (tables, charts, maps)."""
-    from astara.reports.schemas import ReportRequest
-    from astara.reports.service import write_report
-
     if (year is None) == (period is None):
         raise InvalidInput("give either --year or --period")
-    request = ReportRequest(
+    request = schemas.ReportRequest(
         type=type_,
         country=country,
         period=period or str(year),
@@ -40,7 +45,7 @@ def report_command(
         language=language,
     )
     with runtime().unit() as (session, scope):
-        path = write_report(session, scope, request, out)
+        path = service.write_report(session, scope, request, out)
     typer.echo(f"report written to {path}")
 
 

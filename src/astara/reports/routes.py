@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from astara.errors import InvalidInput
 from astara.reports.schemas import ReportRequest
+from astara.reports.service import build_report, render_html, render_pdf
 from astara.web.deps import unit
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -25,8 +26,6 @@ def get_report(
     format: str = "html",
     language: Annotated[str, Query(description="en, az, ru or fa: the report's words.")] = "en",
 ) -> Response:
-    from astara.reports.service import build_report, render_html, render_pdf
-
     if format not in ("html", "pdf"):
         raise InvalidInput("format must be html or pdf")
     req = ReportRequest(

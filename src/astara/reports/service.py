@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -24,12 +24,18 @@ from astara.analysis.trends import trends
 from astara.errors import InvalidInput
 from astara.i18n import RTL, localise_digits, translate
 from astara.kit.countries import CountryNotFound, country_name, resolve_country
+from astara.kit.deferred import deferred
 from astara.reference.service import compare
 from astara.reports import charts, maps, sankey
 from astara.reports.fonts import font_face_css
 from astara.reports.identities import both_sides
 from astara.reports.schemas import REPORT_TYPES, Report, ReportRequest, StatsTable
 from astara.vocab import labels
+
+if TYPE_CHECKING:
+    import weasyprint
+else:
+    weasyprint = deferred("weasyprint", "heavy: loaded only when a PDF is asked for")
 
 FORMATS = ("html", "pdf")
 LANGUAGES = ("en", "az", "ru", "fa")
@@ -329,8 +335,6 @@ def render_html(report: Report, *, for_pdf: bool = False) -> str:
 
 def render_pdf(report: Report) -> bytes:
     """The report as PDF (WeasyPrint, vendored fonts: Persian and Azerbaijani shaped by HarfBuzz)."""
-    import weasyprint  # heavy: imported only when a PDF is asked for
-
     html = render_html(report, for_pdf=True)
     document = weasyprint.HTML(string=html, base_url=str(Path(__file__).parent))
     pdf: bytes = document.write_pdf()

@@ -7,9 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from astara.cli import emit, runtime
+from astara.kit.deferred import deferred
 
 if TYPE_CHECKING:
+    from astara.seizures import service
     from astara.seizures.schemas import SeizureEventOut
+else:
+    service = deferred(
+        "astara.seizures.service", "the store loads when a command runs, not when the help lists it"
+    )
 
 seizures_app = typer.Typer(help="Seizure records.", no_args_is_help=True)
 
@@ -40,8 +46,6 @@ def list_(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """List seizures, newest first."""
-    from astara.seizures import service
-
     with runtime().unit() as (session, scope):
         page = service.list_seizures(session, scope, where, q=q, sort=sort, offset=offset, limit=limit)
     table = "\n".join(
@@ -56,8 +60,6 @@ def show(
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Show one seizure with its items and provenance."""
-    from astara.seizures import service
-
     with runtime().unit() as (session, scope):
         event = service.get_seizure(session, scope, event_id)
     data = event.model_dump(mode="json")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_
 from sqlalchemy.sql.elements import SQLCoreOperations
@@ -20,7 +20,13 @@ from astara.db.models import SeizureEvent as E
 from astara.db.models import SeizureItem as I
 from astara.errors import InvalidInput
 from astara.kit.countries import CountryNotFound, resolve_country
+from astara.kit.deferred import deferred
 from astara.vocab import get_vocabulary
+
+if TYPE_CHECKING:
+    import astara.gazetteer as gazetteer_module
+else:
+    gazetteer_module = deferred("astara.gazetteer", "the gazetteer loads on the first place filter only")
 
 NULL_WORDS = frozenset({"none", "null", "unknown", "(unknown)", "-"})
 # Filters one question may combine: far above any real question, and far below the depth of
@@ -131,10 +137,8 @@ def _place() -> SQLCoreOperations[Any]:
 def _place_value(value: str) -> tuple[str, ...]:
     """A gazetteer id, or the id of the place a name in any script resolves to; the text as well,
     since a place the gazetteer did not know at import is stored by its text."""
-    from astara.gazetteer import get_gazetteer  # the gazetteer loads on the first place filter only
-
     text = value.strip()
-    gazetteer = get_gazetteer()
+    gazetteer = gazetteer_module.get_gazetteer()
     try:
         return (gazetteer.get(text).id,)
     except KeyError:

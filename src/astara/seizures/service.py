@@ -33,8 +33,10 @@ from astara.seizures.schemas import (
 )
 
 if TYPE_CHECKING:
+    import astara.gazetteer as gazetteer_module
     from astara.imports import mapping, rows
     from astara.imports.rows import ParsedRow
+    from astara.matching import conveyances
     from astara.sharing import audit
     from astara.sharing import outbox as sharing_outbox
 else:
@@ -42,6 +44,8 @@ else:
     rows = deferred("astara.imports.rows", "only a new seizure's rows are parsed")
     audit = deferred("astara.sharing.audit", "only writes are audited")
     sharing_outbox = deferred("astara.sharing.outbox", "only writes are queued for partners")
+    gazetteer_module = deferred("astara.gazetteer", "only the map's points need the gazetteer")
+    conveyances = deferred("astara.matching.conveyances", "only events that name vehicles need it")
 
 REQUIRED = ("date", "country", "drug", "quantity", "unit")
 SORTS = tuple(repository.SORTABLE) + tuple(f"-{k}" for k in repository.SORTABLE)
@@ -144,9 +148,7 @@ def map_points(
 def _map_points(
     session: Session, scope: Scope, conditions: list[tuple[Dimension, ColumnElement[bool]]], q: str | None
 ) -> dict[str, Any]:
-    from astara.gazetteer import get_gazetteer
-
-    gazetteer = get_gazetteer()
+    gazetteer = gazetteer_module.get_gazetteer()
     features = []
     located = 0
     for place_id, text, lat, lon, events, kg in repository.place_points(session, scope, conditions, q):
@@ -324,10 +326,8 @@ def update_seizure(
 def _add_vehicles(session: Session, scope: Scope, event: SeizureEvent) -> None:
     """The vehicles the event's plates and other conveyance ids name, in the matching store."""
     if event.conveyance_ids:
-        from astara.matching.conveyances import add_event_vehicles
-
         session.flush()
-        add_event_vehicles(session, scope, event.id, event.conveyance_ids)
+        conveyances.add_event_vehicles(session, scope, event.id, event.conveyance_ids)
 
 
 def _edited_elsewhere(event_id: str, current: int | None, edited: int) -> Conflict:

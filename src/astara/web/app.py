@@ -20,13 +20,45 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from astara.analysis.routes import router as stats_router
+from astara.auth.routes import router as auth_router
 from astara.auth.secret import secret_path, session_secret
 from astara.db.engine import PAGE_THREADS
 from astara.errors import AstaraError, InvalidInput, NotAuthenticated, NotFound
+from astara.exports.routes import router as export_router
+from astara.imports.routes import router as import_router
+from astara.jobs import schedule
+from astara.jobs.routes import router as jobs_router
+from astara.jobs.runner import start_in_server
+from astara.matching.routes import router as matching_router
+from astara.networks.routes import router as networks_router
+from astara.news.routes import router as news_router
+from astara.operations import logs
+from astara.operations.metrics import RequestMetrics
+from astara.operations.routes import router as operations_router
+from astara.reports.routes import router as reports_router
 from astara.runtime import Runtime
+from astara.seizures.routes import router as seizures_router
 from astara.settings import Settings
+from astara.sharing.routes import router as sharing_router
+from astara.web.admin_pages import router as admin_pages_router
+from astara.web.auth_pages import router as auth_pages_router
+from astara.web.dashboard import router as dashboard_router
+from astara.web.forms import router as forms_router
+from astara.web.import_pages import router as import_pages_router
 from astara.web.inputs import LimitParameters, RefuseNul, SecurityHeaders
+from astara.web.jobs_pages import router as jobs_pages_router
+from astara.web.list_tools import router as list_tools_router
+from astara.web.match_pages import router as match_pages_router
+from astara.web.more_pages import router as more_pages_router
+from astara.web.news_pages import router as news_pages_router
+from astara.web.observe import MeasureRequests, RequestIds
+from astara.web.pages import router as pages_router
 from astara.web.problems import error_page
+from astara.web.schedule_pages import router as schedule_pages_router
+from astara.web.search_pages import router as search_pages_router
+from astara.web.sharing_pages import router as sharing_pages_router
+from astara.web.vocab_routes import router as vocab_router
 
 STATIC_DIR = Path(__file__).with_name("static")
 SETUP_TOKEN_VARIABLE = "ASTARA_SETUP_TOKEN"  # noqa: S105 - a variable name; `astara serve --workers N` sets it
@@ -46,9 +78,6 @@ async def _run_jobs(app: FastAPI) -> AsyncIterator[None]:
     if not runtime.settings.jobs_in_server:
         yield
         return
-    from astara.jobs import schedule
-    from astara.jobs.runner import start_in_server
-
     loaded = schedule.read(runtime.settings)
     if loaded.problem:  # the server still serves; the schedule page and /readyz details say why
         logging.getLogger(__name__).error("no scheduled jobs are queued: %s", loaded.problem)
@@ -66,33 +95,6 @@ def _is_page(request: Request) -> bool:
 
 
 def create_app(settings: Settings, agency: str | None = None, setup_token: str | None = None) -> FastAPI:
-    from astara.analysis.routes import router as stats_router
-    from astara.auth.routes import router as auth_router
-    from astara.exports.routes import router as export_router
-    from astara.imports.routes import router as import_router
-    from astara.jobs.routes import router as jobs_router
-    from astara.matching.routes import router as matching_router
-    from astara.networks.routes import router as networks_router
-    from astara.news.routes import router as news_router
-    from astara.reports.routes import router as reports_router
-    from astara.seizures.routes import router as seizures_router
-    from astara.sharing.routes import router as sharing_router
-    from astara.web.admin_pages import router as admin_pages_router
-    from astara.web.auth_pages import router as auth_pages_router
-    from astara.web.dashboard import router as dashboard_router
-    from astara.web.forms import router as forms_router
-    from astara.web.import_pages import router as import_pages_router
-    from astara.web.jobs_pages import router as jobs_pages_router
-    from astara.web.list_tools import router as list_tools_router
-    from astara.web.match_pages import router as match_pages_router
-    from astara.web.more_pages import router as more_pages_router
-    from astara.web.news_pages import router as news_pages_router
-    from astara.web.pages import router as pages_router
-    from astara.web.schedule_pages import router as schedule_pages_router
-    from astara.web.search_pages import router as search_pages_router
-    from astara.web.sharing_pages import router as sharing_pages_router
-    from astara.web.vocab_routes import router as vocab_router
-
     app = FastAPI(
         lifespan=_run_jobs,
         title="Astara",
@@ -101,11 +103,6 @@ def create_app(settings: Settings, agency: str | None = None, setup_token: str |
         docs_url=None,  # Swagger UI loads from a CDN; the OpenAPI document is served at /openapi.json
         redoc_url=None,
     )
-    from astara.operations import logs
-    from astara.operations.metrics import RequestMetrics
-    from astara.operations.routes import router as operations_router
-    from astara.web.observe import MeasureRequests, RequestIds
-
     logs.configure(settings.log_format, settings.log_level)
     secret, created = session_secret(settings)
     if created:

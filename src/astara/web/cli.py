@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import os
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from astara.cli import runtime
+from astara.kit.deferred import deferred
+
+if TYPE_CHECKING:
+    import secrets
+
+    import uvicorn
+
+    from astara.agencies import cli as agencies_cli
+    from astara.auth import secret as auth_secret
+    from astara.auth import service as auth_service
+    from astara.db import engine as db_engine
+    from astara.web import app as web_app
+else:
+    _WHY = "the server and the store load when the command runs, not when the help lists it"
+    secrets = deferred("secrets", _WHY)
+    uvicorn = deferred("uvicorn", _WHY)
+    agencies_cli = deferred("astara.agencies.cli", _WHY)
+    auth_secret = deferred("astara.auth.secret", _WHY)
+    auth_service = deferred("astara.auth.service", _WHY)
+    db_engine = deferred("astara.db.engine", _WHY)
+    web_app = deferred("astara.web.app", _WHY)
 
 
 def serve(
@@ -15,30 +37,19 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per CPU core is typical).")] = 1,
 ) -> None:
     """Serve the web application and the REST API."""
-    import os
-    import secrets
-
-    import uvicorn
-
-    from astara.agencies.cli import make_instance_key
-    from astara.auth.secret import secret_path, session_secret
-    from astara.db.engine import require_schema
-    from astara.web.app import SETUP_TOKEN_VARIABLE, create_app
-
     rt = runtime()
-    require_schema(rt.engine)
-    if session_secret(rt.settings)[1]:  # before the workers start, so they all read the same file
-        typer.echo(f"wrote a new secret key for sessions to {secret_path(rt.settings)} (mode 0600)")
-    make_instance_key(rt.settings.data_dir)
+    db_engine.require_schema(rt.engine)
+    if auth_secret.session_secret(rt.settings)[1]:  # before the workers start, so they all read the same file
+        typer.echo(
+            f"wrote a new secret key for sessions to {auth_secret.secret_path(rt.settings)} (mode 0600)"
+        )
+    agencies_cli.make_instance_key(rt.settings.data_dir)
     token = secrets.token_urlsafe(18)
-    app = create_app(rt.settings, agency=rt.agency, setup_token=token)
+    app = web_app.create_app(rt.settings, agency=rt.agency, setup_token=token)
     h, p = host or rt.settings.host, port or rt.settings.port
     typer.echo(f"Astara on http://{h}:{p}/  (API: /api/seizures, OpenAPI: /openapi.json)")
-    from astara.auth.service import needs_setup
-    from astara.db.engine import transaction
-
-    with transaction(rt.engine) as session:
-        if needs_setup(session):
+    with db_engine.transaction(rt.engine) as session:
+        if auth_service.needs_setup(session):
             typer.echo(
                 "No one can log in yet. Create the administrator at this address (valid while this server"
                 f" runs):\n  http://{h}:{p}/setup?token={app.state.setup_token}\n"
@@ -53,7 +64,7 @@ def serve(
         uvicorn.run(app, **options)
         return
     # Several processes: each builds its app from the environment (same settings, same set-up token).
-    os.environ[SETUP_TOKEN_VARIABLE] = token
+    os.environ[web_app.SETUP_TOKEN_VARIABLE] = token
     if rt.agency:
         os.environ["ASTARA_AGENCY"] = rt.agency
     uvicorn.run("astara.web.app:app_from_environment", factory=True, workers=workers, **options)

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote_plus
 
+from fastapi.responses import JSONResponse
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -122,8 +123,6 @@ async def _refuse(where: str, scope: Scope, send: Send) -> None:
 
 
 async def _answer(error: InvalidInput, scope: Scope, send: Send) -> None:
-    from fastapi.responses import JSONResponse
-
     await JSONResponse(error.to_json(), status_code=error.status_code)(scope, _no_body, send)
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from astara.errors import AstaraError, NotAuthenticated, PermissionDenied
 from astara.i18n import catalogue, translate
+from astara.imports.schemas import ImportReport
 from astara.jobs import service
 from astara.jobs.schemas import JobOut
 from astara.web.deps import runtime_of, unit
@@ -68,8 +69,6 @@ def job_page(request: Request, job_id: str) -> HTMLResponse:
 
 def _import_done(request: Request, result: dict[str, Any]) -> HTMLResponse:
     """A finished import job shows the report a synchronous import shows, with the same links."""
-    from astara.imports.schemas import ImportReport
-
     report = ImportReport.model_validate(result["report"])
     context = {"page_title": translate(language_of(request), "import.title"), "report": report,
                "token": result["upload"], "rejects": bool(result["rejects"])}  # fmt: skip

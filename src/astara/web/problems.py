@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from astara.errors import AstaraError
 from astara.i18n import catalogue, localise_number, translate
 from astara.web.i18n import language_of
+from astara.web.templating import templates
 
 CSRF_MARK = "(CSRF check)"
 
@@ -83,8 +84,6 @@ def field_errors(language: str, details: list[dict[str, Any]]) -> dict[str, str]
 
 def error_page(request: Request, exc: AstaraError, situation: str = "", **values: Any) -> HTMLResponse:
     """A page route's error as a page of the site, in its language, with the error's status."""
-    from astara.web.templating import templates  # the templates read the session: imported when used
-
     language = language_of(request)
     title = f"error.title.{exc.status_code}"
     context = {

@@ -15,10 +15,20 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from babel import UnknownLocaleError
 
 from astara.kit import yamlfile
+from astara.kit.deferred import deferred
 from astara.kit.pickled import pickled
+
+if TYPE_CHECKING:
+    from babel import dates as babel_dates
+    from babel import numbers as babel_numbers
+else:
+    babel_dates = deferred("babel.dates", "only a locale not yet cached reads Babel's data")
+    babel_numbers = deferred("babel.numbers", "only a locale not yet cached reads Babel's data")
 
 __all__ = [
     "LANGUAGE_FILES",
@@ -216,21 +226,20 @@ def _locale_facts(code: str) -> _LocaleFacts:
 
 def _babel(code: str) -> _LocaleFacts:
     """Decimal mark, month names and weekday names Babel knows for the locale."""
-    from babel import UnknownLocaleError
-    from babel.dates import get_day_names, get_month_names
-    from babel.numbers import get_decimal_symbol
-
     try:
-        decimal_comma = get_decimal_symbol(code) == ","
+        decimal_comma = babel_numbers.get_decimal_symbol(code) == ","
     except UnknownLocaleError as exc:
         raise LanguageDataError(f"{code}.yaml: Babel has no locale {code!r}") from exc
 
     months: dict[str, int] = {}
     for width in ("wide", "abbreviated"):
         for context in ("format", "stand-alone"):
-            for number, name in get_month_names(width, context, code).items():
+            for number, name in babel_dates.get_month_names(width, context, code).items():
                 months.setdefault(normalise(name.lower().rstrip(".")), int(number))
-    days = {normalise(name.lower()): int(n) for n, name in get_day_names("wide", "format", code).items()}
+    days = {
+        normalise(name.lower()): int(n)
+        for n, name in babel_dates.get_day_names("wide", "format", code).items()
+    }
     return _LocaleFacts(decimal_comma, months, days)
 
 

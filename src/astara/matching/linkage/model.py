@@ -32,8 +32,8 @@ Fetch = Callable[[Any, list[str]], Iterable[list[Any]]]
 def splink_settings(extra: list[str], prior: float) -> Any:
     """Blocking rules and comparisons on the name keys, with fixed starting m and u values."""
     import splink.comparison_level_library as cll  # deferred: a heavy library, loaded when a link runs
-    import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+    import splink.comparison_library as cl  # deferred: as above
+    from splink import SettingsCreator, block_on  # deferred: as above
 
     def level(creator: Any, m: float, u: float) -> Any:
         return creator.configure(m_probability=m, u_probability=u)

@@ -21,9 +21,9 @@ def spark_session() -> Any:
     """One local Spark session per process, with Splink's jar of string-similarity UDFs."""
     if _SESSION:
         return _SESSION[0]
-    try:
-        from pyspark.sql import SparkSession
-        from splink.backends.spark import similarity_jar_location
+    try:  # deferred: pyspark is an optional extra; without it --engine spark says what to install
+        from pyspark.sql import SparkSession  # deferred: as above
+        from splink.backends.spark import similarity_jar_location  # deferred: as above
     except ImportError as exc:
         raise LinkageEngineError(
             "--engine spark needs the spark extra: pip install 'astara[spark]' (pyspark and Java 17)"
@@ -53,7 +53,7 @@ def spark_session() -> Any:
 
 def spark_api_and_frames(left: Any, right: Any) -> tuple[Any, list[Any]]:
     """Splink's SparkAPI and the two sides (Arrow tables) as Spark DataFrames."""
-    from splink.backends.spark import SparkAPI
+    from splink.backends.spark import SparkAPI  # deferred: Splink's Spark backend needs pyspark, an extra
 
     session = spark_session()
     frames = [session.createDataFrame(side.to_pandas()) for side in (left, right)]
