@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,6 +78,25 @@ def _counted(
     return conditions, total
 
 
+def _page_rows(
+    session: Session,
+    scope: Scope,
+    where: list[str] | None,
+    q: str | None,
+    sort: str,
+    offset: int,
+    limit: int,
+    columns: repository.Columns,
+    item_columns: repository.Columns,
+) -> tuple[int, list[Row[Any]], list[Row[Any]]]:
+    """How many events match, a page of them as rows of ``columns``, and their items' rows."""
+    conditions, total = _counted(session, scope, where, q, sort, offset, limit)
+    found = repository.list_rows(
+        session, scope, conditions, columns, q=q, sort=sort, offset=offset, limit=limit
+    )
+    return total, found, repository.item_rows(session, [r.id for r in found], item_columns)
+
+
 def list_seizures(
     session: Session,
     scope: Scope,
@@ -90,17 +109,14 @@ def list_seizures(
 ) -> SeizurePage:
     """A page of records with their items (the API, the CLI): two statements, built from what the
     store holds without validating it again."""
-    conditions, total = _counted(session, scope, where, q, sort, offset, limit)
-    rows = repository.list_rows(
-        session, scope, conditions, RECORD, q=q, sort=sort, offset=offset, limit=limit
-    )
+    total, found, item_rows = _page_rows(session, scope, where, q, sort, offset, limit, RECORD, RECORD_ITEM)
     names, item_names = [c.key for c in RECORD], [c.key for c in RECORD_ITEM]
     items: dict[str, list[SeizureItemOut]] = {}
-    for event_id, *values in repository.item_rows(session, [r.id for r in rows], RECORD_ITEM):
+    for event_id, *values in item_rows:
         item = SeizureItemOut.model_construct(**dict(zip(item_names, values, strict=True)))
         items.setdefault(event_id, []).append(item)
     events = []
-    for row in rows:
+    for row in found:
         fields = dict(zip(names, row, strict=True))
         fields["created_at"] = as_utc(fields["created_at"])  # what UtcDateTime's validation does
         events.append(SeizureEventOut.model_construct(**fields, items=items.get(row.id, [])))
@@ -119,14 +135,11 @@ def list_page(
 ) -> ListedPage:
     """A page of the seizure list as the pages show it: the columns of ``LISTED`` and the items'
     drug, quantity and unit, in two statements (and the count, usually cached)."""
-    conditions, total = _counted(session, scope, where, q, sort, offset, limit)
-    rows = repository.list_rows(
-        session, scope, conditions, LISTED, q=q, sort=sort, offset=offset, limit=limit
-    )
+    total, found, item_rows = _page_rows(session, scope, where, q, sort, offset, limit, LISTED, LISTED_ITEM)
     items: dict[str, list[ListedItem]] = {}
-    for event_id, *values in repository.item_rows(session, [r.id for r in rows], LISTED_ITEM):
+    for event_id, *values in item_rows:
         items.setdefault(event_id, []).append(ListedItem(*values))
-    events = [ListedEvent(**row._asdict(), items=items.get(row.id, [])) for row in rows]
+    events = [ListedEvent(**row._asdict(), items=items.get(row.id, [])) for row in found]
     return ListedPage(total, offset, limit, events)
 
 
