@@ -124,20 +124,9 @@ def key(question: dict[str, Any]) -> tuple[str, str]:
     return ("question", json.dumps(question, sort_keys=True, separators=(",", ":")))
 
 
-class _Missing(Exception):
-    """Raised inside the cache's compute to look without computing."""
-
-
 def cached(session: Session, scope: Scope, question: dict[str, Any]) -> Any | None:
     """The answer already known for this store version, else None (nothing is computed)."""
-
-    def missing() -> Any:
-        raise _Missing
-
-    try:
-        return figures.get(store_of(session), scope.agency_id, key(question), missing)
-    except _Missing:
-        return None
+    return figures.peek(store_of(session), scope.agency_id, key(question))
 
 
 def answer(
@@ -151,8 +140,8 @@ def answer(
     if hit is not None:
         return hit
     value = COMPUTE[question["kind"]](session, scope, question, told or (lambda _done, _total: None))
-    figures.get(store_of(session), scope.agency_id, key(question), lambda: value)
-    return value  # (not the cache's answer: an older one while another thread refreshes it)
+    figures.put(store_of(session), scope.agency_id, key(question), value)
+    return value
 
 
 def question_job(work: Work, params: dict[str, Any]) -> dict[str, Any]:

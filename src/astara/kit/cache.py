@@ -62,10 +62,9 @@ class FigureCache:
         than ``ttl`` is recomputed by the first thread that asks; others meanwhile get it at once
         instead of waiting. A value of an older version is never returned.
         """
-        session = getattr(store, "session", None)
-        if session is not None and versions.pending(session):
+        if _writing(store):
             return compute()
-        version = None if session is None else versions.current(session, agency_id)
+        version = _version(store, agency_id)
         full = (str(store), agency_id, key)
         hit = self._fresh(full, version)
         if hit is not None:
@@ -85,18 +84,34 @@ class FigureCache:
                 return cast(T, hit[2])
             started = self._clock()
             value = compute()
-            if session is not None and versions.pending(session):
+            if _writing(store):
                 return value  # (the computation wrote: not a figure of the committed store)
-            with self._lock:
-                self._entries[full] = (version, started, value)
-                self._entries.move_to_end(full)
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+            self._keep(full, version, started, value)
             return value
         finally:
             with self._lock:
                 self._computing.pop(full, None)
             computing.release()
+
+    def peek(self, store: str, agency_id: int, key: Hashable) -> Any | None:
+        """The value kept for (store, agency, key) at the agency's current version, else None;
+        nothing is computed and nothing waits."""
+        if _writing(store):
+            return None
+        hit = self._fresh((str(store), agency_id, key), _version(store, agency_id))
+        return None if hit is None else hit[2]
+
+    def put(self, store: str, agency_id: int, key: Hashable, value: Any) -> None:
+        """Keep ``value``, computed just now outside the cache, for the agency's current version."""
+        if not _writing(store):
+            self._keep((str(store), agency_id, key), _version(store, agency_id), self._clock(), value)
+
+    def _keep(self, full: Key, version: int | None, started: float, value: Any) -> None:
+        with self._lock:
+            self._entries[full] = (version, started, value)
+            self._entries.move_to_end(full)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
     def _fresh(self, full: Key, version: int | None) -> tuple[int | None, float, Any] | None:
         with self._lock:
@@ -112,6 +127,17 @@ class FigureCache:
         with self._lock:
             for key in [k for k in self._entries if k[:2] == (str(store), agency_id)]:
                 del self._entries[key]
+
+
+def _writing(store: str) -> bool:
+    """Whether the store is read through a transaction that has changed seizure data."""
+    session = getattr(store, "session", None)
+    return session is not None and versions.pending(session)
+
+
+def _version(store: str, agency_id: int) -> int | None:
+    session = getattr(store, "session", None)
+    return None if session is None else versions.current(session, agency_id)
 
 
 def store_of(session: Session) -> Store:
