@@ -140,12 +140,7 @@ def start_server(env: dict[str, str], folder: Path, workers: int = 1) -> tuple[s
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            httpx.get(base + "/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    wait_for(base + "/healthz")
     return server, base
 
 
@@ -217,13 +212,18 @@ def start_reference(db: Path, folder: Path) -> tuple[subprocess.Popen[bytes], st
         [sys.executable, str(script), "--db", str(db), "--port", str(port)], stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/")
+    return server, base
+
+
+def wait_for(url: str) -> None:
+    """Until ``url`` answers at all (a server starting), for at most about half a minute."""
     for _ in range(150):
         try:
-            httpx.get(base + "/", timeout=1)
-            break
+            httpx.get(url, timeout=1)
+            return
         except httpx.TransportError:
             time.sleep(0.2)
-    return server, base
 
 
 def measured(
