@@ -116,6 +116,14 @@ def org(name: str, country: str, reg: str | None = None) -> dict[str, Any]:
             org("Kaspi Cargo Transport LLC", "AZ", "1402556781"),
             True,
         ),
+        # The whole name translated: one registry number in one country is still one company ...
+        (
+            org("Qara Dəniz Balıq MMC", "AZ", "1700123987"),
+            org("Black Sea Fish LLC", "AZ", "1700123987"),
+            True,
+        ),
+        # ... but the same digits from two countries' registries are chance.
+        (org("Kaspi Tranzit MMC", "AZ", "1402556781"), org("Kaspi Tranzit LLC", "GE", "1402556781"), False),
     ],
 )
 def test_organization_cases(a: dict[str, Any], b: dict[str, Any], same: bool) -> None:
