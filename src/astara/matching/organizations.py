@@ -38,7 +38,9 @@ LEGAL_PHRASES = (
     "obshchestvo s ogranichennoi otvetstvennostiu", "obshchestvo s ogranichennoy otvetstvennostyu",
     "limited liability company", "limited liability partnership", "public joint stock company",
     "closed joint stock company", "open joint stock company", "private joint stock company",
-    "joint stock company", "company limited", "trading company", "trading house", "trading co",
+    "joint stock company", "public joint-stock company", "closed joint-stock company",
+    "open joint-stock company", "private joint-stock company", "joint-stock company", "company limited",
+    "trading company", "trading house", "trading co",
     "anonim şirketi", "anonim sirketi", "limited şirketi", "limited sirketi", "ltd şti", "ltd sti",
     "sanayi ve ticaret", "san ve tic", "san tic", "iç ve dış ticaret", "ic ve dis ticaret",
     "ithalat ihracat", "ith ihr", "ticarət evi", "ticaret evi",
@@ -53,6 +55,8 @@ LEGAL_WORDS = frozenset(
         "شرکت", "سهامی", "خاص", "عام", "مسئولیت", "محدود", "موسسه", "مؤسسه", "institute",
         "ticarət", "ticarəti", "ticaret", "ticareti", "tic", "trading", "trade", "торговый", "торговая",
         "торговое", "торговля", "торговли", "بازرگانی", "تجارت", "tejarat", "tijarat", "bazargani",
+        "пкф", "нпо", "нпп", "чп", "тпк", "фирма", "firma", "firması", "firmasi", "firm", "корпорация",
+        "korporasiya", "тоо", "одо", "تعاونی", "مسوولیت", "مسؤولیت",
     }
 )  # fmt: skip
 # Conjunctions and articles in every language ("Araz & Kür" = "Araz və Kür" = "Араз и Кюр" = "آراز و کور").
@@ -92,12 +96,14 @@ TRANSLATIONS = {
     "industrial": "industry", "industry": "industry", "industries": "industry", "sənaye": "industry",
     "sanayi": "industry", "промышленный": "industry", "промышленная": "industry", "صنعتی": "industry",
     "صنایع": "industry",
+    "holding": "holding", "holdinq": "holding", "холдинг": "holding", "هلدینگ": "holding",
     "sons": "sons", "oğulları": "sons", "ogullari": "sons", "oğullari": "sons", "сыновья": "sons",
     "پسران": "sons", "brothers": "brothers", "qardaşlar": "brothers", "qardaslar": "brothers",
     "kardeşler": "brothers", "kardesler": "brothers", "братья": "brothers", "برادران": "brothers",
     "energy": "energy", "enerji": "energy", "энергия": "energy", "энерджи": "energy", "انرژی": "energy",
 }  # fmt: skip
 GENERIC_WEIGHT = 0.5  # a paired generic word counts half a distinctive one; an unpaired one counts fully
+_OW = re.compile(r"ov(?=[^aeiouy])")
 _SOFTENED = re.compile(r"(?<=[bdfgklmnprstvz])y(?=[aeou])")
 SAME_RENDERING = 0.95  # word similarity from which two spellings are one word in two scripts
 
@@ -150,8 +156,9 @@ def _word_keys(word: str) -> tuple[str, ...]:
     if script_of(word) == "cyrl" and word[:1] in "еЕ":
         latin = "y" + latin  # a Russian word-initial е is said ye (Евлах = Yevlax)
     keys = (canonical(latin), canonical(latin, True))
-    # Russian я ю after a consonant soften it rather than add a y (Кюр = Kür, Лянкяран = Lənkəran).
-    soft = tuple(_SOFTENED.sub("", key) for key in keys)
+    # Russian я ю after a consonant soften it rather than add a y (Кюр = Kür, Лянкяран = Lənkəran), and
+    # English writes Persian o as ow before a consonant (Kowsar = Kosar, Nowruz = Noruz).
+    soft = tuple(_OW.sub("o", _SOFTENED.sub("", key)) for key in keys)
     return tuple(dict.fromkeys(keys + soft))
 
 
