@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from astara.matching.names import compare_names
-from astara.matching.phonetic import canonical, loose
+from astara.matching.phonetic import canonical, loose, similarity
 from astara.matching.scripts import cyrillic_to_latin, persian_skeleton
 from astara.matching.tokens import given_id, given_name_index, parse_name
 
@@ -69,6 +69,12 @@ def test_transliteration_tables() -> None:
     assert canonical("Orudzhev") == canonical("Orujev") == canonical("Orucev", True) == "oruJev"
     assert loose(canonical("Hossein")) == loose(canonical("Hüseyn"))
     assert persian_skeleton("علي") == persian_skeleton("علی")  # Arabic ye typed for Persian ye
+
+
+@pytest.mark.parametrize(("persian", "latin"), [("پناه", "Panah"), ("ماه", "Mah"), ("سپاه", "Sepah")])
+def test_a_final_he_after_a_long_vowel_meets_the_latin_spelling(persian: str, latin: str) -> None:
+    """Latin keys drop a final h after a vowel (Zadeh = Zade), so the Persian he there must drop too."""
+    assert similarity(persian_skeleton(persian), canonical(latin)) >= 0.95
 
 
 def test_patronymic_order_initials_and_sex_are_read() -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from astara.matching.keys import organization_keys
 from astara.matching.organizations import fingerprint, normalize_registration
 from astara.matching.service import THRESHOLD, match_records
 from astara.matching.vehicles import parse_plate, parse_vin, vin_check_digit
@@ -116,8 +117,34 @@ def org(name: str, country: str, reg: str | None = None) -> dict[str, Any]:
             org("Kaspi Cargo Transport LLC", "AZ", "1402556781"),
             True,
         ),
+        # The whole name translated: one registry number in one country is still one company ...
+        (
+            org("Qara Dəniz Balıq MMC", "AZ", "1700123987"),
+            org("Black Sea Fish LLC", "AZ", "1700123987"),
+            True,
+        ),
+        # ... but the same digits from two countries' registries are chance.
+        (org("Kaspi Tranzit MMC", "AZ", "1402556781"), org("Kaspi Tranzit LLC", "GE", "1402556781"), False),
     ],
 )
 def test_organization_cases(a: dict[str, Any], b: dict[str, Any], same: bool) -> None:
     result = match_records("organization", a, b)
     assert (result.score >= THRESHOLD) is same, result.explanation()
+
+
+def test_company_keys_meet_across_compounds_and_skip_generic_words() -> None:
+    """Nik Andish and Nikandish share a key; Araz Logistics is not filed with every logistics firm."""
+    assert organization_keys({"name": "Nik Andish Co."}) & organization_keys({"name": "Никандиш"})
+    assert organization_keys({"name": "شرکت نیک‌اندیش"}) & organization_keys({"name": "Nikandish Co."})
+    assert not any(k.startswith("ow:c:") for k in organization_keys({"name": "Araz Logistics LLC"}))
+    assert "ow:c:logistics" in organization_keys({"name": "ООО «Логистика»"})
+
+
+def test_legal_forms_and_conjunctions_in_every_script_are_not_name_words() -> None:
+    assert [w.raw for w in fingerprint("Yıldız Ambalaj A.Ş.")] == ["yıldız", "ambalaj"]
+    assert [w.raw for w in fingerprint("Doğan Tekstil San. ve Tic. Ltd. Şti.")] == ["doğan", "tekstil"]
+    assert [w.raw for w in fingerprint("Araz və Kür Məhdud Məsuliyyətli Cəmiyyəti")] == ["araz", "kür"]
+    assert [w.raw for w in fingerprint("ИП «Гусейнов Тимур»")] == ["гусейнов", "тимур"]
+    assert [w.raw for w in fingerprint("ООО «Автобаза №7»")] == ["автобаза", "7"]
+    persian = fingerprint("شرکت حمل و نقل بین المللی آراز")
+    assert [w.concept for w in persian] == ["transport", "international", None]

@@ -19,7 +19,8 @@ W_COUNTRY_DIFFERENT = 4.0
 W_MAKE = 0.5
 
 ORG_BIAS = -4.5
-W_REGISTRATION_SAME = 7.5
+# One registry number in one country is one company, even when its name was translated word for word.
+W_REGISTRATION_SAME = 9.0
 W_REGISTRATION_DIFFERENT = 8.0
 W_ORG_NAME = 5.0
 W_ORG_COUNTRY_SAME = 0.5
@@ -87,15 +88,18 @@ def score_vehicle(a: dict[str, Any], b: dict[str, Any]) -> Evidence:
 
 def score_organization(a: dict[str, Any], b: dict[str, Any]) -> Evidence:
     ev = Evidence(ORG_BIAS)
+    ca, cb = (str(r.get("country") or "").upper() or None for r in (a, b))
     ra, rb = normalize_registration(a.get("registration")), normalize_registration(b.get("registration"))
-    if ra and rb:
+    if ca and cb and ca != cb:
+        # Each country's registry numbers its own companies: equal digits from two registries are chance.
+        ev.add("registration_match", 0.0, W_REGISTRATION_SAME, f"{ra} and {rb} from two registries")
+    elif ra and rb:
         if ra == rb:
             ev.add("registration_match", 1.0, W_REGISTRATION_SAME, f"{ra} = {rb}")
         else:
             ev.add("registration_conflict", -1.0, W_REGISTRATION_DIFFERENT, f"{ra} != {rb}")
     else:
         ev.add("registration_match", 0.0, W_REGISTRATION_SAME, "registration missing on one side")
-    ca, cb = (str(r.get("country") or "").upper() or None for r in (a, b))
     if ca and cb:
         if ca == cb:
             ev.add("country_match", 1.0, W_ORG_COUNTRY_SAME, f"{ca} = {cb}")

@@ -12,8 +12,9 @@ Persian, Cyrillic, Azerbaijani or English Latin script meet under one key:
   word still meets) and under the identifier (``id:``).
 - **vehicles**: the canonical plate with OCR look-alikes folded (``pl:``: O/0, I/1, B/8, S/5) and the
   VIN (``vin:``).
-- **organizations**: the registration number (``reg:``) and each distinctive word of the company-name
-  fingerprint, by concept where the word list knows one (``ow:``).
+- **organizations**: the registration number (``reg:``), each distinctive word of the company-name
+  fingerprint and each two neighbouring words joined (``ow:``: "Nik Andish" meets "Nikandish"); generic
+  words (transport, group) file a company by concept only when the name has nothing else.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from astara.matching.phonetic import PERSIAN_MARK
 from astara.matching.tokens import Token, parse_name
 from astara.matching.vehicles import parse_plate, parse_vin
 
-KEY_VERSION = 1  # bump when the keys change: `astara match reindex` rebuilds them
+KEY_VERSION = 2  # bump when the keys change: `astara match reindex` rebuilds them
 MAX_KEY = 120
 _SKELETON_CLASSES = str.maketrans(
     {"f": "v", "w": "v", "q": "g", "k": "g", "h": "g", "x": "g", "C": "J", "S": "s", "d": "t", "c": "g"}
@@ -122,19 +123,29 @@ def vehicle_keys(record: Mapping[str, Any]) -> set[str]:
     return {k[:MAX_KEY] for k in keys}
 
 
+@lru_cache(maxsize=65536)
+def _joined_keys(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple("ow:" + _collapse(x + y) for x in first for y in second)
+
+
 def organization_keys(record: Mapping[str, Any]) -> set[str]:
     keys: set[str] = set()
     registration = normalize_registration(record.get("registration"))
     if registration:
         keys.add("reg:" + registration)
-    for word in fingerprint(str(record.get("name") or "")):
+    words = fingerprint(str(record.get("name") or ""))
+    distinctive = not all(w.concept or w.raw.isdigit() for w in words)
+    word_skeletons = [tuple(dict.fromkeys(s for k in w.keys for s in skeletons(k))) for w in words]
+    for word, skeleton in zip(words, word_skeletons, strict=True):
+        # A generic word (transport, group) files a company only when nothing distinctive is left.
         if word.concept:
-            keys.add("ow:c:" + word.concept)
+            if not distinctive:
+                keys.add("ow:c:" + word.concept)
             continue
-        if word.raw.isdigit():
-            continue
-        for key in word.keys:
-            keys.update("ow:" + s for s in skeletons(key) if len(s) >= 2)
+        keys.update("ow:" + s for s in skeleton if len(s) >= 2)
+    # Two neighbouring words as one, so that "Nik Andish" meets "Nikandish" and "نیک‌اندیش".
+    for first, second in itertools.pairwise(word_skeletons):
+        keys.update(_joined_keys(first, second))
     return {k[:MAX_KEY] for k in keys}
 
 

@@ -6,7 +6,7 @@ library (libicu) is needed on a fresh machine. ``anyascii`` covers any other scr
 
 Persian script writes no short vowels, so it is not turned into one Latin spelling: ``persian_skeleton``
 keeps its long-vowel letters as symbols that stand for several Latin letters (``A`` for alef, ``W`` for
-vav, ``Y`` for ye, ``@`` for an initial alef, ayn or hamza, ``E`` for a final silent he), and
+vav, ``Y`` for ye, ``@`` for an initial alef, ayn or hamza, ``E`` for a final he), and
 ``phonetic.distance`` aligns them with the vowels a Latin spelling writes out.
 """
 
@@ -51,7 +51,6 @@ PERSIAN = {
     "ژ": "J", "س": "s", "ش": "S", "ص": "s", "ض": "z", "ط": "t", "ظ": "z", "غ": "g", "ف": "f", "ق": "g",
     "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "W", "ه": "h", "ی": "Y",
 }  # fmt: skip
-_PERSIAN_VOWEL_LETTERS = set("اآوی")
 
 
 def script_of(text: str) -> str:
@@ -122,7 +121,8 @@ def persian_skeleton(word: str) -> str:
             sym = "v"
         elif i == 0 and sym == "Y":
             sym = "y"
-        elif ch == "ه" and i == len(word) - 1 and i > 0 and word[i - 1] not in _PERSIAN_VOWEL_LETTERS:
+        elif ch == "ه" and i == len(word) - 1 and i > 0:
+            # Silent after a consonant (Zadeh), and Latin keys drop a final h after a vowel (Mah, Panah).
             sym = "E"
         out.append(sym)
     skeleton = "".join(out)
