@@ -71,8 +71,10 @@ def main() -> None:
             with make_engine(url.split("?")[0], isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
     store_bytes = max(f["bytes"] for m, f in manifest["files"].items() if m.startswith("store/"))
-    print(f"store copy {store_bytes / 1e6:.1f} MB; backup file {path.stat().st_size / 1e6:.1f} MB encrypted,"
-          f" {plain.stat().st_size / 1e6:.1f} MB not; {manifest['tables']['seizure_events']:,} events")
+    print(
+        f"store copy {store_bytes / 1e6:.1f} MB; backup file {path.stat().st_size / 1e6:.1f} MB encrypted,"
+        f" {plain.stat().st_size / 1e6:.1f} MB not; {manifest['tables']['seizure_events']:,} events"
+    )
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_dashboard_counts_partner_records_without_opening_them(
         sharing.add_partner(session, scope, sharing.PartnerIn(code="IR-ANP", url=None, key=partner_key))
         audited = session.scalar(select(func.count()).select_from(AuditEntry))
     page = api_client.get("/dashboard").text
-    assert "Records from partners" in page and "<td><bdi class=\"data\">IR-ANP</bdi></td>" in page
+    assert "Records from partners" in page and '<td><bdi class="data">IR-ANP</bdi></td>' in page
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == audited  # no view logged
 

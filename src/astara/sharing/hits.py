@@ -250,9 +250,7 @@ def _identity_of(entry: HitEntry) -> str:
     return str(entry.get("identity") or f"{entry['kind']}|{entry['ref']}")  # an index from before identities
 
 
-def _about_identities(
-    body: HitIndexBody, matched: list[HitEntry], partner: str
-) -> list[dict[str, Any]]:
+def _about_identities(body: HitIndexBody, matched: list[HitEntry], partner: str) -> list[dict[str, Any]]:
     """One answer per identity hit: every shared record of it, whichever spelling the query met."""
     hit = {(e["kind"], _identity_of(e)) for e in matched}
     references: dict[tuple[str, str], set[str]] = {}
