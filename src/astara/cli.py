@@ -110,7 +110,7 @@ MODULES = (
 _registered: set[str] = set()
 
 
-def _register(name: str | None = None) -> None:
+def register_commands(name: str | None = None) -> None:
     """Add to ``app`` the commands of the module that registers ``name``, or of every module when
     ``name`` is None or not one of :data:`COMMANDS` (help, a mistyped command); each module once."""
     wanted = [COMMANDS[name]] if name in COMMANDS else list(MODULES)
@@ -154,7 +154,7 @@ def main() -> None:
     "error: internal error (...)" and exit code 70, with the traceback only under --debug or
     ASTARA_DEBUG."""
     name = _named(sys.argv[1:])
-    _register(name)
+    register_commands(name)
     try:
         with _only(name):
             code = app(standalone_mode=False)

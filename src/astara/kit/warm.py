@@ -1,0 +1,281 @@
+"""Small read commands answered by a warm copy of the CLI: the client side (the server is
+:mod:`astara.kit.warm_server`).
+
+A command that opens the store spends about half a second loading SQLAlchemy, the models and
+pydantic before it reads a row. For the commands of :data:`ALLOWED` (they read the store or their
+input and print) ``astara`` first asks a server that has loaded all that: it forks, and the child
+runs the command with this process's arguments, environment, working folder, umask and standard
+streams (passed as file descriptors), exactly as :func:`astara.cli.main` runs it here, and
+answers with the exit code. Signals (Ctrl-C) are passed on to the child.
+
+When no server answers, the command runs here as before, and a server is started in the
+background for the next one. It exits after ``ASTARA_WARM_IDLE_SECONDS`` (600) without a command.
+``ASTARA_WARM=0`` turns all of this off. The server listens on a Unix socket in a folder only this
+user may use (``$XDG_RUNTIME_DIR/astara``, else ``/tmp/astara-UID``; refused when it is a link,
+someone else's or open to others), named by a digest of the code it serves (the interpreter, the
+module path, the modification times and sizes of the package's files) and of the variables read
+while Python, Click and Rich start: an edited or upgraded installation never answers with old
+code, and a server nobody asks for any more idles out.
+
+This module runs before every such command: it imports only what Python has loaded at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import stat
+import struct
+import sys
+from typing import Any
+
+# Command words (after the global options) of the commands a warm copy may answer: each reads the
+# store or its input and prints; none prompts, serves, starts other processes or changes the schema.
+ALLOWED = frozenset({
+    ("stats",), ("trends",), ("routes",), ("hotspots",), ("network",), ("timeline",),
+    ("seizures", "list"), ("seizures", "show"),
+    ("match", "query"), ("match", "pairs"), ("match", "judgements"), ("match", "alerts"),
+    ("identities", "show"), ("identities", "conflicts"),
+    ("agency", "list"), ("user", "list"), ("jobs", "list"), ("jobs", "show"),
+    ("news", "list"), ("news", "show"), ("db", "current"),
+})  # fmt: skip
+IDLE_SECONDS = 600
+NAME_LIMIT = 100  # a Unix socket's path is at most 107 bytes on Linux
+# Read while Python starts (the streams' encoding, hashing, warnings) or by Rich, Typer and Click
+# when first imported: a server serves only clients that agree on all of them.
+STARTUP_VARIABLES = (
+    "COLORTERM", "COLUMNS", "DATABRICKS_RUNTIME_VERSION", "FORCE_COLOR", "GITHUB_ACTIONS",
+    "JUPYTER_COLUMNS", "JUPYTER_LINES", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LINES",
+    "NO_COLOR", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONWARNINGS", "PY_COLORS", "TERM",
+    "TERMINAL_WIDTH", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TYPER_USE_RICH", "_TYPER_FORCE_DISABLE_TERMINAL",
+)  # fmt: skip
+PID, EXIT = b"P", b"X"  # what the child sends: its pid, then its exit code
+REPLY = struct.Struct("!ci")
+LENGTH = struct.Struct("!I")
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def enabled() -> bool:
+    """Not turned off, and the platform passes descriptors over Unix sockets and forks."""
+    import socket  # deferred: only a command that may be answered warm needs it
+
+    return (
+        os.environ.get("ASTARA_WARM", "1") != "0"
+        and hasattr(socket, "AF_UNIX")
+        and hasattr(socket, "send_fds")
+        and hasattr(socket, "SO_PEERCRED")
+        and hasattr(os, "fork")
+    )
+
+
+def command_words(argv: list[str]) -> tuple[str, ...]:
+    """The words naming the command, after the global options, up to its first option."""
+    words: list[str] = []
+    rest = iter(argv)
+    for word in rest:
+        if not words and word == "--agency":
+            next(rest, None)
+        elif not words and (word == "--debug" or word.startswith("--agency=")):
+            continue
+        elif word.startswith("-"):
+            break
+        else:
+            words.append(word)
+    return tuple(words)
+
+
+def allowed(argv: list[str]) -> bool:
+    """A command of :data:`ALLOWED`, not asking for help or the version (printed without Typer)."""
+    if "--help" in argv or "--version" in argv:
+        return False
+    words = command_words(argv)
+    return words[:1] in ALLOWED or words[:2] in ALLOWED
+
+
+def folder() -> str | None:
+    """The user's own folder for the socket, created if missing; None when it is not safe."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    path = os.path.join(runtime, "astara") if runtime else f"/tmp/astara-{os.getuid()}"  # noqa: S108
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    return path if safe(path) else None
+
+
+def safe(path: str) -> bool:
+    """A real folder (not a link), this user's, that nobody else may enter or change."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o077
+
+
+def fingerprint(root: str = PACKAGE) -> list[tuple[str, int, int]]:
+    """Each file of the package (code and data): path, modification time, size."""
+    found: list[tuple[str, int, int]] = []
+    folders = [root]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        folders.append(entry.path)
+                elif not entry.name.endswith((".pyc", ".tmp")):
+                    kept = entry.stat()
+                    found.append((entry.path, kept.st_mtime_ns, kept.st_size))
+    return sorted(found)
+
+
+def key() -> str:
+    """What the serving code and its start depend on, as a short digest (see the module's doc)."""
+    try:  # deferred: hashlib would load OpenSSL, a few milliseconds of every command
+        from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # renamed _sha2 in Python 3.12
+        from hashlib import sha256
+
+    from astara.__main__ import version
+
+    variables = [(name, os.environ.get(name)) for name in STARTUP_VARIABLES]
+    made = (version(), sys.executable, sys.version, tuple(sys.flags), sys.warnoptions, sys._xoptions,
+            sys.path[1:], variables, fingerprint())  # fmt: skip
+    return str(sha256(repr(made).encode()).hexdigest()[:20])
+
+
+_addresses: dict[str, str] = {}  # this process's: the files do not change between two look-ups
+
+
+def address(place: str) -> str:
+    if place not in _addresses:
+        _addresses[place] = os.path.join(place, f"warm-{key()}.sock")
+    return _addresses[place]
+
+
+def _streams() -> list[tuple[Any, ...]] | None:
+    """How this process opened its standard streams, for the child to open them alike."""
+    found: list[tuple[Any, ...]] = []
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        if stream is None or not hasattr(stream, "write_through"):
+            return None
+        found.append((stream.encoding, stream.errors, stream.line_buffering, stream.write_through))
+    return found
+
+
+def request() -> dict[str, Any] | None:
+    streams = _streams()
+    if streams is None:
+        return None
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    mask = os.umask(0o077)
+    os.umask(mask)
+    main = sys.modules.get("__main__")
+    return {
+        "argv": list(sys.argv), "env": dict(os.environ), "cwd": cwd, "umask": mask, "path": list(sys.path),
+        "package": getattr(main, "__package__", None), "streams": streams,
+    }  # fmt: skip
+
+
+class _Child:
+    """The child's pid once known, and the signals that came before it."""
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.pending: list[int] = []
+
+    def forward(self, signum: int, _frame: object) -> None:
+        if self.pid is None:
+            self.pending.append(signum)
+        else:
+            with contextlib.suppress(ProcessLookupError):  # it has just ended: its code is on its way
+                os.kill(self.pid, signum)
+
+
+def answer(argv: list[str]) -> int | None:
+    """The exit code of the command run by a warm copy, or None when none could run it (it has
+    not started: the caller runs it here)."""
+    if not allowed(argv) or not enabled():
+        return None
+    place = folder()
+    if place is None:
+        return None
+    import socket  # deferred: see enabled()
+
+    path = address(place)
+    if len(path) > NAME_LIMIT:
+        return None
+    wanted = request()
+    if wanted is None:
+        return None
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+        uid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
+        if uid != os.getuid():
+            return None
+        payload = marshal.dumps(wanted)
+        socket.send_fds(connection, [LENGTH.pack(len(payload))], [0, 1, 2])
+        connection.sendall(payload)
+        return _wait(connection)
+    except OSError:  # no server (yet), or it went away before the child started
+        return None
+    finally:
+        connection.close()
+
+
+def _wait(connection: Any) -> int | None:
+    import signal  # deferred: see enabled()
+
+    child = _Child()
+    kept = {s: signal.signal(s, child.forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    buffer = b""
+    try:
+        while True:
+            try:
+                data = connection.recv(64)
+            except OSError:
+                data = b""
+            if not data:
+                if child.pid is None:
+                    return None
+                sys.stderr.write("error: the warm astara ended without an exit code\n")
+                return 1
+            buffer += data
+            while len(buffer) >= REPLY.size:
+                what, value = REPLY.unpack(buffer[: REPLY.size])
+                buffer = buffer[REPLY.size :]
+                if what == EXIT:
+                    return int(value)
+                child.pid = value
+                for signum in child.pending:
+                    child.forward(signum, None)
+    finally:
+        for signum, handler in kept.items():
+            signal.signal(signum, handler)
+
+
+def start_server(argv: list[str]) -> None:
+    """Start a server in the background when this command could have been answered warm: started
+    before this process loads anything heavy, so it costs a fork; a second one started meanwhile
+    finds the first's lock and exits."""
+    if not allowed(argv) or not enabled():
+        return
+    place = folder()
+    if place is None or len(address(place)) > NAME_LIMIT:
+        return
+    import subprocess  # deferred: only the command that starts a server needs it
+
+    code = "import sys; sys.path[:] = sys.argv[1:]; from astara.kit.warm_server import main; main()"
+    flags = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]
+    with contextlib.suppress(OSError):
+        subprocess.Popen(  # noqa: S603 - this interpreter, this package
+            [sys.executable, *flags, "-c", code, *sys.path],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd="/", start_new_session=True,
+        )  # fmt: skip
