@@ -115,10 +115,10 @@ def safe(path: str) -> bool:
     return stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o077
 
 
-def fingerprint(root: str = PACKAGE) -> list[tuple[str, int, int]]:
+def fingerprint() -> list[tuple[str, int, int]]:
     """Each file of the package (code and data): path, modification time, size."""
     found: list[tuple[str, int, int]] = []
-    folders = [root]
+    folders = [PACKAGE]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
@@ -213,51 +213,53 @@ def answer(argv: list[str]) -> int | None:
     wanted = request()
     if wanted is None:
         return None
+    import signal  # deferred: see enabled()
+
+    child = _Child()  # a signal that comes before the child's pid is passed on once it is known
+    kept = {s: signal.signal(s, child.forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    code: int | None = None
     try:
         connection.connect(path)
         uid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
-        if uid != os.getuid():
-            return None
-        payload = marshal.dumps(wanted)
-        socket.send_fds(connection, [LENGTH.pack(len(payload))], [0, 1, 2])
-        connection.sendall(payload)
-        return _wait(connection)
+        if uid == os.getuid():
+            payload = marshal.dumps(wanted)
+            socket.send_fds(connection, [LENGTH.pack(len(payload))], [0, 1, 2])
+            connection.sendall(payload)
+            code = _wait(connection, child)
     except OSError:  # no server (yet), or it went away before the child started
-        return None
+        code = None
     finally:
         connection.close()
-
-
-def _wait(connection: Any) -> int | None:
-    import signal  # deferred: see enabled()
-
-    child = _Child()
-    kept = {s: signal.signal(s, child.forward) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    buffer = b""
-    try:
-        while True:
-            try:
-                data = connection.recv(64)
-            except OSError:
-                data = b""
-            if not data:
-                if child.pid is None:
-                    return None
-                sys.stderr.write("error: the warm astara ended without an exit code\n")
-                return 1
-            buffer += data
-            while len(buffer) >= REPLY.size:
-                what, value = REPLY.unpack(buffer[: REPLY.size])
-                buffer = buffer[REPLY.size :]
-                if what == EXIT:
-                    return int(value)
-                child.pid = value
-                for signum in child.pending:
-                    child.forward(signum, None)
-    finally:
         for signum, handler in kept.items():
             signal.signal(signum, handler)
+    if code is None:
+        for pending in child.pending:  # meant for the command, which runs here now
+            signal.raise_signal(pending)
+    return code
+
+
+def _wait(connection: Any, child: _Child) -> int | None:
+    buffer = b""
+    while True:
+        try:
+            data = connection.recv(64)
+        except OSError:
+            data = b""
+        if not data:
+            if child.pid is None:
+                return None
+            sys.stderr.write("error: the warm astara ended without an exit code\n")
+            return 1
+        buffer += data
+        while len(buffer) >= REPLY.size:
+            what, value = REPLY.unpack(buffer[: REPLY.size])
+            buffer = buffer[REPLY.size :]
+            if what == EXIT:
+                return int(value)
+            child.pid = value
+            for signum in child.pending:
+                child.forward(signum, None)
 
 
 def start_server(argv: list[str]) -> None:

@@ -67,7 +67,8 @@ def main() -> None:
         return
     key = warm.key()
     path = os.path.join(place, f"warm-{key}.sock")
-    lock = os.open(os.path.join(place, f"warm-{key}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    locked = os.path.join(place, f"warm-{key}.lock")  # holds the server's pid
+    lock = os.open(locked, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:  # another server for this code is starting or listening
@@ -82,8 +83,9 @@ def main() -> None:
     try:
         _serve(listener, lock, float(os.environ.get("ASTARA_WARM_IDLE_SECONDS", warm.IDLE_SECONDS)))
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        for name in (path, locked):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
         listener.close()
 
 
