@@ -178,8 +178,14 @@ def test_ctrl_c_ends_the_warm_child(place: Path, store: str) -> None:
         [sys.executable, "-c", WARM, "match", "pairs", "--jsonl", "-"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
     )  # fmt: skip
+    assert waiting.stdin is not None and waiting.stdout is not None
     try:
-        running = _eventually(lambda: [pid for pid, state in _children(server) if state != "Z"], "a child")
+        pair = {"id": "1", "kind": "person", "a": {"name": "Rashad Mammadov"}, "b": {"name": "Рашад Мамедов"}}
+        waiting.stdin.write(json.dumps(pair) + "\n")
+        waiting.stdin.flush()
+        assert json.loads(waiting.stdout.readline())["id"] == "1"  # the command runs, and waits for more
+        running = [pid for pid, state in _children(server) if state != "Z"]
+        assert len(running) == 1
         child = running[0]
         waiting.send_signal(signal.SIGINT)
         assert waiting.wait(timeout=60) == 130

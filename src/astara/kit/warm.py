@@ -30,6 +30,8 @@ import struct
 import sys
 from typing import Any
 
+from astara.__main__ import version
+
 # Command words (after the global options) of the commands a warm copy may answer: each reads the
 # store or its input and prints; none prompts, serves, starts other processes or changes the schema.
 ALLOWED = frozenset({
@@ -47,8 +49,9 @@ NAME_LIMIT = 100  # a Unix socket's path is at most 107 bytes on Linux
 STARTUP_VARIABLES = (
     "COLORTERM", "COLUMNS", "DATABRICKS_RUNTIME_VERSION", "FORCE_COLOR", "GITHUB_ACTIONS",
     "JUPYTER_COLUMNS", "JUPYTER_LINES", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LINES",
-    "NO_COLOR", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONWARNINGS", "PY_COLORS", "TERM",
-    "TERMINAL_WIDTH", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TYPER_USE_RICH", "_TYPER_FORCE_DISABLE_TERMINAL",
+    "NO_COLOR", "PSYCOPG_IMPL", "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONWARNINGS",
+    "PY_COLORS", "TERM", "TERMINAL_WIDTH", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "TYPER_USE_RICH",
+    "_TYPER_FORCE_DISABLE_TERMINAL",
 )  # fmt: skip
 PID, EXIT = b"P", b"X"  # what the child sends: its pid, then its exit code
 REPLY = struct.Struct("!ci")
@@ -135,10 +138,8 @@ def key() -> str:
     """What the serving code and its start depend on, as a short digest (see the module's doc)."""
     try:  # deferred: hashlib would load OpenSSL, a few milliseconds of every command
         from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # renamed _sha2 in Python 3.12
-        from hashlib import sha256
-
-    from astara.__main__ import version
+    except ImportError:  # (renamed _sha2 in Python 3.12)
+        from hashlib import sha256  # deferred: as above, where _sha256 is missing
 
     variables = [(name, os.environ.get(name)) for name in STARTUP_VARIABLES]
     made = (version(), sys.executable, sys.version, tuple(sys.flags), sys.warnoptions, sys._xoptions,
@@ -236,6 +237,10 @@ def answer(argv: list[str]) -> int | None:
     if code is None:
         for pending in child.pending:  # meant for the command, which runs here now
             signal.raise_signal(pending)
+    elif code < 0:  # the child ended as Python does on an unhandled Ctrl-C: by the signal
+        signal.signal(-code, signal.SIG_DFL)
+        signal.raise_signal(signal.Signals(-code))
+        code = 128 - code
     return code
 
 
@@ -273,11 +278,11 @@ def start_server(argv: list[str]) -> None:
         return
     import subprocess  # deferred: only the command that starts a server needs it
 
-    code = "import sys; sys.path[:] = sys.argv[1:]; from astara.kit.warm_server import main; main()"
+    code = "import sys; sys.path[:] = sys.argv[2:]; import astara.kit.warm_server as s; s.main(sys.argv[1])"
     flags = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]
     with contextlib.suppress(OSError):
         subprocess.Popen(  # noqa: S603 - this interpreter, this package
-            [sys.executable, *flags, "-c", code, *sys.path],
+            [sys.executable, *flags, "-c", code, key(), *sys.path],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd="/", start_new_session=True,
         )  # fmt: skip

@@ -33,7 +33,11 @@ import traceback
 import types
 from typing import Any
 
+from sqlalchemy.orm import configure_mappers
+
+from astara import cli
 from astara.kit import deferred, warm
+from astara.vocab import get_vocabulary
 
 # Loaded before any command, besides what the commands' modules declare deferred: the store's
 # drivers (the configured one is chosen per command, from its environment).
@@ -42,8 +46,6 @@ DRIVERS = ("sqlite3", "sqlalchemy.dialects.sqlite.pysqlite", "sqlalchemy.dialect
 
 def warm_up() -> None:
     """Load the modules the allowed commands use and build what does not depend on who asks."""
-    from astara import cli
-
     for words in sorted(warm.ALLOWED):
         cli.register_commands(words[0])
     for name in sorted(sys.modules):
@@ -53,19 +55,15 @@ def warm_up() -> None:
     for name in DRIVERS:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    from sqlalchemy.orm import configure_mappers
-
-    from astara.vocab import get_vocabulary
-
     configure_mappers()  # the models' relationships, resolved at the first query otherwise
     get_vocabulary()  # the package's own data
 
 
-def main() -> None:
+def main(key: str) -> None:
+    """Serve the code whose key the starting command computed (:func:`astara.kit.warm.key`)."""
     place = warm.folder()
     if place is None:
         return
-    key = warm.key()
     path = os.path.join(place, f"warm-{key}.sock")
     locked = os.path.join(place, f"warm-{key}.lock")  # holds the server's pid
     lock = os.open(locked, os.O_RDWR | os.O_CREAT, 0o600)
@@ -76,7 +74,7 @@ def main() -> None:
     os.ftruncate(lock, 0)
     os.write(lock, f"{os.getpid()}\n".encode())
     warm_up()
-    if warm.key() != key:  # the code changed while it was loading: serve nothing stale
+    if warm.key() != key:  # the code changed since the command that started this: serve nothing stale
         return
     gc.freeze()
     listener = _listen(path)
@@ -198,14 +196,16 @@ def _take(wanted: dict[str, Any], fds: list[int]) -> None:
 
 
 def _run() -> int:
-    """:func:`astara.cli.main` and the end of a Python process: its exit code."""
-    from astara import cli
-
+    """:func:`astara.cli.main` and the end of a Python process: its exit code (negative: the
+    signal that ended it)."""
     try:
         cli.main()
         code = 0
     except SystemExit as exc:
         code = _exit_code(exc.code)
+    except KeyboardInterrupt:  # before the command began: Python ends by the signal
+        traceback.print_exc()
+        code = -signal.SIGINT
     except BaseException:
         traceback.print_exc()
         code = 1
@@ -225,6 +225,6 @@ def _exit_code(value: object) -> int:
     if value is None:
         return 0
     if isinstance(value, int):
-        return max(min(value, 2**31 - 1), -(2**31))
+        return value & 0xFF  # what the process's parent would see
     sys.stderr.write(f"{value}\n")
     return 1
