@@ -28,9 +28,12 @@ import os
 import stat
 import struct
 import sys
-from typing import Any
 
 from astara.__main__ import version
+
+TYPE_CHECKING = False  # typing is large, and this module runs before every small command
+if TYPE_CHECKING:
+    from typing import Any
 
 # Command words (after the global options) of the commands a warm copy may answer: each reads the
 # store or its input and prints; none prompts, serves, starts other processes or changes the schema.
