@@ -174,19 +174,8 @@ def test_a_warm_command_reads_its_standard_input(place: Path, store: str) -> Non
 
 def test_ctrl_c_ends_the_warm_child(place: Path, store: str) -> None:
     server = _start(place)
-    waiting = subprocess.Popen(  # reads its input until the end, which never comes
-        [sys.executable, "-c", WARM, "match", "pairs", "--jsonl", "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
-    )  # fmt: skip
-    assert waiting.stdin is not None and waiting.stdout is not None
+    waiting, child = _blocked(server)
     try:
-        pair = {"id": "1", "kind": "person", "a": {"name": "Rashad Mammadov"}, "b": {"name": "Рашад Мамедов"}}
-        waiting.stdin.write(json.dumps(pair) + "\n")
-        waiting.stdin.flush()
-        assert json.loads(waiting.stdout.readline())["id"] == "1"  # the command runs, and waits for more
-        running = [pid for pid, state in _children(server) if state != "Z"]
-        assert len(running) == 1
-        child = running[0]
         waiting.send_signal(signal.SIGINT)
         assert waiting.wait(timeout=60) == 130
         assert "aborted" in waiting.stderr.read()  # type: ignore[union-attr]
@@ -270,3 +259,43 @@ def test_an_edited_file_of_the_package_names_another_socket(
     assert second != first
     os.utime(package / "data" / "words.yaml", ns=(1, 1))
     assert address() not in (first, second)
+
+
+def _blocked(server: int) -> tuple[subprocess.Popen[str], int]:
+    """A warm ``match pairs`` that has answered one pair and waits for more; the child's pid."""
+    waiting = subprocess.Popen(
+        [sys.executable, "-c", WARM, "match", "pairs", "--jsonl", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+    )  # fmt: skip
+    assert waiting.stdin is not None and waiting.stdout is not None
+    pair = {"id": "1", "kind": "person", "a": {"name": "Rashad Mammadov"}, "b": {"name": "Рашад Мамедов"}}
+    waiting.stdin.write(json.dumps(pair) + "\n")
+    waiting.stdin.flush()
+    assert json.loads(waiting.stdout.readline())["id"] == "1"
+    running = [pid for pid, state in _children(server) if state != "Z"]
+    assert len(running) == 1
+    return waiting, running[0]
+
+
+def test_a_child_that_dies_gives_an_error_not_a_traceback(place: Path, store: str) -> None:
+    server = _start(place)
+    waiting, child = _blocked(server)
+    try:
+        os.kill(child, signal.SIGKILL)
+        assert waiting.wait(timeout=60) == 1
+        assert waiting.stderr is not None
+        assert waiting.stderr.read() == "error: the warm astara ended without an exit code\n"
+    finally:
+        waiting.kill()
+        waiting.communicate()
+
+
+def test_a_server_that_does_not_answer_is_not_waited_for(place: Path, store: str) -> None:
+    server = _start(place)
+    os.kill(server, signal.SIGSTOP)
+    try:
+        assert astara("seizures", "show", store) == cold("seizures", "show", store)
+    finally:
+        os.kill(server, signal.SIGCONT)
+    # the connection it then accepts finds the client gone: nothing runs twice, and it still serves
+    assert warm_only("seizures", "show", store) == cold("seizures", "show", store)

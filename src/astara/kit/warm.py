@@ -57,6 +57,8 @@ STARTUP_VARIABLES = (
     "_TYPER_FORCE_DISABLE_TERMINAL",
 )  # fmt: skip
 PID, EXIT = b"P", b"X"  # what the child sends: its pid, then its exit code
+GO = b"G"  # the client's answer to the pid, with its streams: run the command
+START_SECONDS = 5.0  # a child that has not said it is ready by then is not waited for
 REPLY = struct.Struct("!ci")
 LENGTH = struct.Struct("!I")
 PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,11 +66,12 @@ PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def enabled() -> bool:
     """Not turned off, and the platform passes descriptors over Unix sockets and forks."""
-    import socket  # deferred: only a command that may be answered warm needs it
+    if os.environ.get("ASTARA_WARM", "1") == "0":
+        return False
+    import socket  # deferred: only a command that may be answered warm needs it (SQLAlchemy loads it too)
 
     return (
-        os.environ.get("ASTARA_WARM", "1") != "0"
-        and hasattr(socket, "AF_UNIX")
+        hasattr(socket, "AF_UNIX")
         and hasattr(socket, "send_fds")
         and hasattr(socket, "SO_PEERCRED")
         and hasattr(os, "fork")
@@ -224,12 +227,12 @@ def answer(argv: list[str]) -> int | None:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     code: int | None = None
     try:
+        connection.settimeout(START_SECONDS)  # a server stopped or overwhelmed: run here
         connection.connect(path)
         uid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
         if uid == os.getuid():
             payload = marshal.dumps(wanted)
-            socket.send_fds(connection, [LENGTH.pack(len(payload))], [0, 1, 2])
-            connection.sendall(payload)
+            connection.sendall(LENGTH.pack(len(payload)) + payload)
             code = _wait(connection, child)
     except OSError:  # no server (yet), or it went away before the child started
         code = None
@@ -248,26 +251,38 @@ def answer(argv: list[str]) -> int | None:
 
 
 def _wait(connection: Any, child: _Child) -> int | None:
-    buffer = b""
-    while True:
+    """The child's exit code; None when no child said in time it would run the command: it then
+    never does (it waits for the go, which carries the streams), and the command runs here."""
+    import socket  # deferred: see enabled()
+
+    connection.settimeout(START_SECONDS)
+    started = _read(connection)
+    if started is None or started[0] != PID:
+        return None
+    socket.send_fds(connection, [GO], [0, 1, 2])  # (only now: passed streams stay open until read)
+    connection.settimeout(None)
+    child.pid = started[1]
+    for signum in child.pending:
+        child.forward(signum, None)
+    ended = _read(connection)
+    if ended is None or ended[0] != EXIT:
+        sys.stderr.write("error: the warm astara ended without an exit code\n")
+        return 1
+    return ended[1]
+
+
+def _read(connection: Any) -> tuple[bytes, int] | None:
+    data = b""
+    while len(data) < REPLY.size:
         try:
-            data = connection.recv(64)
-        except OSError:
-            data = b""
-        if not data:
-            if child.pid is None:
-                return None
-            sys.stderr.write("error: the warm astara ended without an exit code\n")
-            return 1
-        buffer += data
-        while len(buffer) >= REPLY.size:
-            what, value = REPLY.unpack(buffer[: REPLY.size])
-            buffer = buffer[REPLY.size :]
-            if what == EXIT:
-                return int(value)
-            child.pid = value
-            for signum in child.pending:
-                child.forward(signum, None)
+            part = connection.recv(REPLY.size - len(data))
+        except OSError:  # (a timeout too)
+            return None
+        if not part:
+            return None
+        data += part
+    what, value = REPLY.unpack(data)
+    return what, int(value)
 
 
 def start_server(argv: list[str]) -> None:

@@ -143,9 +143,12 @@ def _child(connection: socket.socket) -> None:
             signal.signal(signum, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # as Python starts: SIGPIPE ignored
         connection.settimeout(10)
-        wanted, fds = _receive(connection)
-        connection.settimeout(None)
+        wanted = _receive(connection)
         connection.sendall(warm.REPLY.pack(warm.PID, os.getpid()))
+        go, fds, _, _ = socket.recv_fds(connection, 1, 3)
+        if go != warm.GO or len(fds) != 3:  # the client has given up waiting and runs it itself
+            return
+        connection.settimeout(None)
         _take(wanted, fds)
         code = _run()
         connection.sendall(warm.REPLY.pack(warm.EXIT, code))
@@ -153,12 +156,13 @@ def _child(connection: socket.socket) -> None:
         os._exit(code)
 
 
-def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
-    head, fds, _, _ = socket.recv_fds(connection, warm.LENGTH.size, 3)
-    if len(fds) != 3:
-        raise ConnectionError("the client passed no streams")
+def _receive(connection: socket.socket) -> dict[str, Any]:
+    head = b""
     while len(head) < warm.LENGTH.size:
-        head += connection.recv(warm.LENGTH.size - len(head))
+        part = connection.recv(warm.LENGTH.size - len(head))
+        if not part:
+            raise ConnectionError("the client went away")
+        head += part
     (size,) = warm.LENGTH.unpack(head)
     payload = bytearray()
     while len(payload) < size:
@@ -166,7 +170,8 @@ def _receive(connection: socket.socket) -> tuple[dict[str, Any], list[int]]:
         if not part:
             raise ConnectionError("the client went away")
         payload += part
-    return marshal.loads(payload), fds  # noqa: S302 - from a process of this user (SO_PEERCRED)
+    wanted: dict[str, Any] = marshal.loads(payload)  # noqa: S302 - from a process of this user (SO_PEERCRED)
+    return wanted
 
 
 def _take(wanted: dict[str, Any], fds: list[int]) -> None:
