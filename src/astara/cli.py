@@ -146,6 +146,15 @@ def _only(name: str | None) -> Iterator[None]:
         app.registered_commands, app.registered_groups = commands, groups
 
 
+def read_options(names: list[str]) -> None:
+    """Have Typer read the options of these commands once (a warm server does, so that the commands it
+    runs find the type hints read): the start of a command, without running it."""
+    for name in names:
+        register_commands(name)
+        with _only(name):
+            typer.main.get_command(app)
+
+
 INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug, not the user's input
 
 

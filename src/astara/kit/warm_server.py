@@ -37,6 +37,7 @@ from sqlalchemy.orm import configure_mappers
 
 from astara import cli
 from astara.kit import deferred, warm
+from astara.matching.tokens import given_name_index
 from astara.vocab import get_vocabulary
 
 # Loaded before any command, besides what the commands' modules declare deferred: the store's
@@ -57,6 +58,8 @@ def warm_up() -> None:
             importlib.import_module(name)
     configure_mappers()  # the models' relationships, resolved at the first query otherwise
     get_vocabulary()  # the package's own data
+    given_name_index()  # the given-name table every person query reads
+    cli.read_options(sorted({words[0] for words in warm.ALLOWED}))
 
 
 def main(key: str) -> None:
