@@ -6,7 +6,9 @@ pydantic before it reads a row. For the commands of :data:`ALLOWED` (they read t
 input and print) ``astara`` first asks a server that has loaded all that: it forks, and the child
 runs the command with this process's arguments, environment, working folder, umask and standard
 streams (passed as file descriptors), exactly as :func:`astara.cli.main` runs it here, and
-answers with the exit code. Signals (Ctrl-C) are passed on to the child.
+answers with the exit code. Signals (Ctrl-C) are passed on to the child. The child first sends its
+pid and waits for a go that carries the streams: a server that has not answered within
+:data:`START_SECONDS` is given up and the command runs here, never twice.
 
 When no server answers, the command runs here as before, and a server is started in the
 background for the next one. It exits after ``ASTARA_WARM_IDLE_SECONDS`` (600) without a command.
@@ -17,7 +19,8 @@ module path, the modification times and sizes of the package's files) and of the
 while Python, Click and Rich start: an edited or upgraded installation never answers with old
 code, and a server nobody asks for any more idles out.
 
-This module runs before every such command: it imports only what Python has loaded at start.
+This module runs before every such command: it imports little (the socket module only when a
+command may be answered warm).
 """
 
 from __future__ import annotations

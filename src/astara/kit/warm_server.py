@@ -7,7 +7,9 @@ collector (a child's collections skip it, and its memory stays shared), and list
 connection from a process of the same user it forks; the child takes the client's streams,
 arguments, environment, working folder and umask and runs :func:`astara.cli.main`, then sends its
 exit code. Nothing that depends on the environment (the settings, the store, the data folder) is
-read before the fork: the child reads it as a command started afresh does.
+read before the fork: the child reads it as a command started afresh does. What the child does not
+take from the client: its resource limits, process group and controlling terminal (no allowed
+command prompts or reads the terminal but through its streams).
 
 It exits after ``ASTARA_WARM_IDLE_SECONDS`` (default 600) without a connection, or at SIGTERM,
 removing its socket. One server a key: a second one finds the lock held and exits.
