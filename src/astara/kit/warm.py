@@ -31,6 +31,7 @@ import os
 import stat
 import struct
 import sys
+import time
 
 from astara.__main__ import version
 
@@ -289,21 +290,46 @@ def _read(connection: Any) -> tuple[bytes, int] | None:
 
 
 def start_server(argv: list[str]) -> None:
-    """Start a server in the background when this command could have been answered warm: started
-    before this process loads anything heavy, so it costs a fork; a second one started meanwhile
-    finds the first's lock and exits."""
+    """Start a server in the background when this command could have been answered warm. It costs
+    this command a fork: the server waits for it to end before loading anything (on two cores the
+    loading would otherwise slow it by half); a second one started meanwhile finds the first's lock
+    and exits."""
     if not allowed(argv) or not enabled():
         return
     place = folder()
     if place is None or len(address(place)) > NAME_LIMIT:
         return
-    import subprocess  # deferred: only the command that starts a server needs it
+    import subprocess  # deferred: only the command that starts a server needs it (SQLAlchemy loads it too)
 
-    code = "import sys; sys.path[:] = sys.argv[2:]; import astara.kit.warm_server as s; s.main(sys.argv[1])"
+    code = (
+        "import sys; sys.path[:] = sys.argv[3:]; from astara.kit.warm import launch; launch(*sys.argv[1:3])"
+    )
     flags = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]
     with contextlib.suppress(OSError):
         subprocess.Popen(  # noqa: S603 - this interpreter, this package
-            [sys.executable, *flags, "-c", code, key(), *sys.path],
+            [sys.executable, *flags, "-c", code, key(), str(os.getpid()), *sys.path],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd="/", start_new_session=True,
         )  # fmt: skip
+
+
+def launch(key: str, parent: str) -> None:
+    """The server's start: the only one for ``key`` (a lock held while it lives, holding its pid),
+    once the command that started it (``parent``) has ended."""
+    import fcntl  # deferred: only a server needs it
+
+    place = folder()
+    if place is None:
+        return
+    lock = os.open(os.path.join(place, f"warm-{key}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # another server for this code is starting or listening
+        return
+    os.ftruncate(lock, 0)
+    os.write(lock, f"{os.getpid()}\n".encode())
+    while os.getppid() == int(parent):
+        time.sleep(0.02)
+    from astara.kit import warm_server  # deferred: the server's modules load in the one server only
+
+    warm_server.main(key, place, lock)

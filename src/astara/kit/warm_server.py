@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import fcntl
 import gc
 import importlib
 import io
@@ -64,32 +63,25 @@ def warm_up() -> None:
     cli.read_options(sorted({words[0] for words in warm.ALLOWED}))
 
 
-def main(key: str) -> None:
-    """Serve the code whose key the starting command computed (:func:`astara.kit.warm.key`)."""
-    place = warm.folder()
-    if place is None:
-        return
+def main(key: str, place: str, lock: int) -> None:
+    """Serve the code whose key the starting command computed (:func:`astara.kit.warm.key`) on a
+    socket in ``place``, holding ``lock`` (:func:`astara.kit.warm.launch` took it)."""
     path = os.path.join(place, f"warm-{key}.sock")
-    locked = os.path.join(place, f"warm-{key}.lock")  # holds the server's pid
-    lock = os.open(locked, os.O_RDWR | os.O_CREAT, 0o600)
+    locked = os.path.join(place, f"warm-{key}.lock")
+    listener: socket.socket | None = None
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # another server for this code is starting or listening
-        return
-    os.ftruncate(lock, 0)
-    os.write(lock, f"{os.getpid()}\n".encode())
-    warm_up()
-    if warm.key() != key:  # the code changed since the command that started this: serve nothing stale
-        return
-    gc.freeze()
-    listener = _listen(path)
-    try:
+        warm_up()
+        if warm.key() != key:  # the code changed since the command that started this: serve nothing stale
+            return
+        gc.freeze()
+        listener = _listen(path)
         _serve(listener, lock, float(os.environ.get("ASTARA_WARM_IDLE_SECONDS", warm.IDLE_SECONDS)))
     finally:
-        for name in (path, locked):
+        for name in (path, locked) if listener else (locked,):
             with contextlib.suppress(OSError):
                 os.unlink(name)
-        listener.close()
+        if listener:
+            listener.close()
 
 
 def _listen(path: str) -> socket.socket:
