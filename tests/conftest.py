@@ -4,6 +4,9 @@ The store under test is SQLite unless ASTARA_TEST_DATABASE_URL names a PostgreSQ
 test then gets its own schema, dropped afterwards. Tests that need PostgreSQL itself use the
 ``postgres_url`` fixture: they skip without ASTARA_TEST_POSTGRES_URL, except in CI (CI=true),
 where a missing server is a failure.
+
+Commands the tests start as processes run cold (ASTARA_WARM=0): none leaves a warm server behind;
+tests/kit/test_warm.py turns it on for its own, in a folder of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from astara.settings import Settings
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"
 from fixtures.make import TODAY  # noqa: E402,F401 - one fixed "today" for every test
+
+os.environ["ASTARA_WARM"] = "0"
 
 
 def shared_file(*parts: str) -> Path:

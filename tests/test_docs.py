@@ -20,7 +20,7 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_every_command_is_documented() -> None:
-    cli._register()
+    cli.register_commands()
     group = typer.main.get_command(cli.app)
     names = []
     for name, command in group.commands.items():  # type: ignore[attr-defined]

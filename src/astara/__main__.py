@@ -9,6 +9,10 @@ again and again, during start-up and after, cost about 0.2 s of a short command 
 ``astara stats``. :func:`astara.cli.start_up_over` freezes them (``gc.freeze``: later collections
 skip them) and turns collection back on, when the command first opens the store, or after a
 second for a command that never does.
+
+A small read command (``astara stats``, ``astara seizures show``...) is first offered to a warm
+copy of the CLI that has all of that loaded (:mod:`astara.kit.warm`; ``ASTARA_WARM=0`` turns it
+off). When none answers the command runs here, and one is started in the background for the next.
 """
 
 from __future__ import annotations
@@ -31,6 +35,12 @@ def main() -> None:
             if not help_cache.print_cached(argv):
                 help_cache.render_and_keep(argv, _run)
             return
+    from astara.kit import warm
+
+    code = warm.answer(argv)
+    if code is not None:
+        sys.exit(code)
+    warm.start_server(argv)
     _run()
 
 

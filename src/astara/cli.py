@@ -110,7 +110,7 @@ MODULES = (
 _registered: set[str] = set()
 
 
-def _register(name: str | None = None) -> None:
+def register_commands(name: str | None = None) -> None:
     """Add to ``app`` the commands of the module that registers ``name``, or of every module when
     ``name`` is None or not one of :data:`COMMANDS` (help, a mistyped command); each module once."""
     wanted = [COMMANDS[name]] if name in COMMANDS else list(MODULES)
@@ -146,6 +146,15 @@ def _only(name: str | None) -> Iterator[None]:
         app.registered_commands, app.registered_groups = commands, groups
 
 
+def read_options(names: list[str]) -> None:
+    """Have Typer read the options of these commands once (a warm server does, so that the commands it
+    runs find the type hints read): the start of a command, without running it."""
+    for name in names:
+        register_commands(name)
+        with _only(name):
+            typer.main.get_command(app)
+
+
 INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug, not the user's input
 
 
@@ -154,7 +163,7 @@ def main() -> None:
     "error: internal error (...)" and exit code 70, with the traceback only under --debug or
     ASTARA_DEBUG."""
     name = _named(sys.argv[1:])
-    _register(name)
+    register_commands(name)
     try:
         with _only(name):
             code = app(standalone_mode=False)

@@ -48,7 +48,7 @@ def test_the_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
 
 
 def test_the_units_run_astara_commands_that_exist() -> None:
-    cli._register()
+    cli.register_commands()
     group = typer.main.get_command(cli.app)
     commands = group.commands  # type: ignore[attr-defined]
     starts = _exec_starts()

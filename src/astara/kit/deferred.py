@@ -45,3 +45,12 @@ def deferred(name: str, why: str) -> ModuleType:
     if importlib.util.find_spec(name) is None:
         raise ModuleNotFoundError(f"no module named {name!r}", name=name)
     return _Deferred(name)
+
+
+def declared(module: ModuleType) -> list[str]:
+    """The modules that ``module`` declared deferred and has not used yet."""
+    return [
+        value.__name__
+        for value in vars(module).values()
+        if isinstance(value, _Deferred) and not value._module
+    ]
