@@ -17,7 +17,7 @@ from typing import Any
 from astara.matching.linkage.errors import LinkageEngineError
 from astara.matching.linkage.model import BATCH, Candidate, run_splink
 
-CORES = os.cpu_count() or 2
+CORES = min(os.cpu_count() or 2, 4)  # task threads sharing the 1 GB heap: more would each spill sooner
 PARTITIONS = 2 * CORES  # two tasks a core per stage: one can wait on disk while the other computes
 DRIVER_MEMORY = "1g"  # the JVM's heap; Spark spills shuffles and sorts to disk past its share of it
 ROW_GROUP = 50_000  # records a Parquet row group: the unit Spark splits a side's file into tasks
