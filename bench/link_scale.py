@@ -8,11 +8,11 @@ appear on the left too, in another script with the table's other spellings, the 
 form of the suffix, and typing slips. The other left records are other people, many of them
 namesakes of right persons (same name, another birth date or nationality).
 
-The job runs as the ``astara link`` command on two CSV files, so the time and the peak memory (of the
-command's process) are end to end; its CPU time and the machine's load average are printed beside the
-wall time, since other work on the machine stretches the latter (with ``--engine spark`` the Java
-process's CPU time and memory are not in these figures). Precision and recall against the known
-truth are printed too.
+The job runs as the ``astara link`` command on two CSV files, so the time and the peak memory are end
+to end; its CPU time and the machine's load average are printed beside the wall time, since other work
+on the machine stretches the latter. With ``--engine spark`` the command starts a Java process: its CPU
+time and peak memory are read from /proc while it runs (Linux) and printed beside the Python process's,
+with the peak of the two together. Precision and recall against the known truth are printed too.
 
 Run: .venv/bin/python bench/link_scale.py                       # 1,000,000 against 100,000
      .venv/bin/python bench/link_scale.py --left 100000 --right 10000
@@ -29,6 +29,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from importlib import resources
 from pathlib import Path
@@ -161,6 +162,55 @@ def generate(left_n: int, right_n: int, folder: Path, seed: int) -> tuple[Path, 
     return left_path, right_path, truth
 
 
+class TreeSampler(threading.Thread):
+    """The CPU time and resident memory of a process's descendants (the JVM under ``--engine spark``),
+    read from /proc every ``every`` seconds: their CPU time at the last reading, each one's peak, and
+    the peak of the whole tree (the root's own memory included) at one reading."""
+
+    def __init__(self, root: int, every: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.root, self.every, self.done = root, every, threading.Event()
+        self.cpu: dict[int, float] = {}
+        self.peak: dict[int, int] = {}
+        self.tree_peak = 0  # kB
+        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            self.sample()
+
+    def sample(self) -> None:
+        parents: dict[int, int] = {}
+        stats: dict[int, tuple[float, int]] = {}
+        for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                rss = next(
+                    int(line.split()[1])
+                    for line in (entry / "status").read_text().splitlines()
+                    if line.startswith("VmRSS")
+                )
+            except (OSError, StopIteration, IndexError):
+                continue
+            pid = int(entry.name)
+            parents[pid] = int(fields[1])
+            stats[pid] = ((int(fields[11]) + int(fields[12])) / self.tick, rss)
+        tree, total, grew = {self.root}, 0, True
+        while grew:  # a child's id need not be larger than its parent's
+            found = {pid for pid, parent in parents.items() if parent in tree} - tree
+            tree |= found
+            grew = bool(found)
+        for pid in tree & stats.keys():
+            cpu, rss = stats[pid]
+            total += rss
+            if pid != self.root:
+                self.cpu[pid] = cpu
+                self.peak[pid] = max(self.peak.get(pid, 0), rss)
+        self.tree_peak = max(self.tree_peak, total)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -178,7 +228,7 @@ def main() -> None:
     out = folder / "pairs.csv"
     load_before = os.getloadavg()
     start = time.perf_counter()
-    done = subprocess.run(
+    child = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -191,15 +241,21 @@ def main() -> None:
             "--out",
             str(out),
         ],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    sampler = TreeSampler(child.pid)
+    sampler.start()
+    stdout, stderr = child.communicate()
+    sampler.done.set()
     elapsed = time.perf_counter() - start
+    if child.returncode:
+        sys.exit(f"astara link failed ({child.returncode}):\n{stderr[-3000:]}")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
     load = os.getloadavg()
-    print(done.stdout.strip())
+    print(stdout.strip())
     with out.open(encoding="utf-8") as stream:
         found = {(row["left_id"], row["right_id"]) for row in csv.DictReader(stream)}
     tp = len(found & truth)
@@ -210,6 +266,12 @@ def main() -> None:
         f"peak memory {peak_mb:,.0f} MB; load average {load_before[0]:.1f} before, "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} after (1 / 5 / 15 min, {os.cpu_count()} cores)"
     )
+    if sampler.cpu:
+        others_mb, tree_mb = sum(sampler.peak.values()) / 1024, max(sampler.tree_peak / 1024, peak_mb)
+        print(
+            f"its child processes (the JVM): {sum(sampler.cpu.values()):.0f} s of CPU, peak memory "
+            f"{others_mb:,.0f} MB; the command and its children at once {tree_mb:,.0f} MB at peak"
+        )
     print(f"{len(found):,} pairs: precision {precision:.4f}, recall {recall:.4f} ({len(truth):,} true links)")
 
 

@@ -1,4 +1,4 @@
-"""``astara link --engine spark``: the same job on Splink's Spark backend (local[2]) finds the same pairs.
+"""``astara link --engine spark``: the same job on Splink's Spark backend (a local session), the same pairs.
 
 Runs where the ``astara[spark]`` extra (pyspark) and Java are installed, as in CI; skips otherwise.
 """
@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from astara.matching.linkage.spark import spark_session
 from fixtures.cli import run_cli as run
 from matching.test_linkage import EXPECTED, LEFT, RIGHT, write_csv
 
@@ -35,3 +37,18 @@ def test_spark_engine_links_the_same_pairs(
     assert {(r["left_id"], r["right_id"]) for r in rows} == EXPECTED
     assert "Splink (spark" in stdout
     assert all(float(r["splink_probability"]) > 0 for r in rows)
+
+
+def test_spark_link_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link holds no table in the JVM's memory once done (the session lives on in the process),
+    and its working files go with it."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    left, right = write_csv(tmp_path / "left.csv", LEFT), write_csv(tmp_path / "right.csv", RIGHT)
+    code, _, err = run(monkeypatch, capsys, "link", str(left), str(right), "--engine", "spark")
+    assert code == 0, err
+    assert spark_session()._jsparkSession.sharedState().cacheManager().isEmpty()
+    assert list(scratch.iterdir()) == []
