@@ -378,7 +378,6 @@ def resolve(session: Session, scope: Scope, kinds: Sequence[str] = KINDS) -> lis
         model: Any = NOMINAL_MODELS[kind]
         refs = [*repository.entity_ids(session, scope, model), *_received_refs(session, scope, kind)]
         records = _records(session, scope, kind, refs)
-        session.expunge_all()  # the records are read: their entities need not stay in the session
         judged = _judged(repository.judgements_of_kind(session, scope, kind))
         strong, clashes = strong_edges(kind, records)
         result = resolve_groups(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped, scoped_delete
 from astara.db.bulk import column_adapters, insert_adapted, insert_sql
@@ -65,27 +65,6 @@ def candidate_refs(
         .limit(limit)
     )
     return [row[0] for row in session.execute(stmt)]
-
-
-def shared_keys(
-    session: Session, scope: Scope, kind: str, refs: Sequence[str], sources: Sequence[str]
-) -> dict[str, list[tuple[str, int]]]:
-    """For each of ``refs`` filed under its keys: every entity of ``sources`` sharing a key with it
-    (itself too) and how many keys they share: the candidate query of many records in a few statements."""
-    mine, theirs = aliased(MatchKey), aliased(MatchKey)
-    out: dict[str, list[tuple[str, int]]] = {}
-    same_key = (theirs.agency_id == mine.agency_id) & (theirs.kind == mine.kind) & (theirs.key == mine.key)
-    for chunk in _chunks(refs):
-        stmt = select(mine.entity_id, theirs.entity_id, func.count()).join(theirs, same_key)
-        stmt = scoped(scoped(stmt, mine, scope), theirs, scope).where(
-            mine.kind == kind,
-            mine.source.in_(list(sources)),
-            mine.entity_id.in_(chunk),
-            theirs.source.in_(list(sources)),
-        )
-        for ref, other, shared in session.execute(stmt.group_by(mine.entity_id, theirs.entity_id)):
-            out.setdefault(str(ref), []).append((str(other), int(shared)))
-    return out
 
 
 def key_holders(
