@@ -81,3 +81,13 @@ def test_the_pre_check_never_refuses_a_pair_the_matcher_accepts() -> None:
             refused += 1
             assert not match_records("person", a, b).match, (a, b)
     assert refused > 500  # most pairs of namesakes are settled without the matcher
+
+
+def test_records_are_read_by_id_for_their_own_agency_only(
+    engine: Engine, scope: Scope, scope_b: Scope
+) -> None:
+    theirs = [_add(engine, scope_b, r) for r in ONE_PERSON]
+    mine = _add(engine, scope, NAMESAKES[0])
+    with transaction(engine) as session:
+        assert list(store.load_records(session, scope, "person", [*theirs, mine])) == [mine]
+        assert sorted(store.load_records(session, scope_b, "person", [*theirs, mine])) == sorted(theirs)

@@ -133,8 +133,13 @@ def entity(session: Session, scope: Scope, model: Any, entity_id: str) -> Any:
 
 
 def entities(session: Session, scope: Scope, model: Any, ids: Sequence[str]) -> Iterator[Any]:
+    """The agency's entities of ``ids``: looked up by primary key alone, the agency checked on the
+    rows found, since with the agency's condition in the query SQLite without statistics walks the
+    agency's index for three ids or more (0.3 s a look-up among 1,000,000 persons)."""
     for chunk in _chunks(ids):
-        yield from session.scalars(scoped(select(model), model, scope).where(model.id.in_(chunk)))
+        for row in session.scalars(select(model).where(model.id.in_(chunk))):
+            if row.agency_id == scope.agency_id:
+                yield row
 
 
 def entities_after(session: Session, scope: Scope, model: Any, last: str, limit: int) -> list[Any]:
