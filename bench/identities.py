@@ -2,9 +2,10 @@
 
 Synthetic people from ``link_scale.People``, each stored as several records (spellings in Latin,
 Cyrillic or Persian script with typing slips, the same birth date; half with the same passport) with
-their match keys, as the importer's bulk path writes them. Then :func:`identities.resolve` runs over
-all of them (wall and CPU: the machine may be shared), and ``--additions`` new spellings of stored
-people are stored with their keys and resolved by :func:`identities.resolve_entities` one by one (the
+their match keys, as the importer's bulk path writes them. Then :func:`identities.resolve` runs
+over all of them (wall, CPU and peak memory: the machine may be shared), and ``--additions`` new
+spellings of stored people are stored with their keys and resolved by
+:func:`identities.resolve_entities` one by one (the
 incremental path: only the new record's candidates, judged partners and their identities), timed
 p50/p95 with the number of records each touched. Last, ``--events`` seizures of one country-year
 name two or three persons each, and the network of that country-year (one node per identity) is
