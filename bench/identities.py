@@ -2,9 +2,10 @@
 
 Synthetic people from ``link_scale.People``, each stored as several records (spellings in Latin,
 Cyrillic or Persian script with typing slips, the same birth date; half with the same passport) with
-their match keys, as the importer's bulk path writes them. Then :func:`identities.resolve` runs over
-all of them (wall and CPU: the machine may be shared), and ``--additions`` new spellings of stored
-people are stored with their keys and resolved by :func:`identities.resolve_entities` one by one (the
+their match keys, as the importer's bulk path writes them. Then :func:`identities.resolve` runs
+over all of them (wall, CPU and peak memory: the machine may be shared), and ``--additions`` new
+spellings of stored people are stored with their keys and resolved by
+:func:`identities.resolve_entities` one by one (the
 incremental path: only the new record's candidates, judged partners and their identities), timed
 p50/p95 with the number of records each touched. Last, ``--events`` seizures of one country-year
 name two or three persons each, and the network of that country-year (one node per identity) is
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -53,6 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='identities-')) / 'store.sqlite3'}"
     engine = make_engine(url)
+    print(f"store: {url}", flush=True)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     with transaction(engine) as session:
@@ -96,7 +100,8 @@ def main() -> None:
         f"{engine.dialect.name}: {args.people:,} people as {records:,} records; full resolution "
         f"{full:.1f} s wall, {full_cpu:.1f} s CPU ({records / full:,.0f} records/s): "
         f"{change['identities']:,} identities, {whole:,} people whole, {impure} identities mixing people, "
-        f"{change['conflicts']} conflicts",
+        f"{change['conflicts']} conflicts; peak memory {peak_mb():,.0f} MB, load average "
+        f"{os.getloadavg()[0]:.1f}",
         flush=True,
     )
     walls, cpus, touched, joined = [], [], [], 0
@@ -130,11 +135,17 @@ def main() -> None:
         f"incremental, {len(walls)} new records one by one against {records:,}: resolution p50 "
         f"{statistics.median(walls):.1f} ms, p95 {p95(walls):.1f} ms wall (CPU p50 "
         f"{statistics.median(cpus):.1f} ms, p95 {p95(cpus):.1f} ms); records touched p50 "
-        f"{statistics.median(touched):.0f}, max {touched[-1]}; joined their person {joined}/{len(walls)}",
+        f"{statistics.median(touched):.0f}, max {touched[-1]}; joined their person {joined}/{len(walls)}; "
+        f"load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     if args.events:
         network_of_a_year(engine, scope, rng, list(truth), args.events)
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def network_of_a_year(engine: Any, scope: Any, rng: Any, persons: list[str], events: int) -> None:
@@ -160,7 +171,8 @@ def network_of_a_year(engine: Any, scope: Any, rng: Any, persons: list[str], eve
     nodes = sum(1 for n in result.nodes if n.kind != "event")
     print(
         f"network of AZ 2017: {result.events:,} events, {nodes:,} identity nodes, "
-        f"{len(result.communities):,} communities: {wall:.1f} s wall, {used:.1f} s CPU",
+        f"{len(result.communities):,} communities: {wall:.1f} s wall, {used:.1f} s CPU; load average "
+        f"{os.getloadavg()[0]:.1f}",
         flush=True,
     )
 

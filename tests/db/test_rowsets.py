@@ -18,3 +18,9 @@ def test_json_columns_read_back_as_written_and_match_json_dumps(value: list[obje
     assert text == json.dumps(value, ensure_ascii=False)
     assert json.loads(text) == value
     assert sqlite_json(tuple(value)) == text  # flags may come as a tuple
+
+
+@given(st.dictionaries(st.text(), st.text() | st.lists(st.text(), max_size=2), max_size=3))
+def test_a_json_object_is_written_whole(value: dict[str, object]) -> None:
+    """An object (an identity conflict's details) reads back as the object, not as its keys."""
+    assert json.loads(sqlite_json(value)) == value

@@ -621,7 +621,10 @@ class MatchJudgement(Base):
     """An analyst's judgement of a pair (same | not_same | unsure); insert-only, the latest one counts."""
 
     __tablename__ = "match_judgements"
-    __table_args__ = (Index("ix_match_judgements_pair", "agency_id", "entity_a", "entity_b"),)
+    __table_args__ = (
+        Index("ix_match_judgements_pair", "agency_id", "entity_a", "entity_b"),
+        Index("ix_match_judgements_b", "agency_id", "entity_b"),  # judgements naming an entity, either side
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
@@ -671,6 +674,10 @@ class IdentityConflict(Base):
     identifier on records that contradict each other; listed for an analyst."""
 
     __tablename__ = "identity_conflicts"
+    __table_args__ = (
+        Index("ix_identity_conflicts_a", "agency_id", "kind", "entity_a"),
+        Index("ix_identity_conflicts_b", "agency_id", "kind", "entity_b"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)

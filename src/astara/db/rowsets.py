@@ -24,6 +24,8 @@ EMPTY_JSON_LIST = "[]"
 def sqlite_json(value: Any) -> Any:
     if value is None:
         return None
+    if not isinstance(value, list | tuple):  # an object: the fast paths below are for lists
+        return json.dumps(value, ensure_ascii=False)
     if value == []:
         return EMPTY_JSON_LIST
     if len(value) == 1 and type(value[0]) is int:  # source_rows of one row: the common case

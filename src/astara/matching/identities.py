@@ -31,14 +31,13 @@ from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
-from astara.db.models import NOMINAL_MODELS, Identity, IdentityConflict, IdentityMember, utcnow
+from astara.db.models import NOMINAL_MODELS, Identity, IdentityConflict, utcnow
 from astara.errors import InvalidInput, NotFound
 from astara.kit.deferred import deferred
-from astara.matching import repository
-from astara.matching.keys import KINDS, keys_of
+from astara.matching import blocks, repository
+from astara.matching.keys import KINDS
 from astara.matching.organizations import normalize_registration
 from astara.matching.persons import normalize_id
-from astara.matching.service import ALGORITHM, match_records
 from astara.matching.vehicles import parse_plate, parse_vin
 
 if TYPE_CHECKING:
@@ -247,9 +246,6 @@ def _judged(rows: Iterable[Any]) -> list[Judged]:
     ]
 
 
-SOURCES = ("store", "received")  # a partner's record joins an identity as any other (never a watch entry)
-
-
 def _records(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Stored and received (not retracted) records of ``refs``; the others are skipped."""
     from astara.matching.store import load_records  # deferred: a cycle, store imports identities at its top
@@ -270,95 +266,76 @@ def _received_refs(session: Session, scope: Scope, kind: str) -> list[str]:
     ]
 
 
-def _matched(
-    session: Session, scope: Scope, kind: str, records: dict[str, dict[str, Any]], within: set[str] | None
-) -> list[Edge]:
-    """The matcher's decisions above threshold between each record and its candidates (those in
-    ``within`` when given)."""
-    from astara.matching.store import (
-        MAX_CANDIDATES,
-        candidate_refs,
-    )  # deferred: a cycle, store imports identities at its top
+def _edges(scored: Iterable[blocks.Scored]) -> list[Edge]:
+    return [Edge(a, b, "matcher", details) for a, b, details in scored]
 
-    pairs: set[tuple[str, str]] = set()
-    shared = repository.shared_keys(session, scope, kind, sorted(records), SOURCES)
-    for ref in sorted(records):
-        if ref in shared:  # filed: the candidate query's order and limit, from one statement per 500
-            ranked = sorted(shared[ref], key=lambda c: (-c[1], c[0]))[:MAX_CANDIDATES]
-            candidates = [other for other, _ in ranked]
-        else:  # a record not filed under its keys (made outside the services) still finds its own
-            candidates = candidate_refs(session, scope, kind, keys_of(kind, records[ref]), SOURCES)
-        for other in candidates:
-            if other != ref and (within is None or other in within):
-                pairs.add(_ordered(ref, other))
-    missing = sorted({r for p in pairs for r in p} - set(records))
-    known = {**records, **_records(session, scope, kind, missing)}
-    edges = []
-    for a, b in sorted(pairs):
-        if a in known and b in known:
-            result = match_records(kind, known[a], known[b])  # type: ignore[arg-type]
-            if result.match:
-                features = [f["name"] for f in result.explanation()["features"] if f["contribution"] > 0]
-                edges.append(
-                    Edge(
-                        a,
-                        b,
-                        "matcher",
-                        {"score": round(result.score, 4), "algorithm": ALGORITHM, "features": features},
-                    )
-                )
-    return edges
+
+@dataclass
+class _Around:
+    """The neighbourhood of some entities, with what was read to find it (reused to resolve it)."""
+
+    refs: set[str]
+    records: dict[str, dict[str, Any]]
+    keys: dict[str, set[str]]
+    holders: blocks.Holders
+    scored: dict[tuple[str, str], blocks.Scored | None]
+    facts: dict[str, Any]
+
+
+def _around(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> _Around:
+    """``refs``, the candidates the matcher joins them to, those sharing a strong identifier with
+    them, their judged partners, with every member of the identities any of those belong to."""
+    records = _records(session, scope, kind, list(refs))
+    keys = blocks.filed_keys(session, scope, kind, records)
+    holders = blocks.Holders(session, scope, kind)
+    held = holders.of(k for ks in keys.values() for k in ks)
+    candidates = {c for ks in keys.values() for k in ks if k in held for c in held[k]} - set(refs)
+    records.update(_records(session, scope, kind, sorted(candidates - records.keys())))
+    out = _Around(set(refs), records, keys, holders, {}, {})
+    pairs = {
+        _ordered(ref, c)
+        for ref in sorted(keys)
+        for c in sorted({c for k in keys[ref] if k in held for c in held[k]})
+        if c != ref and c in records
+    }
+    _score(kind, out, pairs)
+    out.refs.update(x for p, s in out.scored.items() if s is not None for x in p)
+    strong = {key for ref in keys for key in strong_keys(kind, records[ref])}
+    out.refs.update(c for c in candidates if c in records and strong & set(strong_keys(kind, records[c])))
+    for row in repository.judgements_touching(session, scope, kind, sorted(out.refs)):
+        out.refs.update((row.entity_a, row.entity_b))
+    identity_ids = set(repository.identity_ids(session, scope, kind, sorted(out.refs)).values())
+    for identity in repository.identities(session, scope, kind, sorted(identity_ids)):
+        out.refs.update(identity.members)
+    return out
+
+
+def _score(kind: str, around: _Around, pairs: Iterable[tuple[str, str]]) -> None:
+    todo = sorted(p for p in pairs if p not in around.scored)
+    decided = {(a, b): (a, b, d) for a, b, d in blocks.score(kind, around.records, todo, around.facts)}
+    for p in todo:
+        around.scored[p] = decided.get(p)
 
 
 def _neighbourhood(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> set[str]:
-    """``refs``, their candidates, judged partners and strong-identifier fellows, with every member of
-    the identities any of those belong to."""
-    from astara.matching.store import candidate_refs  # deferred: a cycle, store imports identities at its top
-
-    around = set(refs)
-    for record in _records(session, scope, kind, list(refs)).values():
-        around.update(candidate_refs(session, scope, kind, keys_of(kind, record), SOURCES))
-    for row in repository.judgements_touching(session, scope, kind, sorted(around)):
-        around.update((row.entity_a, row.entity_b))
-    identity_ids = set(repository.identity_ids(session, scope, kind, sorted(around)).values())
-    for identity in repository.identities(session, scope, kind, sorted(identity_ids)):
-        around.update(identity.members)
-    return around
+    """The entities whose identities :func:`resolve_entities` redoes for ``refs``."""
+    return _around(session, scope, kind, refs).refs
 
 
 def _write(
-    session: Session, scope: Scope, kind: str, result: Resolution, old: dict[str, list[str]]
+    session: Session, scope: Scope, kind: str, result: Resolution, old: list[list[str]]
 ) -> dict[str, Any]:
     now = utcnow()
-    for identity_id, members in sorted(result.groups.items()):
-        session.add(
-            Identity(
-                agency_id=scope.agency_id,
-                kind=kind,
-                identity_id=identity_id,
-                members=members,
-                evidence=result.evidence[identity_id],
-                resolved_at=now,
-            )
-        )
-        session.add_all(
-            IdentityMember(agency_id=scope.agency_id, kind=kind, entity_id=m, identity_id=identity_id)
-            for m in members
-        )
-    for c in result.conflicts:
-        session.add(
-            IdentityConflict(
-                agency_id=scope.agency_id,
-                kind=kind,
-                entity_a=c["a"],
-                entity_b=c["b"],
-                reason=c["reason"],
-                details=c["details"],
-                found_at=now,
-            )
-        )
-    session.flush()
-    before = {tuple(m) for m in old.values()}
+    repository.insert_identities(
+        session,
+        [
+            (scope.agency_id, kind, i, members, result.evidence[i], now)
+            for i, members in sorted(result.groups.items())
+        ],
+        [(scope.agency_id, kind, m, i) for i, members in sorted(result.groups.items()) for m in members],
+        [(scope.agency_id, kind, c["a"], c["b"], c["reason"], c["details"], now) for c in result.conflicts],
+    )
+    before = {tuple(m) for m in old}
     after = {tuple(m) for m in result.groups.values()}
     merged = sorted(list(m) for m in after - before)
     split = sorted(list(m) for m in before - after)
@@ -407,10 +384,10 @@ def resolve(session: Session, scope: Scope, kinds: Sequence[str] = KINDS) -> lis
             [*refs, *(r for j in judged for r in (j.a, j.b))],
             judged,
             strong,
-            _matched(session, scope, kind, records, None),
+            _edges(blocks.scored_all(session, scope, kind, records)),
         )
         result.conflicts = clashes + result.conflicts
-        old = {i.identity_id: list(i.members) for i in repository.identities(session, scope, kind)}
+        old = repository.identity_members(session, scope, kind)
         repository.delete_identities(session, scope, kind)
         repository.delete_conflicts(session, scope, kind)
         changes.append(_write(session, scope, kind, result, old))
@@ -419,21 +396,31 @@ def resolve(session: Session, scope: Scope, kinds: Sequence[str] = KINDS) -> lis
 
 
 def resolve_entities(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> dict[str, Any]:
-    """Redo the identities around ``refs`` only (a new record or a new judgement); audited on change."""
-    around = _neighbourhood(session, scope, kind, refs)
-    records = _records(session, scope, kind, sorted(around))
+    """Redo the identities around ``refs`` only (a new record or a new judgement); audited on change.
+    It reads the records of ``refs``, their candidates, judged partners and the members of the
+    identities those belong to: never more as the store grows."""
+    around = _around(session, scope, kind, refs)
+    records = around.records
+    records.update(_records(session, scope, kind, sorted(around.refs - records.keys())))
+    records = {ref: records[ref] for ref in around.refs if ref in records}
+    around.records = records
+    missing = {ref: records[ref] for ref in records if ref not in around.keys}
+    around.keys.update(blocks.filed_keys(session, scope, kind, missing))
+    keys = {ref: around.keys[ref] for ref in records}
+    _score(kind, around, blocks.pairs_among(keys, around.holders.of(k for ks in keys.values() for k in ks)))
     judged = [
         j
-        for j in _judged(repository.judgements_touching(session, scope, kind, sorted(around)))
-        if j.a in around and j.b in around
+        for j in _judged(repository.judgements_touching(session, scope, kind, sorted(around.refs)))
+        if j.a in around.refs and j.b in around.refs
     ]
     strong, clashes = strong_edges(kind, records)
-    result = resolve_groups(around, judged, strong, _matched(session, scope, kind, records, around))
+    matched = _edges(s for (a, b), s in sorted(around.scored.items()) if s and a in records and b in records)
+    result = resolve_groups(around.refs, judged, strong, matched)
     result.conflicts = clashes + result.conflicts
-    old_ids = sorted(set(repository.identity_ids(session, scope, kind, sorted(around)).values()))
-    old = {i.identity_id: list(i.members) for i in repository.identities(session, scope, kind, old_ids)}
+    old_ids = sorted(set(repository.identity_ids(session, scope, kind, sorted(around.refs)).values()))
+    old = [list(i.members) for i in repository.identities(session, scope, kind, old_ids)]
     repository.delete_identities(session, scope, kind, old_ids)
-    repository.delete_conflicts(session, scope, kind, sorted(around))
+    repository.delete_conflicts(session, scope, kind, sorted(around.refs))
     change = _write(session, scope, kind, result, old)
     _audit(session, scope, [change])
     return change

@@ -164,3 +164,56 @@ def score_person(a: dict[str, Any], b: dict[str, Any]) -> Evidence:
             f"{pa.sex} != {pb.sex} (patronymic marker or surname ending)",
         )
     return ev
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a person record says besides its name, read once: the matcher's ceiling compares these."""
+
+    birth: BirthDate | None
+    id_number: str | None
+    nationality: str | None
+
+
+def facts(record: dict[str, Any]) -> Facts:
+    nationality = record.get("nationality")
+    return Facts(
+        BirthDate.parse(record.get("birth_date")),
+        normalize_id(record.get("id_number")),
+        str(nationality).upper() if nationality else None,
+    )
+
+
+def _birth_value(a: BirthDate | None, b: BirthDate | None) -> float:
+    """The birth-date feature's contribution, as :func:`_birth_dates` adds it."""
+    if a is None or b is None:
+        return 0.0
+    if abs(a.year - b.year) >= 2:
+        return -W_BIRTH_YEAR_DISJOINT
+    if a.year != b.year:
+        return -0.75 * W_BIRTH_YEAR_DISJOINT
+    da, db = a.as_date(), b.as_date()
+    if da is None or db is None:
+        return 0.15 * W_BIRTH_DATE
+    if da == db:
+        return W_BIRTH_DATE
+    if a.month == b.day and a.day == b.month:
+        return 0.25 * W_BIRTH_DATE
+    return (-0.75 if abs((da - db).days) >= 40 else -0.1) * W_BIRTH_DATE
+
+
+def ceiling(a: Facts, b: Facts) -> float:
+    """The highest log-odds :func:`score_person` can give two records with these facts, whatever
+    their names: the names and father's names at their best, the rest as it is. A pair whose ceiling
+    stays under the threshold is no match, so it need not be scored."""
+    value = BIAS + W_NAME + W_PATRONYMIC_SAME + _birth_value(a.birth, b.birth)
+    if a.id_number is not None and b.id_number is not None:
+        if a.id_number == b.id_number:
+            value += W_ID_SAME
+        else:
+            nationalities = {n for n in (a.nationality, b.nationality) if n}
+            if nationalities and nationalities <= PERMANENT_ID_COUNTRIES:
+                value -= W_ID_DIFFERENT
+    if a.nationality and b.nationality:
+        value += W_NATIONALITY_SAME if a.nationality == b.nationality else -W_NATIONALITY_DIFFERENT
+    return value

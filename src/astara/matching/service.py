@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from astara.errors import InvalidInput
 from astara.matching.assets import score_organization, score_vehicle
-from astara.matching.persons import score_person
+from astara.matching.persons import Facts, ceiling, score_person
 from astara.matching.schemas import Evidence, Kind, MatchResult, PairIn
 
 ALGORITHM = "astara-match-1"
@@ -34,6 +35,12 @@ def match_records(kind: Kind, a: dict[str, Any], b: dict[str, Any]) -> MatchResu
         threshold=THRESHOLD,
         features=evidence.features,
     )
+
+
+def could_match(a: Facts, b: Facts) -> bool:
+    """False when two person records are no match whatever their names (:func:`persons.ceiling`
+    under the threshold, rounded as a score is), so the matcher need not run."""
+    return round(1.0 / (1.0 + math.exp(-ceiling(a, b))), 4) >= THRESHOLD
 
 
 def match_pairs(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
