@@ -11,18 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, MetaData, Table, inspect, select, text
+from sqlalchemy import Engine, MetaData, Table, delete, inspect, select, text
 
 from astara.agencies.scope import Scope
 from astara.agencies.service import create_agency
 from astara.analysis.service import stats
 from astara.db.engine import head_revision, make_engine, transaction
 from astara.db.migrate import upgrade
-from astara.db.models import Base
+from astara.db.models import Base, MatchKey, MatchKeyVersion
 from astara.demo.service import DEMO_FILE
 from astara.errors import StoreError
 from astara.imports.schemas import ImportOptions
 from astara.imports.service import run_import
+from astara.matching import store
+from astara.matching.keys import keys_of
 from astara.settings import Settings
 from astara.sharing import audit
 from astara.sharing import service as sharing
@@ -146,3 +148,34 @@ def test_a_store_ahead_of_the_code_is_refused(
     assert code == StoreError.exit_code and "newer than this Astara's 0012" in err
     code, _, err = run_cli(monkeypatch, capsys, "seizures", "list")
     assert code == StoreError.exit_code and "newer than this Astara's 0012" in err
+
+
+def test_an_upgrade_rebuilds_the_keys_an_older_version_filed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_env: Settings
+) -> None:
+    engine = make_engine(cli_env.effective_database_url)
+    upgrade(engine)
+    record = {"name": "Kaveh Nikandish Transport", "country": "IR"}
+    with transaction(engine) as session:
+        scope = create_agency(session, "IR-ANP", "Anti-Narcotics Police", "IR")
+        entity, _ = store.create_entity(session, scope, "organization", record)
+        # As a store keyed before versions were kept: other keys, and no version row.
+        session.execute(delete(MatchKey))
+        session.execute(delete(MatchKeyVersion))
+        session.add(MatchKey(agency_id=scope.agency_id, kind="organization", source="store",
+                             entity_id=entity.id, key="ow:old-rule"))  # fmt: skip
+    code, out, _ = run_cli(monkeypatch, capsys, "db", "upgrade")
+    assert code == 0 and "match keys rebuilt with this version's rules for 1 agency" in out
+    with transaction(engine) as session:
+        keys = set(session.scalars(select(MatchKey.key).where(MatchKey.entity_id == entity.id)))
+    assert keys == keys_of("organization", record)
+    code, out, _ = run_cli(monkeypatch, capsys, "db", "upgrade")
+    assert code == 0 and "match keys" not in out
+    engine.dispose()
+
+
+def test_a_new_store_has_current_keys_and_nothing_to_rebuild(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cli_env: Settings
+) -> None:
+    code, out, _ = run_cli(monkeypatch, capsys, "db", "upgrade")
+    assert code == 0 and "to " + head_revision() in out and "match keys" not in out

@@ -617,6 +617,16 @@ class MatchKey(Base):
     key: Mapped[str] = mapped_column(String(120))
 
 
+class MatchKeyVersion(Base):
+    """Which version of :mod:`astara.matching.keys` wrote the store's ``match_keys`` (one row): a store
+    whose keys are older is rekeyed by ``astara db upgrade``, since a query's keys must meet them."""
+
+    __tablename__ = "match_key_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class MatchJudgement(Base):
     """An analyst's judgement of a pair (same | not_same | unsure); insert-only, the latest one counts."""
 

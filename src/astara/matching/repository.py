@@ -19,6 +19,7 @@ from astara.db.models import (
     MatchAlert,
     MatchJudgement,
     MatchKey,
+    MatchKeyVersion,
     Person,
     SharingReceived,
     WatchEntry,
@@ -46,6 +47,16 @@ def delete_keys(session: Session, scope: Scope, source: str, refs: Sequence[str]
 
 def delete_all_keys(session: Session, scope: Scope) -> None:
     session.execute(scoped_delete(MatchKey, scope))
+
+
+def key_version(session: Session) -> int | None:
+    """The version of the keys the store holds (None: written before versions were kept)."""
+    return session.scalar(select(MatchKeyVersion.version).where(MatchKeyVersion.id == 1))
+
+
+def set_key_version(session: Session, version: int) -> None:
+    session.merge(MatchKeyVersion(id=1, version=version))
+    session.flush()
 
 
 def count_keys(session: Session, scope: Scope) -> int:

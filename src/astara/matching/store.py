@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from astara.agencies import repository as agencies_repository
 from astara.agencies.scope import Scope
 from astara.auth.roles import require
 from astara.db.bulk import column_adapters, insert_adapted, insert_sql
@@ -36,7 +37,7 @@ from astara.errors import InvalidInput, NotFound
 from astara.kit.deferred import deferred
 from astara.kit.ids import stable_id
 from astara.matching import identities, repository
-from astara.matching.keys import KINDS, keys_of
+from astara.matching.keys import KEY_VERSION, KINDS, keys_of
 from astara.matching.service import ALGORITHM, THRESHOLD, match_records
 
 if TYPE_CHECKING:
@@ -129,6 +130,23 @@ def index_received(session: Session, scope: Scope, rows: Sequence[SharingReceive
         write_keys(session, scope, kind, "received", items)
         identities.resolve_entities(session, scope, kind, [ref for ref, _ in items])
         watch.check(session, scope, kind, [(ref, rec, None) for ref, rec in items], origin="received")
+
+
+def keys_current(session: Session) -> bool:
+    """Whether the store's keys were written by this version of :mod:`astara.matching.keys`."""
+    return repository.key_version(session) == KEY_VERSION
+
+
+def rekey_store(session: Session) -> list[str]:
+    """Rebuild every agency's keys with this version's rules (``astara db upgrade`` when they are older);
+    the codes of the agencies rekeyed. All in the caller's transaction: a failure leaves the old keys."""
+    codes = []
+    for agency in agencies_repository.list_agencies(session):
+        scope = Scope(agency_id=agency.id, agency_code=agency.code, role="administrator", via="system")
+        reindex(session, scope)
+        codes.append(agency.code)
+    repository.set_key_version(session, KEY_VERSION)
+    return codes
 
 
 def reindex(session: Session, scope: Scope, batch: int = 5000) -> dict[str, int]:

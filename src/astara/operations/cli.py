@@ -120,6 +120,10 @@ def db_upgrade() -> None:
         typer.echo(f"schema already at revision {after.current}: nothing to do")
     else:
         typer.echo(f"schema upgraded from revision {before.current or 'none'} to {after.current}")
+    rekeyed = service.rekey_if_stale(engine)
+    if rekeyed is not None:
+        agencies = "1 agency" if len(rekeyed) == 1 else f"{len(rekeyed)} agencies"
+        typer.echo(f"match keys rebuilt with this version's rules for {agencies}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,14 +7,16 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from astara.db.engine import head_revision, stored_revision
+from astara.db.engine import head_revision, stored_revision, transaction
 from astara.errors import StoreError
 from astara.kit.deferred import deferred
 
 if TYPE_CHECKING:
     from astara.db import migrate
+    from astara.matching import store
 else:
     migrate = deferred("astara.db.migrate", "Alembic loads only when the store is upgraded")
+    store = deferred("astara.matching.store", "the matcher loads only when keys must be rebuilt")
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,14 @@ def upgrade_store(engine: Engine) -> SchemaState:
         raise StoreError(state.describe())
     migrate.upgrade(engine)
     return schema_state(engine)
+
+
+def rekey_if_stale(engine: Engine) -> list[str] | None:
+    """After an upgrade: when this version files entities under other match keys than the store holds,
+    rebuild every agency's keys (one transaction) and return the agencies' codes; None when current.
+
+    A candidate query looks up the keys of its record as this version computes them, so keys written
+    by an older version would miss matches silently.
+    """
+    with transaction(engine) as session:
+        return None if store.keys_current(session) else store.rekey_store(session)
