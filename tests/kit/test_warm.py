@@ -247,7 +247,7 @@ def test_an_edited_file_of_the_package_names_another_socket(
     monkeypatch.setattr(warm, "PACKAGE", str(package))
 
     def address() -> str:
-        monkeypatch.setattr(warm, "_addresses", {})
+        monkeypatch.setattr(warm, "_known", [])
         return warm.address(str(tmp_path))
 
     first = address()

@@ -79,6 +79,30 @@ def insert_adapted(session: Session, sql: str, rows: Sequence[Sequence[Any]]) ->
         session.connection().exec_driver_sql(sql, rows)
 
 
+def adapted_rows(
+    table: Table, columns: Sequence[str], dialect: str, rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """Rows of Python values for ``columns``, adapted to what ``dialect``'s driver stores (None: NULL)."""
+    active = [(i, a) for i, a in enumerate(column_adapters(table, columns, dialect)) if a is not None]
+    adapted = []
+    for row in rows:
+        values = list(row)
+        for i, adapt in active:
+            values[i] = None if values[i] is None else adapt(values[i])
+        adapted.append(tuple(values))
+    return adapted
+
+
+def insert_values(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], batch: int = 10_000
+) -> None:
+    """Insert rows of Python values for ``columns`` of ``table``, adapted and run ``batch`` at a time."""
+    sql = insert_sql(session, table, columns)
+    dialect = session.connection().dialect.name
+    for start in range(0, len(rows), batch):
+        insert_adapted(session, sql, adapted_rows(table, columns, dialect, rows[start : start + batch]))
+
+
 def insert_groups(session: Session, table: Table, groups: Sequence[Rows]) -> None:
     """Insert each group of rows (adapted values; see :class:`astara.db.rowsets.Rows`).
 
@@ -136,12 +160,4 @@ def bulk_update(
         f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = {marker}' for c in columns)} "  # noqa: S608 - names come from the ORM table, quoted
         f"WHERE {' AND '.join(f'{quote(k)} = {marker}' for k in keys)}"
     )
-    adapters = column_adapters(table, [*columns, *keys], connection.dialect.name)
-    active = [(i, a) for i, a in enumerate(adapters) if a is not None]
-    adapted = []
-    for row in rows:
-        values = list(row)
-        for i, adapt in active:
-            values[i] = None if values[i] is None else adapt(values[i])
-        adapted.append(tuple(values))
-    connection.exec_driver_sql(sql, adapted)
+    connection.exec_driver_sql(sql, adapted_rows(table, [*columns, *keys], connection.dialect.name, rows))

@@ -157,13 +157,25 @@ def key() -> str:
     return str(sha256(repr(made).encode()).hexdigest()[:20])
 
 
-_addresses: dict[str, str] = {}  # this process's: the files do not change between two look-ups
+_known: list[str] = []  # this process's key: the files do not change between two look-ups
+
+
+def served_key() -> str:
+    """:func:`key`, computed once a process (asking a server and starting one both need it)."""
+    if not _known:
+        _known.append(key())
+    return _known[0]
 
 
 def address(place: str) -> str:
-    if place not in _addresses:
-        _addresses[place] = os.path.join(place, f"warm-{key()}.sock")
-    return _addresses[place]
+    return os.path.join(place, f"warm-{served_key()}.sock")
+
+
+def peer_uid(connection: Any) -> int:
+    """The user id of the process at the other end of a Unix socket."""
+    import socket  # deferred: see enabled()
+
+    return int(struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1])
 
 
 def _streams() -> list[tuple[Any, ...]] | None:
@@ -233,8 +245,7 @@ def answer(argv: list[str]) -> int | None:
     try:
         connection.settimeout(START_SECONDS)  # a server stopped or overwhelmed: run here
         connection.connect(path)
-        uid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
-        if uid == os.getuid():
+        if peer_uid(connection) == os.getuid():
             payload = marshal.dumps(wanted)
             connection.sendall(LENGTH.pack(len(payload)) + payload)
             code = _wait(connection, child)
@@ -307,7 +318,7 @@ def start_server(argv: list[str]) -> None:
     flags = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]
     with contextlib.suppress(OSError):
         subprocess.Popen(  # noqa: S603 - this interpreter, this package
-            [sys.executable, *flags, "-c", code, key(), str(os.getpid()), *sys.path],
+            [sys.executable, *flags, "-c", code, served_key(), str(os.getpid()), *sys.path],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             cwd="/", start_new_session=True,
         )  # fmt: skip

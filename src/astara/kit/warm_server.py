@@ -26,7 +26,6 @@ import marshal
 import os
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
@@ -120,16 +119,12 @@ def _serve(listener: socket.socket, lock: int, idle: float) -> None:
             continue
         last = time.monotonic()
         with connection:
-            if _peer_uid(connection) != os.getuid():
+            if warm.peer_uid(connection) != os.getuid():
                 continue
             if os.fork() == 0:
                 listener.close()
                 os.close(lock)
                 _child(connection)
-
-
-def _peer_uid(connection: socket.socket) -> int:
-    return int(struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1])
 
 
 def _child(connection: socket.socket) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Table, func, select, union_all
 from sqlalchemy.orm import Session
 
 from astara.agencies.scope import Scope, scoped, scoped_delete
-from astara.db.bulk import column_adapters, insert_adapted, insert_sql
+from astara.db.bulk import insert_values
 from astara.db.models import (
     EventEntityLink,
     Identity,
@@ -344,18 +344,13 @@ def insert_identities(
     """Driver-level inserts of identities (agency, kind, id, members, evidence, resolved at), their
     member rows (agency, kind, entity, identity) and conflicts (agency, kind, a, b, reason, details,
     found at): a full run writes hundreds of thousands."""
-    dialect = session.connection().dialect.name
     for model, columns, rows in (
         (Identity, ["agency_id", "kind", "identity_id", "members", "evidence", "resolved_at"], identities),
         (IdentityMember, ["agency_id", "kind", "entity_id", "identity_id"], members),
         (IdentityConflict, ["agency_id", "kind", "entity_a", "entity_b", "reason", "details", "found_at"],
          conflicts),
     ):  # fmt: skip
-        table = cast(Table, model.__table__)
-        adapters = column_adapters(table, columns, dialect)
-        adapted = [tuple(a(v) if a else v for a, v in zip(adapters, row, strict=True)) for row in rows]
-        for chunk in _chunks(adapted, 10_000):
-            insert_adapted(session, insert_sql(session, table, columns), chunk)
+        insert_values(session, cast(Table, model.__table__), columns, rows)
 
 
 def identity_members(session: Session, scope: Scope, kind: str) -> list[list[str]]:
