@@ -54,7 +54,7 @@ def test_a_name_too_many_hold_is_skipped_and_the_person_still_meets_by_birth_dat
     shared = set.intersection(*(person_keys(r) for r in ONE_PERSON))
     with transaction(engine) as session:
         held = blocks.Holders(session, scope, "person").of(shared)
-        touched = identities._neighbourhood(session, scope, "person", [person[0]])
+        touched = identities._around(session, scope, "person", [person[0]]).refs
     assert any(key.startswith("n:") for key in shared) and not any(k.startswith("n:") for k in held)
     assert touched == set(person)  # the namesakes are not read
     incremental = _groups(engine, scope)

@@ -317,11 +317,6 @@ def _score(kind: str, around: _Around, pairs: Iterable[tuple[str, str]]) -> None
         around.scored[p] = decided.get(p)
 
 
-def _neighbourhood(session: Session, scope: Scope, kind: str, refs: Sequence[str]) -> set[str]:
-    """The entities whose identities :func:`resolve_entities` redoes for ``refs``."""
-    return _around(session, scope, kind, refs).refs
-
-
 def _write(
     session: Session, scope: Scope, kind: str, result: Resolution, old: list[list[str]]
 ) -> dict[str, Any]:
