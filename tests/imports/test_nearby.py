@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from astara.imports.nearby import UNKNOWN, NearIndex, Place, compatible, km_between, place_of
+from astara.imports.nearby import (
+    NEAR_KM,
+    SPREAD_AFTER,
+    UNKNOWN,
+    NearIndex,
+    Place,
+    compatible,
+    km_between,
+    place_of,
+)
 
 TOLERANCE = 0.001
 VALUES = st.sampled_from([0.0, 1.0, 1.0005, 1.001, 1.0011, 0.999, 2.0, 2.002, 1e-9, 1000.0, 1000.9])
@@ -35,10 +45,13 @@ def _scan(seen: Seen, quantity: float, kg: float | None, place: Place) -> object
     return None
 
 
+@pytest.mark.parametrize("spread_after", [1, 3, SPREAD_AFTER])  # (rows of a value filed by place)
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a shared, busy machine
-@given(ROWS)
-def test_index_matches_a_linear_scan(rows: list[tuple[str, float, float | None, Place]]) -> None:
-    index = NearIndex(TOLERANCE)
+@given(rows=ROWS)
+def test_index_matches_a_linear_scan(
+    spread_after: int, rows: list[tuple[str, float, float | None, Place]]
+) -> None:
+    index = NearIndex(TOLERANCE, spread_after)
     seen: dict[str, Seen] = {}
     for number, (key, quantity, kg, place) in enumerate(rows, start=2):
         event_id = f"e{number}"
@@ -61,3 +74,17 @@ def test_the_place_rule() -> None:
     # the admin area stands for a missing place text
     assert place_of(None, None, "Astara", None, None).text == "astara"
     assert place_of(None, "", "", None, None) == UNKNOWN
+
+
+LATITUDES = st.floats(min_value=-89.9, max_value=89.9)
+LONGITUDES = st.floats(min_value=-180.0, max_value=180.0)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LATITUDES, LONGITUDES, st.floats(-0.4, 0.4), st.floats(-0.6, 0.6))
+def test_places_with_coordinates_are_compatible_by_distance_alone(
+    lat: float, lon: float, dlat: float, dlon: float
+) -> None:
+    a = Place(None, "one", lat, lon)
+    b = Place(None, "other", max(-90.0, min(90.0, lat + dlat)), lon + dlon)
+    assert compatible(a, b) == (km_between(a, b) <= NEAR_KM)

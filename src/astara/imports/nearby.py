@@ -2,11 +2,11 @@
 kilograms within a tolerance.
 
 Rows are grouped by (country, date, drug). A group files its rows in reading order per distinct
-quantity and per distinct kilogram value, each also by place (text, gazetteer place, grid cell),
-and keeps the kilogram values sorted so that the ones within tolerance are found by bisection;
-a row reads only the lists of the places that may be compatible with its own, each from its
-first row until one is (:func:`compatible`). The answer is
-the same as a scan of every earlier row's: the earliest row that matches either way.
+quantity and per distinct kilogram value (a value of many rows also by place: text, gazetteer
+place, grid cell), and keeps the kilogram values sorted so that the ones within tolerance are
+found by bisection; a row reads its values' rows (of many, only those of the places that may be
+compatible with its own), each list from its first row until one is (:func:`compatible`). The
+answer is the same as a scan of every earlier row's: the earliest row that matches either way.
 
 Places are compatible when they are the same gazetteer place, lie within ``NEAR_KM`` of each
 other (both with coordinates), or, without coordinates on one side, have the same text. An
@@ -28,6 +28,8 @@ _SLACK = 1e-9
 # national file reports separately on the same day.
 NEAR_KM = 25.0
 _EARTH_KM = 6371.0088
+_KM_PER_DEGREE = radians(_EARTH_KM)  # of latitude, along a meridian
+_NEAR_DEGREES = NEAR_KM / _KM_PER_DEGREE * (1 + 1e-9)  # (a little more, for rounding)
 
 
 class Place(NamedTuple):
@@ -67,6 +69,9 @@ def compatible(a: Place, b: Place) -> bool:
     if a.place_id is not None and a.place_id == b.place_id:
         return True
     if a.lat is not None and b.lat is not None:
+        # (no two points are nearer than their latitudes are apart: most pairs end here)
+        if abs(a.lat - b.lat) > _NEAR_DEGREES:
+            return False
         return km_between(a, b) <= NEAR_KM
     return a.text is not None and a.text == b.text
 
@@ -102,24 +107,40 @@ def _buckets_near(place: Place) -> list[tuple[Any, ...]]:
     return [b for b in buckets if b[0] != "cell"] + near
 
 
+# A value's rows are scanned in reading order while there are few of them; past this many they
+# are filed by place, so that a value thousands of rows share (a round quantity in a national
+# file) costs a look at the nearby places' lists only.
+SPREAD_AFTER = 8
+
+# A value's rows: their positions in reading order, or (many rows) bucket -> positions.
+Rows = list[int] | dict[tuple[Any, ...], list[int]]
+Filed = dict[float, Rows]  # value -> its rows
+
+
 class _Group:
-    __slots__ = ("by_kg", "by_quantity", "kg_values", "kgs", "places", "rows")
+    __slots__ = ("by_kg", "by_quantity", "kgs", "places", "rows")
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, int]] = []  # (event id, row number), in reading order
         self.places: list[Place] = []  # each row's place
-        # quantity (or kilograms) -> bucket -> positions of its rows
-        self.by_quantity: dict[float, dict[tuple[Any, ...], list[int]]] = {}
-        self.by_kg: dict[float, dict[tuple[Any, ...], list[int]]] = {}
+        self.by_quantity: Filed = {}
+        self.by_kg: Filed = {}
         self.kgs: list[float] = []  # the distinct kilogram values, sorted
-        self.kg_values: set[float] = set()  # the same, to look up
 
 
 class NearIndex:
     """Remembers rows; :meth:`add` answers with the earliest matching row seen before, if any."""
 
-    def __init__(self, tolerance: float) -> None:
+    def __init__(self, tolerance: float, spread_after: int = SPREAD_AFTER) -> None:
+        if not 0 <= tolerance < 1:
+            raise ValueError(f"a near-duplicate tolerance is a fraction below 1, not {tolerance}")
         self.tolerance = tolerance
+        self.spread_after = spread_after
+        # |o - kg| <= tol * o  <=>  kg / (1 + tol) <= o <= kg / (1 - tol)  (for o, kg >= 0): the
+        # bounds of a bisection, widened so that rounding never hides a candidate. A negative kg
+        # (no unit gives one) is checked against every value.
+        self._below = (1 - _SLACK) / (1 + tolerance)
+        self._above = (1 + _SLACK) / (1 - tolerance)
         self.groups: dict[tuple[Any, ...], _Group] = {}
         # a file names few distinct places: each one's buckets, and those it reads
         self._of: dict[Place, list[tuple[Any, ...]]] = {}
@@ -136,67 +157,61 @@ class NearIndex:
     ) -> tuple[str, int] | None:
         group = self.groups.get(key)
         best = None
-        filed = self._of.get(place)
-        if filed is None:
-            filed = self._of[place] = _buckets_of(place)
-            self._near[place] = frozenset(_buckets_near(place))
         if group is None:
             group = self.groups[key] = _Group()
         else:
-            near = self._near[place]
-            if quantity == quantity:  # NaN equals nothing
-                best = self._first(group, group.by_quantity, quantity, near, place, None)
-            if kg is not None and kg == kg and group.kgs:
-                best = self._within(group, kg, near, place, best)
+            # (most rows meet no earlier row of their value: those cost a look-up, not a call)
+            if quantity in group.by_quantity and quantity == quantity:  # NaN equals nothing
+                best = self._first(group, group.by_quantity[quantity], place, None)
+            kgs = group.kgs
+            if kg is not None and kgs and kg == kg:
+                j = bisect_left(kgs, kg * self._below) if kg >= 0 else 0
+                if j < len(kgs) and (kgs[j] <= kg * self._above or kg < 0):
+                    best = self._within(group, kg, j, place, best)
         position = len(group.rows)
         group.rows.append((event_id, number))
         group.places.append(place)
-        _file(group.by_quantity, quantity, filed, position)
+        filed = group.by_quantity.get(quantity)
+        if filed is None:
+            group.by_quantity[quantity] = [position]
+        else:
+            self._file(group, group.by_quantity, quantity, filed, position)
         if kg is not None:
-            _file(group.by_kg, kg, filed, position)
-        if kg is not None and kg not in group.kg_values:
-            group.kg_values.add(kg)
-            insort(group.kgs, kg)
+            filed = group.by_kg.get(kg)
+            if filed is None:
+                insort(group.kgs, kg)
+                group.by_kg[kg] = [position]
+            else:
+                self._file(group, group.by_kg, kg, filed, position)
         return group.rows[best] if best is not None else None
 
-    def _within(
-        self, group: _Group, kg: float, near: frozenset[tuple[Any, ...]], place: Place, best: int | None
-    ) -> int | None:
-        """The earliest of ``best`` and the rows whose kilograms are within tolerance of ``kg``."""
-        tol = self.tolerance
-        kgs = group.kgs
-        # |o - kg| <= tol * o  <=>  kg / (1 + tol) <= o <= kg / (1 - tol)  (for o, kg >= 0);
-        # a negative kg (no unit gives one) falls back to checking every value.
-        low = kg / (1 + tol) * (1 - _SLACK) if kg >= 0 else -float("inf")
-        high = kg / (1 - tol) * (1 + _SLACK) if kg >= 0 and tol < 1 else float("inf")
-        for j in range(bisect_left(kgs, low), len(kgs)):
+    def _within(self, group: _Group, kg: float, start: int, place: Place, best: int | None) -> int | None:
+        """The earliest of ``best`` and the rows whose kilograms are within tolerance of ``kg``
+        (the sorted distinct values from ``start`` on may be)."""
+        tol, kgs = self.tolerance, group.kgs
+        high = kg * self._above if kg >= 0 else float("inf")
+        for j in range(start, len(kgs)):
             other = kgs[j]
             if other > high:
                 break
             if abs(other - kg) <= tol * other:
-                best = self._first(group, group.by_kg, other, near, place, best)
+                best = self._first(group, group.by_kg[other], place, best)
         return best
 
-    @staticmethod
-    def _first(
-        group: _Group,
-        index: dict[float, dict[tuple[Any, ...], list[int]]],
-        value: float,
-        near: frozenset[tuple[Any, ...]],
-        place: Place,
-        best: int | None,
-    ) -> int | None:
-        """The earliest of ``best`` and the rows filed under ``value`` in the buckets ``near``
-        whose place is compatible (each list ascends, so its first compatible row is its answer)."""
-        filed = index.get(value)
-        if not filed:
-            return best
+    def _first(self, group: _Group, filed: Rows, place: Place, best: int | None) -> int | None:
+        """The earliest of ``best`` and the rows of one value (``filed``) whose place is compatible
+        (positions ascend, so a list's first compatible row is its answer)."""
         places = group.places
-        # a value's rows lie in few buckets: walk them, or probe the nearby ones when fewer
-        if len(filed) <= len(near):
-            lists = [positions for bucket, positions in filed.items() if bucket in near]
-        else:
-            lists = [filed[bucket] for bucket in near if bucket in filed]
+        if isinstance(filed, list):
+            lists = [filed]
+        else:  # a value's rows lie in few buckets: walk them, or probe the nearby ones when fewer
+            near = self._near.get(place)
+            if near is None:
+                near = self._near[place] = frozenset(_buckets_near(place))
+            if len(filed) <= len(near):
+                lists = [positions for bucket, positions in filed.items() if bucket in near]
+            else:
+                lists = [filed[bucket] for bucket in near if bucket in filed]
         for positions in lists:
             for position in positions:
                 if best is not None and position >= best:
@@ -206,17 +221,30 @@ class NearIndex:
                     break
         return best
 
-
-def _file(index: dict[float, dict[tuple[Any, ...], list[int]]], value: float,
-          buckets: list[tuple[Any, ...]], position: int) -> None:  # fmt: skip
-    """Add a row's position under ``value`` in each of its buckets."""
-    filed = index.get(value)
-    if filed is None:
-        index[value] = {bucket: [position] for bucket in buckets}
-        return
-    for bucket in buckets:
-        positions = filed.get(bucket)
-        if positions is None:
-            filed[bucket] = [position]
+    def _file(
+        self,
+        group: _Group,
+        index: Filed,
+        value: float,
+        filed: Rows,
+        position: int,
+    ) -> None:
+        """Add a row's position under ``value`` (already filed as ``filed``): to its list, or in
+        each of its place's buckets."""
+        if isinstance(filed, list):
+            filed.append(position)
+            if len(filed) > self.spread_after:
+                spread: dict[tuple[Any, ...], list[int]] = {}
+                index[value] = spread
+                for earlier in filed:
+                    for bucket in self._buckets(group.places[earlier]):
+                        spread.setdefault(bucket, []).append(earlier)
         else:
-            positions.append(position)
+            for bucket in self._buckets(group.places[position]):
+                filed.setdefault(bucket, []).append(position)
+
+    def _buckets(self, place: Place) -> list[tuple[Any, ...]]:
+        filed = self._of.get(place)
+        if filed is None:
+            filed = self._of[place] = _buckets_of(place)
+        return filed
