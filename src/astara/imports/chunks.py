@@ -110,9 +110,7 @@ class ChunkParser(RowParser):
         cells = list(zip(*(rows[p][1] for p in candidates), strict=True)) if candidates else []
         count = len(candidates)
         try:  # CSV rows hold only text
-            texts = [
-                list(map(str.strip, cells[i])) if i >= 0 else [""] * count for _name, i, *_ in self._plan
-            ]
+            texts = [_stripped(cells[i]) if i >= 0 else [""] * count for _name, i, *_ in self._plan]
         except TypeError:  # a spreadsheet's numbers, dates and empty cells, as the row parser reads them
             text = self._text
             texts = [list(map(text, cells[i])) if i >= 0 else [""] * count for _name, i, *_ in self._plan]
@@ -294,6 +292,13 @@ def per_distinct(values: list[Any], function: Callable[[Any], Any]) -> list[Any]
     of a few thousand rows holds a few hundred distinct texts, dates or places."""
     found = {value: function(value) for value in set(values)}
     return list(map(found.__getitem__, values))
+
+
+def _stripped(cells: tuple[str, ...]) -> list[str]:
+    """The texts without surrounding spaces, each distinct one stripped once (its hash, computed
+    here, is kept by the string for the look-ups that follow)."""
+    found = {text: str.strip(text) for text in set(cells)}
+    return list(map(found.__getitem__, cells))
 
 
 def _parsed(cache: dict[str, Any], text: str) -> Parsed:
