@@ -226,8 +226,8 @@ def _set_indexes_aside(load: BulkLoad) -> bool:
     hundreds of thousands of random inserts.
 
     Only for a large load at least as large as what the tables hold (the indexes are shared),
-    and not the indexes in ``plan.keep_indexes``: their keys arrive in order, so keeping them costs
-    about what rebuilding would, but while the rows are still being prepared. The drop belongs
+    and not the indexes in ``plan.keep_indexes``: kept up to date while the rows are still being
+    prepared, they cost no time at the end (their caller says why each pays). The drop belongs
     to the transaction: a failed load's rollback restores the indexes, and readers keep seeing
     them (or wait for the commit: :func:`rollback_journal`). Primary keys and unique constraints
     stay and are checked on every row.

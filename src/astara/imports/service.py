@@ -52,9 +52,17 @@ DEFER_INDEXES_ROWS = 50_000
 PARALLEL_ROWS, BYTES_PER_ROW = spawn.PARALLEL_ROWS, spawn.BYTES_PER_ROW  # (when a worker prepares)
 BATCH, BY_COLUMNS = spawn.BATCH, spawn.BY_COLUMNS  # rows written at a time; parsed by columns
 TABLES = ("seizure_events", "seizure_items")
-# Indexes a large import keeps up to date rather than rebuilds at its end: their keys arrive in order
-# (the events of one job; creation times, batch after batch; the few events of several drugs).
-KEPT_INDEXES = ("ix_events_agency_import", "ix_events_agency_created", "ix_events_agency_mixed_drugs")
+# Indexes a large import keeps up to date rather than rebuilds at its end. Some keys arrive in order
+# (the events of one job; creation times, batch after batch; the few events of several drugs); the
+# others cost the writing side more than a rebuild would, but while it waits for the worker's
+# next batch, where a rebuild would come after the worker has finished.
+KEPT_INDEXES = (
+    "ix_events_agency_import",
+    "ix_events_agency_created",
+    "ix_events_agency_mixed_drugs",
+    "ix_events_agency_country_date",
+    "ix_events_agency_date",
+)
 
 
 class _Writer:
