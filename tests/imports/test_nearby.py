@@ -88,3 +88,9 @@ def test_places_with_coordinates_are_compatible_by_distance_alone(
     a = Place(None, "one", lat, lon)
     b = Place(None, "other", max(-90.0, min(90.0, lat + dlat)), lon + dlon)
     assert compatible(a, b) == (km_between(a, b) <= NEAR_KM)
+
+
+@pytest.mark.parametrize("tolerance", [-0.01, 1.0, 2.5])
+def test_a_tolerance_outside_zero_to_one_is_refused(tolerance: float) -> None:
+    with pytest.raises(ValueError, match="fraction below 1"):
+        NearIndex(tolerance)
