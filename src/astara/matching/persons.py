@@ -73,51 +73,83 @@ def normalize_id(text: Any) -> str | None:
     return value or None
 
 
-def _birth_dates(ev: Evidence, a: BirthDate | None, b: BirthDate | None) -> None:
+@dataclass(frozen=True)
+class Facts:
+    """What a person record says besides its name: the scorer and its ceiling compare these."""
+
+    birth: BirthDate | None
+    id_number: str | None
+    nationality: str | None
+
+
+def facts(record: dict[str, Any]) -> Facts:
+    nationality = record.get("nationality")
+    return Facts(
+        BirthDate.parse(record.get("birth_date")),
+        normalize_id(record.get("id_number")),
+        str(nationality).upper() if nationality else None,
+    )
+
+
+# A feature besides the names: its name, value, weight, and why, as a template that only the
+# evidence fills in (the matcher's ceiling, run for every candidate pair, needs no words).
+Feature = tuple[str, float, float, str]
+
+
+def _birth(a: BirthDate | None, b: BirthDate | None) -> Feature:
     if a is None or b is None:
-        ev.add("birth_date_match", 0.0, W_BIRTH_DATE, "birth date missing on one side")
-        return
-    shown = f"{a.year}-{a.month or '??'}-{a.day or '??'} ~ {b.year}-{b.month or '??'}-{b.day or '??'}"
+        return "birth_date_match", 0.0, W_BIRTH_DATE, "birth date missing on one side"
     if abs(a.year - b.year) >= 2:
-        ev.add(
-            "birth_year_disjoint", -1.0, W_BIRTH_YEAR_DISJOINT, f"{shown}: years {abs(a.year - b.year)} apart"
-        )
-        return
+        return "birth_year_disjoint", -1.0, W_BIRTH_YEAR_DISJOINT, "{shown}: years {years} apart"
     if a.year != b.year:
-        ev.add("birth_year_disjoint", -0.75, W_BIRTH_YEAR_DISJOINT, f"{shown}: years one apart")
-        return
+        return "birth_year_disjoint", -0.75, W_BIRTH_YEAR_DISJOINT, "{shown}: years one apart"
     da, db = a.as_date(), b.as_date()
     if da is None or db is None:
-        ev.add("birth_date_match", 0.15, W_BIRTH_DATE, f"{shown}: same year, no full date on one side")
-        return
+        return "birth_date_match", 0.15, W_BIRTH_DATE, "{shown}: same year, no full date on one side"
     if da == db:
-        ev.add("birth_date_match", 1.0, W_BIRTH_DATE, f"{shown}: same date")
-    elif a.month == b.day and a.day == b.month:
-        ev.add("birth_date_match", 0.25, W_BIRTH_DATE, f"{shown}: day and month transposed")
-    elif abs((da - db).days) >= 40:
-        ev.add(
-            "birth_date_match", -0.75, W_BIRTH_DATE, f"{shown}: same year, {abs((da - db).days)} days apart"
-        )
-    else:
-        ev.add(
-            "birth_date_match", -0.1, W_BIRTH_DATE, f"{shown}: same year, {abs((da - db).days)} days apart"
-        )
+        return "birth_date_match", 1.0, W_BIRTH_DATE, "{shown}: same date"
+    if a.month == b.day and a.day == b.month:
+        return "birth_date_match", 0.25, W_BIRTH_DATE, "{shown}: day and month transposed"
+    value = -0.75 if abs((da - db).days) >= 40 else -0.1
+    return "birth_date_match", value, W_BIRTH_DATE, "{shown}: same year, {days} days apart"
 
 
-def _identifiers(ev: Evidence, a: dict[str, Any], b: dict[str, Any]) -> None:
-    ia, ib = normalize_id(a.get("id_number")), normalize_id(b.get("id_number"))
-    if ia is None or ib is None:
-        ev.add("id_number_match", 0.0, W_ID_SAME, "identifier missing on one side")
-        return
-    if ia == ib:
-        ev.add("id_number_match", 1.0, W_ID_SAME, f"{ia} = {ib}")
-        return
-    nationalities = {str(n).upper() for n in (a.get("nationality"), b.get("nationality")) if n}
-    permanent = bool(nationalities) and nationalities <= PERMANENT_ID_COUNTRIES
-    if permanent:
-        ev.add("id_number_conflict", -1.0, W_ID_DIFFERENT, f"{ia} != {ib}: permanent identifiers differ")
-    else:
-        ev.add("id_number_match", 0.0, W_ID_SAME, f"{ia} != {ib}: passport numbers are reissued")
+def _identifier(a: Facts, b: Facts) -> Feature:
+    if a.id_number is None or b.id_number is None:
+        return "id_number_match", 0.0, W_ID_SAME, "identifier missing on one side"
+    if a.id_number == b.id_number:
+        return "id_number_match", 1.0, W_ID_SAME, "{ia} = {ib}"
+    nationalities = {n for n in (a.nationality, b.nationality) if n}
+    if nationalities and nationalities <= PERMANENT_ID_COUNTRIES:
+        return "id_number_conflict", -1.0, W_ID_DIFFERENT, "{ia} != {ib}: permanent identifiers differ"
+    return "id_number_match", 0.0, W_ID_SAME, "{ia} != {ib}: passport numbers are reissued"
+
+
+def _nationality(a: str | None, b: str | None) -> Feature:
+    if not a or not b:
+        return "nationality_match", 0.0, W_NATIONALITY_SAME, "nationality missing on one side"
+    if a == b:
+        return "nationality_match", 1.0, W_NATIONALITY_SAME, "{na} = {nb}"
+    return "nationality_conflict", -1.0, W_NATIONALITY_DIFFERENT, "{na} != {nb}"
+
+
+def _facts_compared(a: Facts, b: Facts) -> tuple[Feature, Feature, Feature]:
+    """Birth date, identifier and nationality compared, in the order the evidence lists them."""
+    return _birth(a.birth, b.birth), _identifier(a, b), _nationality(a.nationality, b.nationality)
+
+
+def _words(a: Facts, b: Facts) -> dict[str, Any]:
+    """What the features' reasons name."""
+    words: dict[str, Any] = {"ia": a.id_number, "ib": b.id_number, "na": a.nationality, "nb": b.nationality}
+    x, y = a.birth, b.birth
+    if x is not None and y is not None:
+        words["shown"] = (
+            f"{x.year}-{x.month or '??'}-{x.day or '??'} ~ {y.year}-{y.month or '??'}-{y.day or '??'}"
+        )
+        words["years"] = abs(x.year - y.year)
+        dx, dy = x.as_date(), y.as_date()
+        words["days"] = abs((dx - dy).days) if dx is not None and dy is not None else None
+    return words
 
 
 def score_person(a: dict[str, Any], b: dict[str, Any]) -> Evidence:
@@ -145,17 +177,10 @@ def score_person(a: dict[str, Any], b: dict[str, Any]) -> Evidence:
     else:
         ev.add("patronymic_match", 0.0, W_PATRONYMIC_SAME, what)
 
-    _birth_dates(ev, BirthDate.parse(a.get("birth_date")), BirthDate.parse(b.get("birth_date")))
-    _identifiers(ev, a, b)
-
-    na, nb = (str(x).upper() if x else None for x in (a.get("nationality"), b.get("nationality")))
-    if na and nb:
-        if na == nb:
-            ev.add("nationality_match", 1.0, W_NATIONALITY_SAME, f"{na} = {nb}")
-        else:
-            ev.add("nationality_conflict", -1.0, W_NATIONALITY_DIFFERENT, f"{na} != {nb}")
-    else:
-        ev.add("nationality_match", 0.0, W_NATIONALITY_SAME, "nationality missing on one side")
+    fa, fb = facts(a), facts(b)
+    words = _words(fa, fb)
+    for name, value, weight, why in _facts_compared(fa, fb):
+        ev.add(name, value, weight, why.format(**words))
     if pa.sex and pb.sex and pa.sex != pb.sex:
         ev.add(
             "sex_conflict",
@@ -166,54 +191,11 @@ def score_person(a: dict[str, Any], b: dict[str, Any]) -> Evidence:
     return ev
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What a person record says besides its name, read once: the matcher's ceiling compares these."""
-
-    birth: BirthDate | None
-    id_number: str | None
-    nationality: str | None
-
-
-def facts(record: dict[str, Any]) -> Facts:
-    nationality = record.get("nationality")
-    return Facts(
-        BirthDate.parse(record.get("birth_date")),
-        normalize_id(record.get("id_number")),
-        str(nationality).upper() if nationality else None,
-    )
-
-
-def _birth_value(a: BirthDate | None, b: BirthDate | None) -> float:
-    """The birth-date feature's contribution, as :func:`_birth_dates` adds it."""
-    if a is None or b is None:
-        return 0.0
-    if abs(a.year - b.year) >= 2:
-        return -W_BIRTH_YEAR_DISJOINT
-    if a.year != b.year:
-        return -0.75 * W_BIRTH_YEAR_DISJOINT
-    da, db = a.as_date(), b.as_date()
-    if da is None or db is None:
-        return 0.15 * W_BIRTH_DATE
-    if da == db:
-        return W_BIRTH_DATE
-    if a.month == b.day and a.day == b.month:
-        return 0.25 * W_BIRTH_DATE
-    return (-0.75 if abs((da - db).days) >= 40 else -0.1) * W_BIRTH_DATE
-
-
 def ceiling(a: Facts, b: Facts) -> float:
     """The highest log-odds :func:`score_person` can give two records with these facts, whatever
     their names: the names and father's names at their best, the rest as it is. A pair whose ceiling
     stays under the threshold is no match, so it need not be scored."""
-    value = BIAS + W_NAME + W_PATRONYMIC_SAME + _birth_value(a.birth, b.birth)
-    if a.id_number is not None and b.id_number is not None:
-        if a.id_number == b.id_number:
-            value += W_ID_SAME
-        else:
-            nationalities = {n for n in (a.nationality, b.nationality) if n}
-            if nationalities and nationalities <= PERMANENT_ID_COUNTRIES:
-                value -= W_ID_DIFFERENT
-    if a.nationality and b.nationality:
-        value += W_NATIONALITY_SAME if a.nationality == b.nationality else -W_NATIONALITY_DIFFERENT
+    value = BIAS + W_NAME + W_PATRONYMIC_SAME
+    for _name, feature, weight, _why in _facts_compared(a, b):
+        value += feature * weight
     return value
