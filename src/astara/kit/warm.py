@@ -270,8 +270,7 @@ def _wait(connection: Any, child: _Child) -> int | None:
     never does (it waits for the go, which carries the streams), and the command runs here."""
     import socket  # deferred: see enabled()
 
-    connection.settimeout(START_SECONDS)
-    started = _read(connection)
+    started = _read(connection)  # (within START_SECONDS: the connection's timeout)
     if started is None or started[0] != PID:
         return None
     socket.send_fds(connection, [GO], [0, 1, 2])  # (only now: passed streams stay open until read)
@@ -286,16 +285,24 @@ def _wait(connection: Any, child: _Child) -> int | None:
     return ended[1]
 
 
-def _read(connection: Any) -> tuple[bytes, int] | None:
-    data = b""
-    while len(data) < REPLY.size:
-        try:
-            part = connection.recv(REPLY.size - len(data))
-        except OSError:  # (a timeout too)
-            return None
+def received(connection: Any, size: int) -> bytes | None:
+    """Exactly ``size`` bytes from ``connection``, or None when the other end closes first."""
+    data = bytearray()
+    while len(data) < size:
+        part = connection.recv(min(size - len(data), 1 << 16))
         if not part:
             return None
         data += part
+    return bytes(data)
+
+
+def _read(connection: Any) -> tuple[bytes, int] | None:
+    try:
+        data = received(connection, REPLY.size)
+    except OSError:  # (a timeout too)
+        return None
+    if data is None:
+        return None
     what, value = REPLY.unpack(data)
     return what, int(value)
 

@@ -149,19 +149,10 @@ def _child(connection: socket.socket) -> None:
 
 
 def _receive(connection: socket.socket) -> dict[str, Any]:
-    head = b""
-    while len(head) < warm.LENGTH.size:
-        part = connection.recv(warm.LENGTH.size - len(head))
-        if not part:
-            raise ConnectionError("the client went away")
-        head += part
-    (size,) = warm.LENGTH.unpack(head)
-    payload = bytearray()
-    while len(payload) < size:
-        part = connection.recv(min(size - len(payload), 1 << 16))
-        if not part:
-            raise ConnectionError("the client went away")
-        payload += part
+    head = warm.received(connection, warm.LENGTH.size)
+    payload = None if head is None else warm.received(connection, warm.LENGTH.unpack(head)[0])
+    if payload is None:
+        raise ConnectionError("the client went away")
     wanted: dict[str, Any] = marshal.loads(payload)  # noqa: S302 - from a process of this user (SO_PEERCRED)
     return wanted
 
