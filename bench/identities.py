@@ -5,11 +5,11 @@ Cyrillic or Persian script with typing slips, the same birth date; half with the
 their match keys, as the importer's bulk path writes them. Then :func:`identities.resolve` runs
 over all of them (wall, CPU and peak memory: the machine may be shared), and ``--additions`` new
 spellings of stored people are stored with their keys and resolved by
-:func:`identities.resolve_entities` one by one (the
-incremental path: only the new record's candidates, judged partners and their identities), timed
-p50/p95 with the number of records each touched. Last, ``--events`` seizures of one country-year
-name two or three persons each, and the network of that country-year (one node per identity) is
-timed. The share of people who end as exactly one identity is printed.
+:func:`identities.resolve_entities` one by one (the incremental path: only the new record's
+candidates, judged partners and their identities), timed p50/p95 with the number of records each
+touched. Last, ``--events`` seizures of one country-year name two or three persons each, and the
+network of that country-year (one node per identity) is timed. The share of people who end as
+exactly one identity is printed.
 
 Run: nice -n 10 .venv/bin/python bench/identities.py           # 5,000 people, 3 records each, SQLite
      nice -n 10 .venv/bin/python bench/identities.py --people 333334 --records 3   # 1,000,000 records

@@ -96,11 +96,17 @@ with rt.unit() as (session, scope):
 """
 
 
-def import_once(tmpdir: Path, args: argparse.Namespace) -> tuple[float, float, float, dict[str, Any]]:
-    """Import the file into a fresh store in ``tmpdir``: wall and CPU seconds, peak MB, the report."""
+def store_env(tmpdir: Path, args: argparse.Namespace) -> dict[str, str]:
+    """The environment of a command on the benchmark's store in ``tmpdir`` (or at ``--database-url``)."""
     env = {**os.environ, "ASTARA_DATA_DIR": str(tmpdir), "ASTARA_AGENCY": "BENCH"}
     if args.database_url:
         env["ASTARA_DATABASE_URL"] = args.database_url
+    return env
+
+
+def import_once(tmpdir: Path, args: argparse.Namespace) -> tuple[float, float, float, dict[str, Any]]:
+    """Import the file into a fresh store in ``tmpdir``: wall and CPU seconds, peak MB, the report."""
+    env = store_env(tmpdir, args)
     run_child([*ASTARA, "init"], env)
     command = [*ASTARA, "import", str(args.file), "--mapping", "unodc_ids", "--keep-valid",
                "--rejects", str(tmpdir / "rejects.csv"), "--format", "json"]  # fmt: skip
@@ -161,9 +167,7 @@ def print_report(report: dict[str, Any]) -> None:
 
 def time_stats(tmpdir: Path, args: argparse.Namespace) -> None:
     """``astara stats`` over the imported store: in the library and as a command."""
-    env = {**os.environ, "ASTARA_DATA_DIR": str(tmpdir), "ASTARA_AGENCY": "BENCH"}
-    if args.database_url:
-        env["ASTARA_DATABASE_URL"] = args.database_url
+    env = store_env(tmpdir, args)
     for by, where in QUESTIONS:
         words = [w for b in by for w in ("--by", b)] + [w for c in where for w in ("--where", c)]
         seconds, _, _ = run_child([*ASTARA, "stats", *words, "--format", "json"], env)
