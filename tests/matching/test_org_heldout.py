@@ -20,8 +20,10 @@ PAIRS = [
 
 
 def _f1(counts: Counter[str]) -> float:
+    """F1 of a family's outcomes; a family of non-matches all kept apart scores 1."""
+    wrong = counts["fp"] + counts["fn"]
     tp = counts["tp"]
-    return 2 * tp / (2 * tp + counts["fp"] + counts["fn"]) if tp else 1.0 if not counts["fp"] else 0.0
+    return 2 * tp / (2 * tp + wrong) if tp else (0.0 if wrong else 1.0)
 
 
 def _outcomes() -> tuple[dict[str, Counter[str]], list[str]]:
